@@ -1,0 +1,18 @@
+//! The rules of 政务服务"好差评", as plain types and functions.
+//!
+//! Everything here is pure (no I/O, no clock, no randomness) so that the same code validates a rating
+//! in the citizen's browser (the `widget` crate, on wasm32) and, authoritatively, on the server.
+
+pub mod channel;
+pub mod evaluation;
+pub mod level;
+pub mod mask;
+pub mod occurrence;
+pub mod reasons;
+pub mod token;
+
+pub use channel::{Channel, EvaluatorType};
+pub use evaluation::{Comment, FieldError, RatingDraft, ValidRating};
+pub use level::Level;
+pub use occurrence::{CaseNumber, OccurrenceNo, ServiceItemCode};
+pub use reasons::{Catalogue, Reason};
