@@ -1,1 +1,78 @@
-//! placeholder
+//! haochaping's Leptos site: the public and management pages, their components and the
+//! `#[server]` functions behind them (thin: each body calls one `server` function).
+//!
+//! The citizen's rating page is not here: it is served by `server` as plain HTML enhanced by the
+//! small `widget` wasm, so that it never loads this crate's hydration bundle.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+pub use api::{TrackedRating, WindowCard};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The site: routes and the frame shared by every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="site" href="/pkg/site.css" />
+        <Title text="政务服务“好差评”" />
+        <Router>
+            <header class="site-bar">
+                <a class="brand" href="/">"政务服务“好差评”"</a>
+                <nav aria-label="主导航">
+                    <a href="/">"首页"</a>
+                    <a href="/posters">"窗口评价码"</a>
+                </nav>
+                <HydratedMarker />
+            </header>
+            <main class="site-main">
+                <Routes fallback=|| view! { <h1>"页面不存在"</h1> }>
+                    <Route path=StaticSegment("") view=pages::Home />
+                    <Route path=StaticSegment("posters") view=pages::Posters />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Marks the page once hydration has run: browser tests wait for it before clicking.
+#[component]
+fn HydratedMarker() -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! { <span id="hydrated" data-hydrated=move || hydrated.get().to_string() hidden></span> }
+}
+
+/// The browser entry point of the hydrate build.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    leptos::mount::hydrate_body(App);
+}

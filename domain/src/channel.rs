@@ -142,9 +142,16 @@ impl EvaluatorType {
     /// Reads a GB/T 39046 code.
     pub fn from_code(code: i64) -> Option<Self> {
         use EvaluatorType::*;
-        [NaturalPerson, Enterprise, PublicInstitution, SocialOrganisation, Authority, Other]
-            .into_iter()
-            .find(|t| i64::from(t.code()) == code)
+        [
+            NaturalPerson,
+            Enterprise,
+            PublicInstitution,
+            SocialOrganisation,
+            Authority,
+            Other,
+        ]
+        .into_iter()
+        .find(|t| i64::from(t.code()) == code)
     }
 }
 
@@ -163,7 +170,10 @@ mod tests {
         assert_eq!(Channel::from_common_code(7), Ok(Channel::Sms));
         assert_eq!(Channel::from_common_code(8), Err(UnknownChannelCode(8)));
         for code in 1..=5 {
-            assert_eq!(Channel::from_common_code(code), Channel::from_sms6_code(code));
+            assert_eq!(
+                Channel::from_common_code(code),
+                Channel::from_sms6_code(code)
+            );
         }
     }
 

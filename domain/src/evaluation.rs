@@ -44,7 +44,11 @@ impl Phone {
             && b.iter().all(u8::is_ascii_digit)
             && b[0] == b'1'
             && (b'3'..=b'9').contains(&b[1]);
-        if valid { Ok(Some(Phone(digits.to_owned()))) } else { Err(FieldError::PhoneInvalid) }
+        if valid {
+            Ok(Some(Phone(digits.to_owned())))
+        } else {
+            Err(FieldError::PhoneInvalid)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -166,7 +170,10 @@ impl RatingDraft {
     /// Checks every rule and reports every problem at once, so the citizen fixes them in one go.
     pub fn validate(&self, catalogue: Catalogue) -> Result<ValidRating, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let level = match self.level.map(|c| (c, Level::from_interface_code(c.into()))) {
+        let level = match self
+            .level
+            .map(|c| (c, Level::from_interface_code(c.into())))
+        {
             None => {
                 errors.push(FieldError::LevelMissing);
                 None
@@ -237,13 +244,25 @@ mod tests {
         let errors = draft(2, &[], "", "").validate(Catalogue::V2).unwrap_err();
         assert_eq!(errors, [FieldError::BadReviewNeedsReason]);
         assert!(draft(1, &[115], "", "").validate(Catalogue::V2).is_ok());
-        assert!(draft(1, &[], "排队两小时", "").validate(Catalogue::V2).is_ok());
+        assert!(
+            draft(1, &[], "排队两小时", "")
+                .validate(Catalogue::V2)
+                .is_ok()
+        );
     }
 
     #[test]
     fn reasons_must_match_the_level() {
-        let errors = draft(5, &[510, 115, 999], "", "").validate(Catalogue::V2).unwrap_err();
-        assert_eq!(errors, [FieldError::ReasonNotForLevel(115), FieldError::ReasonUnknown(999)]);
+        let errors = draft(5, &[510, 115, 999], "", "")
+            .validate(Catalogue::V2)
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                FieldError::ReasonNotForLevel(115),
+                FieldError::ReasonUnknown(999)
+            ]
+        );
     }
 
     #[test]
@@ -260,17 +279,30 @@ mod tests {
     #[test]
     fn comment_is_trimmed_and_counted_in_characters() {
         let exact = "好".repeat(COMMENT_MAX_CHARS);
-        assert_eq!(Comment::parse(&format!("  {exact} \n")).unwrap().unwrap().as_str(), exact);
+        assert_eq!(
+            Comment::parse(&format!("  {exact} \n"))
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            exact
+        );
         assert_eq!(Comment::parse(" \t ").unwrap(), None);
     }
 
     #[test]
     fn phone_is_kept_only_for_bad_reviews() {
-        let bad = draft(2, &[213], "", "138 0013 8000").validate(Catalogue::V2).unwrap();
+        let bad = draft(2, &[213], "", "138 0013 8000")
+            .validate(Catalogue::V2)
+            .unwrap();
         assert_eq!(bad.phone.unwrap().as_str(), "13800138000");
-        let good = draft(4, &[], "", "13800138000").validate(Catalogue::V2).unwrap();
+        let good = draft(4, &[], "", "13800138000")
+            .validate(Catalogue::V2)
+            .unwrap();
         assert_eq!(good.phone, None);
-        assert_eq!(Phone::parse("+8613912345678").unwrap().unwrap().as_str(), "13912345678");
+        assert_eq!(
+            Phone::parse("+8613912345678").unwrap().unwrap().as_str(),
+            "13912345678"
+        );
         assert_eq!(Phone::parse("12912345678"), Err(FieldError::PhoneInvalid));
         assert_eq!(Phone::parse("1391234567x"), Err(FieldError::PhoneInvalid));
     }

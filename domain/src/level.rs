@@ -61,7 +61,10 @@ impl Level {
         Self::ALL
             .into_iter()
             .find(|l| i64::from(l.interface_code()) == code)
-            .ok_or(UnknownLevelCode { code, table: "interface" })
+            .ok_or(UnknownLevelCode {
+                code,
+                table: "interface",
+            })
     }
 
     /// GB/T 39046-2020 Annex A.8 满意度代码: 1 = 非常满意 … 5 = 非常不满意.
@@ -74,7 +77,10 @@ impl Level {
         Self::ALL
             .into_iter()
             .find(|l| i64::from(l.gbt39046_code()) == code)
-            .ok_or(UnknownLevelCode { code, table: "GB/T 39046" })
+            .ok_or(UnknownLevelCode {
+                code,
+                table: "GB/T 39046",
+            })
     }
 
     /// Counter evaluator devices: 0 = 非常满意 … 4 = 非常不满意.
@@ -87,7 +93,10 @@ impl Level {
         Self::ALL
             .into_iter()
             .find(|l| i64::from(l.device_code()) == code)
-            .ok_or(UnknownLevelCode { code, table: "device" })
+            .ok_or(UnknownLevelCode {
+                code,
+                table: "device",
+            })
     }
 
     /// The 10-point score used by Guangxi and in Guangdong's published average: 10, 8, 6, 3, 0.
@@ -154,7 +163,10 @@ mod tests {
         assert!(Level::from_gbt39046_code(6).is_err());
         assert_eq!(
             Level::from_device_code(5),
-            Err(UnknownLevelCode { code: 5, table: "device" })
+            Err(UnknownLevelCode {
+                code: 5,
+                table: "device"
+            })
         );
     }
 

@@ -8,7 +8,11 @@ pub enum IdError {
     #[error("{field} is empty")]
     Empty { field: &'static str },
     #[error("{field} has {len} characters, at most {max} allowed")]
-    TooLong { field: &'static str, len: usize, max: usize },
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
     #[error("{field} may only hold letters, digits and - _ . /")]
     BadCharacter { field: &'static str },
     #[error("{field} must be 1 or more")]
@@ -38,7 +42,10 @@ fn code(field: &'static str, raw: &str, max: usize) -> Result<String, IdError> {
     }
     // Letters (including CJK, which some case numbers carry), digits and a few separators; never
     // spaces, quotes or control characters.
-    if !text.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')) {
+    if !text
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    {
         return Err(IdError::BadCharacter { field });
     }
     Ok(text.to_owned())
@@ -70,7 +77,9 @@ impl OccurrenceNo {
             .ok()
             .filter(|&n| n >= 1)
             .map(OccurrenceNo)
-            .ok_or(IdError::NotPositive { field: "occurrence_no" })
+            .ok_or(IdError::NotPositive {
+                field: "occurrence_no",
+            })
     }
 
     pub fn get(self) -> u16 {
@@ -100,12 +109,24 @@ mod tests {
 
     #[test]
     fn case_numbers_are_bounded_and_clean() {
-        assert_eq!(CaseNumber::parse(" BDC-2026-000123 ").unwrap().as_str(), "BDC-2026-000123");
-        assert_eq!(CaseNumber::parse("").unwrap_err(), IdError::Empty { field: "case_number" });
+        assert_eq!(
+            CaseNumber::parse(" BDC-2026-000123 ").unwrap().as_str(),
+            "BDC-2026-000123"
+        );
+        assert_eq!(
+            CaseNumber::parse("").unwrap_err(),
+            IdError::Empty {
+                field: "case_number"
+            }
+        );
         let long = "A".repeat(51);
         assert_eq!(
             CaseNumber::parse(&long).unwrap_err(),
-            IdError::TooLong { field: "case_number", len: 51, max: 50 }
+            IdError::TooLong {
+                field: "case_number",
+                len: 51,
+                max: 50
+            }
         );
         assert!(CaseNumber::parse(&"字".repeat(50)).is_ok());
         assert!(CaseNumber::parse("a'b").is_err());
@@ -123,6 +144,9 @@ mod tests {
     #[test]
     fn service_item_codes_have_at_most_24_characters() {
         assert!(ServiceItemCode::parse(&"1".repeat(24)).is_ok());
-        assert_eq!(ServiceItemCode::parse(&"1".repeat(25)).unwrap_err().field(), "service_item");
+        assert_eq!(
+            ServiceItemCode::parse(&"1".repeat(25)).unwrap_err().field(),
+            "service_item"
+        );
     }
 }

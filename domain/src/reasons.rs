@@ -25,7 +25,10 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// The national catalogue, version 2 (domain.md §2).
-    pub const V2: Catalogue = Catalogue { version: 2, reasons: V2_REASONS };
+    pub const V2: Catalogue = Catalogue {
+        version: 2,
+        reasons: V2_REASONS,
+    };
 
     /// The catalogue used for new ratings.
     pub const CURRENT: Catalogue = Catalogue::V2;
@@ -59,12 +62,27 @@ pub fn level_of(code: u16) -> Option<Level> {
 }
 
 const fn r(code: u16, core: bool, label_zh: &'static str, label_en: &'static str) -> Reason {
-    Reason { code, label_zh, label_en, core }
+    Reason {
+        code,
+        label_zh,
+        label_en,
+        core,
+    }
 }
 
 const V2_REASONS: &[Reason] = &[
-    r(510, true, "一窗受理一次办结", "One window, done in one visit"),
-    r(511, true, "可以先受理后补材料", "Accepted first, papers later"),
+    r(
+        510,
+        true,
+        "一窗受理一次办结",
+        "One window, done in one visit",
+    ),
+    r(
+        511,
+        true,
+        "可以先受理后补材料",
+        "Accepted first, papers later",
+    ),
     r(512, true, "不用提交证明", "No certificates needed"),
     r(513, false, "可以全程网上办理", "Fully online"),
     r(514, false, "可以使用手机办理", "Possible by phone"),
@@ -72,37 +90,137 @@ const V2_REASONS: &[Reason] = &[
     r(516, false, "无需材料直接办理", "No papers needed"),
     r(517, false, "服务热情效率高", "Warm and efficient service"),
     r(406, true, "填写一张表单就可完成申报", "One form was enough"),
-    r(407, true, "在线提交材料窗口核验", "Papers sent online, checked at window"),
-    r(408, true, "一张清单告知全部申报材料", "One list named all papers"),
-    r(409, false, "用告知承诺减免申报材料", "Fewer papers by commitment"),
+    r(
+        407,
+        true,
+        "在线提交材料窗口核验",
+        "Papers sent online, checked at window",
+    ),
+    r(
+        408,
+        true,
+        "一张清单告知全部申报材料",
+        "One list named all papers",
+    ),
+    r(
+        409,
+        false,
+        "用告知承诺减免申报材料",
+        "Fewer papers by commitment",
+    ),
     r(410, false, "可以在线预约办理", "Online appointment"),
     r(411, false, "跑大厅一次办完", "Done in one trip to the hall"),
-    r(412, false, "可以使用自助机办理", "Self-service kiosk available"),
+    r(
+        412,
+        false,
+        "可以使用自助机办理",
+        "Self-service kiosk available",
+    ),
     r(413, false, "服务态度较好", "Good attitude"),
-    r(307, true, "一次性告知需要补正的材料", "Told all missing papers at once"),
+    r(
+        307,
+        true,
+        "一次性告知需要补正的材料",
+        "Told all missing papers at once",
+    ),
     r(308, true, "提供申报材料样本", "Sample papers provided"),
-    r(309, true, "在承诺的时间内办结", "Done within the promised time"),
+    r(
+        309,
+        true,
+        "在承诺的时间内办结",
+        "Done within the promised time",
+    ),
     r(310, false, "办事指南指引准确", "Accurate service guide"),
-    r(311, false, "按办事指南要求的材料即可办理", "The guide's papers were enough"),
+    r(
+        311,
+        false,
+        "按办事指南要求的材料即可办理",
+        "The guide's papers were enough",
+    ),
     r(312, false, "可以快递送达", "Delivery by post"),
     r(313, false, "跑动次数与承诺的一致", "Trips as promised"),
     r(314, false, "服务态度一般", "Average attitude"),
     r(207, true, "没有提供材料样本", "No sample papers"),
     r(208, true, "没有提供材料清单", "No list of papers"),
-    r(209, true, "未在承诺时间内办结", "Not done within the promised time"),
-    r(210, false, "同样内容的证明材料被要求多次提交", "Same certificate asked for repeatedly"),
-    r(211, false, "承诺网办但无法在线办理", "Promised online but not possible"),
-    r(212, false, "在线预约办理后到实体大厅重复取号排队", "Booked online, queued again"),
-    r(213, false, "窗口人员业务不熟练", "Staff not familiar with the work"),
+    r(
+        209,
+        true,
+        "未在承诺时间内办结",
+        "Not done within the promised time",
+    ),
+    r(
+        210,
+        false,
+        "同样内容的证明材料被要求多次提交",
+        "Same certificate asked for repeatedly",
+    ),
+    r(
+        211,
+        false,
+        "承诺网办但无法在线办理",
+        "Promised online but not possible",
+    ),
+    r(
+        212,
+        false,
+        "在线预约办理后到实体大厅重复取号排队",
+        "Booked online, queued again",
+    ),
+    r(
+        213,
+        false,
+        "窗口人员业务不熟练",
+        "Staff not familiar with the work",
+    ),
     r(214, false, "服务态度生硬", "Curt attitude"),
-    r(108, true, "在办事指南之外增加新的审批条件", "Conditions beyond the guide"),
-    r(109, true, "需提供办事指南之外的申报材料", "Papers beyond the guide"),
-    r(110, true, "无理由超过法定办理时间", "Legal time limit exceeded"),
-    r(111, false, "办事指南提供样本有错", "Guide's sample was wrong"),
-    r(112, false, "承诺在线收取申报材料实际无法收取", "Online submission promised but refused"),
-    r(113, false, "多头跑窗口和部门", "Sent between windows and departments"),
-    r(114, false, "跑动次数与承诺的不一致", "More trips than promised"),
-    r(115, false, "服务态度差效率低", "Poor attitude, low efficiency"),
+    r(
+        108,
+        true,
+        "在办事指南之外增加新的审批条件",
+        "Conditions beyond the guide",
+    ),
+    r(
+        109,
+        true,
+        "需提供办事指南之外的申报材料",
+        "Papers beyond the guide",
+    ),
+    r(
+        110,
+        true,
+        "无理由超过法定办理时间",
+        "Legal time limit exceeded",
+    ),
+    r(
+        111,
+        false,
+        "办事指南提供样本有错",
+        "Guide's sample was wrong",
+    ),
+    r(
+        112,
+        false,
+        "承诺在线收取申报材料实际无法收取",
+        "Online submission promised but refused",
+    ),
+    r(
+        113,
+        false,
+        "多头跑窗口和部门",
+        "Sent between windows and departments",
+    ),
+    r(
+        114,
+        false,
+        "跑动次数与承诺的不一致",
+        "More trips than promised",
+    ),
+    r(
+        115,
+        false,
+        "服务态度差效率低",
+        "Poor attitude, low efficiency",
+    ),
 ];
 
 #[cfg(test)]
@@ -121,8 +239,15 @@ mod tests {
     fn each_level_has_core_reasons_first() {
         for level in Level::ALL {
             let reasons: Vec<_> = Catalogue::V2.for_level(level).collect();
-            assert!(reasons.len() >= 8, "{level:?} has {} reasons", reasons.len());
-            let first_extended = reasons.iter().position(|r| !r.core).unwrap_or(reasons.len());
+            assert!(
+                reasons.len() >= 8,
+                "{level:?} has {} reasons",
+                reasons.len()
+            );
+            let first_extended = reasons
+                .iter()
+                .position(|r| !r.core)
+                .unwrap_or(reasons.len());
             assert!(reasons[first_extended..].iter().all(|r| !r.core));
             assert_eq!(first_extended, 3);
         }

@@ -60,13 +60,18 @@ impl TokenClaims {
 
     /// Checks the signature, then the expiry against `now` (unix seconds).
     pub fn verify(token: &str, key: &[u8], now: i64) -> Result<TokenClaims, TokenError> {
-        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| TokenError::Malformed)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(token)
+            .map_err(|_| TokenError::Malformed)?;
         if bytes.len() != PAYLOAD_LEN + MAC_LEN || bytes[0] != VERSION {
             return Err(TokenError::Malformed);
         }
         let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
-        mac(key, payload).verify_truncated_left(tag).map_err(|_| TokenError::Forged)?;
-        let field = |at: usize| i64::from_be_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
+        mac(key, payload)
+            .verify_truncated_left(tag)
+            .map_err(|_| TokenError::Forged)?;
+        let field =
+            |at: usize| i64::from_be_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
         let claims = TokenClaims {
             occurrence_id: field(1),
             expires_at: field(9),
@@ -84,15 +89,21 @@ mod tests {
     use super::*;
 
     const KEY: &[u8] = b"test key, 32 bytes long........!";
-    const CLAIMS: TokenClaims =
-        TokenClaims { occurrence_id: 42, expires_at: 1_000, nonce: [7; 8] };
+    const CLAIMS: TokenClaims = TokenClaims {
+        occurrence_id: 42,
+        expires_at: 1_000,
+        nonce: [7; 8],
+    };
 
     #[test]
     fn a_signed_token_verifies_until_it_expires() {
         let token = CLAIMS.sign(KEY);
         assert_eq!(token.len(), 55);
         assert_eq!(TokenClaims::verify(&token, KEY, 1_000), Ok(CLAIMS));
-        assert_eq!(TokenClaims::verify(&token, KEY, 1_001), Err(TokenError::Expired));
+        assert_eq!(
+            TokenClaims::verify(&token, KEY, 1_001),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]
@@ -101,14 +112,24 @@ mod tests {
         let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
         bytes[8] ^= 1; // another occurrence
         let forged = URL_SAFE_NO_PAD.encode(&bytes);
-        assert_eq!(TokenClaims::verify(&forged, KEY, 0), Err(TokenError::Forged));
-        assert_eq!(TokenClaims::verify(&token, b"other key", 0), Err(TokenError::Forged));
+        assert_eq!(
+            TokenClaims::verify(&forged, KEY, 0),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(
+            TokenClaims::verify(&token, b"other key", 0),
+            Err(TokenError::Forged)
+        );
     }
 
     #[test]
     fn garbage_is_malformed() {
         for junk in ["", "abc", "!!!!", &"A".repeat(55)] {
-            assert_eq!(TokenClaims::verify(junk, KEY, 0), Err(TokenError::Malformed), "{junk}");
+            assert_eq!(
+                TokenClaims::verify(junk, KEY, 0),
+                Err(TokenError::Malformed),
+                "{junk}"
+            );
         }
     }
 }

@@ -1,1 +1,74 @@
-//! placeholder
+//! haochaping's server: configuration, storage, use cases, the business-system API and the
+//! citizen's rating pages. The Leptos site (`app`) is merged into [`http::router`]'s router by the
+//! `app` binary; this crate never names `app` types.
+
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod http;
+pub mod services;
+pub mod store;
+
+use std::net::SocketAddr;
+
+pub use config::Config;
+pub use services::AppState;
+pub use store::Store;
+
+/// Logs to stderr; `RUST_LOG` filters (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Serves `router` on `listener` until Ctrl-C, with the peer address available to handlers.
+pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Starts the server: configuration, database (with demo data when new and enabled), then serves
+/// the router that `site` builds from the shared state. Errors are printed; the exit code says.
+pub async fn run(site: impl FnOnce(AppState) -> axum::Router) -> std::process::ExitCode {
+    init_tracing();
+    match start(site).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("haochaping stopped: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let state = AppState::open(config.clone()).await?;
+    if config.demo {
+        let key_file = config.data_dir.join("demo-api-key.txt");
+        if state.store.is_empty().await? {
+            let key = demo::seed(&state).await?;
+            std::fs::write(&key_file, &key)?;
+        }
+        if let Ok(key) = std::fs::read_to_string(&key_file) {
+            println!("Demo business-system API key: {key}");
+        }
+        if let Some(window) = state.store.windows().await?.first() {
+            println!("Rate a demo window:  {}", state.window_url(&window.ecode));
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let base = &config.public_url;
+    println!("haochaping is serving on http://{}", listener.local_addr()?);
+    println!("Home page:           {base}/");
+    println!("Window QR posters:   {base}/posters");
+    println!("API description:     {base}/api/v1/openapi.json");
+    serve(listener, site(state)).await?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Server functions of the site and the types they return. Bodies call one `server` function.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A window with its e码 link, for the poster pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowCard {
+    pub hall: String,
+    pub department: String,
+    pub number: String,
+    pub name: String,
+    pub rating_url: String,
+    pub qr_svg: String,
+}
+
+/// What a citizen sees when looking a rating up by its tracking code: no personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackedRating {
+    pub tracking_code: String,
+    pub level_zh: String,
+    pub department: String,
+    pub bad_review: bool,
+}
+
+/// Every window of the centre, for printing its e码.
+#[server]
+pub async fn windows() -> Result<Vec<WindowCard>, ServerFnError> {
+    let state = expect_context::<server::AppState>();
+    let windows = server::services::site::windows(&state)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(windows
+        .into_iter()
+        .map(|(w, rating_url)| WindowCard {
+            qr_svg: format!("/w/{}/qr.svg", w.ecode),
+            hall: w.hall,
+            department: w.department,
+            number: w.number,
+            name: w.name,
+            rating_url,
+        })
+        .collect())
+}
+
+/// Looks a rating up by its tracking code (查询码).
+#[server]
+pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError> {
+    let state = expect_context::<server::AppState>();
+    let found = server::services::site::tracked(&state, &code)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(found.map(|e| {
+        let level = domain::Level::from_interface_code(e.level).ok();
+        TrackedRating {
+            tracking_code: e.tracking_code,
+            level_zh: level.map_or("", domain::Level::label_zh).to_owned(),
+            department: e.department,
+            bad_review: level.is_some_and(domain::Level::is_bad),
+        }
+    }))
+}

@@ -1,0 +1,85 @@
+//! Configuration from environment variables, with defaults that run a demo on one machine.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::Context;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `HAOCHAPING_ADDR`: where to listen (default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// `HAOCHAPING_DATA_DIR`: the database file and the generated key live here (default `data`).
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: default `sqlite://<data dir>/haochaping.db`, created if missing.
+    pub database_url: String,
+    /// `HAOCHAPING_KEY`: 64 hex characters; generated into `<data dir>/secret.key` when not given.
+    pub master_key: Option<String>,
+    /// `HAOCHAPING_PUBLIC_URL`: the base of links and QR codes (default `http://<addr>`).
+    pub public_url: String,
+    /// `HAOCHAPING_TOKEN_DAYS`: how long a rating link stays valid (default 7 days).
+    pub token_ttl: Duration,
+    /// `HAOCHAPING_WINDOW_COOLDOWN_MINUTES`: how long one device must wait before rating the same
+    /// window again through its e码 (default 30 minutes).
+    pub window_cooldown: Duration,
+    /// `HAOCHAPING_SITE_ROOT`: built browser assets (`pkg/`) (default `target/site`).
+    pub site_root: PathBuf,
+    /// `HAOCHAPING_DEMO`: fill an empty database with the demo county centre (default `1`).
+    pub demo: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    var(name).map_or(Ok(default), |v| {
+        v.trim().parse().with_context(|| format!("{name}={v}"))
+    })
+}
+
+impl Config {
+    /// Reads the environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let addr: SocketAddr = parse_var("HAOCHAPING_ADDR", ([127, 0, 0, 1], 3000).into())?;
+        let data_dir = PathBuf::from(var("HAOCHAPING_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/haochaping.db", data_dir.display()));
+        Ok(Config {
+            addr,
+            database_url,
+            master_key: var("HAOCHAPING_KEY"),
+            public_url: var("HAOCHAPING_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{addr}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            token_ttl: Duration::from_secs(86_400 * parse_var("HAOCHAPING_TOKEN_DAYS", 7u64)?),
+            window_cooldown: Duration::from_secs(
+                60 * parse_var("HAOCHAPING_WINDOW_COOLDOWN_MINUTES", 30u64)?,
+            ),
+            site_root: PathBuf::from(
+                var("HAOCHAPING_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
+            demo: parse_var("HAOCHAPING_DEMO", 1u8)? != 0,
+            data_dir,
+        })
+    }
+
+    /// A configuration for tests and benchmarks: everything under `dir`, no demo data.
+    pub fn for_dir(dir: &std::path::Path) -> Self {
+        Config {
+            addr: ([127, 0, 0, 1], 0).into(),
+            data_dir: dir.to_owned(),
+            database_url: format!("sqlite://{}/haochaping.db", dir.display()),
+            master_key: Some("00".repeat(32)),
+            public_url: "http://127.0.0.1".into(),
+            token_ttl: Duration::from_secs(7 * 86_400),
+            window_cooldown: Duration::from_secs(30 * 60),
+            site_root: PathBuf::from("target/site"),
+            demo: false,
+        }
+    }
+}

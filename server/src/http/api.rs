@@ -1,0 +1,104 @@
+//! The business-system API: register service occurrences and read their state. It has no route
+//! that creates, alters or deletes a rating: only the citizen's own page does that.
+
+use axum::{
+    Json, Router,
+    extract::{FromRequestParts, Path, State, rejection::JsonRejection},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::json;
+
+use super::{AppError, openapi};
+use crate::{
+    crypto::hash_api_key,
+    services::{AppState, register},
+};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/occurrences", post(register_occurrence))
+        .route(
+            "/api/v1/occurrences/{case_number}/{occurrence_no}",
+            get(occurrence_state),
+        )
+        .route("/api/v1/openapi.json", get(openapi::document))
+}
+
+/// The business system that sent the request, proven by its API key.
+pub(crate) struct BusinessSystem(i64);
+
+impl FromRequestParts<AppState> for BusinessSystem {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        let id = state
+            .store
+            .business_system_by_key(&hash_api_key(key.trim()))
+            .await?;
+        id.map(BusinessSystem).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// JSON that could not be read becomes a 4xx naming what was wrong (serde names the field).
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    body.map(|Json(v)| v).map_err(|rejection| match rejection {
+        JsonRejection::JsonDataError(e) => AppError::Field {
+            field: "body",
+            message: e.body_text(),
+        },
+        other => AppError::BadRequest(other.body_text()),
+    })
+}
+
+async fn register_occurrence(
+    State(state): State<AppState>,
+    BusinessSystem(system): BusinessSystem,
+    body: Result<Json<register::RegisterRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let request = json_body(body)?;
+    let registered = register::register(&state, system, &request).await?;
+    let status = if registered.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(registered)).into_response())
+}
+
+async fn occurrence_state(
+    State(state): State<AppState>,
+    BusinessSystem(system): BusinessSystem,
+    Path((case_number, occurrence_no)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let occurrence = state
+        .store
+        .occurrence_by_case(system, &case_number, occurrence_no)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rating = occurrence.evaluation.map(|(_, level, at)| {
+        let level = domain::Level::from_interface_code(level).ok();
+        json!({
+            "satisfaction": level.map(domain::Level::interface_code),
+            "level": level,
+            "bad_review": level.is_some_and(domain::Level::is_bad),
+            "rated_at_ms": at,
+        })
+    });
+    Ok(Json(json!({
+        "id": occurrence.id,
+        "case_number": occurrence.case_number,
+        "occurrence_no": occurrence.occurrence_no,
+        "registered_at_ms": occurrence.registered_at,
+        "rated": rating.is_some(),
+        "rating": rating,
+    }))
+    .into_response())
+}

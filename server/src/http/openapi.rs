@@ -1,0 +1,65 @@
+//! The OpenAPI 3.1 description of the business-system API, served at `/api/v1/openapi.json`.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn error_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+pub(crate) async fn document() -> Json<Value> {
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "haochaping business-system API",
+            "version": "1",
+            "description": "Register service occurrences (办件) and read whether they were rated. \
+                            There is deliberately no way to submit, change or delete a rating here."
+        },
+        "components": {
+            "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error", "message"], "properties": {
+                    "error": { "type": "string" }, "field": { "type": "string" }, "message": { "type": "string" } } },
+                "RegisterRequest": { "type": "object", "additionalProperties": false,
+                    "required": ["case_number", "occurrence_no", "service_item", "department", "channel"],
+                    "properties": {
+                        "case_number": { "type": "string", "maxLength": 50, "description": "办件编号" },
+                        "occurrence_no": { "type": "integer", "minimum": 1, "maximum": 65535, "description": "评价次数/服务次数" },
+                        "service_item": { "type": "string", "maxLength": 24, "description": "实施编码 of a registered service item" },
+                        "department": { "type": "string", "description": "code of the handling department" },
+                        "window": { "type": ["string", "null"], "description": "window code" },
+                        "staff": { "type": ["string", "null"], "description": "staff number" },
+                        "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"] },
+                        "evaluator_phone": { "type": ["string", "null"], "description": "11-digit mobile, stored encrypted" }
+                    } },
+                "Registered": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "created": { "type": "boolean" },
+                    "rating_url": { "type": "string" }, "embed_url": { "type": "string" },
+                    "qr_svg_url": { "type": "string" }, "qr_png_url": { "type": "string" },
+                    "iframe_html": { "type": "string" }, "expires_at": { "type": "integer", "description": "unix seconds" } } }
+            }
+        },
+        "security": [{ "apiKey": [] }],
+        "paths": {
+            "/api/v1/occurrences": { "post": {
+                "summary": "Register a service occurrence and get its rating link",
+                "description": "Idempotent on (case_number, occurrence_no): a repeat with the same details answers 200 with a fresh link; other details answer 409.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RegisterRequest" } } } },
+                "responses": {
+                    "201": { "description": "registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
+                    "200": { "description": "already registered with the same details", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
+                    "400": error_response("malformed JSON"),
+                    "401": error_response("missing or unknown API key"),
+                    "409": error_response("registered before with other details"),
+                    "422": error_response("a field is invalid; `field` names it")
+                } } },
+            "/api/v1/occurrences/{case_number}/{occurrence_no}": { "get": {
+                "summary": "Whether an occurrence was rated, and how",
+                "parameters": [
+                    { "name": "case_number", "in": "path", "required": true, "schema": { "type": "string" } },
+                    { "name": "occurrence_no", "in": "path", "required": true, "schema": { "type": "integer" } } ],
+                "responses": { "200": { "description": "the occurrence's state" }, "401": error_response("missing or unknown API key"), "404": error_response("not registered by this system") } } }
+        }
+    }))
+}

@@ -1,0 +1,40 @@
+//! Use cases: load through the Store, ask `domain`, write through the Store. Short on purpose.
+
+pub mod rate;
+pub mod register;
+pub mod site;
+
+use crate::{Config, Store, crypto::Secrets};
+
+/// What every request handler shares: built once at start-up.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub secrets: Secrets,
+    pub config: std::sync::Arc<Config>,
+}
+
+impl AppState {
+    /// Opens the store and the keys described by `config`.
+    pub async fn open(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let store = Store::connect(&config.database_url).await?;
+        store.sync_catalogue(domain::Catalogue::CURRENT).await?;
+        let secrets = Secrets::load(config.master_key.as_deref(), &config.data_dir)?;
+        Ok(AppState {
+            store,
+            secrets,
+            config: std::sync::Arc::new(config),
+        })
+    }
+
+    /// The public rating link for a token.
+    pub fn rating_url(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.config.public_url)
+    }
+
+    /// The public link of a window's e码.
+    pub fn window_url(&self, ecode: &str) -> String {
+        format!("{}/w/{ecode}", self.config.public_url)
+    }
+}

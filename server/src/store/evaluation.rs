@@ -1,0 +1,165 @@
+//! Evaluations: written once, in one transaction with their reasons, never changed.
+
+use sqlx::Row;
+
+use super::{NewOccurrence, Store, StoreResult, now_ms};
+
+/// An evaluation ready to store.
+#[derive(Debug, Clone)]
+pub struct NewEvaluation {
+    pub tracking_code: String,
+    /// The level's interface code, 5 … 1.
+    pub level: u8,
+    pub catalogue_version: u16,
+    pub reasons: Vec<u16>,
+    pub comment: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+    pub channel: &'static str,
+    pub device_hash: Option<Vec<u8>>,
+}
+
+/// A stored evaluation, as the confirmation page shows it (no personal data).
+#[derive(Debug, Clone)]
+pub struct StoredEvaluation {
+    pub tracking_code: String,
+    pub level: i64,
+    pub created_at: i64,
+    pub department: String,
+    pub reasons: Vec<i64>,
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
+async fn insert(tx: &mut Tx<'_>, occurrence_id: i64, new: &NewEvaluation) -> StoreResult<bool> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, comment, \
+         phone_enc, channel, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (occurrence_id) DO NOTHING RETURNING id",
+    )
+    .bind(occurrence_id)
+    .bind(&new.tracking_code)
+    .bind(new.level)
+    .bind(new.catalogue_version)
+    .bind(&new.comment)
+    .bind(&new.phone_enc)
+    .bind(new.channel)
+    .bind(&new.device_hash)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(id) = id else { return Ok(false) };
+    for code in &new.reasons {
+        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
+            .bind(id)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(true)
+}
+
+impl Store {
+    /// Stores the evaluation of a registered occurrence. `false`: it was already rated.
+    pub async fn insert_evaluation(
+        &self,
+        occurrence_id: i64,
+        new: &NewEvaluation,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let stored = insert(&mut tx, occurrence_id, new).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Stores a window visit (一次一评 by the window's e码) and its evaluation together, unless the same
+    /// device rated the same window at or after `cooldown_since` (unix ms). `false`: refused as a repeat.
+    pub async fn insert_visit_evaluation(
+        &self,
+        visit: &NewOccurrence,
+        new: &NewEvaluation,
+        cooldown_since: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        // Write first, so the transaction holds SQLite's write lock before it reads the guard.
+        let occurrence_id: i64 = sqlx::query_scalar(
+            "INSERT INTO service_occurrence (case_number, occurrence_no, department_id, window_id, \
+             channel, registered_at) VALUES (?, 1, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&visit.case_number)
+        .bind(visit.department_id)
+        .bind(visit.window_id)
+        .bind(visit.channel)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let recent: Option<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
+        )
+        .bind(&new.device_hash)
+        .bind(cooldown_since)
+        .bind(visit.window_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if recent.is_some() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert(&mut tx, occurrence_id, new).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The evaluation with this tracking code.
+    pub async fn evaluation_by_tracking(
+        &self,
+        code: &str,
+    ) -> StoreResult<Option<StoredEvaluation>> {
+        let Some(row) = sqlx::query(
+            "SELECT e.id, e.tracking_code, e.level, e.created_at, d.name AS department \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN department d ON d.id = o.department_id WHERE e.tracking_code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let reasons = sqlx::query_scalar(
+            "SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code",
+        )
+        .bind(row.get::<i64, _>("id"))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(StoredEvaluation {
+            tracking_code: row.get("tracking_code"),
+            level: row.get("level"),
+            created_at: row.get("created_at"),
+            department: row.get("department"),
+            reasons,
+        }))
+    }
+
+    /// Loads a catalogue version into the database, so that reports can join reason labels.
+    pub async fn sync_catalogue(&self, catalogue: domain::Catalogue) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for r in catalogue.reasons() {
+            let level = domain::reasons::level_of(r.code).map_or(0, |l| l.interface_code());
+            sqlx::query(
+                "INSERT INTO reason_catalogue (version, code, level, label_zh, label_en, core) \
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version, code) DO NOTHING",
+            )
+            .bind(catalogue.version)
+            .bind(r.code)
+            .bind(level)
+            .bind(r.label_zh)
+            .bind(r.label_en)
+            .bind(r.core)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+}
