@@ -53,3 +53,8 @@ pub fn now_ms() -> i64 {
         .unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
+
+/// Runs a query that returns one integer: for tests and benchmarks that count rows.
+pub async fn scalar(store: &Store, sql: &str) -> StoreResult<i64> {
+    sqlx::query_scalar(sql).fetch_one(&store.pool).await
+}

@@ -1,1 +1,151 @@
-//! placeholder
+//! Test harness: a real server on `127.0.0.1:0` with a fresh SQLite database per test, a real HTTP
+//! client, and real Chromium driven through ChromeDriver for browser journeys.
+
+pub mod browser;
+
+use std::path::PathBuf;
+
+use server::{AppState, Config, crypto};
+
+/// The workspace's built browser assets (`scripts/build-site`).
+pub fn site_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
+}
+
+/// A running server with its own database, and the demo organisation it needs.
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub api_key: String,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the default settings.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `adjust` changed its configuration.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let mut config = Config::for_dir(dir.path());
+        config.public_url = format!("http://{addr}");
+        config.site_root = site_root();
+        adjust(&mut config);
+        let state = AppState::open(config).await.expect("open state");
+        let api_key = seed(&state).await;
+        let router = app::ssr::site(state.clone());
+        tokio::spawn(async move { server::serve(listener, router).await });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestServer {
+            base: format!("http://{addr}"),
+            state,
+            api_key,
+            http,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Registers an occurrence through the API, as a business system would.
+    pub async fn register(&self, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/occurrences"))
+            .bearer_auth(&self.api_key)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers case `case` and returns its rating link.
+    pub async fn rating_link(&self, case: &str) -> String {
+        let response = self.register(occurrence(case)).await;
+        assert_eq!(response.status(), 201, "registering {case}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        body["rating_url"].as_str().expect("rating_url").to_owned()
+    }
+
+    /// The e码 link of the seeded window.
+    pub async fn window_link(&self) -> String {
+        let windows = self.state.store.windows().await.expect("windows");
+        self.state.window_url(&windows[0].ecode)
+    }
+
+    /// Counts stored evaluations.
+    pub async fn evaluations(&self) -> i64 {
+        sqlx_count(&self.state, "SELECT count(*) FROM evaluation").await
+    }
+}
+
+/// Runs a `SELECT count(*)`-like query returning one integer.
+pub async fn sqlx_count(state: &AppState, sql: &str) -> i64 {
+    server::store::scalar(&state.store, sql)
+        .await
+        .expect("query")
+}
+
+/// A valid registration body for case `case`.
+pub fn occurrence(case: &str) -> serde_json::Value {
+    serde_json::json!({
+        "case_number": case,
+        "occurrence_no": 1,
+        "service_item": "000112001000",
+        "department": "BDC",
+        "window": "W-A01",
+        "staff": "S001",
+        "channel": "sms",
+        "evaluator_phone": "13912345678"
+    })
+}
+
+/// One region, department, hall, window, clerk and service item; one business system.
+async fn seed(state: &AppState) -> String {
+    let store = &state.store;
+    let region = store
+        .insert_region("341125", "示范县", None)
+        .await
+        .expect("region");
+    let dept = store
+        .insert_department(region, "BDC", "县不动产登记中心")
+        .await
+        .expect("department");
+    let hall = store
+        .insert_hall(region, "H1", "示范县政务服务中心", "")
+        .await
+        .expect("hall");
+    let window = store
+        .insert_window(hall, dept, "W-A01", "A01", "不动产登记")
+        .await
+        .expect("window");
+    store
+        .insert_staff(dept, Some(window), "S001", "王芳")
+        .await
+        .expect("staff");
+    store
+        .insert_service_item(dept, "000112001000", "不动产首次登记")
+        .await
+        .expect("item");
+    let key = crypto::new_api_key();
+    store
+        .insert_business_system(
+            "test portal",
+            &crypto::hash_api_key(&key),
+            "https://portal.example.gov.cn",
+        )
+        .await
+        .expect("business system");
+    key
+}

@@ -47,15 +47,43 @@ impl FromRequestParts<AppState> for BusinessSystem {
     }
 }
 
-/// JSON that could not be read becomes a 4xx naming what was wrong (serde names the field).
+/// JSON that could not be read becomes a 4xx naming what was wrong.
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(v)| v).map_err(|rejection| match rejection {
-        JsonRejection::JsonDataError(e) => AppError::Field {
-            field: "body",
-            message: e.body_text(),
-        },
+        JsonRejection::JsonDataError(e) => {
+            let message = e.body_text();
+            AppError::Field {
+                field: field_of(&message),
+                message,
+            }
+        }
         other => AppError::BadRequest(other.body_text()),
     })
+}
+
+/// The field a deserialisation message is about. serde names missing and unknown fields in
+/// backticks; for a wrong type, axum puts the field's path before the reason.
+fn field_of(message: &str) -> String {
+    for marker in ["missing field `", "unknown field `"] {
+        if let Some(name) = message
+            .split(marker)
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+        {
+            return name.to_owned();
+        }
+    }
+    message
+        .split(": ")
+        .nth(1)
+        .filter(|path| {
+            !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
+        })
+        .unwrap_or("body")
+        .to_owned()
 }
 
 async fn register_occurrence(

@@ -15,10 +15,7 @@ pub enum AppError {
     BadRequest(String),
     /// A field of an API request is wrong; the message names the field.
     #[error("{field}: {message}")]
-    Field {
-        field: &'static str,
-        message: String,
-    },
+    Field { field: String, message: String },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("missing or unknown API key")]
@@ -38,7 +35,10 @@ impl From<sqlx::Error> for AppError {
 impl From<RegisterError> for AppError {
     fn from(e: RegisterError) -> Self {
         match e {
-            RegisterError::Field { field, message } => AppError::Field { field, message },
+            RegisterError::Field { field, message } => AppError::Field {
+                field: field.to_owned(),
+                message,
+            },
             RegisterError::Conflict(..) => AppError::Conflict(e.to_string()),
             RegisterError::Store(e) => e.into(),
         }

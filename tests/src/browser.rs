@@ -1,0 +1,125 @@
+//! Real Chromium through ChromeDriver, at a phone viewport, with JavaScript on or off.
+//!
+//! [`journey`] always closes the browser and stops the driver, also when the journey fails, so a
+//! failing test leaves no Chromium behind.
+
+use std::{
+    future::Future,
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+/// Whether the page may run JavaScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Js {
+    On,
+    Off,
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn connect(js: Js) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Driver)
+        .expect("chromedriver is not installed: run scripts/setup --browser");
+    let mut args = vec![
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--window-size=390,844",
+    ];
+    args.push("--lang=zh-CN");
+    let mut prefs = serde_json::Map::new();
+    if js == Js::Off {
+        prefs.insert(
+            "profile.managed_default_content_settings.javascript".into(),
+            json!(2),
+        );
+    }
+    let capabilities = json!({ "goog:chromeOptions": { "args": args, "prefs": prefs } });
+    let capabilities = capabilities.as_object().cloned().expect("object");
+    let url = format!("http://127.0.0.1:{port}");
+    // The driver takes a moment to listen: retry the session until it answers, for at most 30 s.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let result = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await;
+        match result {
+            Ok(client) => return (driver, client),
+            Err(e) if Instant::now() > deadline => panic!("could not start Chromium: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Runs `steps` in a fresh browser and closes it whatever happens; panics propagate afterwards.
+pub async fn journey<F, Fut>(js: Js, steps: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (driver, client) = connect(js).await;
+    let outcome = tokio::spawn(steps(client.clone())).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Waits (bounded) until an element matching `css` exists, and returns it.
+pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+}
+
+/// Clicks the form control labelled `label` (a radio or checkbox inside its `<label>`).
+pub async fn click_label(client: &Client, label: &str) {
+    let xpath = format!("//label[normalize-space(.)='{label}']");
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no label {label}: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {label}: {e}"));
+}

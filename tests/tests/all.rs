@@ -1,0 +1,9 @@
+//! Every integration test, in one binary to keep link time down.
+
+#[path = "all"]
+mod all {
+    mod api;
+    mod journeys;
+    mod rating;
+    mod window;
+}

@@ -1,0 +1,270 @@
+//! Rating through a case's link: the plain form, the widget's JSON, and refused links.
+
+use domain::token::TokenClaims;
+use serde_json::{Value, json};
+use tests::{TestServer, sqlx_count};
+
+#[tokio::test]
+async fn a_plain_form_rating_is_stored_and_confirmed() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-1").await;
+    let page = server.http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"level\" value=\"5\"") && html.contains("非常不满意"));
+    assert!(html.contains("县不动产登记中心"));
+
+    let response = server
+        .http
+        .post(&link)
+        .form(&[("level", "5"), ("reasons", "510"), ("lang", "zh")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/thanks/"));
+    let thanks = server
+        .http
+        .get(server.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = location
+        .trim_start_matches("/thanks/")
+        .split('?')
+        .next()
+        .unwrap();
+    assert!(thanks.contains(code) && thanks.contains("评价已提交"));
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT level FROM evaluation").await,
+        5
+    );
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT reason_code FROM evaluation_reason").await,
+        510
+    );
+}
+
+#[tokio::test]
+async fn a_bad_review_without_reason_is_refused_and_the_input_kept() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-2").await;
+    let response = server
+        .http
+        .post(&link)
+        .form(&[("level", "2"), ("phone", "139 1234 5678"), ("comment", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("差评请至少选择一项原因或填写文字说明"));
+    assert!(html.contains("id=\"lv2\" required checked"), "level kept");
+    assert!(html.contains("value=\"139 1234 5678\""), "phone kept");
+    assert_eq!(server.evaluations().await, 0);
+
+    let json = server
+        .http
+        .post(&link)
+        .json(&json!({ "level": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 422);
+    let body: Value = json.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "reasons");
+    assert_eq!(server.evaluations().await, 0);
+}
+
+#[tokio::test]
+async fn a_bad_review_keeps_the_phone_encrypted() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-3").await;
+    let body =
+        json!({ "level": 2, "reasons": [213], "comment": "来回跑了三次", "phone": "13800138000" });
+    let response = server.http.post(&link).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT phone_enc FROM evaluation")
+        .fetch_one(server.state.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        !stored.windows(11).any(|w| w == b"13800138000"),
+        "phone stored in the clear"
+    );
+    assert_eq!(
+        server.state.secrets.decrypt(&stored).unwrap(),
+        "13800138000"
+    );
+    let registered: Vec<u8> =
+        sqlx::query_scalar("SELECT evaluator_phone_enc FROM service_occurrence")
+            .fetch_one(server.state.store.pool())
+            .await
+            .unwrap();
+    assert!(!registered.windows(11).any(|w| w == b"13912345678"));
+}
+
+#[tokio::test]
+async fn a_link_rates_once() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-4").await;
+    assert_eq!(
+        server
+            .http
+            .post(&link)
+            .json(&json!({ "level": 4 }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let again = server
+        .http
+        .post(&link)
+        .json(&json!({ "level": 1, "comment": "再评一次" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let page = server.http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 409);
+    assert!(page.text().await.unwrap().contains("本次服务已存在评价"));
+    assert_eq!(server.evaluations().await, 1);
+}
+
+#[tokio::test]
+async fn forged_and_expired_links_are_refused() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-5").await;
+    let token = link.rsplit('/').next().unwrap();
+    let mut forged = token.to_owned().into_bytes();
+    forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
+    let forged = server.url(&format!("/r/{}", String::from_utf8(forged).unwrap()));
+    let page = server.http.get(&forged).send().await.unwrap();
+    assert_eq!(page.status(), 400);
+    assert!(page.text().await.unwrap().contains("评价链接无效"));
+    assert_eq!(
+        server
+            .http
+            .post(&forged)
+            .json(&json!({ "level": 5 }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+
+    let claims = TokenClaims::verify(token, server.state.secrets.token_key(), 0).unwrap();
+    let expired = TokenClaims {
+        expires_at: 1_000,
+        ..claims
+    }
+    .sign(server.state.secrets.token_key());
+    let expired = server.url(&format!("/r/{expired}"));
+    let page = server.http.get(&expired).send().await.unwrap();
+    assert_eq!(page.status(), 410);
+    assert!(page.text().await.unwrap().contains("评价已过期"));
+    assert_eq!(
+        server
+            .http
+            .post(&expired)
+            .form(&[("level", "5")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        410
+    );
+    assert_eq!(server.evaluations().await, 0);
+}
+
+#[tokio::test]
+async fn evaluations_cannot_be_changed_in_the_database() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-6").await;
+    server
+        .http
+        .post(&link)
+        .json(&json!({ "level": 1, "reasons": [115] }))
+        .send()
+        .await
+        .unwrap();
+    let pool = server.state.store.pool();
+    assert!(
+        sqlx::query("UPDATE evaluation SET level = 5")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM evaluation")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM evaluation_reason")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT level FROM evaluation").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn only_the_embed_route_may_be_framed_and_only_by_its_portal() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-7").await;
+    let page = server.http.get(&link).send().await.unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let embed = server
+        .http
+        .get(link.replace("/r/", "/embed/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        embed.headers()["content-security-policy"],
+        "frame-ancestors https://portal.example.gov.cn"
+    );
+    assert!(embed.headers().get("x-frame-options").is_none());
+    let home = server.http.get(server.url("/")).send().await.unwrap();
+    assert_eq!(
+        home.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+}
+
+#[tokio::test]
+async fn the_page_speaks_english_and_has_a_large_text_mode() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("F-8").await;
+    let html = server
+        .http
+        .get(format!("{link}?lang=en&big=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Very dissatisfied"));
+    assert!(html.contains("<body class=\"big\">"));
+    assert!(
+        html.contains("href=\"?lang=zh&big=1\""),
+        "switch back keeps large text"
+    );
+}
