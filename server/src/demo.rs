@@ -8,8 +8,15 @@ use crate::{
     store::NewEvaluation,
 };
 
-/// Departments of the demo centre: (code, name, windows, service items (实施编码, name)).
-const DEPARTMENTS: &[(&str, &str, &[(&str, &str)], &[(&str, &str)])] = &[
+/// A demo department: code, name, windows (number, name), service items (实施编码, name).
+type DemoDepartment = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [(&'static str, &'static str)],
+);
+
+const DEPARTMENTS: &[DemoDepartment] = &[
     (
         "BDC",
         "县不动产登记中心",

@@ -111,7 +111,8 @@ pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
 
 /// Clicks the form control labelled `label` (a radio or checkbox inside its `<label>`).
 pub async fn click_label(client: &Client, label: &str) {
-    let xpath = format!("//label[normalize-space(.)='{label}']");
+    let xpath =
+        format!("//label[normalize-space(.)='{label}' or span[normalize-space(.)='{label}']]");
     let element = client
         .wait()
         .at_most(Duration::from_secs(10))

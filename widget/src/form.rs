@@ -134,15 +134,13 @@ impl RatingForm {
                 group.get_attribute("data-level").as_deref() == Some(&l.to_string())
             });
             let _ = group.toggle_attribute_with_force("hidden", !mine);
-            if !mine {
-                if let Ok(boxes) = group.query_selector_all("input:checked") {
-                    for j in 0..boxes.length() {
-                        if let Some(input) = boxes
-                            .item(j)
-                            .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
-                        {
-                            input.set_checked(false);
-                        }
+            if !mine && let Ok(boxes) = group.query_selector_all("input:checked") {
+                for j in 0..boxes.length() {
+                    if let Some(input) = boxes
+                        .item(j)
+                        .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+                    {
+                        input.set_checked(false);
                     }
                 }
             }

@@ -1,1 +1,191 @@
+//! Browser journeys in real Chromium at a phone viewport, each with JavaScript off and on.
 
+use fantoccini::{Client, Locator};
+use tests::{
+    TestServer,
+    browser::{Js, click_label, find, journey},
+};
+
+async fn stored_levels(server: &TestServer) -> Vec<i64> {
+    sqlx::query_scalar("SELECT level FROM evaluation ORDER BY id")
+        .fetch_all(server.state.store.pool())
+        .await
+        .unwrap()
+}
+
+/// Waits until the widget has enhanced the page (it marks `<html class="js">`).
+async fn widget_ready(client: &Client) {
+    find(client, "html.js form#rate").await;
+}
+
+async fn rate_a_bad_review(client: Client, link: String, js: Js) {
+    client.goto(&link).await.unwrap();
+    if js == Js::On {
+        widget_ready(&client).await;
+    }
+    click_label(&client, "不满意").await;
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Refused: by the widget at once (JS on) or by the server's re-rendered form (JS off).
+    let error = find(&client, "#err-reasons[role=alert]").await;
+    assert_eq!(
+        error.text().await.unwrap(),
+        "差评请至少选择一项原因或填写文字说明"
+    );
+
+    click_label(&client, "窗口人员业务不熟练").await;
+    client
+        .find(Locator::Css("#comment"))
+        .await
+        .unwrap()
+        .send_keys("材料问了三遍")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = find(&client, "#tracking-code").await.text().await.unwrap();
+    assert_eq!(code.len(), 10, "tracking code {code}");
+    let url = client.current_url().await.unwrap();
+    if js == Js::On {
+        assert!(
+            url.path().starts_with("/r/"),
+            "submitted without leaving the page: {url}"
+        );
+    } else {
+        assert!(
+            url.path().starts_with("/thanks/"),
+            "plain form redirects: {url}"
+        );
+    }
+}
+
+async fn bad_review_journey(js: Js) {
+    let server = TestServer::start().await;
+    let link = server.rating_link("J-1").await;
+    journey(js, move |client| rate_a_bad_review(client, link, js)).await;
+    assert_eq!(stored_levels(&server).await, [2]);
+    let reasons: Vec<i64> = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason")
+        .fetch_all(server.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(reasons, [213]);
+}
+
+#[tokio::test]
+async fn a_citizen_rates_a_bad_review_without_javascript() {
+    bad_review_journey(Js::Off).await;
+}
+
+#[tokio::test]
+async fn a_citizen_rates_a_bad_review_with_the_widget() {
+    bad_review_journey(Js::On).await;
+}
+
+async fn used_link(client: Client, link: String) {
+    client.goto(&link).await.unwrap();
+    let heading = find(&client, "#refused h1").await;
+    assert_eq!(heading.text().await.unwrap(), "本次服务已存在评价");
+    assert!(
+        client.find(Locator::Css("form#rate")).await.is_err(),
+        "no second form"
+    );
+}
+
+#[tokio::test]
+async fn a_used_link_shows_a_clear_page_in_the_browser() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("J-2").await;
+    let rated = server
+        .http
+        .post(&link)
+        .json(&serde_json::json!({ "level": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rated.status(), 201);
+    for js in [Js::Off, Js::On] {
+        let link = link.clone();
+        journey(js, move |client| used_link(client, link)).await;
+    }
+    assert_eq!(stored_levels(&server).await, [5]);
+}
+
+async fn window_visit(client: Client, link: String, js: Js) {
+    client.goto(&link).await.unwrap();
+    if js == Js::On {
+        widget_ready(&client).await;
+    }
+    click_label(&client, "非常满意").await;
+    click_label(&client, "服务热情效率高").await;
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    find(&client, "#tracking-code").await;
+}
+
+#[tokio::test]
+async fn a_citizen_rates_a_window_visit_by_its_code() {
+    for js in [Js::Off, Js::On] {
+        let server = TestServer::start().await;
+        let link = server.window_link().await;
+        journey(js, move |client| window_visit(client, link, js)).await;
+        assert_eq!(stored_levels(&server).await, [5], "{js:?}");
+    }
+}
+
+async fn hydrated_lookup(client: Client, base: String, code: String) {
+    client.goto(&base).await.unwrap();
+    find(&client, "#hydrated[data-hydrated=true]").await;
+    client
+        .find(Locator::Css("#track-code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    client
+        .find(Locator::XPath("//button[normalize-space(.)='查询']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = find(&client, "#track-result p").await;
+    assert!(result.text().await.unwrap().contains(&code));
+    assert_eq!(
+        client.current_url().await.unwrap().path(),
+        "/",
+        "no reload after hydration"
+    );
+}
+
+#[tokio::test]
+async fn the_site_hydrates_and_finds_a_rating_by_its_code() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("J-3").await;
+    let response = server
+        .http
+        .post(&link)
+        .json(&serde_json::json!({ "level": 4 }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let code = body["tracking_code"].as_str().unwrap().to_owned();
+    let base = server.url("/");
+    journey(Js::On, move |client| hydrated_lookup(client, base, code)).await;
+}

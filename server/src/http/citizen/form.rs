@@ -39,13 +39,7 @@ impl FormPage<'_> {
             .errors
             .iter()
             .filter(|e| e.field() == field)
-            .map(|e| {
-                esc(&self
-                    .display
-                    .lang
-                    .t(&e.message_zh(), &e.message_en())
-                    .to_owned())
-            })
+            .map(|e| esc(self.display.lang.t(&e.message_zh(), &e.message_en())))
             .collect();
         let name = field.name();
         if messages.is_empty() {
