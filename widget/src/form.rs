@@ -2,11 +2,10 @@
 
 use domain::{Catalogue, FieldError, RatingDraft, evaluation::Field, reasons::level_of};
 use gloo_net::http::Request;
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, prelude::Closure};
 use web_sys::{Document, Element, HtmlFormElement, HtmlInputElement, HtmlTextAreaElement};
 
-use crate::{frame, outbox};
+use crate::{frame, json, outbox};
 
 const FIELDS: [Field; 4] = [Field::Level, Field::Reasons, Field::Comment, Field::Phone];
 
@@ -33,27 +32,6 @@ pub(crate) enum Answer {
     Stored(String),
     Invalid(Vec<(String, String)>),
     Refused(String),
-}
-
-#[derive(Deserialize)]
-struct Stored {
-    tracking_code: String,
-}
-
-#[derive(Deserialize)]
-struct Invalid {
-    errors: Vec<ServerFieldError>,
-}
-
-#[derive(Deserialize)]
-struct ServerFieldError {
-    field: String,
-    message: String,
-}
-
-#[derive(Deserialize)]
-struct Refused {
-    message: String,
 }
 
 /// The page's rating form.
@@ -193,10 +171,10 @@ impl RatingForm {
         set_status(t("正在提交…", "Sending…"));
         let pending = outbox::Pending {
             action: self.form.action(),
-            draft,
+            body: json::rating(&draft),
         };
         wasm_bindgen_futures::spawn_local(async move {
-            match send(&pending.action, &pending.draft).await {
+            match send(&pending.action, &pending.body).await {
                 Ok(answer) => show_answer(answer),
                 Err(_) => {
                     outbox::keep(&pending);
@@ -210,27 +188,27 @@ impl RatingForm {
     }
 }
 
-/// Sends a rating as JSON to the form's own address; network failure is an `Err`.
-pub(crate) async fn send(action: &str, draft: &RatingDraft) -> Result<Answer, gloo_net::Error> {
+/// Sends a rating (already JSON) to the form's own address; network failure is an `Err`.
+pub(crate) async fn send(action: &str, body: &str) -> Result<Answer, gloo_net::Error> {
     let url = format!("{action}?lang={}", if english() { "en" } else { "zh" });
-    let response = Request::post(&url).json(draft)?.send().await?;
+    let response = Request::post(&url)
+        .header("Content-Type", "application/json")
+        .body(body)?
+        .send()
+        .await?;
+    let answer = json::parse(&response.text().await?);
     Ok(match response.status() {
-        201 => Answer::Stored(response.json::<Stored>().await?.tracking_code),
+        201 => Answer::Stored(json::text(&answer, "tracking_code")),
         422 => Answer::Invalid(
-            response
-                .json::<Invalid>()
-                .await?
-                .errors
-                .into_iter()
-                .map(|e| (e.field, e.message))
+            json::items(&answer, "errors")
+                .iter()
+                .map(|e| (json::text(e, "field"), json::text(e, "message")))
                 .collect(),
         ),
         _ => Answer::Refused(
-            response
-                .json::<Refused>()
-                .await
-                .map(|r| r.message)
-                .unwrap_or_else(|_| {
+            Some(json::text(&answer, "message"))
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| {
                     t("提交失败，请稍后再试", "Could not send, please try again").into()
                 }),
         ),

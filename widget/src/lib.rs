@@ -5,6 +5,7 @@
 
 mod form;
 mod frame;
+mod json;
 mod outbox;
 
 use wasm_bindgen::prelude::*;

@@ -1,17 +1,15 @@
 //! Ratings that could not be sent because the phone was offline wait in `localStorage` and are sent
 //! again when the browser reports it is back online (or when the page is opened again).
 
-use domain::RatingDraft;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, prelude::Closure};
 
-const KEY: &str = "haochaping.pending";
+const ACTION: &str = "haochaping.pending.action";
+const BODY: &str = "haochaping.pending.body";
 
-/// A rating waiting to be sent.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A rating waiting to be sent: where to, and its JSON body.
 pub(crate) struct Pending {
     pub(crate) action: String,
-    pub(crate) draft: RatingDraft,
+    pub(crate) body: String,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -20,8 +18,9 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// Keeps a rating to send later, and arranges for the retry.
 pub(crate) fn keep(pending: &Pending) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(pending)) {
-        let _ = storage.set_item(KEY, &json);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(ACTION, &pending.action);
+        let _ = storage.set_item(BODY, &pending.body);
     }
     let Some(window) = web_sys::window() else {
         return;
@@ -33,17 +32,14 @@ pub(crate) fn keep(pending: &Pending) {
 /// Sends the waiting rating, if any; it is removed once the server answered (whatever the answer).
 pub(crate) fn retry_pending() {
     let Some(storage) = storage() else { return };
-    let Some(pending) = storage
-        .get_item(KEY)
-        .ok()
-        .flatten()
-        .and_then(|j| serde_json::from_str::<Pending>(&j).ok())
+    let (Ok(Some(action)), Ok(Some(body))) = (storage.get_item(ACTION), storage.get_item(BODY))
     else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(answer) = crate::form::send(&pending.action, &pending.draft).await {
-            let _ = storage.remove_item(KEY);
+        if let Ok(answer) = crate::form::send(&action, &body).await {
+            let _ = storage.remove_item(ACTION);
+            let _ = storage.remove_item(BODY);
             crate::form::show_answer(answer);
         }
     });

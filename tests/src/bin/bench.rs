@@ -1,0 +1,190 @@
+//! `cargo run --release -p tests --bin bench`: the rating page's weight (raw, gzip, brotli) and
+//! sustained rating submissions at 64 concurrent clients over HTTP on SQLite, beside the raw SQLite
+//! insert rate of the same machine in the same run. Bounded: a fixed number of requests.
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use tests::{TestServer, site_root};
+
+const CLIENTS: usize = 64;
+const RATINGS: usize = 6_400;
+
+fn gzip(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("memory");
+    encoder.finish().expect("memory").len()
+}
+
+fn brotli(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("memory");
+    out.len()
+}
+
+fn weigh(name: &str, bytes: &[u8], total: &mut [usize; 3]) {
+    let row = [bytes.len(), gzip(bytes), brotli(bytes)];
+    println!("{name:<22} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
+    for (t, r) in total.iter_mut().zip(row) {
+        *t += r;
+    }
+}
+
+async fn page_weight(server: &TestServer) {
+    let link = server.rating_link("WEIGHT-1").await;
+    let html = server
+        .http
+        .get(&link)
+        .send()
+        .await
+        .expect("page")
+        .bytes()
+        .await
+        .expect("body");
+    let boot = server
+        .http
+        .get(server.url("/widget/boot.js"))
+        .send()
+        .await
+        .expect("boot")
+        .bytes()
+        .await
+        .expect("body");
+    let pkg = site_root().join("pkg");
+    let js = std::fs::read(pkg.join("widget.js")).expect("run scripts/build-site first");
+    let wasm = std::fs::read(pkg.join("widget_bg.wasm")).expect("run scripts/build-site first");
+    println!("\nRating page weight (bytes)   raw      gzip    brotli");
+    let mut first = [0; 3];
+    weigh("HTML + inline CSS", &html, &mut first);
+    let mut total = first;
+    weigh("widget/boot.js", &boot, &mut total);
+    weigh("pkg/widget.js", &js, &mut total);
+    weigh("pkg/widget_bg.wasm", &wasm, &mut total);
+    println!(
+        "{:<22} {:>9} {:>9} {:>9}",
+        "total", total[0], total[1], total[2]
+    );
+    println!(
+        "budget: first response <= 14 KB compressed ({} B brotli), everything <= 60 KB brotli ({} B)",
+        first[2], total[2]
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank]
+}
+
+async fn submissions(server: &TestServer) {
+    let mut links = Vec::with_capacity(RATINGS);
+    for i in 0..RATINGS {
+        let mut body = tests::occurrence(&format!("BENCH-{i}"));
+        body["evaluator_phone"] = serde_json::Value::Null;
+        let response: serde_json::Value = server.register(body).await.json().await.expect("json");
+        links.push(response["rating_url"].as_str().expect("url").to_owned());
+    }
+    let queue = Arc::new(Mutex::new(links));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let queue = Arc::clone(&queue);
+        let http = server.http.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let Some(link) = queue.lock().expect("queue").pop() else {
+                    break;
+                };
+                let bad = latencies.len() % 50 == 49;
+                let body = if bad {
+                    json!({ "level": 2, "reasons": [213], "comment": "等了很久" })
+                } else {
+                    json!({ "level": 5, "reasons": [510] })
+                };
+                let t = Instant::now();
+                let status = http
+                    .post(&link)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("submit")
+                    .status();
+                latencies.push(t.elapsed());
+                assert_eq!(status, 201);
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("client"));
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let rate = RATINGS as f64 / elapsed.as_secs_f64();
+    println!("\nRating submissions over HTTP, {CLIENTS} clients, {RATINGS} ratings");
+    println!(
+        "throughput {rate:.0}/s  p50 {:.2} ms  p99 {:.2} ms",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99))
+    );
+    let stored = tests::sqlx_count(&server.state, "SELECT count(*) FROM evaluation").await;
+    assert_eq!(
+        stored as usize, RATINGS,
+        "every acknowledged rating is stored"
+    );
+
+    let raw = raw_inserts(server).await;
+    println!(
+        "raw SQLite inserts (one row per transaction, {CLIENTS} tasks, same pool): {raw:.0}/s"
+    );
+    println!("ratio rating submissions / raw inserts: {:.2}", rate / raw);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The same database and pool settings, one plain INSERT per transaction.
+async fn raw_inserts(server: &TestServer) -> f64 {
+    let pool = server.state.store.pool().clone();
+    sqlx::query("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b TEXT NOT NULL, c INTEGER NOT NULL)")
+        .execute(&pool)
+        .await
+        .expect("table");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for task in 0..CLIENTS {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..RATINGS / CLIENTS {
+                sqlx::query("INSERT INTO bench_raw (a, b, c) VALUES (?, ?, ?)")
+                    .bind(5)
+                    .bind(format!("T{task}-{i}"))
+                    .bind(i as i64)
+                    .execute(&pool)
+                    .await
+                    .expect("insert");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    RATINGS as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let server = TestServer::start().await;
+    page_weight(&server).await;
+    submissions(&server).await;
+}
