@@ -124,3 +124,21 @@ pub async fn click_label(client: &Client, label: &str) {
         .await
         .unwrap_or_else(|e| panic!("clicking {label}: {e}"));
 }
+
+/// Runs axe-core (installed by `scripts/setup --browser`) on the current page and returns the
+/// WCAG 2 A/AA violations as "rule: count" lines.
+pub async fn axe_violations(client: &Client) -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/axe/node_modules/axe-core/axe.min.js"
+    );
+    let source = std::fs::read_to_string(path)
+        .expect("axe-core is not installed: run scripts/setup --browser");
+    client.execute(&source, vec![]).await.expect("inject axe");
+    let script = "const done = arguments[arguments.length - 1];\
+        axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })\
+          .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+          .catch(e => done(['axe failed: ' + e]));";
+    let result = client.execute_async(script, vec![]).await.expect("run axe");
+    serde_json::from_value(result).expect("list of violations")
+}

@@ -70,6 +70,17 @@ impl TestServer {
             .expect("request")
     }
 
+    /// Registers another business system whose iframe may be framed by `origins`; returns its key.
+    pub async fn add_business_system(&self, origins: &str) -> String {
+        let key = crypto::new_api_key();
+        self.state
+            .store
+            .insert_business_system("another portal", &crypto::hash_api_key(&key), origins)
+            .await
+            .expect("business system");
+        key
+    }
+
     /// Registers case `case` and returns its rating link.
     pub async fn rating_link(&self, case: &str) -> String {
         let response = self.register(occurrence(case)).await;

@@ -2,6 +2,7 @@
 
 #[path = "all"]
 mod all {
+    mod accessibility;
     mod api;
     mod journeys;
     mod rating;

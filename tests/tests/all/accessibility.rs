@@ -1,0 +1,83 @@
+//! axe-core in real Chromium: the citizen pages and the site, with JavaScript off and on.
+
+use fantoccini::{Client, Locator};
+use tests::{
+    TestServer,
+    browser::{Js, axe_violations, find, journey},
+};
+
+async fn check(client: &Client, url: &str, ready: &str) {
+    client.goto(url).await.unwrap();
+    find(client, ready).await;
+    let violations = axe_violations(client).await;
+    assert!(violations.is_empty(), "{url}: {violations:#?}");
+}
+
+/// axe needs JavaScript, so the pages are checked with it on; the markup a browser without
+/// JavaScript gets is the same server-rendered HTML, including the server's re-rendered form with
+/// errors, reached here through a native `form.submit()` that bypasses the widget.
+async fn citizen_pages(client: Client, link: String, window: String, used: String) {
+    let form = "html.js form#rate";
+    check(&client, &link, form).await;
+    check(&client, &format!("{link}?lang=en&big=1"), form).await;
+    check(&client, &used, "#refused").await;
+
+    client.goto(&window).await.unwrap();
+    find(&client, form).await;
+    client
+        .find(Locator::Css("#lv1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    find(&client, "#err-reasons[role=alert]").await;
+    let violations = axe_violations(&client).await;
+    assert!(violations.is_empty(), "widget's errors: {violations:#?}");
+
+    client
+        .execute("document.getElementById('rate').submit()", vec![])
+        .await
+        .unwrap();
+    find(&client, "html.js #lv1[checked]").await;
+    let violations = axe_violations(&client).await;
+    assert!(violations.is_empty(), "server's errors: {violations:#?}");
+}
+
+#[tokio::test]
+async fn citizen_pages_pass_axe() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("A-1").await;
+    let used = server.rating_link("A-2").await;
+    server
+        .http
+        .post(&used)
+        .json(&serde_json::json!({ "level": 5 }))
+        .send()
+        .await
+        .unwrap();
+    let window = server.window_link().await;
+    journey(Js::On, move |client| {
+        citizen_pages(client, link, window, used)
+    })
+    .await;
+}
+
+async fn site_pages(client: Client, base: String) {
+    check(&client, &base, "#hydrated[data-hydrated=true]").await;
+    check(&client, &format!("{base}posters"), ".poster").await;
+}
+
+#[tokio::test]
+async fn site_pages_pass_axe() {
+    let server = TestServer::start().await;
+    let base = server.url("/");
+    journey(Js::On, move |client| site_pages(client, base)).await;
+}
