@@ -189,3 +189,110 @@ async fn the_site_hydrates_and_finds_a_rating_by_its_code() {
     let base = server.url("/");
     journey(Js::On, move |client| hydrated_lookup(client, base, code)).await;
 }
+
+/// The network fails as it does offline (fetch rejects); the rating waits and goes out on "online".
+async fn offline_then_online(client: Client, link: String) {
+    client.goto(&link).await.unwrap();
+    widget_ready(&client).await;
+    click_label(&client, "满意").await;
+    client
+        .execute("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));", vec![])
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = find(&client, "#status").await;
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//p[@id='status' and contains(., '联网后将自动提交')]",
+        ))
+        .await
+        .unwrap();
+    assert!(status.text().await.unwrap().contains("已保存"));
+    client
+        .execute(
+            "window.fetch = window.__fetch; window.dispatchEvent(new Event('online'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    find(&client, "#tracking-code").await;
+}
+
+#[tokio::test]
+async fn a_rating_made_offline_is_sent_when_back_online() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("J-4").await;
+    journey(Js::On, move |client| offline_then_online(client, link)).await;
+    assert_eq!(stored_levels(&server).await, [4]);
+}
+
+/// Serves, on `listener`, a portal page that embeds the rating iframe and logs the messages it gets.
+fn serve_portal(listener: tokio::net::TcpListener, embed_url: &str) {
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><title>门户</title><body><pre id=\"log\"></pre>\
+         <iframe src=\"{embed_url}\" title=\"评价\" width=\"390\" height=\"700\"></iframe>\
+         <script>addEventListener('message', e => {{ document.getElementById('log').textContent += e.data + '\\n'; }});</script>"
+    );
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(page) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+}
+
+async fn rate_in_iframe(client: Client, portal: String) {
+    client.goto(&portal).await.unwrap();
+    let frame = find(&client, "iframe").await;
+    frame.enter_frame().await.unwrap();
+    widget_ready(&client).await;
+    click_label(&client, "非常满意").await;
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = find(&client, "#tracking-code").await.text().await.unwrap();
+    client.enter_parent_frame().await.unwrap();
+    let rated = format!("//pre[@id='log' and contains(., '\"tracking_code\":\"{code}\"')]");
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::XPath(&rated))
+        .await
+        .unwrap();
+    let log = find(&client, "#log").await.text().await.unwrap();
+    assert!(log.contains("haochaping:height"), "{log}");
+}
+
+#[tokio::test]
+async fn a_portal_embeds_the_rating_and_hears_when_it_is_done() {
+    let server = TestServer::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    let key = server.add_business_system(&portal).await;
+    let response = server
+        .http
+        .post(server.url("/api/v1/occurrences"))
+        .bearer_auth(&key)
+        .json(&tests::occurrence("J-5"))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    serve_portal(listener, body["embed_url"].as_str().unwrap());
+    journey(Js::On, move |client| {
+        rate_in_iframe(client, format!("{portal}/"))
+    })
+    .await;
+    assert_eq!(stored_levels(&server).await, [5]);
+}
