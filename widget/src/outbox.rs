@@ -29,7 +29,16 @@ pub(crate) fn keep(pending: &Pending) {
     let _ = window.add_event_listener_with_callback("online", retry.unchecked_ref());
 }
 
+/// The address the rating form on this page posts to, if there is one.
+fn this_form_action() -> Option<String> {
+    let form = web_sys::window()?.document()?.get_element_by_id("rate")?;
+    form.dyn_into::<web_sys::HtmlFormElement>()
+        .ok()
+        .map(|f| f.action())
+}
+
 /// Sends the waiting rating, if any; it is removed once the server answered (whatever the answer).
+/// The answer is shown only on the page the rating was made on.
 pub(crate) fn retry_pending() {
     let Some(storage) = storage() else { return };
     let (Ok(Some(action)), Ok(Some(body))) = (storage.get_item(ACTION), storage.get_item(BODY))
@@ -40,7 +49,9 @@ pub(crate) fn retry_pending() {
         if let Ok(answer) = crate::form::send(&action, &body).await {
             let _ = storage.remove_item(ACTION);
             let _ = storage.remove_item(BODY);
-            crate::form::show_answer(answer);
+            if this_form_action().as_deref() == Some(action.as_str()) {
+                crate::form::show_answer(answer);
+            }
         }
     });
 }
