@@ -3,12 +3,14 @@
 //! Everything here is pure (no I/O, no clock, no randomness) so that the same code validates a rating
 //! in the citizen's browser (the `widget` crate, on wasm32) and, authoritatively, on the server.
 
+pub mod calendar;
 pub mod channel;
 pub mod evaluation;
 pub mod level;
 pub mod mask;
 pub mod occurrence;
 pub mod reasons;
+pub mod ticket;
 pub mod token;
 
 pub use channel::{Channel, EvaluatorType};

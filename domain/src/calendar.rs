@@ -1,0 +1,306 @@
+//! 工作日 — working days on the official holiday calendar, with the weekend days that become working
+//! days (调休), and deadline arithmetic on them.
+//!
+//! The State Council publishes each year's schedule in the autumn before; the built-in data covers
+//! the years below, and administrators add later years as overrides ([`Calendar::with_year`]).
+//! A date in a year the calendar does not know is an error, never a silent guess.
+
+use std::collections::BTreeMap;
+
+/// A calendar date, stored as days since 1970-01-01 (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(i32);
+
+/// A year, month and day that name no date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0}-{1}-{2} is not a date")]
+pub struct BadDate(pub i32, pub u32, pub u32);
+
+impl Date {
+    /// Builds a date, checking month and day.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, BadDate> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(BadDate(year, month, day)),
+        };
+        if day == 0 || day > days_in_month {
+            return Err(BadDate(year, month, day));
+        }
+        // Days from civil, after Howard Hinnant's algorithm.
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = month as i32;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Ok(Date(era * 146_097 + doe - 719_468))
+    }
+
+    /// The date of a Unix time in milliseconds, in China Standard Time (UTC+8, no daylight saving).
+    pub fn from_unix_ms_cst(ms: i64) -> Date {
+        let days = (ms + 8 * 3_600_000).div_euclid(86_400_000);
+        Date(i32::try_from(days).unwrap_or(i32::MAX))
+    }
+
+    /// (year, month, day).
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let z = self.0 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i32::from(month <= 2);
+        (year, month, day)
+    }
+
+    pub fn year(self) -> i32 {
+        self.ymd().0
+    }
+
+    /// Monday = 1 … Sunday = 7.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        ((self.0 + 3).rem_euclid(7) + 1) as u32
+    }
+
+    pub fn next(self) -> Date {
+        Date(self.0 + 1)
+    }
+
+    /// Unix milliseconds of the end of this day (24:00) in China Standard Time.
+    pub fn end_unix_ms_cst(self) -> i64 {
+        i64::from(self.0 + 1) * 86_400_000 - 8 * 3_600_000
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// One year's schedule: the days off that fall on weekdays, and the weekend days that are worked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearSchedule {
+    pub holidays: Vec<Date>,
+    pub adjusted_workdays: Vec<Date>,
+}
+
+/// The calendar does not know this year: an administrator must enter its schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the holiday schedule of {0} is not known; enter it in the settings")]
+pub struct YearNotCovered(pub i32);
+
+/// Working days of the years it knows.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    years: BTreeMap<i32, YearSchedule>,
+}
+
+/// Ranges of days off and single adjusted working days, as the State Council's notice lists them.
+type Notice = (
+    i32,
+    &'static [((u32, u32), (u32, u32))],
+    &'static [(u32, u32)],
+);
+
+/// 国务院办公厅关于部分节假日安排的通知, by year.
+const NOTICES: &[Notice] = &[
+    (
+        2025,
+        &[
+            ((1, 1), (1, 1)),
+            ((1, 28), (2, 4)),
+            ((4, 4), (4, 6)),
+            ((5, 1), (5, 5)),
+            ((5, 31), (6, 2)),
+            ((10, 1), (10, 8)),
+        ],
+        &[(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)],
+    ),
+    (
+        2026,
+        &[
+            ((1, 1), (1, 3)),
+            ((2, 15), (2, 23)),
+            ((4, 4), (4, 6)),
+            ((5, 1), (5, 5)),
+            ((6, 19), (6, 21)),
+            ((9, 25), (9, 27)),
+            ((10, 1), (10, 7)),
+        ],
+        &[(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)],
+    ),
+];
+
+impl Calendar {
+    /// The built-in official schedules.
+    pub fn official() -> Calendar {
+        let mut calendar = Calendar::default();
+        for (year, off, worked) in NOTICES {
+            let mut schedule = YearSchedule::default();
+            for ((m1, d1), (m2, d2)) in *off {
+                let mut day = Date::from_ymd(*year, *m1, *d1).expect("valid notice date");
+                let last = Date::from_ymd(*year, *m2, *d2).expect("valid notice date");
+                while day <= last {
+                    schedule.holidays.push(day);
+                    day = day.next();
+                }
+            }
+            schedule.adjusted_workdays = worked
+                .iter()
+                .map(|(m, d)| Date::from_ymd(*year, *m, *d).expect("valid notice date"))
+                .collect();
+            calendar.years.insert(*year, schedule);
+        }
+        calendar
+    }
+
+    /// Adds or replaces a year's schedule (an administrator's override).
+    pub fn with_year(mut self, year: i32, schedule: YearSchedule) -> Calendar {
+        self.years.insert(year, schedule);
+        self
+    }
+
+    /// Whether `date` is a working day.
+    pub fn is_working_day(&self, date: Date) -> Result<bool, YearNotCovered> {
+        let year = date.year();
+        let schedule = self.years.get(&year).ok_or(YearNotCovered(year))?;
+        if schedule.adjusted_workdays.contains(&date) {
+            return Ok(true);
+        }
+        if schedule.holidays.contains(&date) {
+            return Ok(false);
+        }
+        Ok(date.weekday() <= 5)
+    }
+
+    /// The deadline `n` working days after `start`: the day on which the n-th following working day
+    /// falls (the start day itself does not count, as in "reply within 2 working days").
+    pub fn add_working_days(&self, start: Date, n: u32) -> Result<Date, YearNotCovered> {
+        let mut day = start;
+        let mut left = n;
+        while left > 0 {
+            day = day.next();
+            if self.is_working_day(day)? {
+                left -= 1;
+            }
+        }
+        Ok(day)
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> Result<u32, YearNotCovered> {
+        let mut count = 0;
+        let mut day = from;
+        while day < to {
+            day = day.next();
+            if self.is_working_day(day)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_round_trip_and_know_their_weekday() {
+        assert_eq!(d(1970, 1, 1), Date(0));
+        assert_eq!(d(1970, 1, 1).weekday(), 4);
+        assert_eq!(d(2026, 2, 14).weekday(), 6, "a Saturday");
+        assert_eq!(d(2026, 9, 20).weekday(), 7, "a Sunday");
+        for (y, m, day) in [(2024, 2, 29), (2026, 12, 31), (2000, 3, 1), (1969, 12, 31)] {
+            assert_eq!(d(y, m, day).ymd(), (y, m, day));
+        }
+        assert_eq!(Date::from_ymd(2026, 2, 29), Err(BadDate(2026, 2, 29)));
+        assert_eq!(d(2026, 10, 1).to_string(), "2026-10-01");
+    }
+
+    #[test]
+    fn china_time_decides_the_date() {
+        // 2026-01-31 16:30 UTC is 2026-02-01 00:30 in Beijing.
+        let ms = 1_769_877_000_000;
+        assert_eq!(Date::from_unix_ms_cst(ms), d(2026, 2, 1));
+        assert_eq!(d(2026, 2, 1).end_unix_ms_cst(), 1_769_961_600_000);
+    }
+
+    #[test]
+    fn spring_festival_2026_and_its_adjusted_saturdays() {
+        let c = Calendar::official();
+        assert_eq!(
+            c.is_working_day(d(2026, 2, 14)),
+            Ok(true),
+            "Saturday worked"
+        );
+        assert_eq!(c.is_working_day(d(2026, 2, 16)), Ok(false), "Monday off");
+        assert_eq!(c.is_working_day(d(2026, 2, 23)), Ok(false));
+        assert_eq!(c.is_working_day(d(2026, 2, 24)), Ok(true));
+        assert_eq!(
+            c.is_working_day(d(2026, 2, 28)),
+            Ok(true),
+            "Saturday worked"
+        );
+        // A 差评 on Friday 13 February: first contact within 1 working day is Saturday the 14th.
+        assert_eq!(c.add_working_days(d(2026, 2, 13), 1), Ok(d(2026, 2, 14)));
+        // Made on Saturday the 14th: the next working day is after the festival.
+        assert_eq!(c.add_working_days(d(2026, 2, 14), 1), Ok(d(2026, 2, 24)));
+        // 15 working days from 10 February: 11–14 (4), 24–27 (4), 28 (1), 2–6 March (5), 9 March.
+        assert_eq!(c.add_working_days(d(2026, 2, 10), 15), Ok(d(2026, 3, 9)));
+    }
+
+    #[test]
+    fn national_day_2026_with_mid_autumn_before_it() {
+        let c = Calendar::official();
+        assert_eq!(c.is_working_day(d(2026, 9, 20)), Ok(true), "Sunday worked");
+        assert_eq!(
+            c.is_working_day(d(2026, 9, 25)),
+            Ok(false),
+            "Mid-Autumn Friday"
+        );
+        assert_eq!(c.is_working_day(d(2026, 10, 8)), Ok(true));
+        assert_eq!(
+            c.is_working_day(d(2026, 10, 10)),
+            Ok(true),
+            "Saturday worked"
+        );
+        // A complaint on 30 September: 2 working days are 8 and 9 October.
+        assert_eq!(c.add_working_days(d(2026, 9, 30), 2), Ok(d(2026, 10, 9)));
+        assert_eq!(c.add_working_days(d(2026, 9, 30), 3), Ok(d(2026, 10, 10)));
+        assert_eq!(
+            c.working_days_between(d(2026, 9, 24), d(2026, 10, 10)),
+            Ok(6)
+        );
+    }
+
+    #[test]
+    fn unknown_years_are_an_error_until_entered() {
+        let c = Calendar::official();
+        assert_eq!(
+            c.add_working_days(d(2026, 12, 30), 5),
+            Err(YearNotCovered(2027))
+        );
+        let new_year = YearSchedule {
+            holidays: vec![d(2027, 1, 1)],
+            adjusted_workdays: vec![],
+        };
+        let c = c.with_year(2027, new_year);
+        // 31 Dec (Thu), 1 Jan off (Fri), then 4, 5, 6 January.
+        assert_eq!(c.add_working_days(d(2026, 12, 30), 4), Ok(d(2027, 1, 6)));
+    }
+}

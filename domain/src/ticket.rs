@@ -1,0 +1,279 @@
+//! 差评整改工单 — the closed loop of a bad review or complaint: return visit, triage, rectification,
+//! reply, the citizen's rating of the fix, appeal. Each step is a transition checked here; anything
+//! else is refused with a reason the handler can read.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    /// 待回访核实 — opened, waiting for the first contact.
+    Open,
+    /// 已核实 — the return visit (or, for an anonymous review, the check) is on record; to triage.
+    Verified,
+    /// 整改中 — being put right, at once or by a ledger deadline.
+    Rectifying,
+    /// 待回复 — rectified or explained; the reply to the citizen is due.
+    AwaitingReply,
+    /// 申诉中 — the department appealed; the supervisor decides.
+    Appealed,
+    /// 待评价 — replied; waiting for the citizen's rating of the fix.
+    Replied,
+    /// 重办 — the citizen was not satisfied: reopened and escalated (督办); triage again.
+    Reopened,
+    /// 已办结.
+    Closed,
+}
+
+/// 处置方式 — how a verified review is dealt with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Triage {
+    /// 立行立改 — clear and reasonable: fix at once.
+    FixNow,
+    /// 建立台账、限期整改 — complex: a ledger entry with a deadline.
+    Ledger,
+    /// 解释说明 — no legal basis: explain.
+    Explain,
+    /// 申诉 — mistaken or malicious: appeal.
+    Appeal,
+}
+
+/// 整改评价 — the citizen's rating of the rectification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixRating {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
+
+/// Something a person does to a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketAction {
+    /// 回访 — the return visit, with its record.
+    RecordVisit,
+    /// An anonymous review cannot be visited: the handler records the check instead.
+    RecordCheckWithoutContact,
+    Triage(Triage),
+    /// 整改记录.
+    RecordRectification,
+    /// 回复群众.
+    Reply,
+    /// The supervisor's decision on an appeal.
+    DecideAppeal {
+        upheld: bool,
+    },
+    /// The citizen rates the fix (once per round).
+    RateFix(FixRating),
+    /// The supervisor closes a replied ticket the citizen did not rate.
+    CloseUnrated,
+}
+
+/// Facts about the ticket that some transitions depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TicketFacts {
+    /// 实名差评: the evaluator left contact details, so a return visit is owed (100 %).
+    pub real_name: bool,
+    /// An appeal was already decided; a second one is not allowed.
+    pub appealed_before: bool,
+}
+
+/// A refused step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error("this step is not possible while the ticket is {0:?}")]
+    NotNow(TicketState),
+    #[error("a real-name bad review needs a return visit on record")]
+    VisitRequired,
+    #[error("an appeal was already decided for this review")]
+    AlreadyAppealed,
+}
+
+impl TicketError {
+    /// The message shown to staff.
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            TicketError::NotNow(_) => "工单当前状态下不能进行该操作",
+            TicketError::VisitRequired => "实名差评须先完成回访并记录",
+            TicketError::AlreadyAppealed => "该差评已申诉复核过，不能再次申诉",
+        }
+    }
+}
+
+/// What a step leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub to: TicketState,
+    /// The evaluation is excluded from statistics (an upheld appeal); it is never deleted.
+    pub invalidates_evaluation: bool,
+    /// Raised to the supervisor (督办).
+    pub escalates: bool,
+}
+
+fn to(state: TicketState) -> Transition {
+    Transition {
+        to: state,
+        invalidates_evaluation: false,
+        escalates: false,
+    }
+}
+
+impl TicketState {
+    /// The state after `action`, or why it is refused.
+    pub fn apply(
+        self,
+        action: TicketAction,
+        facts: TicketFacts,
+    ) -> Result<Transition, TicketError> {
+        use TicketAction as A;
+        use TicketState as S;
+        match (self, action) {
+            (S::Open, A::RecordVisit) => Ok(to(S::Verified)),
+            (S::Open, A::RecordCheckWithoutContact) if facts.real_name => {
+                Err(TicketError::VisitRequired)
+            }
+            (S::Open, A::RecordCheckWithoutContact) => Ok(to(S::Verified)),
+            (S::Verified | S::Reopened, A::Triage(Triage::Appeal)) if facts.appealed_before => {
+                Err(TicketError::AlreadyAppealed)
+            }
+            (S::Verified | S::Reopened, A::Triage(triage)) => Ok(to(match triage {
+                Triage::FixNow | Triage::Ledger => S::Rectifying,
+                Triage::Explain => S::AwaitingReply,
+                Triage::Appeal => S::Appealed,
+            })),
+            (S::Rectifying, A::RecordRectification) => Ok(to(S::AwaitingReply)),
+            (S::AwaitingReply, A::Reply) => Ok(to(S::Replied)),
+            (S::Appealed, A::DecideAppeal { upheld: true }) => Ok(Transition {
+                to: S::Closed,
+                invalidates_evaluation: true,
+                escalates: false,
+            }),
+            (S::Appealed, A::DecideAppeal { upheld: false }) => Ok(to(S::Verified)),
+            (S::Replied, A::RateFix(FixRating::Satisfied | FixRating::BasicallySatisfied)) => {
+                Ok(to(S::Closed))
+            }
+            (S::Replied, A::RateFix(FixRating::Dissatisfied)) => Ok(Transition {
+                to: S::Reopened,
+                invalidates_evaluation: false,
+                escalates: true,
+            }),
+            (S::Replied, A::CloseUnrated) => Ok(to(S::Closed)),
+            (state, _) => Err(TicketError::NotNow(state)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TicketAction as A;
+    use TicketState as S;
+
+    const REAL_NAME: TicketFacts = TicketFacts {
+        real_name: true,
+        appealed_before: false,
+    };
+
+    fn walk(facts: TicketFacts, steps: &[TicketAction]) -> Result<S, TicketError> {
+        steps.iter().try_fold(S::Open, |state, &action| {
+            state.apply(action, facts).map(|t| t.to)
+        })
+    }
+
+    #[test]
+    fn a_bad_review_goes_from_visit_to_the_citizens_rating() {
+        let steps = [
+            A::RecordVisit,
+            A::Triage(Triage::Ledger),
+            A::RecordRectification,
+            A::Reply,
+            A::RateFix(FixRating::Satisfied),
+        ];
+        assert_eq!(walk(REAL_NAME, &steps), Ok(S::Closed));
+    }
+
+    #[test]
+    fn a_real_name_review_cannot_skip_the_visit() {
+        assert_eq!(
+            walk(REAL_NAME, &[A::RecordCheckWithoutContact]),
+            Err(TicketError::VisitRequired)
+        );
+        assert_eq!(
+            walk(TicketFacts::default(), &[A::RecordCheckWithoutContact]),
+            Ok(S::Verified)
+        );
+    }
+
+    #[test]
+    fn an_unhappy_citizen_reopens_and_escalates() {
+        let replied = walk(
+            REAL_NAME,
+            &[A::RecordVisit, A::Triage(Triage::Explain), A::Reply],
+        )
+        .unwrap();
+        let t = replied
+            .apply(A::RateFix(FixRating::Dissatisfied), REAL_NAME)
+            .unwrap();
+        assert_eq!(
+            t,
+            Transition {
+                to: S::Reopened,
+                invalidates_evaluation: false,
+                escalates: true
+            }
+        );
+        assert_eq!(
+            S::Reopened
+                .apply(A::Triage(Triage::FixNow), REAL_NAME)
+                .unwrap()
+                .to,
+            S::Rectifying
+        );
+    }
+
+    #[test]
+    fn an_upheld_appeal_invalidates_and_only_one_appeal_is_allowed() {
+        let appealed = walk(REAL_NAME, &[A::RecordVisit, A::Triage(Triage::Appeal)]).unwrap();
+        assert!(
+            appealed
+                .apply(A::DecideAppeal { upheld: true }, REAL_NAME)
+                .unwrap()
+                .invalidates_evaluation
+        );
+        let rejected = appealed
+            .apply(A::DecideAppeal { upheld: false }, REAL_NAME)
+            .unwrap();
+        assert_eq!(rejected.to, S::Verified);
+        assert!(!rejected.invalidates_evaluation);
+        let after = TicketFacts {
+            appealed_before: true,
+            ..REAL_NAME
+        };
+        assert_eq!(
+            S::Verified.apply(A::Triage(Triage::Appeal), after),
+            Err(TicketError::AlreadyAppealed)
+        );
+    }
+
+    #[test]
+    fn illegal_steps_are_refused() {
+        assert_eq!(
+            S::Open.apply(A::Reply, REAL_NAME),
+            Err(TicketError::NotNow(S::Open))
+        );
+        assert_eq!(
+            S::Rectifying.apply(A::Reply, REAL_NAME),
+            Err(TicketError::NotNow(S::Rectifying))
+        );
+        assert_eq!(
+            S::Closed.apply(A::RecordVisit, REAL_NAME),
+            Err(TicketError::NotNow(S::Closed))
+        );
+        assert_eq!(
+            S::Replied.apply(A::DecideAppeal { upheld: true }, REAL_NAME),
+            Err(TicketError::NotNow(S::Replied))
+        );
+    }
+}
