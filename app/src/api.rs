@@ -21,6 +21,8 @@ pub struct TrackedRating {
     pub level_zh: String,
     pub department: String,
     pub bad_review: bool,
+    /// The handling progress of a bad review (处理进度).
+    pub progress: Option<String>,
 }
 
 /// Every window of the centre, for printing its e码.
@@ -57,6 +59,7 @@ pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError>
             level_zh: level.map_or("", domain::Level::label_zh).to_owned(),
             department: e.department,
             bad_review: level.is_some_and(domain::Level::is_bad),
+            progress: e.ticket.as_ref().map(server::services::site::progress_zh),
         }
     }))
 }

@@ -26,6 +26,77 @@ pub enum TicketState {
     Closed,
 }
 
+impl TicketState {
+    /// The stable name used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Open => "open",
+            TicketState::Verified => "verified",
+            TicketState::Rectifying => "rectifying",
+            TicketState::AwaitingReply => "awaiting_reply",
+            TicketState::Appealed => "appealed",
+            TicketState::Replied => "replied",
+            TicketState::Reopened => "reopened",
+            TicketState::Closed => "closed",
+        }
+    }
+
+    /// Reads the stable name.
+    pub fn parse(name: &str) -> Option<TicketState> {
+        use TicketState::*;
+        [
+            Open,
+            Verified,
+            Rectifying,
+            AwaitingReply,
+            Appealed,
+            Replied,
+            Reopened,
+            Closed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
+    /// The label shown to citizens and staff.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TicketState::Open => "待回访核实",
+            TicketState::Verified => "已核实，待处置",
+            TicketState::Rectifying => "整改中",
+            TicketState::AwaitingReply => "待回复",
+            TicketState::Appealed => "申诉复核中",
+            TicketState::Replied => "已回复，待评价整改",
+            TicketState::Reopened => "重新办理（督办）",
+            TicketState::Closed => "已办结",
+        }
+    }
+}
+
+/// 时限 — deadlines in working days (domain.md §4); local practice differs, so they are settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// First contact (return visit) after a bad review.
+    pub first_contact: u32,
+    /// Rectification of a ledger entry.
+    pub rectification: u32,
+    /// Reply to a complaint.
+    pub complaint_reply: u32,
+    /// Reply to a complex complaint.
+    pub complaint_reply_complex: u32,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            first_contact: 1,
+            rectification: 15,
+            complaint_reply: 2,
+            complaint_reply_complex: 5,
+        }
+    }
+}
+
 /// 处置方式 — how a verified review is dealt with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -255,6 +326,23 @@ mod tests {
             S::Verified.apply(A::Triage(Triage::Appeal), after),
             Err(TicketError::AlreadyAppealed)
         );
+    }
+
+    #[test]
+    fn state_names_round_trip() {
+        for state in [
+            S::Open,
+            S::Verified,
+            S::Rectifying,
+            S::AwaitingReply,
+            S::Appealed,
+            S::Replied,
+            S::Reopened,
+            S::Closed,
+        ] {
+            assert_eq!(S::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(S::parse("lost"), None);
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct Config {
     pub site_root: PathBuf,
     /// `HAOCHAPING_DEMO`: fill an empty database with the demo county centre (default `1`).
     pub demo: bool,
+    /// `HAOCHAPING_FIRST_CONTACT_DAYS`, `HAOCHAPING_RECTIFICATION_DAYS`: ticket deadlines in
+    /// working days (defaults 1 and 15).
+    pub deadlines: domain::ticket::Deadlines,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -64,6 +67,11 @@ impl Config {
                 var("HAOCHAPING_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             ),
             demo: parse_var("HAOCHAPING_DEMO", 1u8)? != 0,
+            deadlines: domain::ticket::Deadlines {
+                first_contact: parse_var("HAOCHAPING_FIRST_CONTACT_DAYS", 1u32)?,
+                rectification: parse_var("HAOCHAPING_RECTIFICATION_DAYS", 15u32)?,
+                ..Default::default()
+            },
             data_dir,
         })
     }
@@ -80,6 +88,7 @@ impl Config {
             window_cooldown: Duration::from_secs(30 * 60),
             site_root: PathBuf::from("target/site"),
             demo: false,
+            deadlines: domain::ticket::Deadlines::default(),
         }
     }
 }

@@ -4,7 +4,7 @@ use domain::{Catalogue, Channel, Level};
 
 use crate::{
     crypto,
-    services::{AppState, register},
+    services::{AppState, rate, register},
     store::NewEvaluation,
 };
 
@@ -184,6 +184,7 @@ async fn rate_some(
             phone_enc: level.is_bad().then(|| state.secrets.encrypt("13800138000")),
             channel: Channel::QrCode.as_str(),
             device_hash: None,
+            ticket: rate::ticket_for(state, level, level.is_bad()),
         };
         state
             .store

@@ -12,6 +12,8 @@ pub struct AppState {
     pub store: Store,
     pub secrets: Secrets,
     pub config: std::sync::Arc<Config>,
+    /// The official holiday calendar (administrator overrides come with the settings pages).
+    pub calendar: std::sync::Arc<domain::calendar::Calendar>,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
             store,
             secrets,
             config: std::sync::Arc::new(config),
+            calendar: std::sync::Arc::new(domain::calendar::Calendar::official()),
         })
     }
 

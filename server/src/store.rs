@@ -10,7 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use evaluation::{NewEvaluation, StoredEvaluation};
+pub use evaluation::{NewEvaluation, NewTicket, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 

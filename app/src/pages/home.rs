@@ -39,6 +39,7 @@ fn TrackForm() -> impl IntoView {
                             {format!("查询码 {}：{}，由{}受理。", r.tracking_code, r.level_zh, r.department)}
                             {r.bad_review.then_some("差评将由受理部门核实整改并回复。")}
                         </p>
+                        <p>{r.progress}</p>
                     }.into_any()),
                     Some(Ok(None)) => Some(view! { <p>"未找到该查询码，请核对后重试。"</p> }.into_any()),
                     Some(Err(_)) => Some(view! { <p>"查询暂时不可用，请稍后再试。"</p> }.into_any()),

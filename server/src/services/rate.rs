@@ -6,7 +6,7 @@ use domain::{
 };
 
 use super::AppState;
-use crate::store::{NewEvaluation, NewOccurrence, OccurrenceView, WindowView, now_ms};
+use crate::store::{NewEvaluation, NewOccurrence, NewTicket, OccurrenceView, WindowView, now_ms};
 
 /// Why a rating page cannot be used; each gets its own clear page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,9 +78,30 @@ fn evaluation(
         catalogue_version: rating.catalogue_version,
         reasons: rating.reasons,
         comment: rating.comment.map(|c| c.as_str().to_owned()),
-        phone_enc: rating.phone.map(|p| state.secrets.encrypt(p.as_str())),
+        phone_enc: rating
+            .phone
+            .as_ref()
+            .map(|p| state.secrets.encrypt(p.as_str())),
         channel: channel.as_str(),
         device_hash: None,
+        ticket: ticket_for(state, rating.level, rating.phone.is_some()),
+    })
+}
+
+/// Every 差评 opens a ticket; its first contact is due after the configured working days.
+pub fn ticket_for(state: &AppState, level: domain::Level, real_name: bool) -> Option<NewTicket> {
+    level.is_bad().then(|| {
+        let today = domain::calendar::Date::from_unix_ms_cst(now_ms());
+        let due = state
+            .calendar
+            .add_working_days(today, state.config.deadlines.first_contact);
+        if let Err(e) = due {
+            tracing::warn!("ticket opened without a deadline: {e}");
+        }
+        NewTicket {
+            real_name,
+            contact_due_at: due.ok().map(domain::calendar::Date::end_unix_ms_cst),
+        }
     })
 }
 

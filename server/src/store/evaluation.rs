@@ -16,6 +16,16 @@ pub struct NewEvaluation {
     pub phone_enc: Option<Vec<u8>>,
     pub channel: &'static str,
     pub device_hash: Option<Vec<u8>>,
+    /// For a 差评: the ticket opened with it, in the same transaction.
+    pub ticket: Option<NewTicket>,
+}
+
+/// The ticket a bad review opens, owned by the department of its occurrence.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTicket {
+    pub real_name: bool,
+    /// End of the day the first contact is due (unix ms); `None` when the calendar lacks the year.
+    pub contact_due_at: Option<i64>,
 }
 
 /// A stored evaluation, as the confirmation page shows it (no personal data).
@@ -26,6 +36,8 @@ pub struct StoredEvaluation {
     pub created_at: i64,
     pub department: String,
     pub reasons: Vec<i64>,
+    /// The ticket's state name and first-contact deadline, for a 差评.
+    pub ticket: Option<(String, Option<i64>)>,
 }
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
@@ -56,7 +68,40 @@ async fn insert(tx: &mut Tx<'_>, occurrence_id: i64, new: &NewEvaluation) -> Sto
             .execute(&mut **tx)
             .await?;
     }
+    if let Some(ticket) = new.ticket {
+        open_ticket(tx, occurrence_id, id, ticket).await?;
+    }
     Ok(true)
+}
+
+async fn open_ticket(
+    tx: &mut Tx<'_>,
+    occurrence_id: i64,
+    evaluation_id: i64,
+    ticket: NewTicket,
+) -> StoreResult<()> {
+    let now = now_ms();
+    let ticket_id: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
+         contact_due_at, updated_at) SELECT 'bad_review', ?, department_id, 'open', ?, ?, ?, ? \
+         FROM service_occurrence WHERE id = ? RETURNING id",
+    )
+    .bind(evaluation_id)
+    .bind(ticket.real_name)
+    .bind(now)
+    .bind(ticket.contact_due_at)
+    .bind(now)
+    .bind(occurrence_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES (?, 'system', 'open', 'open', ?)",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -117,9 +162,11 @@ impl Store {
         code: &str,
     ) -> StoreResult<Option<StoredEvaluation>> {
         let Some(row) = sqlx::query(
-            "SELECT e.id, e.tracking_code, e.level, e.created_at, d.name AS department \
-             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             JOIN department d ON d.id = o.department_id WHERE e.tracking_code = ?",
+            "SELECT e.id, e.tracking_code, e.level, e.created_at, d.name AS department, \
+             t.state AS ticket_state, t.contact_due_at FROM evaluation e \
+             JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN department d ON d.id = o.department_id \
+             LEFT JOIN ticket t ON t.evaluation_id = e.id WHERE e.tracking_code = ?",
         )
         .bind(code)
         .fetch_optional(&self.pool)
@@ -139,6 +186,9 @@ impl Store {
             created_at: row.get("created_at"),
             department: row.get("department"),
             reasons,
+            ticket: row
+                .get::<Option<String>, _>("ticket_state")
+                .map(|state| (state, row.get("contact_due_at"))),
         }))
     }
 

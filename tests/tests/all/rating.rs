@@ -268,3 +268,86 @@ async fn the_page_speaks_english_and_has_a_large_text_mode() {
         "switch back keeps large text"
     );
 }
+
+#[tokio::test]
+async fn a_bad_review_opens_a_ticket_for_the_handling_department_in_the_same_step() {
+    let server = TestServer::start().await;
+    let good = server.rating_link("T-1").await;
+    server
+        .http
+        .post(&good)
+        .json(&json!({ "level": 3 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM ticket").await,
+        0,
+        "no ticket for a good rating"
+    );
+
+    let bad = server.rating_link("T-2").await;
+    let response = server
+        .http
+        .post(&bad)
+        .form(&[("level", "1"), ("reasons", "113"), ("phone", "13800138000")])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let row: (String, i64, i64, Option<i64>, i64) = sqlx::query_as(
+        "SELECT t.state, t.real_name, t.department_id, t.contact_due_at, o.department_id FROM ticket t \
+         JOIN evaluation e ON e.id = t.evaluation_id JOIN service_occurrence o ON o.id = e.occurrence_id",
+    )
+    .fetch_one(server.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(row.0, "open");
+    assert_eq!(row.1, 1, "real name: a phone was left");
+    assert_eq!(row.2, row.4, "谁办理、谁负责");
+    let due = row
+        .3
+        .expect("a deadline while the calendar covers the year");
+    assert!(due > server::store::now_ms(), "due in the future");
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM ticket_event WHERE action = 'open'"
+        )
+        .await,
+        1
+    );
+
+    let thanks = server
+        .http
+        .get(server.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(thanks.contains("处理进度：待回访核实，应于"), "{thanks}");
+}
+
+#[tokio::test]
+async fn an_anonymous_bad_review_at_a_window_opens_a_ticket_too() {
+    let server = TestServer::start().await;
+    let link = server.window_link().await;
+    let response = server
+        .http
+        .post(&link)
+        .form(&[("level", "2"), ("comment", "排队太久")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM ticket WHERE real_name = 0"
+        )
+        .await,
+        1
+    );
+}

@@ -26,9 +26,20 @@ pub(crate) fn thanks(d: Display, evaluation: &StoredEvaluation) -> String {
     } else {
         String::new()
     };
+    let progress = evaluation
+        .ticket
+        .as_ref()
+        .filter(|_| lang == super::html::Lang::Zh)
+        .map(|t| {
+            format!(
+                "<p id=\"progress\">{}</p>",
+                esc(&crate::services::site::progress_zh(t))
+            )
+        })
+        .unwrap_or_default();
     let body = format!(
         "<div class=\"done\" id=\"done\" data-tracking=\"{code}\"><h1>{}</h1><p>{}</p>\
-         <p class=\"code\"><span>{}</span> <strong id=\"tracking-code\">{code}</strong></p>{follow_up}</div>",
+         <p class=\"code\"><span>{}</span> <strong id=\"tracking-code\">{code}</strong></p>{follow_up}{progress}</div>",
         lang.t(
             "评价已提交，感谢您的反馈",
             "Thank you, your rating is saved"
