@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="主导航">
                     <a href="/">"首页"</a>
                     <a href="/posters">"窗口评价码"</a>
+                    <a href="/complaint" rel="external">"服务不满意"</a>
                 </nav>
                 <HydratedMarker />
             </header>

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod channel;
+pub mod complaint;
 pub mod evaluation;
 pub mod level;
 pub mod mask;

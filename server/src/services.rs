@@ -1,5 +1,6 @@
 //! Use cases: load through the Store, ask `domain`, write through the Store. Short on purpose.
 
+pub mod complaint;
 pub mod rate;
 pub mod register;
 pub mod site;

@@ -1,5 +1,6 @@
 //! `Store` — all SQL lives here, in methods named after the use case they serve.
 
+mod complaint;
 mod evaluation;
 mod occurrence;
 mod organisation;
@@ -10,6 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use complaint::{DepartmentChoice, NewComplaint, TrackedComplaint};
 pub use evaluation::{NewEvaluation, NewTicket, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};

@@ -4,6 +4,7 @@
 mod all {
     mod accessibility;
     mod api;
+    mod complaint;
     mod journeys;
     mod rating;
     mod window;

@@ -2,9 +2,14 @@
 //! (portal iframe). The same route takes a plain form POST (works without JavaScript) and, from the
 //! widget, a JSON POST answered with JSON.
 
+mod complaint;
+mod device;
 mod form;
 mod handlers;
 mod html;
 mod outcome;
 
-pub(crate) use handlers::routes;
+/// Every citizen page's routes.
+pub(crate) fn routes() -> axum::Router<crate::services::AppState> {
+    handlers::routes().merge(complaint::routes())
+}

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
+    device,
     form::FormPage,
     html::{Display, Lang},
     outcome,
@@ -47,7 +48,7 @@ pub(crate) struct DisplayQuery {
 }
 
 impl DisplayQuery {
-    fn display(&self, embed: bool) -> Display {
+    pub(crate) fn display(&self, embed: bool) -> Display {
         Display {
             lang: Lang::parse(self.lang.as_deref()),
             big: self.big.as_deref() == Some("1"),
@@ -292,19 +293,6 @@ async fn embed_submit(
     submit_token(&state, &token, q.display(true), &headers, &body).await
 }
 
-const DEVICE_COOKIE: &str = "hcp_dev";
-
-fn device_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == DEVICE_COOKIE && value.len() == 32)
-        .map(|(_, value)| value.to_owned())
-}
-
 async fn window_page(
     State(state): State<AppState>,
     Path(ecode): Path<String>,
@@ -331,15 +319,7 @@ async fn window_page(
         errors: &[],
     };
     let mut response = Html(page.render()).into_response();
-    if device_cookie(&headers).is_none() {
-        let cookie = format!(
-            "{DEVICE_COOKIE}={}; Max-Age=31536000; Path=/w; HttpOnly; SameSite=Lax",
-            crate::crypto::random_hex(16)
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().insert(header::SET_COOKIE, value);
-        }
-    }
+    device::ensure_cookie(&headers, &mut response);
     Ok(response)
 }
 
@@ -351,14 +331,7 @@ async fn window_submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    // Without the cookie (cookies off), the address and browser stand in for the device.
-    let device = device_cookie(&headers).unwrap_or_else(|| {
-        let agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        format!("{}|{agent}", peer.ip())
-    });
+    let device = device::id(&headers, peer);
     let display = q.display(false);
     let (draft, display, json) = match parse(&headers, &body, display)? {
         Submission::Json(draft) => (draft, display, true),
