@@ -21,6 +21,18 @@ async fn citizen_pages(client: Client, link: String, window: String, used: Strin
     check(&client, &link, form).await;
     check(&client, &format!("{link}?lang=en&big=1"), form).await;
     check(&client, &used, "#refused").await;
+    let base = link.split("/r/").next().unwrap().to_owned();
+    check(&client, &format!("{base}/complaint"), "form#complain").await;
+    client
+        .execute("document.getElementById('complain').submit()", vec![])
+        .await
+        .unwrap();
+    find(&client, "#err-description[role=alert]").await;
+    let violations = axe_violations(&client).await;
+    assert!(
+        violations.is_empty(),
+        "complaint form with errors: {violations:#?}"
+    );
 
     client.goto(&window).await.unwrap();
     find(&client, form).await;
