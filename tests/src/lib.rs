@@ -101,6 +101,14 @@ impl TestServer {
     }
 }
 
+/// The `name=value` part of the response's Set-Cookie (the device cookie).
+pub fn cookie_of(response: &reqwest::Response) -> String {
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie header");
+    set.split(';').next().unwrap_or_default().to_owned()
+}
+
 /// Runs a `SELECT count(*)`-like query returning one integer.
 pub async fn sqlx_count(state: &AppState, sql: &str) -> i64 {
     server::store::scalar(&state.store, sql)

@@ -25,6 +25,18 @@ pub struct Names {
     pub service_item: Option<String>,
 }
 
+impl WindowView {
+    /// What a visit to this window rates, for the rating page's heading.
+    pub fn names(&self) -> Names {
+        Names {
+            department: self.department.clone(),
+            hall: Some(self.hall.clone()),
+            window: Some(format!("{} {}", self.number, self.name)),
+            service_item: None,
+        }
+    }
+}
+
 const WINDOW_VIEW: &str = "SELECT w.id, w.number, w.name, w.ecode, w.department_id, d.name AS department, \
      h.name AS hall FROM service_window w JOIN department d ON d.id = w.department_id \
      JOIN hall h ON h.id = w.hall_id";

@@ -1,6 +1,6 @@
 //! 服务不满意/投诉: the public complaint page, its ticket, and the tracking page.
 
-use tests::{TestServer, sqlx_count};
+use tests::{TestServer, cookie_of, sqlx_count};
 
 async fn department_id(server: &TestServer) -> String {
     let id = sqlx_count(
@@ -9,11 +9,6 @@ async fn department_id(server: &TestServer) -> String {
     )
     .await;
     id.to_string()
-}
-
-fn cookie_of(response: &reqwest::Response) -> String {
-    let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
 }
 
 #[tokio::test]

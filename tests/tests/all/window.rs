@@ -1,11 +1,6 @@
 //! Rating a visit through the window's e码 (一次一评).
 
-use tests::TestServer;
-
-fn cookie_of(response: &reqwest::Response) -> String {
-    let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
+use tests::{TestServer, cookie_of};
 
 #[tokio::test]
 async fn a_window_code_rates_a_visit_once_per_device_in_a_while() {

@@ -148,6 +148,13 @@ impl FormPage<'_> {
         );
     }
 
+    /// The form again, with the problems shown and the citizen's input kept.
+    pub(crate) fn refused(&self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        (status, axum::response::Html(self.render())).into_response()
+    }
+
     /// The whole page.
     pub(crate) fn render(&self) -> String {
         let lang = self.display.lang;

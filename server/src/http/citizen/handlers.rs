@@ -230,7 +230,7 @@ async fn submit_token(
                         draft: &draft,
                         errors: &errors,
                     };
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render())).into_response())
+                    Ok(page.refused())
                 }
                 Err(RateError::Refused(r)) => Ok(refusal_response(display, r, false)),
                 Err(e) => Err(e.into()),
@@ -305,15 +305,9 @@ async fn window_page(
         Err(RateError::Refused(r)) => return Ok(refusal_response(display, r, false)),
         Err(e) => return Err(e.into()),
     };
-    let names = crate::store::Names {
-        department: window.department.clone(),
-        hall: Some(window.hall.clone()),
-        window: Some(format!("{} {}", window.number, window.name)),
-        service_item: None,
-    };
     let page = FormPage {
         display,
-        names: &names,
+        names: &window.names(),
         action: &format!("/w/{ecode}"),
         draft: &RatingDraft::default(),
         errors: &[],
@@ -347,20 +341,14 @@ async fn window_submit(
         Err(RateError::Invalid(errors)) if json => Ok(field_errors_json(display.lang, &errors)),
         Err(RateError::Invalid(errors)) => {
             let window = rate::open_window(&state, &ecode).await?;
-            let names = crate::store::Names {
-                department: window.department,
-                hall: Some(window.hall),
-                window: Some(format!("{} {}", window.number, window.name)),
-                service_item: None,
-            };
             let page = FormPage {
                 display,
-                names: &names,
+                names: &window.names(),
                 action: &format!("/w/{ecode}"),
                 draft: &draft,
                 errors: &errors,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render())).into_response())
+            Ok(page.refused())
         }
         Err(RateError::Refused(r)) => Ok(refusal_response(display, r, json)),
         Err(e) => Err(e.into()),
