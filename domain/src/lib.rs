@@ -3,6 +3,7 @@
 //! Everything here is pure (no I/O, no clock, no randomness) so that the same code validates a rating
 //! in the citizen's browser (the `widget` crate, on wasm32) and, authoritatively, on the server.
 
+pub mod access;
 pub mod calendar;
 pub mod channel;
 pub mod complaint;

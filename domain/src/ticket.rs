@@ -142,6 +142,28 @@ pub enum TicketAction {
     CloseUnrated,
 }
 
+impl TicketAction {
+    /// The stable name recorded in the ticket's history and the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            TicketAction::RecordVisit => "record_visit",
+            TicketAction::RecordCheckWithoutContact => "record_check",
+            TicketAction::Triage(Triage::FixNow) => "triage_fix_now",
+            TicketAction::Triage(Triage::Ledger) => "triage_ledger",
+            TicketAction::Triage(Triage::Explain) => "triage_explain",
+            TicketAction::Triage(Triage::Appeal) => "triage_appeal",
+            TicketAction::RecordRectification => "record_rectification",
+            TicketAction::Reply => "reply",
+            TicketAction::DecideAppeal { upheld: true } => "decide_appeal_upheld",
+            TicketAction::DecideAppeal { upheld: false } => "decide_appeal_rejected",
+            TicketAction::RateFix(FixRating::Satisfied) => "rate_fix_satisfied",
+            TicketAction::RateFix(FixRating::BasicallySatisfied) => "rate_fix_basically_satisfied",
+            TicketAction::RateFix(FixRating::Dissatisfied) => "rate_fix_dissatisfied",
+            TicketAction::CloseUnrated => "close_unrated",
+        }
+    }
+}
+
 /// Facts about the ticket that some transitions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TicketFacts {

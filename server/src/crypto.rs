@@ -118,6 +118,26 @@ impl Secrets {
     }
 }
 
+/// Hashes a staff password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters accepts any password")
+        .to_string()
+}
+
+/// Checks a password against its stored hash; a malformed hash never verifies.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
 /// API keys are stored as their SHA-256: a leaked database does not leak working keys.
 pub fn hash_api_key(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
@@ -159,6 +179,15 @@ mod tests {
         assert_eq!(secrets.decrypt(&sealed).unwrap(), "13800138000");
         let other = Secrets::from_master(&[2; 32]);
         assert!(other.decrypt(&sealed).is_err());
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password("正确的密码 1");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("正确的密码 1", &hash));
+        assert!(!verify_password("wrong", &hash));
+        assert!(!verify_password("x", "not a hash"));
     }
 
     #[test]

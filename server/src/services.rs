@@ -1,9 +1,11 @@
 //! Use cases: load through the Store, ask `domain`, write through the Store. Short on purpose.
 
+pub mod auth;
 pub mod complaint;
 pub mod rate;
 pub mod register;
 pub mod site;
+pub mod ticket;
 
 use crate::{Config, Store, crypto::Secrets};
 

@@ -4,6 +4,8 @@ mod complaint;
 mod evaluation;
 mod occurrence;
 mod organisation;
+mod staff;
+mod ticket;
 
 use std::{str::FromStr, time::Duration};
 
@@ -15,6 +17,8 @@ pub use complaint::{DepartmentChoice, NewComplaint, TrackedComplaint};
 pub use evaluation::{NewEvaluation, NewTicket, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
+pub use staff::{AccountLogin, SessionOwner};
+pub use ticket::{TicketRow, TicketStep};
 
 /// The one handle to the database, built at start-up and shared through `AppState`.
 #[derive(Debug, Clone)]

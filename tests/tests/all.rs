@@ -7,5 +7,6 @@ mod all {
     mod complaint;
     mod journeys;
     mod rating;
+    mod tickets;
     mod window;
 }

@@ -1,0 +1,170 @@
+//! 权限 — who may see and do what in the management end. Scoped by department: nobody handles
+//! another department's tickets or sees its personal data.
+
+use crate::ticket::{TicketAction, TicketState};
+
+/// A staff member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 窗口工作人员 — sees the ratings of their own service.
+    WindowStaff,
+    /// 部门经办人 — handles their department's tickets.
+    Handler,
+    /// 监督股 — assigns, supervises, decides appeals; sees everything in the region.
+    Supervisor,
+    /// 系统管理员 — organisation, accounts, settings.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::WindowStaff => "window_staff",
+            Role::Handler => "handler",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        [
+            Role::WindowStaff,
+            Role::Handler,
+            Role::Supervisor,
+            Role::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
+    }
+
+    /// Supervisors and administrators must use a second factor (TOTP).
+    pub fn needs_second_factor(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+/// A signed-in staff member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: i64,
+    pub role: Role,
+    /// The department a handler or window clerk belongs to.
+    pub department_id: Option<i64>,
+}
+
+impl Actor {
+    fn own(self, department: i64) -> bool {
+        self.department_id == Some(department)
+    }
+
+    /// May see a ticket of `department` (without personal data).
+    pub fn may_see_ticket(self, department: i64) -> bool {
+        match self.role {
+            Role::Supervisor => true,
+            Role::Handler => self.own(department),
+            Role::WindowStaff | Role::Admin => false,
+        }
+    }
+
+    /// May take `action` on a ticket of `department`. The handling department does the work; the
+    /// supervisor decides appeals and closes what citizens left unrated; citizens alone rate fixes.
+    pub fn may_act(self, action: TicketAction, department: i64) -> bool {
+        match action {
+            TicketAction::DecideAppeal { .. } | TicketAction::CloseUnrated => {
+                self.role == Role::Supervisor
+            }
+            TicketAction::RateFix(_) => false,
+            _ => self.role == Role::Handler && self.own(department),
+        }
+    }
+
+    /// May see the evaluator's phone: only the handler of the ticket's department, and only while a
+    /// return visit is due.
+    pub fn may_reveal_phone(self, department: i64, state: TicketState) -> bool {
+        self.role == Role::Handler
+            && self.own(department)
+            && matches!(state, TicketState::Open | TicketState::Reopened)
+    }
+}
+
+/// 登录限制 — temporary lock-out after repeated failed log-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginThrottle {
+    pub max_failures: u32,
+    pub lock_ms: i64,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle {
+            max_failures: 5,
+            lock_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+impl LoginThrottle {
+    /// After the `failures`-th failure in a row at `now`: until when the account is locked, if at all.
+    pub fn lock_after(self, failures: u32, now: i64) -> Option<i64> {
+        (failures >= self.max_failures).then_some(now + self.lock_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ticket::{FixRating, Triage};
+
+    const HANDLER: Actor = Actor {
+        account_id: 1,
+        role: Role::Handler,
+        department_id: Some(10),
+    };
+    const SUPERVISOR: Actor = Actor {
+        account_id: 2,
+        role: Role::Supervisor,
+        department_id: None,
+    };
+
+    #[test]
+    fn handlers_work_only_on_their_department() {
+        assert!(HANDLER.may_see_ticket(10));
+        assert!(!HANDLER.may_see_ticket(11));
+        assert!(HANDLER.may_act(TicketAction::Triage(Triage::FixNow), 10));
+        assert!(!HANDLER.may_act(TicketAction::Triage(Triage::FixNow), 11));
+        assert!(!HANDLER.may_act(TicketAction::DecideAppeal { upheld: true }, 10));
+    }
+
+    #[test]
+    fn supervisors_decide_and_nobody_rates_for_the_citizen() {
+        assert!(SUPERVISOR.may_see_ticket(11));
+        assert!(SUPERVISOR.may_act(TicketAction::DecideAppeal { upheld: false }, 11));
+        assert!(!SUPERVISOR.may_act(TicketAction::Reply, 11));
+        for actor in [HANDLER, SUPERVISOR] {
+            assert!(!actor.may_act(TicketAction::RateFix(FixRating::Satisfied), 10));
+        }
+        let clerk = Actor {
+            role: Role::WindowStaff,
+            ..HANDLER
+        };
+        assert!(!clerk.may_see_ticket(10));
+    }
+
+    #[test]
+    fn the_phone_is_for_the_return_visit_only() {
+        assert!(HANDLER.may_reveal_phone(10, TicketState::Open));
+        assert!(HANDLER.may_reveal_phone(10, TicketState::Reopened));
+        assert!(!HANDLER.may_reveal_phone(10, TicketState::Replied));
+        assert!(!HANDLER.may_reveal_phone(11, TicketState::Open));
+        assert!(!SUPERVISOR.may_reveal_phone(10, TicketState::Open));
+    }
+
+    #[test]
+    fn five_failures_lock_for_a_while() {
+        let t = LoginThrottle::default();
+        assert_eq!(t.lock_after(4, 0), None);
+        assert_eq!(t.lock_after(5, 1_000), Some(1_000 + 15 * 60 * 1000));
+        assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
+        assert!(Role::Admin.needs_second_factor() && !Role::Handler.needs_second_factor());
+    }
+}

@@ -1,0 +1,91 @@
+//! 登录 — staff log-in with argon2 passwords, temporary lock-out, and sessions.
+
+use std::sync::OnceLock;
+
+use domain::access::{Actor, LoginThrottle, Role};
+
+use super::AppState;
+use crate::{
+    crypto::{hash_api_key, hash_password, random_hex, verify_password},
+    store::now_ms,
+};
+
+/// How long a session lasts: one working day.
+const SESSION_MS: i64 = 12 * 3_600_000;
+
+/// A new session: the token for the HttpOnly cookie and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user or wrong password: the two are not told apart.
+    #[error("wrong user name or password")]
+    Invalid,
+    #[error("locked until {0}")]
+    Locked(i64),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// Checks the password; after too many failures in a row the account is locked for a while.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Session, LoginError> {
+    let now = now_ms();
+    let Some(account) = state.store.account_for_login(username.trim()).await? else {
+        // Spend the same time as for a real account, so timing does not reveal user names.
+        static DUMMY: OnceLock<String> = OnceLock::new();
+        verify_password(
+            password,
+            DUMMY.get_or_init(|| hash_password("not a real account")),
+        );
+        return Err(LoginError::Invalid);
+    };
+    if let Some(until) = account.locked_until.filter(|&until| until > now) {
+        return Err(LoginError::Locked(until));
+    }
+    if !verify_password(password, &account.password_hash) {
+        let failures = account.failed_logins + 1;
+        let lock =
+            LoginThrottle::default().lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now);
+        state
+            .store
+            .record_failed_login(account.id, failures, lock)
+            .await?;
+        return Err(lock.map_or(LoginError::Invalid, LoginError::Locked));
+    }
+    let session = Session {
+        token: random_hex(32),
+        csrf: random_hex(16),
+        expires_at: now + SESSION_MS,
+    };
+    state
+        .store
+        .open_session(
+            account.id,
+            &hash_api_key(&session.token),
+            &session.csrf,
+            session.expires_at,
+        )
+        .await?;
+    Ok(session)
+}
+
+/// The staff member a session token belongs to, if the session is live.
+pub async fn actor(state: &AppState, token: &str) -> Result<Option<Actor>, sqlx::Error> {
+    let owner = state.store.session_owner(&hash_api_key(token)).await?;
+    Ok(owner.and_then(|(account_id, role, department_id)| {
+        Role::parse(&role).map(|role| Actor {
+            account_id,
+            role,
+            department_id,
+        })
+    }))
+}

@@ -1,0 +1,102 @@
+//! 工单处理 — staff take a ticket through its steps; `domain` decides what is allowed.
+
+use domain::{
+    access::Actor,
+    ticket::{TicketAction, TicketError, TicketFacts, TicketState},
+};
+
+use super::AppState;
+use crate::store::TicketStep;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketActError {
+    /// No such ticket, or one the actor may not see: the two are not told apart.
+    #[error("ticket not found")]
+    NotFound,
+    #[error("not allowed for this role or department")]
+    Forbidden,
+    #[error(transparent)]
+    Refused(#[from] TicketError),
+    /// Someone else took a step first; reload and try again.
+    #[error("the ticket changed meanwhile")]
+    Changed,
+    #[error("personal data could not be read")]
+    Unreadable,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// Takes `action` on ticket `id` for `actor`, recording it in the ticket's history and the audit log.
+pub async fn act(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    action: TicketAction,
+    note: Option<&str>,
+) -> Result<TicketState, TicketActError> {
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(ticket.department_id) {
+        return Err(TicketActError::NotFound);
+    }
+    if !actor.may_act(action, ticket.department_id) {
+        return Err(TicketActError::Forbidden);
+    }
+    let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
+    let facts = TicketFacts {
+        real_name: ticket.real_name,
+        appealed_before: ticket.appealed_before,
+    };
+    let transition = from.apply(action, facts)?;
+    let step = TicketStep {
+        ticket: &ticket,
+        account: actor.account_id,
+        action: action.name(),
+        to_state: transition.to.as_str(),
+        note,
+        escalates: transition.escalates,
+        invalidate: transition
+            .invalidates_evaluation
+            .then(|| note.unwrap_or("申诉成立")),
+    };
+    if !state.store.apply_ticket_step(&step).await? {
+        return Err(TicketActError::Changed);
+    }
+    Ok(transition.to)
+}
+
+/// The evaluator's phone for the return visit, for the handler of the ticket only; every reveal is
+/// in the audit log. `None`: the evaluator left no number.
+pub async fn reveal_phone(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<Option<String>, TicketActError> {
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(ticket.department_id) {
+        return Err(TicketActError::NotFound);
+    }
+    let ticket_state = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
+    if !actor.may_reveal_phone(ticket.department_id, ticket_state) {
+        return Err(TicketActError::Forbidden);
+    }
+    match state
+        .store
+        .reveal_ticket_phone(id, actor.account_id)
+        .await?
+    {
+        Some(sealed) => state
+            .secrets
+            .decrypt(&sealed)
+            .map(Some)
+            .map_err(|_| TicketActError::Unreadable),
+        None => Ok(None),
+    }
+}

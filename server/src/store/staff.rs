@@ -1,0 +1,131 @@
+//! Staff accounts, sessions and the audit log.
+
+use sqlx::Row;
+
+use super::{Store, StoreResult, now_ms};
+
+/// An account as the log-in needs it.
+#[derive(Debug, Clone)]
+pub struct AccountLogin {
+    pub id: i64,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// Who a session belongs to: account, role name, department.
+pub type SessionOwner = (i64, String, Option<i64>);
+
+impl Store {
+    /// Adds a staff account; `password_hash` is an argon2 PHC string.
+    pub async fn insert_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        department: Option<i64>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO account (username, password_hash, role, department_id, created_at) \
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role)
+        .bind(department)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn account_for_login(&self, username: &str) -> StoreResult<Option<AccountLogin>> {
+        let row = sqlx::query(
+            "SELECT id, password_hash, failed_logins, locked_until FROM account WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| AccountLogin {
+            id: r.get("id"),
+            password_hash: r.get("password_hash"),
+            failed_logins: r.get("failed_logins"),
+            locked_until: r.get("locked_until"),
+        }))
+    }
+
+    /// Records a failed log-in and, when the throttle says so, the lock-out.
+    pub async fn record_failed_login(
+        &self,
+        account: i64,
+        failures: i64,
+        locked_until: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?")
+            .bind(failures)
+            .bind(locked_until)
+            .bind(account)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a session (only the token's hash is stored) and clears the failure count.
+    pub async fn open_session(
+        &self,
+        account: i64,
+        token_hash: &[u8],
+        csrf: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO session (token_hash, account_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(account)
+            .bind(csrf)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// The owner of a live session.
+    pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.role, a.department_id FROM session s JOIN account a ON a.id = s.account_id \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.get("id"), r.get("role"), r.get("department_id"))))
+    }
+}
+
+/// Appends to the audit log inside a transaction.
+pub(crate) async fn audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    account: i64,
+    action: &str,
+    entity: (&str, i64),
+    before: Option<&str>,
+    after: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(account)
+    .bind(action)
+    .bind(entity.0)
+    .bind(entity.1)
+    .bind(before)
+    .bind(after)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! The closed loop behind the management end: log-in, ticket steps with their record, the phone
+//! for the return visit, appeals. Against the real store and services (pages come next).
+
+use domain::{
+    access::{Actor, Role},
+    ticket::{FixRating, TicketAction as A, TicketError, TicketState as S, Triage},
+};
+use serde_json::json;
+use server::{
+    crypto::hash_password,
+    services::{
+        auth::{self, LoginError},
+        ticket::{self, TicketActError},
+    },
+};
+use tests::{TestServer, sqlx_count};
+
+async fn account(server: &TestServer, name: &str, role: Role, department: Option<&str>) -> Actor {
+    let department_id = match department {
+        Some(code) => Some(
+            sqlx_count(
+                &server.state,
+                &format!("SELECT id FROM department WHERE code = '{code}'"),
+            )
+            .await,
+        ),
+        None => None,
+    };
+    let id = server
+        .state
+        .store
+        .insert_account(
+            name,
+            &hash_password("s3cret-pass"),
+            role.as_str(),
+            department_id,
+        )
+        .await
+        .unwrap();
+    Actor {
+        account_id: id,
+        role,
+        department_id,
+    }
+}
+
+/// A 差评 with a phone: returns its ticket id.
+async fn bad_review(server: &TestServer, case: &str) -> i64 {
+    let link = server.rating_link(case).await;
+    let body = json!({ "level": 1, "reasons": [115], "phone": "13600136000" });
+    assert_eq!(
+        server
+            .http
+            .post(&link)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    sqlx_count(&server.state, "SELECT max(id) FROM ticket").await
+}
+
+#[tokio::test]
+async fn a_handler_takes_a_bad_review_to_the_citizens_verdict_with_every_step_on_record() {
+    let server = TestServer::start().await;
+    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let ticket = bad_review(&server, "L-1").await;
+    let s = &server.state;
+
+    assert_eq!(
+        ticket::act(s, handler, ticket, A::RecordCheckWithoutContact, None)
+            .await
+            .unwrap_err()
+            .to_string(),
+        TicketActError::Refused(TicketError::VisitRequired).to_string(),
+        "real-name: a visit is owed"
+    );
+    assert_eq!(
+        ticket::reveal_phone(s, handler, ticket)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("13600136000")
+    );
+    assert_eq!(
+        ticket::act(
+            s,
+            handler,
+            ticket,
+            A::RecordVisit,
+            Some("已电话回访，群众反映排队久")
+        )
+        .await
+        .unwrap(),
+        S::Verified
+    );
+    assert_eq!(
+        ticket::act(s, handler, ticket, A::Triage(Triage::FixNow), None)
+            .await
+            .unwrap(),
+        S::Rectifying
+    );
+    assert!(
+        matches!(
+            ticket::reveal_phone(s, handler, ticket).await,
+            Err(TicketActError::Forbidden)
+        ),
+        "only while a visit is due"
+    );
+    assert_eq!(
+        ticket::act(
+            s,
+            handler,
+            ticket,
+            A::RecordRectification,
+            Some("增开午间窗口")
+        )
+        .await
+        .unwrap(),
+        S::AwaitingReply
+    );
+    assert!(
+        matches!(
+            ticket::act(s, handler, ticket, A::RateFix(FixRating::Satisfied), None).await,
+            Err(TicketActError::Forbidden)
+        ),
+        "staff never rate for the citizen"
+    );
+    assert_eq!(
+        ticket::act(s, handler, ticket, A::Reply, Some("已整改并答复"))
+            .await
+            .unwrap(),
+        S::Replied
+    );
+
+    let events = sqlx_count(
+        s,
+        &format!("SELECT count(*) FROM ticket_event WHERE ticket_id = {ticket}"),
+    )
+    .await;
+    assert_eq!(events, 5, "open + four steps");
+    let audited = sqlx_count(
+        s,
+        &format!(
+            "SELECT count(*) FROM audit_log WHERE account_id = {}",
+            handler.account_id
+        ),
+    )
+    .await;
+    assert_eq!(audited, 5, "four steps and the one phone view that was allowed");
+    assert_eq!(
+        sqlx_count(
+            s,
+            "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'"
+        )
+        .await,
+        1
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log")
+            .execute(s.store.pool())
+            .await
+            .is_err(),
+        "append-only"
+    );
+}
+
+#[tokio::test]
+async fn nobody_handles_another_departments_ticket() {
+    let server = TestServer::start().await;
+    let region = sqlx_count(&server.state, "SELECT id FROM region").await;
+    server
+        .state
+        .store
+        .insert_department(region, "GA", "县公安局")
+        .await
+        .unwrap();
+    let other = account(&server, "ga", Role::Handler, Some("GA")).await;
+    let clerk = account(&server, "clerk", Role::WindowStaff, Some("BDC")).await;
+    let ticket = bad_review(&server, "L-2").await;
+    for actor in [other, clerk] {
+        assert!(matches!(
+            ticket::act(&server.state, actor, ticket, A::RecordVisit, None).await,
+            Err(TicketActError::NotFound)
+        ));
+        assert!(matches!(
+            ticket::reveal_phone(&server.state, actor, ticket).await,
+            Err(TicketActError::NotFound)
+        ));
+    }
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM audit_log").await,
+        0
+    );
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM ticket WHERE state = 'open'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
+    let server = TestServer::start().await;
+    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let supervisor = account(&server, "jd", Role::Supervisor, None).await;
+    let ticket = bad_review(&server, "L-3").await;
+    let s = &server.state;
+    ticket::act(s, handler, ticket, A::RecordVisit, Some("回访：误点差评"))
+        .await
+        .unwrap();
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::Triage(Triage::Appeal),
+        Some("群众确认误评"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        ticket::act(s, handler, ticket, A::DecideAppeal { upheld: true }, None).await,
+        Err(TicketActError::Forbidden)
+    ));
+    assert_eq!(
+        ticket::act(
+            s,
+            supervisor,
+            ticket,
+            A::DecideAppeal { upheld: true },
+            Some("误评，申诉成立")
+        )
+        .await
+        .unwrap(),
+        S::Closed
+    );
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
+        1
+    );
+    assert_eq!(
+        sqlx_count(s, "SELECT level FROM evaluation").await,
+        1,
+        "the evaluation is unchanged"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_log_ins_lock_the_account() {
+    let server = TestServer::start().await;
+    account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let s = &server.state;
+    assert!(matches!(
+        auth::login(s, "nobody", "x").await,
+        Err(LoginError::Invalid)
+    ));
+    for _ in 0..4 {
+        assert!(matches!(
+            auth::login(s, "bdc", "wrong").await,
+            Err(LoginError::Invalid)
+        ));
+    }
+    assert!(matches!(
+        auth::login(s, "bdc", "wrong").await,
+        Err(LoginError::Locked(_))
+    ));
+    assert!(
+        matches!(
+            auth::login(s, "bdc", "s3cret-pass").await,
+            Err(LoginError::Locked(_))
+        ),
+        "even the right password"
+    );
+
+    account(&server, "ga", Role::Handler, Some("BDC")).await;
+    let session = auth::login(s, "ga", "s3cret-pass").await.unwrap();
+    let actor = auth::actor(s, &session.token).await.unwrap().unwrap();
+    assert_eq!(actor.role, Role::Handler);
+    assert_eq!(auth::actor(s, "forged").await.unwrap(), None);
+}
