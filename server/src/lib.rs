@@ -2,6 +2,7 @@
 //! citizen's rating pages. The Leptos site (`app`) is merged into [`http::router`]'s router by the
 //! `app` binary; this crate never names `app` types.
 
+pub mod admin;
 pub mod config;
 pub mod crypto;
 pub mod demo;
@@ -38,7 +39,12 @@ pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> s
 /// the router that `site` builds from the shared state. Errors are printed; the exit code says.
 pub async fn run(site: impl FnOnce(AppState) -> axum::Router) -> std::process::ExitCode {
     init_tracing();
-    match start(site).await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match admin::command(&args).await {
+        Some(outcome) => outcome,
+        None => start(site).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("haochaping stopped: {e:#}");

@@ -149,7 +149,10 @@ async fn a_handler_takes_a_bad_review_to_the_citizens_verdict_with_every_step_on
         ),
     )
     .await;
-    assert_eq!(audited, 5, "four steps and the one phone view that was allowed");
+    assert_eq!(
+        audited, 5,
+        "four steps and the one phone view that was allowed"
+    );
     assert_eq!(
         sqlx_count(
             s,

@@ -1,0 +1,70 @@
+//! Administrator commands, run from the shell: `haochaping create-account USER ROLE [DEPARTMENT]`.
+//! The password comes from `HAOCHAPING_PASSWORD` or the first line of standard input, never from
+//! the command line (which other users of the machine can read).
+
+use anyhow::{Context, bail};
+use domain::access::Role;
+
+use crate::{AppState, Config, crypto::hash_password, store::CodeTable};
+
+/// The shortest password accepted for a staff account.
+const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Runs the command in `args` (without the program name). `None`: no command, start the server.
+pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
+    match args.first().map(String::as_str) {
+        Some("create-account") => Some(create_account(&args[1..]).await),
+        Some(other) => Some(Err(anyhow::anyhow!(
+            "unknown command {other:?}; known: create-account"
+        ))),
+        None => None,
+    }
+}
+
+async fn create_account(args: &[String]) -> anyhow::Result<()> {
+    let [username, role, rest @ ..] = args else {
+        bail!(
+            "usage: haochaping create-account USER ROLE [DEPARTMENT-CODE]  (ROLE: window_staff, handler, supervisor, admin)"
+        );
+    };
+    let role = Role::parse(role).with_context(|| format!("unknown role {role:?}"))?;
+    let password = match std::env::var("HAOCHAPING_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password needs at least {MIN_PASSWORD_CHARS} characters");
+    }
+    let state = AppState::open(Config::from_env()?).await?;
+    let department = match rest.first() {
+        Some(code) => Some(
+            state
+                .store
+                .id_by_code(CodeTable::Department, code)
+                .await?
+                .with_context(|| format!("unknown department {code:?}"))?,
+        ),
+        None if matches!(role, Role::Handler | Role::WindowStaff) => {
+            bail!("a {} needs a department code", role.as_str())
+        }
+        None => None,
+    };
+    let id = state
+        .store
+        .insert_account(
+            username,
+            &hash_password(&password),
+            role.as_str(),
+            department,
+        )
+        .await?;
+    println!(
+        "account {username} ({}) created with id {id}",
+        role.as_str()
+    );
+    Ok(())
+}
