@@ -143,6 +143,47 @@ pub enum TicketAction {
 }
 
 impl TicketAction {
+    /// Every action, for reading names back.
+    pub const ALL: [TicketAction; 14] = [
+        TicketAction::RecordVisit,
+        TicketAction::RecordCheckWithoutContact,
+        TicketAction::Triage(Triage::FixNow),
+        TicketAction::Triage(Triage::Ledger),
+        TicketAction::Triage(Triage::Explain),
+        TicketAction::Triage(Triage::Appeal),
+        TicketAction::RecordRectification,
+        TicketAction::Reply,
+        TicketAction::DecideAppeal { upheld: true },
+        TicketAction::DecideAppeal { upheld: false },
+        TicketAction::RateFix(FixRating::Satisfied),
+        TicketAction::RateFix(FixRating::BasicallySatisfied),
+        TicketAction::RateFix(FixRating::Dissatisfied),
+        TicketAction::CloseUnrated,
+    ];
+
+    /// Reads a name written by [`TicketAction::name`].
+    pub fn parse(name: &str) -> Option<TicketAction> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The button label for staff.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TicketAction::RecordVisit => "记录回访",
+            TicketAction::RecordCheckWithoutContact => "记录核实（匿名）",
+            TicketAction::Triage(Triage::FixNow) => "立行立改",
+            TicketAction::Triage(Triage::Ledger) => "建立台账、限期整改",
+            TicketAction::Triage(Triage::Explain) => "解释说明",
+            TicketAction::Triage(Triage::Appeal) => "提出申诉",
+            TicketAction::RecordRectification => "记录整改",
+            TicketAction::Reply => "答复群众",
+            TicketAction::DecideAppeal { upheld: true } => "申诉成立",
+            TicketAction::DecideAppeal { upheld: false } => "申诉不成立",
+            TicketAction::RateFix(_) => "群众评价整改",
+            TicketAction::CloseUnrated => "办结（群众未评价）",
+        }
+    }
+
     /// The stable name recorded in the ticket's history and the audit log.
     pub fn name(self) -> &'static str {
         match self {
@@ -348,6 +389,14 @@ mod tests {
             S::Verified.apply(A::Triage(Triage::Appeal), after),
             Err(TicketError::AlreadyAppealed)
         );
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for action in A::ALL {
+            assert_eq!(A::parse(action.name()), Some(action));
+        }
+        assert_eq!(A::parse("delete"), None);
     }
 
     #[test]

@@ -78,14 +78,67 @@ pub async fn login(
     Ok(session)
 }
 
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "hcp_staff";
+
+/// The Set-Cookie value for a new session: HttpOnly, SameSite=Strict, gone when the session ends.
+pub fn session_cookie(session: &Session) -> String {
+    let max_age = (session.expires_at - now_ms()) / 1000;
+    format!(
+        "{SESSION_COOKIE}={}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict",
+        session.token
+    )
+}
+
+/// A signed-in staff member and their session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+impl SignedIn {
+    /// Forms carry the session's CSRF token; a form from elsewhere does not know it.
+    pub fn check_csrf(&self, given: &str) -> bool {
+        !given.is_empty() && given == self.csrf
+    }
+}
+
 /// The staff member a session token belongs to, if the session is live.
 pub async fn actor(state: &AppState, token: &str) -> Result<Option<Actor>, sqlx::Error> {
+    Ok(signed_in(state, token).await?.map(|s| s.actor))
+}
+
+/// The session of a token, if live.
+pub async fn signed_in(state: &AppState, token: &str) -> Result<Option<SignedIn>, sqlx::Error> {
     let owner = state.store.session_owner(&hash_api_key(token)).await?;
-    Ok(owner.and_then(|(account_id, role, department_id)| {
-        Role::parse(&role).map(|role| Actor {
-            account_id,
-            role,
-            department_id,
+    Ok(owner.and_then(|(account_id, role, department_id, csrf)| {
+        Role::parse(&role).map(|role| SignedIn {
+            actor: Actor {
+                account_id,
+                role,
+                department_id,
+            },
+            csrf,
         })
     }))
+}
+
+/// The session named by a request's cookie, if live.
+pub async fn from_headers(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<SignedIn>, sqlx::Error> {
+    let token = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned());
+    match token {
+        Some(token) => signed_in(state, &token).await,
+        None => Ok(None),
+    }
 }

@@ -1,12 +1,46 @@
 //! 工单处理 — staff take a ticket through its steps; `domain` decides what is allowed.
 
 use domain::{
-    access::Actor,
+    access::{Actor, Role},
     ticket::{TicketAction, TicketError, TicketFacts, TicketState},
 };
 
 use super::AppState;
-use crate::store::TicketStep;
+use crate::store::{TicketDetail, TicketListItem, TicketStep};
+
+/// The tickets `actor` may see: a handler their department's, a supervisor all.
+pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<TicketListItem>, TicketActError> {
+    match actor.role {
+        Role::Supervisor => Ok(state.store.tickets(None).await?),
+        Role::Handler if actor.department_id.is_some() => {
+            Ok(state.store.tickets(actor.department_id).await?)
+        }
+        _ => Err(TicketActError::Forbidden),
+    }
+}
+
+/// One ticket, if `actor` may see it.
+pub async fn detail(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<TicketDetail, TicketActError> {
+    let detail = state
+        .store
+        .ticket_detail(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    let department = state
+        .store
+        .ticket(id)
+        .await?
+        .map(|t| t.department_id)
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(department) {
+        return Err(TicketActError::NotFound);
+    }
+    Ok(detail)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TicketActError {

@@ -13,8 +13,8 @@ pub struct AccountLogin {
     pub locked_until: Option<i64>,
 }
 
-/// Who a session belongs to: account, role name, department.
-pub type SessionOwner = (i64, String, Option<i64>);
+/// Who a session belongs to: account, role name, department, and the session's CSRF token.
+pub type SessionOwner = (i64, String, Option<i64>, String);
 
 impl Store {
     /// Adds a staff account; `password_hash` is an argon2 PHC string.
@@ -95,14 +95,21 @@ impl Store {
     /// The owner of a live session.
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
-            "SELECT a.id, a.role, a.department_id FROM session s JOIN account a ON a.id = s.account_id \
+            "SELECT a.id, a.role, a.department_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
         .bind(now_ms())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| (r.get("id"), r.get("role"), r.get("department_id"))))
+        Ok(row.map(|r| {
+            (
+                r.get("id"),
+                r.get("role"),
+                r.get("department_id"),
+                r.get("csrf_token"),
+            )
+        }))
     }
 }
 

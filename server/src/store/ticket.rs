@@ -137,3 +137,97 @@ impl Store {
         Ok(sealed)
     }
 }
+
+/// A ticket in a list: no personal data.
+#[derive(Debug, Clone)]
+pub struct TicketListItem {
+    pub id: i64,
+    pub department_id: i64,
+    pub kind: String,
+    pub state: String,
+    pub department: String,
+    pub opened_at: i64,
+    /// The deadline that applies now: first contact (bad review) or reply (complaint).
+    pub due_at: Option<i64>,
+    pub escalated: bool,
+}
+
+/// One ticket with what its handler needs to see (the phone stays sealed: see `reveal`).
+#[derive(Debug, Clone)]
+pub struct TicketDetail {
+    pub item: TicketListItem,
+    pub real_name: bool,
+    /// Level (interface code), reasons and text of the bad review, or the complaint's text.
+    pub level: Option<i64>,
+    pub reasons: Vec<i64>,
+    pub text: Option<String>,
+    /// (action, from, to, note, at), oldest first.
+    pub events: Vec<(String, Option<String>, String, Option<String>, i64)>,
+}
+
+const COLUMNS: &str = "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, \
+     coalesce(t.contact_due_at, t.reply_due_at) AS due_at, t.escalated";
+const FROM: &str = "ticket t JOIN department d ON d.id = t.department_id";
+
+fn list_item(r: &sqlx::sqlite::SqliteRow) -> TicketListItem {
+    TicketListItem {
+        id: r.get("id"),
+        department_id: r.get("department_id"),
+        kind: r.get("kind"),
+        state: r.get("state"),
+        department: r.get("department"),
+        opened_at: r.get("opened_at"),
+        due_at: r.get("due_at"),
+        escalated: r.get("escalated"),
+    }
+}
+
+impl Store {
+    /// Tickets, newest first; only `department`'s when given (a handler's view).
+    pub async fn tickets(&self, department: Option<i64>) -> StoreResult<Vec<TicketListItem>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE ?1 IS NULL OR t.department_id = ?1 ORDER BY t.id DESC LIMIT 500"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(department)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(list_item).collect())
+    }
+
+    /// One ticket with its review or complaint and its history.
+    pub async fn ticket_detail(&self, id: i64) -> StoreResult<Option<TicketDetail>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, t.real_name, e.id AS evaluation_id, e.level, \
+             coalesce(e.comment, c.description) AS text FROM {FROM} \
+             LEFT JOIN evaluation e ON e.id = t.evaluation_id LEFT JOIN complaint c ON c.id = t.complaint_id \
+             WHERE t.id = ?"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let evaluation: Option<i64> = row.get("evaluation_id");
+        let reasons = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code")
+            .bind(evaluation)
+            .fetch_all(&self.pool)
+            .await?;
+        let events = sqlx::query_as(
+            "SELECT action, from_state, to_state, note, at FROM ticket_event WHERE ticket_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(TicketDetail {
+            item: list_item(&row),
+            real_name: row.get("real_name"),
+            level: row.get("level"),
+            reasons,
+            text: row.get("text"),
+            events,
+        }))
+    }
+}
