@@ -1,5 +1,7 @@
 //! Server functions of the site and the types they return. Bodies call one `server` function.
 
+pub mod staff;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -14,6 +14,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 pub use api::{TrackedRating, WindowCard};
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <a href="/">"首页"</a>
                     <a href="/posters">"窗口评价码"</a>
                     <a href="/complaint" rel="external">"服务不满意"</a>
+                    <a href="/staff/tickets">"工作人员"</a>
                 </nav>
                 <HydratedMarker />
             </header>
@@ -57,6 +59,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <h1>"页面不存在"</h1> }>
                     <Route path=StaticSegment("") view=pages::Home />
                     <Route path=StaticSegment("posters") view=pages::Posters />
+                    <Route path=path!("/staff/login") view=pages::staff::Login />
+                    <Route path=path!("/staff/tickets") view=pages::staff::Tickets />
+                    <Route path=path!("/staff/tickets/:id") view=pages::staff::Ticket />
                 </Routes>
             </main>
         </Router>

@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod posters;
+pub mod staff;
 
 pub use home::Home;
 pub use posters::Posters;

@@ -80,6 +80,17 @@ impl Date {
     }
 }
 
+/// A Unix time in milliseconds as China time, "2026-02-14 09:30".
+pub fn format_cst(ms: i64) -> String {
+    let minutes = (ms + 8 * 3_600_000).rem_euclid(86_400_000) / 60_000;
+    format!(
+        "{} {:02}:{:02}",
+        Date::from_unix_ms_cst(ms),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (y, m, d) = self.ymd();
@@ -238,6 +249,7 @@ mod tests {
         let ms = 1_769_877_000_000;
         assert_eq!(Date::from_unix_ms_cst(ms), d(2026, 2, 1));
         assert_eq!(d(2026, 2, 1).end_unix_ms_cst(), 1_769_961_600_000);
+        assert_eq!(format_cst(ms), "2026-02-01 00:30");
     }
 
     #[test]

@@ -79,6 +79,9 @@ const STAFF_NAMES: &[&str] = &[
     "王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周婷", "吴军", "徐丽",
 ];
 
+/// The demo staff accounts' password (demo data only; real accounts come from `create-account`).
+pub const DEMO_PASSWORD: &str = "haochaping-demo";
+
 /// Fills an empty database with the demo centre. Returns the demo business system's API key.
 pub async fn seed(state: &AppState) -> anyhow::Result<String> {
     let store = &state.store;
@@ -135,6 +138,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         }
     }
     rate_some(state, system, &items).await?;
+    let bdc = store
+        .id_by_code(crate::store::CodeTable::Department, "BDC")
+        .await?;
+    let password = crypto::hash_password(DEMO_PASSWORD);
+    store
+        .insert_account("bdc", &password, "handler", bdc)
+        .await?;
+    store
+        .insert_account("jiandu", &password, "supervisor", None)
+        .await?;
     Ok(key)
 }
 

@@ -65,6 +65,11 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
         if let Ok(key) = std::fs::read_to_string(&key_file) {
             println!("Demo business-system API key: {key}");
         }
+        println!(
+            "Demo staff log-in:   {}/staff/login  bdc (不动产登记 handler) or jiandu (supervisor), password {}",
+            config.public_url,
+            demo::DEMO_PASSWORD
+        );
         if let Some(window) = state.store.windows().await?.first() {
             println!("Rate a demo window:  {}", state.window_url(&window.ecode));
         }

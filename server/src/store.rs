@@ -18,7 +18,7 @@ pub use evaluation::{NewEvaluation, NewTicket, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};
-pub use ticket::{TicketDetail, TicketListItem, TicketRow, TicketStep};
+pub use ticket::{TicketDetail, TicketEvent, TicketListItem, TicketRow, TicketStep};
 
 /// The one handle to the database, built at start-up and shared through `AppState`.
 #[derive(Debug, Clone)]

@@ -134,3 +134,22 @@ pub async fn reveal_phone(
         None => Ok(None),
     }
 }
+
+/// The steps `actor` may take on this ticket now, in the order they are usually taken.
+pub fn available_actions(actor: Actor, detail: &TicketDetail) -> Vec<TicketAction> {
+    let Some(state) = TicketState::parse(&detail.item.state) else {
+        return Vec::new();
+    };
+    let appealed_before = detail
+        .events
+        .iter()
+        .any(|(action, ..)| action.starts_with("decide_appeal"));
+    let facts = TicketFacts {
+        real_name: detail.real_name,
+        appealed_before,
+    };
+    TicketAction::ALL
+        .into_iter()
+        .filter(|&a| actor.may_act(a, detail.item.department_id) && state.apply(a, facts).is_ok())
+        .collect()
+}

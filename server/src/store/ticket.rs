@@ -161,9 +161,12 @@ pub struct TicketDetail {
     pub level: Option<i64>,
     pub reasons: Vec<i64>,
     pub text: Option<String>,
-    /// (action, from, to, note, at), oldest first.
-    pub events: Vec<(String, Option<String>, String, Option<String>, i64)>,
+    /// The ticket's history, oldest first.
+    pub events: Vec<TicketEvent>,
 }
+
+/// One step of a ticket's history: (action, from state, to state, note, time).
+pub type TicketEvent = (String, Option<String>, String, Option<String>, i64);
 
 const COLUMNS: &str = "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, \
      coalesce(t.contact_due_at, t.reply_due_at) AS due_at, t.escalated";

@@ -1,0 +1,231 @@
+//! Server functions of the management end. Every one checks the session; the ones that change
+//! something also check the form's CSRF token.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A ticket in the handler's or supervisor's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketCard {
+    pub id: i64,
+    pub kind_zh: String,
+    pub state_zh: String,
+    pub department: String,
+    pub opened: String,
+    /// The current deadline, or "时限待定" when the calendar lacks the year.
+    pub due: String,
+    pub overdue: bool,
+    pub escalated: bool,
+}
+
+/// One ticket as its handler sees it (the phone stays masked until revealed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub card: TicketCard,
+    pub real_name: bool,
+    pub level_zh: Option<String>,
+    pub reasons: Vec<String>,
+    pub text: Option<String>,
+    /// (time, what, note)
+    pub history: Vec<(String, String, Option<String>)>,
+    /// (action name, button label)
+    pub actions: Vec<(String, String)>,
+    pub can_reveal_phone: bool,
+    pub csrf: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use leptos::prelude::*;
+    use server::services::{auth, ticket::TicketActError};
+
+    fn status(code: axum::http::StatusCode) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(code);
+        }
+    }
+
+    /// The signed-in staff member, or 401 with "请先登录".
+    pub(super) async fn signed_in() -> Result<(server::AppState, auth::SignedIn), ServerFnError> {
+        let state = expect_context::<server::AppState>();
+        let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+        let session = auth::from_headers(&state, &headers)
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        match session {
+            Some(session) => Ok((state, session)),
+            None => {
+                status(axum::http::StatusCode::UNAUTHORIZED);
+                Err(ServerFnError::new("请先登录"))
+            }
+        }
+    }
+
+    /// A refused ticket step as a message for staff, with the matching status.
+    pub(super) fn refused(e: TicketActError) -> ServerFnError {
+        let (code, message) = match e {
+            TicketActError::NotFound => (404, "工单不存在或无权查看".to_owned()),
+            TicketActError::Forbidden => (403, "无权进行该操作".to_owned()),
+            TicketActError::Refused(e) => (409, e.message_zh().to_owned()),
+            TicketActError::Changed => (409, "工单已被他人更新，请刷新后重试".to_owned()),
+            TicketActError::Unreadable | TicketActError::Store(_) => {
+                (500, "系统繁忙，请稍后再试".to_owned())
+            }
+        };
+        status(
+            axum::http::StatusCode::from_u16(code)
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        ServerFnError::new(message)
+    }
+}
+
+/// 登录.
+#[server]
+pub async fn staff_login(username: String, password: String) -> Result<(), ServerFnError> {
+    use server::services::auth::{self, LoginError};
+    let state = expect_context::<server::AppState>();
+    let session = auth::login(&state, &username, &password)
+        .await
+        .map_err(|e| match e {
+            LoginError::Invalid => ServerFnError::new("用户名或密码错误"),
+            LoginError::Locked(_) => {
+                ServerFnError::new("登录失败次数过多，账户已临时锁定，请15分钟后再试")
+            }
+            LoginError::Store(e) => ServerFnError::new(e.to_string()),
+        })?;
+    let cookie = axum::http::HeaderValue::from_str(&auth::session_cookie(&session))?;
+    expect_context::<leptos_axum::ResponseOptions>()
+        .insert_header(axum::http::header::SET_COOKIE, cookie);
+    leptos_axum::redirect("/staff/tickets");
+    Ok(())
+}
+
+/// The tickets the signed-in staff member may see.
+#[server]
+pub async fn my_tickets() -> Result<Vec<TicketCard>, ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    let tickets = server::services::ticket::list(&state, session.actor)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(tickets.iter().map(cards::card).collect())
+}
+
+/// One ticket with the steps the staff member may take.
+#[server]
+pub async fn load_ticket(id: i64) -> Result<TicketView, ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    let detail = server::services::ticket::detail(&state, session.actor, id)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(cards::view(&detail, session.actor, session.csrf))
+}
+
+/// 处理 — takes one step on a ticket.
+#[server]
+pub async fn ticket_step(
+    id: i64,
+    action: String,
+    note: String,
+    csrf: String,
+) -> Result<(), ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    let action = domain::ticket::TicketAction::parse(&action)
+        .ok_or_else(|| ServerFnError::new("未知操作"))?;
+    if !session.check_csrf(&csrf) {
+        return Err(ssr::refused(
+            server::services::ticket::TicketActError::Forbidden,
+        ));
+    }
+    let note = Some(note.trim()).filter(|n| !n.is_empty());
+    server::services::ticket::act(&state, session.actor, id, action, note)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(())
+}
+
+/// 查看联系电话 — for the return visit; every view is logged.
+#[server]
+pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    if !session.check_csrf(&csrf) {
+        return Err(ssr::refused(
+            server::services::ticket::TicketActError::Forbidden,
+        ));
+    }
+    server::services::ticket::reveal_phone(&state, session.actor, id)
+        .await
+        .map_err(ssr::refused)
+}
+
+#[cfg(feature = "ssr")]
+mod cards {
+    //! From the store's rows to what the pages show.
+
+    use domain::{
+        calendar::format_cst,
+        ticket::{TicketAction, TicketState},
+    };
+    use server::store::{TicketDetail, TicketListItem, now_ms};
+
+    use super::{TicketCard, TicketView};
+
+    pub(super) fn card(t: &TicketListItem) -> TicketCard {
+        let state = TicketState::parse(&t.state);
+        let open = state.is_some_and(|s| s != TicketState::Closed);
+        TicketCard {
+            id: t.id,
+            kind_zh: if t.kind == "complaint" {
+                "投诉"
+            } else {
+                "差评"
+            }
+            .into(),
+            state_zh: state.map_or("未知", TicketState::label_zh).into(),
+            department: t.department.clone(),
+            opened: format_cst(t.opened_at),
+            due: t.due_at.map_or_else(
+                || "时限待定".into(),
+                |d| format!("{} 前", format_cst(d - 1)),
+            ),
+            overdue: open && t.due_at.is_some_and(|d| d < now_ms()),
+            escalated: t.escalated,
+        }
+    }
+
+    pub(super) fn view(d: &TicketDetail, actor: domain::access::Actor, csrf: String) -> TicketView {
+        let catalogue = domain::Catalogue::CURRENT;
+        let state = TicketState::parse(&d.item.state).unwrap_or(TicketState::Closed);
+        TicketView {
+            card: card(&d.item),
+            real_name: d.real_name,
+            level_zh: d
+                .level
+                .and_then(|l| domain::Level::from_interface_code(l).ok())
+                .map(|l| l.label_zh().into()),
+            reasons: d
+                .reasons
+                .iter()
+                .filter_map(|&c| u16::try_from(c).ok().and_then(|c| catalogue.get(c)))
+                .map(|r| r.label_zh.into())
+                .collect(),
+            text: d.text.clone(),
+            history: d
+                .events
+                .iter()
+                .map(|(action, _, to, note, at)| {
+                    let what =
+                        TicketAction::parse(action).map_or("工单生成", TicketAction::label_zh);
+                    let to = TicketState::parse(to).map_or("", TicketState::label_zh);
+                    (format_cst(*at), format!("{what} → {to}"), note.clone())
+                })
+                .collect(),
+            actions: server::services::ticket::available_actions(actor, d)
+                .into_iter()
+                .map(|a| (a.name().into(), a.label_zh().into()))
+                .collect(),
+            can_reveal_phone: d.real_name && actor.may_reveal_phone(d.item.department_id, state),
+            csrf,
+        }
+    }
+}
