@@ -12,7 +12,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
     path,
 };
@@ -58,10 +58,12 @@ pub fn App() -> impl IntoView {
             <main class="site-main">
                 <Routes fallback=|| view! { <h1>"页面不存在"</h1> }>
                     <Route path=StaticSegment("") view=pages::Home />
-                    <Route path=StaticSegment("posters") view=pages::Posters />
+                    // Pages with data wait for it on the server (no streaming), so that they read
+                    // complete without JavaScript and carry the right status code.
+                    <Route path=StaticSegment("posters") view=pages::Posters ssr=SsrMode::Async />
                     <Route path=path!("/staff/login") view=pages::staff::Login />
-                    <Route path=path!("/staff/tickets") view=pages::staff::Tickets />
-                    <Route path=path!("/staff/tickets/:id") view=pages::staff::Ticket />
+                    <Route path=path!("/staff/tickets") view=pages::staff::Tickets ssr=SsrMode::Async />
+                    <Route path=path!("/staff/tickets/:id") view=pages::staff::Ticket ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -6,6 +6,7 @@ mod all {
     mod api;
     mod complaint;
     mod journeys;
+    mod management;
     mod rating;
     mod tickets;
     mod window;

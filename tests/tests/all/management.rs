@@ -1,0 +1,184 @@
+//! The management end in the browser and over HTTP: log-in, a handler's journey, access refused.
+
+use fantoccini::{Client, Locator};
+use serde_json::json;
+use server::crypto::hash_password;
+use tests::{
+    TestServer,
+    browser::{Js, find, journey},
+    sqlx_count,
+};
+
+async fn handler_account(server: &TestServer) {
+    let bdc = sqlx_count(
+        &server.state,
+        "SELECT id FROM department WHERE code = 'BDC'",
+    )
+    .await;
+    server
+        .state
+        .store
+        .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
+        .await
+        .unwrap();
+}
+
+async fn bad_review(server: &TestServer) {
+    let link = server.rating_link("M-1").await;
+    let body = json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
+    assert_eq!(
+        server
+            .http
+            .post(&link)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+}
+
+async fn click_button(client: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no button {label}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_text(client: &Client, css: &str, text: &str) {
+    let xpath = format!(
+        "//*[@id='{}' and contains(., '{text}')]",
+        css.trim_start_matches('#')
+    );
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(15))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never said {text}: {e}"));
+}
+
+async fn handle(client: Client, base: String, js: Js) {
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("bdc")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("s3cret-pass")
+        .await
+        .unwrap();
+    click_button(&client, "登录").await;
+    let link = find(&client, "table.tickets a").await;
+    link.click().await.unwrap();
+    wait_text(&client, "#ticket-state", "待回访核实").await;
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+    // The phone is shown in place, which needs the hydrated page (a reload would lose it).
+    if js == Js::On {
+        click_button(&client, "查看联系电话（回访用，将记录查看日志）").await;
+        wait_text(&client, "#phone", "13600136000").await;
+    }
+    client
+        .find(Locator::Css("#note-record_visit"))
+        .await
+        .unwrap()
+        .send_keys("已电话回访")
+        .await
+        .unwrap();
+    click_button(&client, "记录回访").await;
+    wait_text(&client, "#ticket-state", "已核实，待处置").await;
+    wait_text(&client, "#history", "已电话回访").await;
+}
+
+async fn handler_journey(js: Js) {
+    let server = TestServer::start().await;
+    handler_account(&server).await;
+    bad_review(&server).await;
+    let base = server.base.clone();
+    journey(js, move |client| handle(client, base, js)).await;
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM ticket WHERE state = 'verified'"
+        )
+        .await,
+        1
+    );
+    let reveals = sqlx_count(
+        &server.state,
+        "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'",
+    )
+    .await;
+    assert_eq!(
+        reveals,
+        i64::from(js == Js::On),
+        "every view logged, none without one"
+    );
+}
+
+#[tokio::test]
+async fn a_handler_records_the_return_visit_without_javascript() {
+    handler_journey(Js::Off).await;
+}
+
+#[tokio::test]
+async fn a_handler_records_the_return_visit_in_the_hydrated_site() {
+    handler_journey(Js::On).await;
+}
+
+#[tokio::test]
+async fn management_pages_and_functions_refuse_strangers_without_data() {
+    let server = TestServer::start().await;
+    bad_review(&server).await;
+    let page = server
+        .http
+        .get(server.url("/staff/tickets"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 401);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("请先登录") && !html.contains("县不动产登记中心"),
+        "no ticket data"
+    );
+    let detail = server
+        .http
+        .get(server.url("/staff/tickets/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detail.status(), 401);
+    let forged = server
+        .http
+        .post(server.url("/staff/tickets/1"))
+        .header("cookie", "hcp_staff=forged")
+        .send()
+        .await
+        .unwrap();
+    assert!(forged.status().is_client_error());
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM ticket WHERE state = 'open'"
+        )
+        .await,
+        1
+    );
+}
