@@ -2,7 +2,7 @@
 
 use domain::{
     access::{Actor, Role},
-    ticket::{TicketAction, TicketError, TicketFacts, TicketState},
+    ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState},
 };
 
 use super::AppState;
@@ -87,7 +87,7 @@ pub async fn act(
     let transition = from.apply(action, facts)?;
     let step = TicketStep {
         ticket: &ticket,
-        account: actor.account_id,
+        account: Some(actor.account_id),
         action: action.name(),
         to_state: transition.to.as_str(),
         note,
@@ -152,4 +152,42 @@ pub fn available_actions(actor: Actor, detail: &TicketDetail) -> Vec<TicketActio
         .into_iter()
         .filter(|&a| actor.may_act(a, detail.item.department_id) && state.apply(a, facts).is_ok())
         .collect()
+}
+
+/// 整改评价 — the citizen, holding the tracking code, rates the fix; 不满意 reopens and escalates.
+pub async fn citizen_rates_fix(
+    state: &AppState,
+    tracking_code: &str,
+    rating: FixRating,
+) -> Result<TicketState, TicketActError> {
+    let id = state
+        .store
+        .ticket_id_by_tracking(tracking_code)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
+    let action = TicketAction::RateFix(rating);
+    let facts = TicketFacts {
+        real_name: ticket.real_name,
+        appealed_before: ticket.appealed_before,
+    };
+    let transition = from.apply(action, facts)?;
+    let step = TicketStep {
+        ticket: &ticket,
+        account: None,
+        action: action.name(),
+        to_state: transition.to.as_str(),
+        note: None,
+        escalates: transition.escalates,
+        invalidate: None,
+    };
+    if !state.store.apply_ticket_step(&step).await? {
+        return Err(TicketActError::Changed);
+    }
+    Ok(transition.to)
 }

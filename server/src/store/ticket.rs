@@ -21,7 +21,8 @@ pub struct TicketRow {
 #[derive(Debug, Clone)]
 pub struct TicketStep<'a> {
     pub ticket: &'a TicketRow,
-    pub account: i64,
+    /// The staff account taking the step; `None` for the citizen (rating the fix).
+    pub account: Option<i64>,
     pub action: &'a str,
     pub to_state: &'a str,
     pub note: Option<&'a str>,
@@ -31,6 +32,28 @@ pub struct TicketStep<'a> {
 }
 
 impl Store {
+    /// The ticket of the bad review or complaint with this tracking code.
+    pub async fn ticket_id_by_tracking(&self, code: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar(
+            "SELECT t.id FROM ticket t LEFT JOIN evaluation e ON e.id = t.evaluation_id \
+             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE e.tracking_code = ?1 OR c.tracking_code = ?1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// What the department answered and did, newest first: (action, note), for the citizen.
+    pub async fn ticket_answers(&self, id: i64) -> StoreResult<Vec<(String, String)>> {
+        sqlx::query_as(
+            "SELECT action, note FROM ticket_event WHERE ticket_id = ? AND note IS NOT NULL \
+             AND action IN ('reply', 'record_rectification') ORDER BY id DESC",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     pub async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>> {
         let row = sqlx::query(
             "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, \
@@ -73,7 +96,10 @@ impl Store {
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(ticket.id)
-        .bind(format!("account:{}", step.account))
+        .bind(
+            step.account
+                .map_or_else(|| "citizen".to_owned(), |a| format!("account:{a}")),
+        )
         .bind(step.action)
         .bind(&ticket.state)
         .bind(step.to_state)
@@ -93,15 +119,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit(
-            &mut tx,
-            step.account,
-            step.action,
-            ("ticket", ticket.id),
-            Some(&ticket.state),
-            Some(step.to_state),
-        )
-        .await?;
+        // The audit log records what staff do; the citizen's own step is in the ticket's history.
+        if let Some(account) = step.account {
+            let entity = ("ticket", ticket.id);
+            audit(
+                &mut tx,
+                account,
+                step.action,
+                entity,
+                Some(&ticket.state),
+                Some(step.to_state),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

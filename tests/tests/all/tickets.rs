@@ -286,3 +286,101 @@ async fn repeated_failed_log_ins_lock_the_account() {
     assert_eq!(actor.role, Role::Handler);
     assert_eq!(auth::actor(s, "forged").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escalates() {
+    let server = TestServer::start().await;
+    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let link = server.rating_link("L-5").await;
+    let body: serde_json::Value = server
+        .http
+        .post(&link)
+        .json(&json!({ "level": 2, "comment": "材料要求前后不一" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = body["tracking_code"].as_str().unwrap().to_owned();
+    let ticket = sqlx_count(&server.state, "SELECT max(id) FROM ticket").await;
+    let s = &server.state;
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::RecordCheckWithoutContact,
+        Some("匿名差评，已核实窗口记录"),
+    )
+    .await
+    .unwrap();
+    ticket::act(s, handler, ticket, A::Triage(Triage::FixNow), None)
+        .await
+        .unwrap();
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::RecordRectification,
+        Some("统一材料清单并公示"),
+    )
+    .await
+    .unwrap();
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::Reply,
+        Some("已统一材料清单，感谢监督"),
+    )
+    .await
+    .unwrap();
+
+    let tracking = server.url(&format!("/t/{code}"));
+    let page = server
+        .http
+        .get(&tracking)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已统一材料清单，感谢监督") && page.contains("统一材料清单并公示"),
+        "reply and rectification shown"
+    );
+    assert!(page.contains("id=\"rate-fix\""), "the fix can be rated");
+
+    let rated = server
+        .http
+        .post(&tracking)
+        .form(&[("rating", "dissatisfied")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rated.status(), 303);
+    let row: (String, i64) = sqlx::query_as("SELECT state, escalated FROM ticket")
+        .fetch_one(s.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(row, ("reopened".to_owned(), 1));
+    let again = server
+        .http
+        .post(&tracking)
+        .form(&[("rating", "satisfied")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "one verdict per round");
+    let page = server
+        .http
+        .get(&tracking)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("重新办理（督办）") && !page.contains("id=\"rate-fix\""));
+}

@@ -31,7 +31,7 @@ use crate::{
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/complaint", get(complaint_page).post(complaint_submit))
-        .route("/t/{code}", get(tracking_page))
+        .route("/t/{code}", get(tracking_page).post(rate_fix))
 }
 
 fn error_slot(errors: &[ComplaintError], field: &str) -> String {
@@ -213,11 +213,88 @@ async fn tracking_page(
     };
     let body = format!(
         "<div class=\"done\" id=\"tracking\"><h1>进度查询</h1><p class=\"code\"><span>查询码</span> \
-         <strong id=\"tracking-code\">{}</strong></p><p>{}</p><p>受理部门：{}</p><p id=\"progress\">{}</p></div>",
+         <strong id=\"tracking-code\">{}</strong></p><p>{}</p><p>受理部门：{}</p><p id=\"progress\">{}</p>{}</div>",
         esc(&code),
         esc(&kind),
         esc(&department),
-        esc(&progress)
+        esc(&progress),
+        answers(&state, &code).await?,
     );
     Ok(Html(page(display, "进度查询", &body, false)).into_response())
+}
+
+/// The department's reply and rectification, and, once replied, the form to rate the fix.
+async fn answers(state: &AppState, code: &str) -> Result<String, AppError> {
+    let Some(id) = state.store.ticket_id_by_tracking(code).await? else {
+        return Ok(String::new());
+    };
+    let mut out = String::new();
+    for (action, note) in state.store.ticket_answers(id).await? {
+        let title = if action == "reply" {
+            "答复"
+        } else {
+            "整改情况"
+        };
+        let _ = write!(
+            out,
+            "<p class=\"answer\"><strong>{title}：</strong>{}</p>",
+            esc(&note)
+        );
+    }
+    let replied = state
+        .store
+        .ticket(id)
+        .await?
+        .is_some_and(|t| t.state == "replied");
+    if replied {
+        let _ = write!(
+            out,
+            "<form method=\"post\" action=\"/t/{}\" id=\"rate-fix\"><fieldset class=\"levels\">\
+             <legend>您对整改结果是否满意？</legend>\
+             <label><input type=\"radio\" name=\"rating\" value=\"satisfied\" required> 满意</label>\
+             <label><input type=\"radio\" name=\"rating\" value=\"basically_satisfied\"> 基本满意</label>\
+             <label><input type=\"radio\" name=\"rating\" value=\"dissatisfied\"> 不满意（将重新办理并督办）</label>\
+             </fieldset><button type=\"submit\">提交整改评价</button></form>",
+            esc(code)
+        );
+    }
+    Ok(out)
+}
+
+/// 整改评价 — the citizen rates the fix from the tracking page.
+async fn rate_fix(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    use crate::services::ticket::{TicketActError, citizen_rates_fix};
+    use domain::ticket::FixRating;
+    let code = code.trim().to_uppercase();
+    let rating = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "rating")
+        .and_then(|(_, v)| match &*v {
+            "satisfied" => Some(FixRating::Satisfied),
+            "basically_satisfied" => Some(FixRating::BasicallySatisfied),
+            "dissatisfied" => Some(FixRating::Dissatisfied),
+            _ => None,
+        });
+    let Some(rating) = rating else {
+        return Err(AppError::Field {
+            field: "rating".into(),
+            message: "请选择满意程度".into(),
+        });
+    };
+    match citizen_rates_fix(&state, &code, rating).await {
+        Ok(_) => Ok(Redirect::to(&format!("/t/{code}")).into_response()),
+        Err(TicketActError::NotFound) => Err(AppError::NotFound),
+        Err(TicketActError::Refused(_) | TicketActError::Changed) => {
+            let body = "<div class=\"refused\" id=\"refused\"><h1>已评价或尚未答复</h1><p>整改结果每轮只能评价一次。</p></div>";
+            Ok((
+                StatusCode::CONFLICT,
+                Html(page(Display::default(), "无法评价", body, false)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(AppError::Internal(e.into())),
+    }
 }
