@@ -14,6 +14,7 @@ pub mod occurrence;
 pub mod reasons;
 pub mod ticket;
 pub mod token;
+pub mod totp;
 
 pub use channel::{Channel, EvaluatorType};
 pub use evaluation::{Comment, FieldError, RatingDraft, ValidRating};

@@ -7,6 +7,8 @@ CREATE TABLE account (
     password_hash   TEXT NOT NULL,
     role            TEXT NOT NULL CHECK (role IN ('window_staff', 'handler', 'supervisor', 'admin')),
     department_id   INTEGER REFERENCES department (id),
+    -- The TOTP secret of a supervisor or administrator (second factor), AEAD-encrypted.
+    totp_secret_enc BLOB,
     -- Failed log-ins in a row, and the lock-out they caused.
     failed_logins   INTEGER NOT NULL DEFAULT 0,
     locked_until    INTEGER,

@@ -53,18 +53,21 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let totp = role
+        .needs_second_factor()
+        .then(|| crate::services::auth::new_totp(&state, username));
+    let sealed = totp.as_ref().map(|(sealed, _)| sealed.as_slice());
+    let hash = hash_password(&password);
     let id = state
         .store
-        .insert_account(
-            username,
-            &hash_password(&password),
-            role.as_str(),
-            department,
-        )
+        .insert_account_with_totp(username, &hash, role.as_str(), department, sealed)
         .await?;
     println!(
         "account {username} ({}) created with id {id}",
         role.as_str()
     );
+    if let Some((_, uri)) = totp {
+        println!("second factor: add this link to an authenticator app (shown once): {uri}");
+    }
     Ok(())
 }

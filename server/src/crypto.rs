@@ -87,26 +87,34 @@ impl Secrets {
 
     /// Encrypts personal data: a random 24-byte nonce, then the ciphertext with its tag.
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
+        self.encrypt_bytes(plain.as_bytes())
+    }
+
+    /// Encrypts bytes (a TOTP secret) the same way.
+    pub fn encrypt_bytes(&self, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), plain.as_bytes())
+            .encrypt(XNonce::from_slice(&nonce), plain)
             .expect("encryption of a short text cannot fail");
         [nonce.as_slice(), &sealed].concat()
     }
 
-    /// Decrypts what [`Secrets::encrypt`] produced.
-    pub fn decrypt(&self, sealed: &[u8]) -> Result<String, DecryptError> {
+    /// Decrypts what [`Secrets::encrypt_bytes`] produced.
+    pub fn decrypt_bytes(&self, sealed: &[u8]) -> Result<Vec<u8>, DecryptError> {
         if sealed.len() < 24 {
             return Err(DecryptError);
         }
         let (nonce, body) = sealed.split_at(24);
-        let plain = self
-            .cipher
+        self.cipher
             .decrypt(XNonce::from_slice(nonce), body)
-            .map_err(|_| DecryptError)?;
-        String::from_utf8(plain).map_err(|_| DecryptError)
+            .map_err(|_| DecryptError)
+    }
+
+    /// Decrypts what [`Secrets::encrypt`] produced.
+    pub fn decrypt(&self, sealed: &[u8]) -> Result<String, DecryptError> {
+        String::from_utf8(self.decrypt_bytes(sealed)?).map_err(|_| DecryptError)
     }
 
     /// A keyed hash of a browser's device cookie: comparable, but not reversible to the cookie.
@@ -148,11 +156,16 @@ pub fn new_api_key() -> String {
     format!("hcp_{}", random_hex(20))
 }
 
-/// `n` random bytes as hex.
-pub fn random_hex(n: usize) -> String {
+/// `n` random bytes.
+pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut bytes = vec![0u8; n];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    to_hex(&bytes)
+    bytes
+}
+
+/// `n` random bytes as hex.
+pub fn random_hex(n: usize) -> String {
+    to_hex(&random_bytes(n))
 }
 
 /// A short code for people to read out or type: no 0/O, 1/I/L.

@@ -145,9 +145,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
     store
         .insert_account("bdc", &password, "handler", bdc)
         .await?;
+    let (totp, uri) = crate::services::auth::new_totp(state, "jiandu");
     store
-        .insert_account("jiandu", &password, "supervisor", None)
+        .insert_account_with_totp("jiandu", &password, "supervisor", None, Some(&totp))
         .await?;
+    std::fs::write(state.config.data_dir.join("demo-supervisor-totp.txt"), uri)?;
     Ok(key)
 }
 

@@ -82,13 +82,17 @@ mod ssr {
 
 /// 登录.
 #[server]
-pub async fn staff_login(username: String, password: String) -> Result<(), ServerFnError> {
+pub async fn staff_login(
+    username: String,
+    password: String,
+    code: String,
+) -> Result<(), ServerFnError> {
     use server::services::auth::{self, LoginError};
     let state = expect_context::<server::AppState>();
-    let session = auth::login(&state, &username, &password)
+    let session = auth::login(&state, &username, &password, &code)
         .await
         .map_err(|e| match e {
-            LoginError::Invalid => ServerFnError::new("用户名或密码错误"),
+            LoginError::Invalid => ServerFnError::new("用户名、密码或动态验证码错误"),
             LoginError::Locked(_) => {
                 ServerFnError::new("登录失败次数过多，账户已临时锁定，请15分钟后再试")
             }

@@ -25,6 +25,8 @@ pub fn Login() -> impl IntoView {
                 <input id="username" name="username" required autocomplete="username" />
                 <label for="password">"密码"</label>
                 <input id="password" name="password" type="password" required autocomplete="current-password" />
+                <label for="code">"动态验证码（监督、管理人员必填）"</label>
+                <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" />
                 <button type="submit">"登录"</button>
             </ActionForm>
             <p class="err" role="alert">{failed}</p>

@@ -23,8 +23,8 @@ pub struct Session {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    /// Unknown user or wrong password: the two are not told apart.
-    #[error("wrong user name or password")]
+    /// Unknown user, wrong password or wrong authenticator code: they are not told apart.
+    #[error("wrong user name, password or authenticator code")]
     Invalid,
     #[error("locked until {0}")]
     Locked(i64),
@@ -37,6 +37,7 @@ pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
+    code: &str,
 ) -> Result<Session, LoginError> {
     let now = now_ms();
     let Some(account) = state.store.account_for_login(username.trim()).await? else {
@@ -51,7 +52,16 @@ pub async fn login(
     if let Some(until) = account.locked_until.filter(|&until| until > now) {
         return Err(LoginError::Locked(until));
     }
-    if !verify_password(password, &account.password_hash) {
+    let second_factor_ok = match Role::parse(&account.role) {
+        Some(role) if role.needs_second_factor() => account
+            .totp_secret_enc
+            .as_deref()
+            .and_then(|sealed| state.secrets.decrypt_bytes(sealed).ok())
+            .is_some_and(|secret| domain::totp::verify(&secret, code, now / 1000)),
+        Some(_) => true,
+        None => false,
+    };
+    if !verify_password(password, &account.password_hash) || !second_factor_ok {
         let failures = account.failed_logins + 1;
         let lock =
             LoginThrottle::default().lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now);
@@ -141,4 +151,13 @@ pub async fn from_headers(
         Some(token) => signed_in(state, &token).await,
         None => Ok(None),
     }
+}
+
+/// A new TOTP secret for a supervisor or administrator: (encrypted for storage, provisioning URI).
+pub fn new_totp(state: &AppState, username: &str) -> (Vec<u8>, String) {
+    let secret = crate::crypto::random_bytes(20);
+    (
+        state.secrets.encrypt_bytes(&secret),
+        domain::totp::provisioning_uri("haochaping", username, &secret),
+    )
 }

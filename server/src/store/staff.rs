@@ -8,6 +8,8 @@ use super::{Store, StoreResult, now_ms};
 #[derive(Debug, Clone)]
 pub struct AccountLogin {
     pub id: i64,
+    pub role: String,
+    pub totp_secret_enc: Option<Vec<u8>>,
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
@@ -25,14 +27,28 @@ impl Store {
         role: &str,
         department: Option<i64>,
     ) -> StoreResult<i64> {
+        self.insert_account_with_totp(username, password_hash, role, department, None)
+            .await
+    }
+
+    /// Adds a staff account with an (encrypted) TOTP secret for the second factor.
+    pub async fn insert_account_with_totp(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        department: Option<i64>,
+        totp_secret_enc: Option<&[u8]>,
+    ) -> StoreResult<i64> {
         sqlx::query_scalar(
-            "INSERT INTO account (username, password_hash, role, department_id, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO account (username, password_hash, role, department_id, totp_secret_enc, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role)
         .bind(department)
+        .bind(totp_secret_enc)
         .bind(now_ms())
         .fetch_one(&self.pool)
         .await
@@ -40,13 +56,15 @@ impl Store {
 
     pub async fn account_for_login(&self, username: &str) -> StoreResult<Option<AccountLogin>> {
         let row = sqlx::query(
-            "SELECT id, password_hash, failed_logins, locked_until FROM account WHERE username = ?",
+            "SELECT id, role, totp_secret_enc, password_hash, failed_logins, locked_until FROM account WHERE username = ?",
         )
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| AccountLogin {
             id: r.get("id"),
+            role: r.get("role"),
+            totp_secret_enc: r.get("totp_secret_enc"),
             password_hash: r.get("password_hash"),
             failed_logins: r.get("failed_logins"),
             locked_until: r.get("locked_until"),

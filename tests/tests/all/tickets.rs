@@ -259,29 +259,29 @@ async fn repeated_failed_log_ins_lock_the_account() {
     account(&server, "bdc", Role::Handler, Some("BDC")).await;
     let s = &server.state;
     assert!(matches!(
-        auth::login(s, "nobody", "x").await,
+        auth::login(s, "nobody", "x", "").await,
         Err(LoginError::Invalid)
     ));
     for _ in 0..4 {
         assert!(matches!(
-            auth::login(s, "bdc", "wrong").await,
+            auth::login(s, "bdc", "wrong", "").await,
             Err(LoginError::Invalid)
         ));
     }
     assert!(matches!(
-        auth::login(s, "bdc", "wrong").await,
+        auth::login(s, "bdc", "wrong", "").await,
         Err(LoginError::Locked(_))
     ));
     assert!(
         matches!(
-            auth::login(s, "bdc", "s3cret-pass").await,
+            auth::login(s, "bdc", "s3cret-pass", "").await,
             Err(LoginError::Locked(_))
         ),
         "even the right password"
     );
 
     account(&server, "ga", Role::Handler, Some("BDC")).await;
-    let session = auth::login(s, "ga", "s3cret-pass").await.unwrap();
+    let session = auth::login(s, "ga", "s3cret-pass", "").await.unwrap();
     let actor = auth::actor(s, &session.token).await.unwrap().unwrap();
     assert_eq!(actor.role, Role::Handler);
     assert_eq!(auth::actor(s, "forged").await.unwrap(), None);
@@ -383,4 +383,37 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
         .await
         .unwrap();
     assert!(page.contains("重新办理（督办）") && !page.contains("id=\"rate-fix\""));
+}
+
+#[tokio::test]
+async fn supervisors_need_their_authenticator_code() {
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let secret = b"supervisor-secret-20".to_vec();
+    let sealed = s.secrets.encrypt_bytes(&secret);
+    s.store
+        .insert_account_with_totp(
+            "jd",
+            &hash_password("s3cret-pass"),
+            "supervisor",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        auth::login(s, "jd", "s3cret-pass", "").await,
+        Err(LoginError::Invalid)
+    ));
+    assert!(matches!(
+        auth::login(s, "jd", "s3cret-pass", "000000").await,
+        Err(LoginError::Invalid)
+    ));
+    let now = server::store::now_ms() / 1000;
+    let code = format!("{:06}", domain::totp::code_at(&secret, now));
+    let session = auth::login(s, "jd", "s3cret-pass", &code).await.unwrap();
+    assert_eq!(
+        auth::actor(s, &session.token).await.unwrap().unwrap().role,
+        Role::Supervisor
+    );
 }
