@@ -50,7 +50,13 @@ pub fn Tickets() -> impl IntoView {
             {move || Suspend::new(async move {
                 match tickets.await {
                     Ok(list) if list.is_empty() => view! { <p>"暂无工单。"</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => {
+                        let overdue = list.iter().filter(|t| t.overdue).count();
+                        let escalated = list.iter().filter(|t| t.escalated).count();
+                        view! {
+                        <p id="summary" class:err=overdue + escalated != 0>
+                            {format!("共 {} 件；超时 {overdue} 件，督办 {escalated} 件", list.len())}
+                        </p>
                         <table class="tickets">
                             <thead><tr><th>"编号"</th><th>"类型"</th><th>"部门"</th><th>"状态"</th><th>"时限"</th></tr></thead>
                             <tbody>
@@ -65,7 +71,8 @@ pub fn Tickets() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
                 }
             })}

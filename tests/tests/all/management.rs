@@ -182,3 +182,120 @@ async fn management_pages_and_functions_refuse_strangers_without_data() {
         1
     );
 }
+
+/// Calls a server function of the management end as a browser would (form post), with `cookie`.
+async fn call(
+    server: &TestServer,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, String)],
+) -> (u16, String) {
+    let response = server
+        .http
+        .post(server.url(path))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_management_function_refuses_other_departments_and_strangers() {
+    use app::api::staff::{LoadTicket, MyTickets, RevealPhone, TicketStep};
+    use leptos::server_fn::ServerFn;
+
+    let server = TestServer::start().await;
+    handler_account(&server).await;
+    bad_review(&server).await;
+    let region = sqlx_count(&server.state, "SELECT id FROM region").await;
+    let ga = server
+        .state
+        .store
+        .insert_department(region, "GA", "县公安局")
+        .await
+        .unwrap();
+    let bdc = sqlx_count(
+        &server.state,
+        "SELECT id FROM department WHERE code = 'BDC'",
+    )
+    .await;
+    let s = &server.state;
+    s.store
+        .insert_account("ga", &hash_password("s3cret-pass"), "handler", Some(ga))
+        .await
+        .unwrap();
+    s.store
+        .insert_account(
+            "clerk",
+            &hash_password("s3cret-pass"),
+            "window_staff",
+            Some(bdc),
+        )
+        .await
+        .unwrap();
+    s.store
+        .insert_account("admin", &hash_password("s3cret-pass"), "admin", None)
+        .await
+        .unwrap();
+    let ticket = sqlx_count(s, "SELECT id FROM ticket").await.to_string();
+
+    let mut callers = vec![("nobody", String::new(), String::new())];
+    for name in ["ga", "clerk"] {
+        let session = server::services::auth::login(s, name, "s3cret-pass", "")
+            .await
+            .unwrap();
+        callers.push((name, format!("hcp_staff={}", session.token), session.csrf));
+    }
+    for (who, cookie, csrf) in &callers {
+        let calls: [(&str, Vec<(&str, String)>); 4] = [
+            (MyTickets::PATH, vec![]),
+            (LoadTicket::PATH, vec![("id", ticket.clone())]),
+            (
+                TicketStep::PATH,
+                vec![
+                    ("id", ticket.clone()),
+                    ("action", "record_visit".into()),
+                    ("note", "x".into()),
+                    ("csrf", csrf.clone()),
+                ],
+            ),
+            (
+                RevealPhone::PATH,
+                vec![("id", ticket.clone()), ("csrf", csrf.clone())],
+            ),
+        ];
+        for (path, form) in calls {
+            let (status, body) = call(&server, path, cookie, &form).await;
+            // Another department's handler may list tickets, and sees none of this one.
+            let empty_list = path == MyTickets::PATH && status == 200 && body == "[]";
+            assert!(
+                matches!(status, 401 | 403 | 404) || empty_list,
+                "{who} {path}: {status} {body}"
+            );
+            assert!(
+                !body.contains("13600136000") && !body.contains("县不动产登记中心"),
+                "{who} {path} leaked: {body}"
+            );
+        }
+    }
+    // The right handler with a forged CSRF token is refused too.
+    let session = server::services::auth::login(s, "bdc", "s3cret-pass", "")
+        .await
+        .unwrap();
+    let cookie = format!("hcp_staff={}", session.token);
+    let form = vec![
+        ("id", ticket.clone()),
+        ("action", "record_visit".into()),
+        ("note", "x".into()),
+        ("csrf", "forged".into()),
+    ];
+    assert_eq!(call(&server, TicketStep::PATH, &cookie, &form).await.0, 403);
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM ticket WHERE state = 'open'").await,
+        1
+    );
+    assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
+}
