@@ -296,3 +296,54 @@ async fn a_portal_embeds_the_rating_and_hears_when_it_is_done() {
     .await;
     assert_eq!(stored_levels(&server).await, [5]);
 }
+
+async fn complain(client: Client, base: String, js: Js) {
+    client.goto(&format!("{base}/complaint")).await.unwrap();
+    let department = find(&client, "#department").await;
+    department
+        .select_by_label("县不动产登记中心")
+        .await
+        .unwrap();
+    let item = client.find(Locator::Css("#service_item")).await.unwrap();
+    item.select_by_label("不动产首次登记").await.unwrap();
+    let text = client.find(Locator::Css("#description")).await.unwrap();
+    text.send_keys("窗口中午无人值守，等了一个小时")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#complain button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = find(&client, "#tracking-code").await.text().await.unwrap();
+    let progress = find(&client, "#progress").await.text().await.unwrap();
+    assert!(progress.contains("前答复"), "{progress} ({js:?})");
+    // Following it later by the code alone.
+    client
+        .goto(&format!("{base}/t/{}", code.to_lowercase()))
+        .await
+        .unwrap();
+    assert_eq!(
+        find(&client, "#tracking-code").await.text().await.unwrap(),
+        code
+    );
+}
+
+#[tokio::test]
+async fn a_citizen_complains_and_follows_the_complaint() {
+    for js in [Js::Off, Js::On] {
+        let server = TestServer::start().await;
+        let base = server.base.clone();
+        journey(js, move |client| complain(client, base, js)).await;
+        assert_eq!(
+            tests::sqlx_count(
+                &server.state,
+                "SELECT count(*) FROM ticket WHERE kind = 'complaint'"
+            )
+            .await,
+            1
+        );
+    }
+}

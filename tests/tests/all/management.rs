@@ -299,3 +299,117 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
     );
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
 }
+
+async fn decide(client: Client, base: String, code: String, js: Js) {
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("jiandu")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("s3cret-pass")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    click_button(&client, "登录").await;
+    find(&client, "table.tickets a")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&client, "#ticket-state", "申诉复核中").await;
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+    client
+        .find(Locator::Css("#note-decide_appeal_upheld"))
+        .await
+        .unwrap()
+        .send_keys("回访录音证实系误评")
+        .await
+        .unwrap();
+    click_button(&client, "申诉成立").await;
+    wait_text(&client, "#ticket-state", "已办结").await;
+}
+
+async fn supervisor_journey(js: Js) {
+    use domain::{
+        access::{Actor, Role},
+        ticket::{TicketAction, Triage},
+    };
+    let server = TestServer::start().await;
+    handler_account(&server).await;
+    bad_review(&server).await;
+    let s = &server.state;
+    let secret = b"supervisor-secret-20".to_vec();
+    let sealed = s.secrets.encrypt_bytes(&secret);
+    s.store
+        .insert_account_with_totp(
+            "jiandu",
+            &hash_password("s3cret-pass"),
+            "supervisor",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .unwrap();
+    let bdc = sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
+    let handler = Actor {
+        account_id: sqlx_count(s, "SELECT id FROM account WHERE username = 'bdc'").await,
+        role: Role::Handler,
+        department_id: Some(bdc),
+    };
+    let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
+    server::services::ticket::act(s, handler, ticket, TicketAction::RecordVisit, Some("回访"))
+        .await
+        .unwrap();
+    server::services::ticket::act(
+        s,
+        handler,
+        ticket,
+        TicketAction::Triage(Triage::Appeal),
+        Some("误评"),
+    )
+    .await
+    .unwrap();
+    let code = format!(
+        "{:06}",
+        domain::totp::code_at(&secret, server::store::now_ms() / 1000)
+    );
+    let base = server.base.clone();
+    journey(js, move |client| decide(client, base, code, js)).await;
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
+        1
+    );
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM evaluation").await,
+        1,
+        "never deleted"
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_upholds_an_appeal_without_javascript() {
+    supervisor_journey(Js::Off).await;
+}
+
+#[tokio::test]
+async fn a_supervisor_upholds_an_appeal_in_the_hydrated_site() {
+    supervisor_journey(Js::On).await;
+}
