@@ -105,6 +105,58 @@ pub struct YearSchedule {
     pub adjusted_workdays: Vec<Date>,
 }
 
+/// A schedule that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("{0:?} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)")]
+    NotADate(String),
+    #[error("{0} is not in {1}")]
+    OtherYear(Date, i32),
+}
+
+fn parse_date(text: &str) -> Result<Date, ScheduleError> {
+    let bad = || ScheduleError::NotADate(text.to_owned());
+    let mut parts = text
+        .trim()
+        .splitn(3, '-')
+        .map(|p| p.parse::<u32>().map_err(|_| bad()));
+    let (y, m, d) = (
+        parts.next().ok_or_else(bad)??,
+        parts.next().ok_or_else(bad)??,
+        parts.next().ok_or_else(bad)??,
+    );
+    Date::from_ymd(i32::try_from(y).map_err(|_| bad())?, m, d).map_err(|_| bad())
+}
+
+impl YearSchedule {
+    /// Reads a year's schedule as the notice gives it: comma-separated dates or ranges
+    /// (`2027-02-05..2027-02-11`) of days off, and of weekend days worked (调休).
+    pub fn parse(year: i32, off: &str, worked: &str) -> Result<YearSchedule, ScheduleError> {
+        let mut schedule = YearSchedule::default();
+        for (text, target, ranges) in [
+            (off, &mut schedule.holidays, true),
+            (worked, &mut schedule.adjusted_workdays, false),
+        ] {
+            for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let (first, last) = match item.split_once("..") {
+                    Some((a, b)) if ranges => (parse_date(a)?, parse_date(b)?),
+                    Some(_) => return Err(ScheduleError::NotADate(item.to_owned())),
+                    None => (parse_date(item)?, parse_date(item)?),
+                };
+                let mut day = first;
+                while day <= last {
+                    if day.year() != year {
+                        return Err(ScheduleError::OtherYear(day, year));
+                    }
+                    target.push(day);
+                    day = day.next();
+                }
+            }
+        }
+        Ok(schedule)
+    }
+}
+
 /// The calendar does not know this year: an administrator must enter its schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the holiday schedule of {0} is not known; enter it in the settings")]
@@ -298,6 +350,29 @@ mod tests {
             c.working_days_between(d(2026, 9, 24), d(2026, 10, 10)),
             Ok(6)
         );
+    }
+
+    #[test]
+    fn a_schedule_reads_as_the_notice_writes_it() {
+        let s =
+            YearSchedule::parse(2027, "2027-01-01, 2027-02-06..2027-02-08", "2027-02-14").unwrap();
+        assert_eq!(
+            s.holidays,
+            [d(2027, 1, 1), d(2027, 2, 6), d(2027, 2, 7), d(2027, 2, 8)]
+        );
+        assert_eq!(s.adjusted_workdays, [d(2027, 2, 14)]);
+        assert_eq!(
+            YearSchedule::parse(2027, "2026-12-31", ""),
+            Err(ScheduleError::OtherYear(d(2026, 12, 31), 2027))
+        );
+        assert!(matches!(
+            YearSchedule::parse(2027, "2027-02-30", ""),
+            Err(ScheduleError::NotADate(_))
+        ));
+        assert!(matches!(
+            YearSchedule::parse(2027, "", "2027-01-01..2027-01-02"),
+            Err(ScheduleError::NotADate(_))
+        ));
     }
 
     #[test]

@@ -14,8 +14,9 @@ const MIN_PASSWORD_CHARS: usize = 10;
 pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
     match args.first().map(String::as_str) {
         Some("create-account") => Some(create_account(&args[1..]).await),
+        Some("set-holidays") => Some(set_holidays(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
-            "unknown command {other:?}; known: create-account"
+            "unknown command {other:?}; known: create-account, set-holidays"
         ))),
         None => None,
     }
@@ -69,5 +70,28 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
     if let Some((_, uri)) = totp {
         println!("second factor: add this link to an authenticator app (shown once): {uri}");
     }
+    Ok(())
+}
+
+/// `haochaping set-holidays YEAR OFF WORKED`: enters a year's official schedule, e.g.
+/// `set-holidays 2027 "2027-01-01,2027-02-06..2027-02-12" "2027-02-14"`. Running servers pick it up
+/// when restarted.
+async fn set_holidays(args: &[String]) -> anyhow::Result<()> {
+    let [year, off, worked] = args else {
+        bail!(
+            "usage: haochaping set-holidays YEAR DAYS-OFF WEEKEND-DAYS-WORKED (comma-separated YYYY-MM-DD or ranges a..b)"
+        );
+    };
+    let year: i32 = year
+        .parse()
+        .with_context(|| format!("{year:?} is not a year"))?;
+    let schedule = domain::calendar::YearSchedule::parse(year, off, worked)?;
+    let state = AppState::open(Config::from_env()?).await?;
+    state.store.set_holiday_year(year, off, worked).await?;
+    println!(
+        "{year}: {} days off and {} weekend days worked entered; restart the server to use them",
+        schedule.holidays.len(),
+        schedule.adjusted_workdays.len()
+    );
     Ok(())
 }

@@ -19,6 +19,16 @@ pub struct AppState {
     pub calendar: std::sync::Arc<domain::calendar::Calendar>,
 }
 
+/// The official calendar with the schedules administrators entered (which take precedence).
+async fn calendar(store: &Store) -> anyhow::Result<domain::calendar::Calendar> {
+    let mut calendar = domain::calendar::Calendar::official();
+    for (year, off, work) in store.holiday_years().await? {
+        let schedule = domain::calendar::YearSchedule::parse(year, &off, &work)?;
+        calendar = calendar.with_year(year, schedule);
+    }
+    Ok(calendar)
+}
+
 impl AppState {
     /// Opens the store and the keys described by `config`.
     pub async fn open(config: Config) -> anyhow::Result<Self> {
@@ -26,11 +36,12 @@ impl AppState {
         let store = Store::connect(&config.database_url).await?;
         store.sync_catalogue(domain::Catalogue::CURRENT).await?;
         let secrets = Secrets::load(config.master_key.as_deref(), &config.data_dir)?;
+        let calendar = calendar(&store).await?;
         Ok(AppState {
             store,
             secrets,
             config: std::sync::Arc::new(config),
-            calendar: std::sync::Arc::new(domain::calendar::Calendar::official()),
+            calendar: std::sync::Arc::new(calendar),
         })
     }
 

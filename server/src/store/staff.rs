@@ -154,3 +154,46 @@ pub(crate) async fn audit(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// Enters or replaces a year's holiday schedule, and records it in the audit log.
+    pub async fn set_holiday_year(&self, year: i32, off: &str, work: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let before: Option<String> = sqlx::query_scalar(
+            "SELECT off_days || ' / ' || work_days FROM holiday_year WHERE year = ?",
+        )
+        .bind(year)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO holiday_year (year, off_days, work_days, entered_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (year) DO UPDATE SET off_days = excluded.off_days, work_days = excluded.work_days, \
+             entered_at = excluded.entered_at",
+        )
+        .bind(year)
+        .bind(off)
+        .bind(work)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        let after = format!("{off} / {work}");
+        sqlx::query(
+            "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) \
+             VALUES (NULL, 'set_holidays', 'holiday_year', ?, ?, ?, ?)",
+        )
+        .bind(year)
+        .bind(before)
+        .bind(after)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Every entered holiday schedule: (year, days off, days worked).
+    pub async fn holiday_years(&self) -> StoreResult<Vec<(i32, String, String)>> {
+        sqlx::query_as("SELECT year, off_days, work_days FROM holiday_year ORDER BY year")
+            .fetch_all(&self.pool)
+            .await
+    }
+}

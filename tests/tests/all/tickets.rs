@@ -417,3 +417,38 @@ async fn supervisors_need_their_authenticator_code() {
         Role::Supervisor
     );
 }
+
+#[tokio::test]
+async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
+    use domain::calendar::{Date, YearNotCovered};
+    let server = TestServer::start().await;
+    let day = |m, d| Date::from_ymd(2027, m, d).unwrap();
+    assert_eq!(
+        server.state.calendar.is_working_day(day(1, 4)),
+        Err(YearNotCovered(2027))
+    );
+    server
+        .state
+        .store
+        .set_holiday_year(2027, "2027-01-01..2027-01-03", "")
+        .await
+        .unwrap();
+    let reopened = server::AppState::open((*server.state.config).clone())
+        .await
+        .unwrap();
+    assert_eq!(reopened.calendar.is_working_day(day(1, 1)), Ok(false));
+    assert_eq!(
+        reopened
+            .calendar
+            .add_working_days(Date::from_ymd(2026, 12, 31).unwrap(), 1),
+        Ok(day(1, 4))
+    );
+    assert_eq!(
+        sqlx_count(
+            &reopened,
+            "SELECT count(*) FROM audit_log WHERE action = 'set_holidays'"
+        )
+        .await,
+        1
+    );
+}
