@@ -38,6 +38,8 @@ CREATE TABLE ticket (
     contact_due_at INTEGER,
     -- For a complaint: end of the working day by which the reply is due (2 working days by default).
     reply_due_at   INTEGER,
+    -- For a ledger entry (建立台账、限期整改): end of the working day by which it must be rectified.
+    rectify_due_at INTEGER,
     escalated      INTEGER NOT NULL DEFAULT 0,
     updated_at     INTEGER NOT NULL,
     CHECK ((evaluation_id IS NULL) <> (complaint_id IS NULL))

@@ -7,7 +7,7 @@ pub mod register;
 pub mod site;
 pub mod ticket;
 
-use crate::{Config, Store, crypto::Secrets};
+use crate::{Config, Store, crypto::Secrets, store};
 
 /// What every request handler shares: built once at start-up.
 #[derive(Debug, Clone)]
@@ -43,6 +43,19 @@ impl AppState {
             config: std::sync::Arc::new(config),
             calendar: std::sync::Arc::new(calendar),
         })
+    }
+
+    /// The end of the working day `working_days` after today (unix ms), on the holiday calendar.
+    /// `None`, with a warning, when the calendar lacks the year: the ticket is opened all the same.
+    pub fn deadline_after(&self, working_days: u32) -> Option<i64> {
+        let today = domain::calendar::Date::from_unix_ms_cst(store::now_ms());
+        match self.calendar.add_working_days(today, working_days) {
+            Ok(day) => Some(day.end_unix_ms_cst()),
+            Err(e) => {
+                tracing::warn!("no deadline: {e}");
+                None
+            }
+        }
     }
 
     /// The public rating link for a token.

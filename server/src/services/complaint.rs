@@ -33,10 +33,6 @@ pub async fn submit(
             ComplaintError::DepartmentMissing,
         ]));
     }
-    let today = domain::calendar::Date::from_unix_ms_cst(now_ms());
-    let due = state
-        .calendar
-        .add_working_days(today, state.config.deadlines.complaint_reply);
     let new = NewComplaint {
         tracking_code: crate::crypto::random_code(10),
         department_id: complaint.department,
@@ -44,7 +40,7 @@ pub async fn submit(
         description: complaint.description,
         contact_phone_enc: complaint.phone.map(|p| state.secrets.encrypt(p.as_str())),
         device_hash: state.secrets.device_hash(device_id),
-        reply_due_at: due.ok().map(domain::calendar::Date::end_unix_ms_cst),
+        reply_due_at: state.deadline_after(state.config.deadlines.complaint_reply),
     };
     let cooldown = i64::try_from(state.config.window_cooldown.as_millis()).unwrap_or(i64::MAX);
     if !state

@@ -90,18 +90,9 @@ fn evaluation(
 
 /// Every 差评 opens a ticket; its first contact is due after the configured working days.
 pub fn ticket_for(state: &AppState, level: domain::Level, real_name: bool) -> Option<NewTicket> {
-    level.is_bad().then(|| {
-        let today = domain::calendar::Date::from_unix_ms_cst(now_ms());
-        let due = state
-            .calendar
-            .add_working_days(today, state.config.deadlines.first_contact);
-        if let Err(e) = due {
-            tracing::warn!("ticket opened without a deadline: {e}");
-        }
-        NewTicket {
-            real_name,
-            contact_due_at: due.ok().map(domain::calendar::Date::end_unix_ms_cst),
-        }
+    level.is_bad().then(|| NewTicket {
+        real_name,
+        contact_due_at: state.deadline_after(state.config.deadlines.first_contact),
     })
 }
 

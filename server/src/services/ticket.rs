@@ -95,6 +95,9 @@ pub async fn act(
         invalidate: transition
             .invalidates_evaluation
             .then(|| note.unwrap_or("申诉成立")),
+        rectify_due_at: (action == TicketAction::Triage(domain::ticket::Triage::Ledger))
+            .then(|| state.deadline_after(state.config.deadlines.rectification))
+            .flatten(),
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);
@@ -185,6 +188,7 @@ pub async fn citizen_rates_fix(
         note: None,
         escalates: transition.escalates,
         invalidate: None,
+        rectify_due_at: None,
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);

@@ -29,6 +29,8 @@ pub struct TicketStep<'a> {
     pub escalates: bool,
     /// An upheld appeal: the evaluation is excluded from statistics, with this reason.
     pub invalidate: Option<&'a str>,
+    /// A ledger entry's rectification deadline (unix ms), set when the ticket is triaged to the ledger.
+    pub rectify_due_at: Option<i64>,
 }
 
 impl Store {
@@ -79,11 +81,13 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
-            "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ? WHERE id = ? AND state = ?",
+            "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ?, \
+             rectify_due_at = coalesce(?, rectify_due_at) WHERE id = ? AND state = ?",
         )
         .bind(step.to_state)
         .bind(step.escalates)
         .bind(now)
+        .bind(step.rectify_due_at)
         .bind(ticket.id)
         .bind(&ticket.state)
         .execute(&mut *tx)
@@ -198,8 +202,13 @@ pub struct TicketDetail {
 /// One step of a ticket's history: (action, from state, to state, note, time).
 pub type TicketEvent = (String, Option<String>, String, Option<String>, i64);
 
+/// The deadline that applies in the ticket's current state: the first contact while open, the
+/// rectification of a ledger entry, the reply to a complaint; none once replied or closed.
 const COLUMNS: &str = "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, \
-     coalesce(t.contact_due_at, t.reply_due_at) AS due_at, t.escalated";
+     CASE WHEN t.state IN ('replied', 'closed', 'appealed') THEN NULL \
+          WHEN t.kind = 'complaint' THEN t.reply_due_at \
+          WHEN t.state = 'open' THEN t.contact_due_at \
+          WHEN t.state = 'rectifying' THEN t.rectify_due_at END AS due_at, t.escalated";
 const FROM: &str = "ticket t JOIN department d ON d.id = t.department_id";
 
 fn list_item(r: &sqlx::sqlite::SqliteRow) -> TicketListItem {

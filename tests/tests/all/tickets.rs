@@ -422,15 +422,15 @@ async fn supervisors_need_their_authenticator_code() {
 async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
     use domain::calendar::{Date, YearNotCovered};
     let server = TestServer::start().await;
-    let day = |m, d| Date::from_ymd(2027, m, d).unwrap();
+    let day = |m, d| Date::from_ymd(2030, m, d).unwrap();
     assert_eq!(
         server.state.calendar.is_working_day(day(1, 4)),
-        Err(YearNotCovered(2027))
+        Err(YearNotCovered(2030))
     );
     server
         .state
         .store
-        .set_holiday_year(2027, "2027-01-01..2027-01-03", "")
+        .set_holiday_year(2030, "2030-01-01..2030-01-03", "")
         .await
         .unwrap();
     let reopened = server::AppState::open((*server.state.config).clone())
@@ -440,7 +440,7 @@ async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
     assert_eq!(
         reopened
             .calendar
-            .add_working_days(Date::from_ymd(2026, 12, 31).unwrap(), 1),
+            .add_working_days(Date::from_ymd(2029, 12, 31).unwrap(), 1),
         Ok(day(1, 4))
     );
     assert_eq!(
@@ -451,4 +451,43 @@ async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn the_deadline_shown_follows_the_state() {
+    let server = TestServer::start().await;
+    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let ticket = bad_review(&server, "L-6").await;
+    let s = &server.state;
+    let due = |list: Vec<server::store::TicketListItem>| list[0].due_at;
+    let contact = due(ticket::list(s, handler).await.unwrap()).expect("first contact due");
+    ticket::act(s, handler, ticket, A::RecordVisit, Some("回访"))
+        .await
+        .unwrap();
+    assert_eq!(
+        due(ticket::list(s, handler).await.unwrap()),
+        None,
+        "nothing due while triage is pending"
+    );
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::Triage(Triage::Ledger),
+        Some("需协调测绘"),
+    )
+    .await
+    .unwrap();
+    let rectify = due(ticket::list(s, handler).await.unwrap()).expect("ledger deadline");
+    assert!(
+        rectify > contact + 10 * 86_400_000,
+        "15 working days are more than two weeks"
+    );
+    ticket::act(s, handler, ticket, A::RecordRectification, Some("已完成"))
+        .await
+        .unwrap();
+    ticket::act(s, handler, ticket, A::Reply, Some("已答复"))
+        .await
+        .unwrap();
+    assert_eq!(due(ticket::list(s, handler).await.unwrap()), None);
 }
