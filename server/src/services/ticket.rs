@@ -2,11 +2,11 @@
 
 use domain::{
     access::{Actor, Role},
-    ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState},
+    ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
 };
 
 use super::AppState;
-use crate::store::{TicketDetail, TicketListItem, TicketStep};
+use crate::store::{TicketDetail, TicketListItem, TicketRow, TicketStep};
 
 /// The tickets `actor` may see: a handler their department's, a supervisor all.
 pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<TicketListItem>, TicketActError> {
@@ -79,6 +79,18 @@ pub async fn act(
     if !actor.may_act(action, ticket.department_id) {
         return Err(TicketActError::Forbidden);
     }
+    take(state, &ticket, action, Some(actor.account_id), note).await
+}
+
+/// Asks `domain` whether `action` is possible now and, if so, records it: state, history, audit log
+/// (staff only), the ledger deadline, an upheld appeal's invalidation. `account`: `None` for the citizen.
+async fn take(
+    state: &AppState,
+    ticket: &TicketRow,
+    action: TicketAction,
+    account: Option<i64>,
+    note: Option<&str>,
+) -> Result<TicketState, TicketActError> {
     let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
     let facts = TicketFacts {
         real_name: ticket.real_name,
@@ -86,8 +98,8 @@ pub async fn act(
     };
     let transition = from.apply(action, facts)?;
     let step = TicketStep {
-        ticket: &ticket,
-        account: Some(actor.account_id),
+        ticket,
+        account,
         action: action.name(),
         to_state: transition.to.as_str(),
         note,
@@ -95,7 +107,7 @@ pub async fn act(
         invalidate: transition
             .invalidates_evaluation
             .then(|| note.unwrap_or("申诉成立")),
-        rectify_due_at: (action == TicketAction::Triage(domain::ticket::Triage::Ledger))
+        rectify_due_at: (action == TicketAction::Triage(Triage::Ledger))
             .then(|| state.deadline_after(state.config.deadlines.rectification))
             .flatten(),
     };
@@ -173,25 +185,5 @@ pub async fn citizen_rates_fix(
         .ticket(id)
         .await?
         .ok_or(TicketActError::NotFound)?;
-    let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
-    let action = TicketAction::RateFix(rating);
-    let facts = TicketFacts {
-        real_name: ticket.real_name,
-        appealed_before: ticket.appealed_before,
-    };
-    let transition = from.apply(action, facts)?;
-    let step = TicketStep {
-        ticket: &ticket,
-        account: None,
-        action: action.name(),
-        to_state: transition.to.as_str(),
-        note: None,
-        escalates: transition.escalates,
-        invalidate: None,
-        rectify_due_at: None,
-    };
-    if !state.store.apply_ticket_step(&step).await? {
-        return Err(TicketActError::Changed);
-    }
-    Ok(transition.to)
+    take(state, &ticket, TicketAction::RateFix(rating), None, None).await
 }

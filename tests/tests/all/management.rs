@@ -63,26 +63,30 @@ async fn wait_text(client: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("{css} never said {text}: {e}"));
 }
 
-async fn handle(client: Client, base: String, js: Js) {
+/// Signs in on the log-in page (after hydration when JavaScript is on).
+async fn sign_in(client: &Client, base: &str, user: &str, code: &str, js: Js) {
     client.goto(&format!("{base}/staff/login")).await.unwrap();
     if js == Js::On {
-        find(&client, "#hydrated[data-hydrated=true]").await;
+        find(client, "#hydrated[data-hydrated=true]").await;
     }
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("bdc")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("s3cret-pass")
-        .await
-        .unwrap();
-    click_button(&client, "登录").await;
+    for (field, value) in [
+        ("#username", user),
+        ("#password", "s3cret-pass"),
+        ("#code", code),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click_button(client, "登录").await;
+}
+
+async fn handle(client: Client, base: String, js: Js) {
+    sign_in(&client, &base, "bdc", "", js).await;
     let link = find(&client, "table.tickets a").await;
     link.click().await.unwrap();
     wait_text(&client, "#ticket-state", "待回访核实").await;
@@ -301,32 +305,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
 }
 
 async fn decide(client: Client, base: String, code: String, js: Js) {
-    client.goto(&format!("{base}/staff/login")).await.unwrap();
-    if js == Js::On {
-        find(&client, "#hydrated[data-hydrated=true]").await;
-    }
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("jiandu")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("s3cret-pass")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    click_button(&client, "登录").await;
+    sign_in(&client, &base, "jiandu", &code, js).await;
     find(&client, "table.tickets a")
         .await
         .click()
