@@ -14,7 +14,7 @@ use sqlx::sqlite::{
 };
 
 pub use complaint::{DepartmentChoice, NewComplaint, TrackedComplaint};
-pub use evaluation::{NewEvaluation, NewTicket, StoredEvaluation};
+pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};

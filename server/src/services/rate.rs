@@ -144,3 +144,51 @@ pub async fn submit_at_window(
     }
     Ok(new.tracking_code)
 }
+
+/// Why a follow-up rating was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowUpRefused {
+    #[error("no bad review with this tracking code")]
+    NotFound,
+    /// Only once the ticket is closed (rectified and answered), and only once.
+    #[error("a follow-up is not possible now")]
+    NotNow,
+    #[error("invalid follow-up")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// 追评 — one follow-up rating of a bad review, after its ticket was closed.
+pub async fn follow_up(
+    state: &AppState,
+    code: &str,
+    draft: &RatingDraft,
+) -> Result<(), FollowUpRefused> {
+    let situation = state
+        .store
+        .follow_up_state(code)
+        .await?
+        .ok_or(FollowUpRefused::NotFound)?;
+    if situation.ticket_state != domain::ticket::TicketState::Closed.as_str()
+        || situation.given.is_some()
+    {
+        return Err(FollowUpRefused::NotNow);
+    }
+    let rating = draft
+        .validate(Catalogue::CURRENT)
+        .map_err(FollowUpRefused::Invalid)?;
+    let comment = rating.comment.as_ref().map(domain::Comment::as_str);
+    if !state
+        .store
+        .insert_follow_up(
+            situation.evaluation_id,
+            rating.level.interface_code(),
+            comment,
+        )
+        .await?
+    {
+        return Err(FollowUpRefused::NotNow);
+    }
+    Ok(())
+}

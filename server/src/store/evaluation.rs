@@ -213,3 +213,51 @@ impl Store {
         tx.commit().await
     }
 }
+
+/// Where a bad review stands for a follow-up rating (追评).
+#[derive(Debug, Clone)]
+pub struct FollowUpState {
+    pub evaluation_id: i64,
+    /// The state name of the review's ticket.
+    pub ticket_state: String,
+    /// The follow-up's level (interface code), once given.
+    pub given: Option<i64>,
+}
+
+impl Store {
+    /// The follow-up situation of the bad review with this tracking code.
+    pub async fn follow_up_state(&self, code: &str) -> StoreResult<Option<FollowUpState>> {
+        let row = sqlx::query(
+            "SELECT e.id, t.state, f.level FROM evaluation e JOIN ticket t ON t.evaluation_id = e.id \
+             LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id WHERE e.tracking_code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| FollowUpState {
+            evaluation_id: r.get("id"),
+            ticket_state: r.get("state"),
+            given: r.get("level"),
+        }))
+    }
+
+    /// Stores the one follow-up rating. `false`: one was given before.
+    pub async fn insert_follow_up(
+        &self,
+        evaluation: i64,
+        level: u8,
+        comment: Option<&str>,
+    ) -> StoreResult<bool> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (evaluation_id) DO NOTHING RETURNING evaluation_id",
+        )
+        .bind(evaluation)
+        .bind(level)
+        .bind(comment)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.is_some())
+    }
+}

@@ -491,3 +491,105 @@ async fn the_deadline_shown_follows_the_state() {
         .unwrap();
     assert_eq!(due(ticket::list(s, handler).await.unwrap()), None);
 }
+
+#[tokio::test]
+async fn after_the_fix_the_citizen_may_add_one_follow_up_rating() {
+    let server = TestServer::start().await;
+    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let link = server.rating_link("L-7").await;
+    let body: serde_json::Value = server
+        .http
+        .post(&link)
+        .json(&json!({ "level": 1, "reasons": [113] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = body["tracking_code"].as_str().unwrap().to_owned();
+    let ticket = sqlx_count(&server.state, "SELECT max(id) FROM ticket").await;
+    let follow_up = server.url(&format!("/t/{code}/follow-up"));
+    let early = server
+        .http
+        .post(&follow_up)
+        .form(&[("level", "4")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 409, "not before the ticket is closed");
+
+    let s = &server.state;
+    ticket::act(
+        s,
+        handler,
+        ticket,
+        A::RecordCheckWithoutContact,
+        Some("核实"),
+    )
+    .await
+    .unwrap();
+    ticket::act(s, handler, ticket, A::Triage(Triage::Explain), None)
+        .await
+        .unwrap();
+    ticket::act(s, handler, ticket, A::Reply, Some("已说明政策依据"))
+        .await
+        .unwrap();
+    ticket::citizen_rates_fix(s, &code, FixRating::BasicallySatisfied)
+        .await
+        .unwrap();
+    let page = server
+        .http
+        .get(server.url(&format!("/t/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"follow-up-form\""));
+
+    let invalid = server
+        .http
+        .post(&follow_up)
+        .form(&[("level", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid.status(),
+        422,
+        "a bad follow-up needs a reason or text too"
+    );
+    let given = server
+        .http
+        .post(&follow_up)
+        .form(&[("level", "4"), ("comment", "解释清楚了")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.status(), 303);
+    let again = server
+        .http
+        .post(&follow_up)
+        .form(&[("level", "5")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "only once");
+    let page = server
+        .http
+        .get(server.url(&format!("/t/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("追评：</strong>满意") && !page.contains("id=\"follow-up-form\""));
+    assert_eq!(
+        sqlx_count(s, "SELECT level FROM evaluation").await,
+        1,
+        "the original stays as it was"
+    );
+}

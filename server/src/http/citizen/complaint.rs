@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/complaint", get(complaint_page).post(complaint_submit))
         .route("/t/{code}", get(tracking_page).post(rate_fix))
+        .route("/t/{code}/follow-up", axum::routing::post(follow_up))
 }
 
 fn error_slot(errors: &[ComplaintError], field: &str) -> String {
@@ -258,7 +259,82 @@ async fn answers(state: &AppState, code: &str) -> Result<String, AppError> {
             esc(code)
         );
     }
+    out.push_str(&follow_up_part(state, code).await?);
     Ok(out)
+}
+
+/// 追评 — the follow-up given, or the form for it once the ticket is closed.
+async fn follow_up_part(state: &AppState, code: &str) -> Result<String, AppError> {
+    let Some(situation) = state.store.follow_up_state(code).await? else {
+        return Ok(String::new());
+    };
+    if let Some(level) = situation.given {
+        let label = domain::Level::from_interface_code(level).map_or("", domain::Level::label_zh);
+        return Ok(format!(
+            "<p id=\"follow-up\"><strong>追评：</strong>{label}</p>"
+        ));
+    }
+    if situation.ticket_state != "closed" {
+        return Ok(String::new());
+    }
+    let mut levels = String::new();
+    for level in domain::Level::ALL {
+        let _ = write!(
+            levels,
+            "<label><input type=\"radio\" name=\"level\" value=\"{}\" required> {}</label>",
+            level.interface_code(),
+            level.label_zh()
+        );
+    }
+    Ok(format!(
+        "<form method=\"post\" action=\"/t/{}/follow-up\" id=\"follow-up-form\"><fieldset class=\"levels\">\
+         <legend>追评：整改后您对本次服务的评价（仅一次）</legend>{levels}</fieldset>\
+         <label for=\"comment\">补充说明（选填）</label><textarea id=\"comment\" name=\"comment\" rows=\"2\" \
+         maxlength=\"500\"></textarea><button type=\"submit\">提交追评</button></form>",
+        esc(code)
+    ))
+}
+
+/// Receives the follow-up rating from the tracking page.
+async fn follow_up(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    use crate::services::rate::{FollowUpRefused, follow_up};
+    let code = code.trim().to_uppercase();
+    let mut draft = domain::RatingDraft::default();
+    for (key, value) in form_urlencoded::parse(&body) {
+        match &*key {
+            "level" => draft.level = Some(value.trim().parse().unwrap_or(0)),
+            "reasons" => draft.reasons.extend(value.trim().parse::<u16>()),
+            "comment" => draft.comment = value.into_owned(),
+            _ => {}
+        }
+    }
+    let refused = |status: StatusCode, title: &str, text: &str| {
+        let body = format!(
+            "<div class=\"refused\" id=\"refused\"><h1>{title}</h1><p>{}</p></div>",
+            esc(text)
+        );
+        Ok((status, Html(page(Display::default(), title, &body, false))).into_response())
+    };
+    match follow_up(&state, &code, &draft).await {
+        Ok(()) => Ok(Redirect::to(&format!("/t/{code}")).into_response()),
+        Err(FollowUpRefused::NotFound) => Err(AppError::NotFound),
+        Err(FollowUpRefused::NotNow) => {
+            refused(StatusCode::CONFLICT, "暂不能追评", "整改办结后可追评一次。")
+        }
+        Err(FollowUpRefused::Invalid(errors)) => {
+            let text: Vec<String> = errors.iter().map(|e| e.message_zh()).collect();
+            refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "追评未提交",
+                &text.join(" "),
+            )
+        }
+        Err(FollowUpRefused::Store(e)) => Err(e.into()),
+    }
 }
 
 /// 整改评价 — the citizen rates the fix from the tracking page.
