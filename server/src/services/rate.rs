@@ -170,9 +170,7 @@ pub async fn follow_up(
         .follow_up_state(code)
         .await?
         .ok_or(FollowUpRefused::NotFound)?;
-    if situation.ticket_state != domain::ticket::TicketState::Closed.as_str()
-        || situation.given.is_some()
-    {
+    if !situation.open() {
         return Err(FollowUpRefused::NotNow);
     }
     let rating = draft

@@ -224,6 +224,13 @@ pub struct FollowUpState {
     pub given: Option<i64>,
 }
 
+impl FollowUpState {
+    /// 追评 is possible once the ticket is closed (rectified and answered), and only once.
+    pub fn open(&self) -> bool {
+        self.given.is_none() && self.ticket_state == domain::ticket::TicketState::Closed.as_str()
+    }
+}
+
 impl Store {
     /// The follow-up situation of the bad review with this tracking code.
     pub async fn follow_up_state(&self, code: &str) -> StoreResult<Option<FollowUpState>> {

@@ -274,7 +274,7 @@ async fn follow_up_part(state: &AppState, code: &str) -> Result<String, AppError
             "<p id=\"follow-up\"><strong>追评：</strong>{label}</p>"
         ));
     }
-    if situation.ticket_state != "closed" {
+    if !situation.open() {
         return Ok(String::new());
     }
     let mut levels = String::new();
@@ -303,15 +303,7 @@ async fn follow_up(
 ) -> Result<Response, AppError> {
     use crate::services::rate::{FollowUpRefused, follow_up};
     let code = code.trim().to_uppercase();
-    let mut draft = domain::RatingDraft::default();
-    for (key, value) in form_urlencoded::parse(&body) {
-        match &*key {
-            "level" => draft.level = Some(value.trim().parse().unwrap_or(0)),
-            "reasons" => draft.reasons.extend(value.trim().parse::<u16>()),
-            "comment" => draft.comment = value.into_owned(),
-            _ => {}
-        }
-    }
+    let draft = super::handlers::form_draft(&body);
     let refused = |status: StatusCode, title: &str, text: &str| {
         let body = format!(
             "<div class=\"refused\" id=\"refused\"><h1>{title}</h1><p>{}</p></div>",

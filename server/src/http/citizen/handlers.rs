@@ -73,16 +73,25 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-/// Reads the body. The plain form shows every level's reasons (CSS hides the others where it can),
-/// so reasons of other levels than the chosen one were hidden from the citizen and are dropped.
+/// Reads the body: JSON from the widget, or the plain form (whose `lang` field keeps the language).
 fn parse(headers: &HeaderMap, body: &Bytes, display: Display) -> Result<Submission, AppError> {
     if is_json(headers) {
         let draft =
             serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
         return Ok(Submission::Json(draft));
     }
-    let mut draft = RatingDraft::default();
     let mut display = display;
+    if let Some(lang) = form_urlencoded::parse(body).find(|(k, _)| k == "lang") {
+        display.lang = Lang::parse(Some(&lang.1));
+    }
+    let draft = form_draft(body);
+    Ok(Submission::Form { draft, display })
+}
+
+/// A rating from a plain form. The form shows every level's reasons (CSS hides the others where it
+/// can), so reasons of other levels than the chosen one were hidden from the citizen and are dropped.
+pub(crate) fn form_draft(body: &Bytes) -> RatingDraft {
+    let mut draft = RatingDraft::default();
     for (key, value) in form_urlencoded::parse(body) {
         match &*key {
             // A value that is not a number is as unknown as "9": the domain reports it.
@@ -90,7 +99,6 @@ fn parse(headers: &HeaderMap, body: &Bytes, display: Display) -> Result<Submissi
             "reasons" => draft.reasons.extend(value.trim().parse::<u16>()),
             "comment" => draft.comment = value.into_owned(),
             "phone" => draft.phone = value.into_owned(),
-            "lang" => display.lang = Lang::parse(Some(&value)),
             _ => {}
         }
     }
@@ -102,7 +110,7 @@ fn parse(headers: &HeaderMap, body: &Bytes, display: Display) -> Result<Submissi
             .reasons
             .retain(|&code| level_of(code).is_none_or(|l| l == level));
     }
-    Ok(Submission::Form { draft, display })
+    draft
 }
 
 fn field_errors_json(lang: Lang, errors: &[FieldError]) -> Response {
