@@ -1,5 +1,6 @@
 //! Server functions of the site and the types they return. Bodies call one `server` function.
 
+pub mod admin;
 pub mod staff;
 
 use leptos::prelude::*;

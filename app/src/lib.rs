@@ -64,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/login") view=pages::staff::Login />
                     <Route path=path!("/staff/tickets") view=pages::staff::Tickets ssr=SsrMode::Async />
                     <Route path=path!("/staff/tickets/:id") view=pages::staff::Ticket ssr=SsrMode::Async />
+                    <Route path=path!("/staff/overview") view=pages::staff::Overview ssr=SsrMode::Async />
+                    <Route path=path!("/staff/ratings") view=pages::staff::OwnRatings ssr=SsrMode::Async />
+                    <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

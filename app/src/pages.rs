@@ -1,5 +1,6 @@
 //! The site's pages.
 
+pub mod admin;
 pub mod home;
 pub mod posters;
 pub mod staff;

@@ -140,11 +140,14 @@ pub enum TicketAction {
     RateFix(FixRating),
     /// The supervisor closes a replied ticket the citizen did not rate.
     CloseUnrated,
+    /// 复杂投诉 — the handler finds a complaint complex: its reply is due after the longer
+    /// deadline (5 working days by default) counted from the day it was made. Once, before the reply.
+    MarkComplex,
 }
 
 impl TicketAction {
     /// Every action, for reading names back.
-    pub const ALL: [TicketAction; 14] = [
+    pub const ALL: [TicketAction; 15] = [
         TicketAction::RecordVisit,
         TicketAction::RecordCheckWithoutContact,
         TicketAction::Triage(Triage::FixNow),
@@ -159,6 +162,7 @@ impl TicketAction {
         TicketAction::RateFix(FixRating::BasicallySatisfied),
         TicketAction::RateFix(FixRating::Dissatisfied),
         TicketAction::CloseUnrated,
+        TicketAction::MarkComplex,
     ];
 
     /// Reads a name written by [`TicketAction::name`].
@@ -181,6 +185,7 @@ impl TicketAction {
             TicketAction::DecideAppeal { upheld: false } => "申诉不成立",
             TicketAction::RateFix(_) => "群众评价整改",
             TicketAction::CloseUnrated => "办结（群众未评价）",
+            TicketAction::MarkComplex => "认定为复杂投诉（延长答复时限）",
         }
     }
 
@@ -201,6 +206,7 @@ impl TicketAction {
             TicketAction::RateFix(FixRating::BasicallySatisfied) => "rate_fix_basically_satisfied",
             TicketAction::RateFix(FixRating::Dissatisfied) => "rate_fix_dissatisfied",
             TicketAction::CloseUnrated => "close_unrated",
+            TicketAction::MarkComplex => "mark_complex",
         }
     }
 }
@@ -212,6 +218,10 @@ pub struct TicketFacts {
     pub real_name: bool,
     /// An appeal was already decided; a second one is not allowed.
     pub appealed_before: bool,
+    /// The ticket handles a complaint (投诉), not a bad review.
+    pub complaint: bool,
+    /// The complaint was already found complex.
+    pub complex: bool,
 }
 
 /// A refused step.
@@ -223,6 +233,10 @@ pub enum TicketError {
     VisitRequired,
     #[error("an appeal was already decided for this review")]
     AlreadyAppealed,
+    #[error("only a complaint can be found complex")]
+    NotAComplaint,
+    #[error("the complaint was already found complex")]
+    AlreadyComplex,
 }
 
 impl TicketError {
@@ -232,6 +246,8 @@ impl TicketError {
             TicketError::NotNow(_) => "工单当前状态下不能进行该操作",
             TicketError::VisitRequired => "实名差评须先完成回访并记录",
             TicketError::AlreadyAppealed => "该差评已申诉复核过，不能再次申诉",
+            TicketError::NotAComplaint => "只有投诉可以认定为复杂投诉",
+            TicketError::AlreadyComplex => "该投诉已认定为复杂投诉",
         }
     }
 }
@@ -294,6 +310,15 @@ impl TicketState {
                 escalates: true,
             }),
             (S::Replied, A::CloseUnrated) => Ok(to(S::Closed)),
+            (S::Open | S::Verified | S::Rectifying | S::AwaitingReply, A::MarkComplex) => {
+                if !facts.complaint {
+                    Err(TicketError::NotAComplaint)
+                } else if facts.complex {
+                    Err(TicketError::AlreadyComplex)
+                } else {
+                    Ok(to(self))
+                }
+            }
             (state, _) => Err(TicketError::NotNow(state)),
         }
     }
@@ -308,6 +333,8 @@ mod tests {
     const REAL_NAME: TicketFacts = TicketFacts {
         real_name: true,
         appealed_before: false,
+        complaint: false,
+        complex: false,
     };
 
     fn walk(facts: TicketFacts, steps: &[TicketAction]) -> Result<S, TicketError> {
@@ -388,6 +415,36 @@ mod tests {
         assert_eq!(
             S::Verified.apply(A::Triage(Triage::Appeal), after),
             Err(TicketError::AlreadyAppealed)
+        );
+    }
+
+    #[test]
+    fn a_complaint_may_be_found_complex_once_before_the_reply() {
+        let complaint = TicketFacts {
+            complaint: true,
+            ..TicketFacts::default()
+        };
+        for state in [S::Open, S::Verified, S::Rectifying, S::AwaitingReply] {
+            assert_eq!(
+                state.apply(A::MarkComplex, complaint).map(|t| t.to),
+                Ok(state)
+            );
+        }
+        let marked = TicketFacts {
+            complex: true,
+            ..complaint
+        };
+        assert_eq!(
+            S::Verified.apply(A::MarkComplex, marked),
+            Err(TicketError::AlreadyComplex)
+        );
+        assert_eq!(
+            S::Replied.apply(A::MarkComplex, complaint),
+            Err(TicketError::NotNow(S::Replied))
+        );
+        assert_eq!(
+            S::Open.apply(A::MarkComplex, REAL_NAME),
+            Err(TicketError::NotAComplaint)
         );
     }
 

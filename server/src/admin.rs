@@ -87,7 +87,10 @@ async fn set_holidays(args: &[String]) -> anyhow::Result<()> {
         .with_context(|| format!("{year:?} is not a year"))?;
     let schedule = domain::calendar::YearSchedule::parse(year, off, worked)?;
     let state = AppState::open(Config::from_env()?).await?;
-    state.store.set_holiday_year(year, off, worked).await?;
+    state
+        .store
+        .set_holiday_year(None, year, off, worked)
+        .await?;
     println!(
         "{year}: {} days off and {} weekend days worked entered; restart the server to use them",
         schedule.holidays.len(),

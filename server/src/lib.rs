@@ -77,6 +77,7 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
             println!("Rate a demo window:  {}", state.window_url(&window.ecode));
         }
     }
+    tokio::spawn(escalate_overdue_every_minute(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let base = &config.public_url;
     println!("haochaping is serving on http://{}", listener.local_addr()?);
@@ -85,4 +86,15 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     println!("API description:     {base}/api/v1/openapi.json");
     serve(listener, site(state)).await?;
     Ok(())
+}
+
+/// 超时督办: raises overdue tickets to the supervisor, checking once a minute.
+async fn escalate_overdue_every_minute(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = services::ticket::escalate_overdue(&state, store::now_ms()).await {
+            tracing::warn!("overdue check failed: {e}");
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Use cases: load through the Store, ask `domain`, write through the Store. Short on purpose.
 
+pub mod admin;
 pub mod auth;
+pub mod clerk;
 pub mod complaint;
 pub mod rate;
 pub mod register;
@@ -15,8 +17,17 @@ pub struct AppState {
     pub store: Store,
     pub secrets: Secrets,
     pub config: std::sync::Arc<Config>,
-    /// The official holiday calendar (administrator overrides come with the settings pages).
-    pub calendar: std::sync::Arc<domain::calendar::Calendar>,
+    /// The calendar and deadlines in force; administrators change them at run time.
+    rules: std::sync::Arc<std::sync::RwLock<Rules>>,
+}
+
+/// The rules administrators may change while the system runs.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The official holiday calendar with the years administrators entered.
+    pub calendar: domain::calendar::Calendar,
+    /// Ticket deadlines in working days.
+    pub deadlines: domain::ticket::Deadlines,
 }
 
 /// The official calendar with the schedules administrators entered (which take precedence).
@@ -36,20 +47,50 @@ impl AppState {
         let store = Store::connect(&config.database_url).await?;
         store.sync_catalogue(domain::Catalogue::CURRENT).await?;
         let secrets = Secrets::load(config.master_key.as_deref(), &config.data_dir)?;
-        let calendar = calendar(&store).await?;
+        let rules = Rules {
+            calendar: calendar(&store).await?,
+            deadlines: store.deadlines(config.deadlines).await?,
+        };
         Ok(AppState {
             store,
             secrets,
             config: std::sync::Arc::new(config),
-            calendar: std::sync::Arc::new(calendar),
+            rules: std::sync::Arc::new(std::sync::RwLock::new(rules)),
         })
+    }
+
+    /// The rules in force now (a copy: never held across an await).
+    pub fn rules(&self) -> Rules {
+        self.rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the rules in force (after the change is stored).
+    pub fn update_rules(&self, change: impl FnOnce(&mut Rules)) {
+        change(
+            &mut self
+                .rules
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
     }
 
     /// The end of the working day `working_days` after today (unix ms), on the holiday calendar.
     /// `None`, with a warning, when the calendar lacks the year: the ticket is opened all the same.
     pub fn deadline_after(&self, working_days: u32) -> Option<i64> {
-        let today = domain::calendar::Date::from_unix_ms_cst(store::now_ms());
-        match self.calendar.add_working_days(today, working_days) {
+        self.deadline_from(store::now_ms(), working_days)
+    }
+
+    /// The end of the working day `working_days` after the day of `start` (unix ms).
+    pub fn deadline_from(&self, start: i64, working_days: u32) -> Option<i64> {
+        let day = domain::calendar::Date::from_unix_ms_cst(start);
+        let rules = self
+            .rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match rules.calendar.add_working_days(day, working_days) {
             Ok(day) => Some(day.end_unix_ms_cst()),
             Err(e) => {
                 tracing::warn!("no deadline: {e}");

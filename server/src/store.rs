@@ -1,5 +1,6 @@
 //! `Store` — all SQL lives here, in methods named after the use case they serve.
 
+mod admin;
 mod complaint;
 mod evaluation;
 mod occurrence;
@@ -13,12 +14,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use admin::{AccountSummary, NewAccount, OrgEntry};
 pub use complaint::{DepartmentChoice, NewComplaint, TrackedComplaint};
-pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, StoredEvaluation};
+pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};
-pub use ticket::{TicketDetail, TicketEvent, TicketListItem, TicketRow, TicketStep};
+pub use ticket::{
+    DepartmentLoad, TicketDetail, TicketEvent, TicketListItem, TicketRow, TicketStep,
+};
 
 /// The one handle to the database, built at start-up and shared through `AppState`.
 #[derive(Debug, Clone)]

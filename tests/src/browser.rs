@@ -142,3 +142,54 @@ pub async fn axe_violations(client: &Client) -> Vec<String> {
     let result = client.execute_async(script, vec![]).await.expect("run axe");
     serde_json::from_value(result).expect("list of violations")
 }
+
+/// Clicks the button whose text is `label`.
+pub async fn click_button(client: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no button {label}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (bounded) until the element with id `id` contains `text`.
+pub async fn wait_text(client: &Client, id: &str, text: &str) {
+    let xpath = format!(
+        "//*[@id='{}' and contains(., '{text}')]",
+        id.trim_start_matches('#')
+    );
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("{id} never said {text}: {e}"));
+}
+
+/// Signs a staff member in on the log-in page (after hydration when JavaScript is on). Every
+/// test account's password is `s3cret-pass`; `code` is the authenticator code or empty.
+pub async fn sign_in(client: &Client, base: &str, user: &str, code: &str, js: Js) {
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    if js == Js::On {
+        find(client, "#hydrated[data-hydrated=true]").await;
+    }
+    for (field, value) in [
+        ("#username", user),
+        ("#password", "s3cret-pass"),
+        ("#code", code),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click_button(client, "登录").await;
+}

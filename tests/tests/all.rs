@@ -4,6 +4,7 @@
 mod all {
     mod accessibility;
     mod api;
+    mod closed_loop;
     mod complaint;
     mod journeys;
     mod management;

@@ -31,7 +31,40 @@ pub struct TicketView {
     /// (action name, button label)
     pub actions: Vec<(String, String)>,
     pub can_reveal_phone: bool,
+    /// The phone, when the handler revealed it in the last minutes (logged each time it is shown).
+    pub phone: Option<String>,
     pub csrf: String,
+}
+
+/// Who is signed in, for the staff pages' bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMe {
+    pub username: String,
+    /// The stable role name (see `domain::access::Role`).
+    pub role: String,
+    pub csrf: String,
+}
+
+/// One department's tickets in the supervisor's overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentLoadView {
+    pub department: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub escalated: i64,
+    pub appealed: i64,
+    pub closed: i64,
+}
+
+/// A window clerk's ratings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnRatingsView {
+    pub staff: String,
+    pub days: u32,
+    /// Count per level, 非常满意 first (invalidated ratings left out).
+    pub counts: Vec<(String, usize)>,
+    /// (time, level, reasons, comment, invalidated)
+    pub ratings: Vec<(String, String, String, Option<String>, bool)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -43,6 +76,17 @@ mod ssr {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(code);
         }
+    }
+
+    /// A request that cannot be served as the account stands, with its reason (409).
+    pub(super) fn conflict(message: &str) -> ServerFnError {
+        status(axum::http::StatusCode::CONFLICT);
+        ServerFnError::new(message)
+    }
+
+    pub(super) fn forbidden() -> ServerFnError {
+        status(axum::http::StatusCode::FORBIDDEN);
+        ServerFnError::new("无权进行该操作")
     }
 
     /// The signed-in staff member, or 401 with "请先登录".
@@ -80,6 +124,13 @@ mod ssr {
     }
 }
 
+/// The signed-in staff member (for the administration functions).
+#[cfg(feature = "ssr")]
+pub(crate) async fn signed_in_for_admin()
+-> Result<(server::AppState, server::services::auth::SignedIn), ServerFnError> {
+    ssr::signed_in().await
+}
+
 /// 登录.
 #[server]
 pub async fn staff_login(
@@ -101,8 +152,79 @@ pub async fn staff_login(
     let cookie = axum::http::HeaderValue::from_str(&auth::session_cookie(&session))?;
     expect_context::<leptos_axum::ResponseOptions>()
         .insert_header(axum::http::header::SET_COOKIE, cookie);
-    leptos_axum::redirect("/staff/tickets");
+    leptos_axum::redirect(auth::home_of(session.role));
     Ok(())
+}
+
+/// 退出登录.
+#[server]
+pub async fn staff_logout(csrf: String) -> Result<(), ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    if !session.check_csrf(&csrf) {
+        return Err(ssr::forbidden());
+    }
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+    let cookie = server::services::auth::logout(&state, &headers)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    expect_context::<leptos_axum::ResponseOptions>().insert_header(
+        axum::http::header::SET_COOKIE,
+        axum::http::HeaderValue::from_str(&cookie)?,
+    );
+    leptos_axum::redirect("/staff/login");
+    Ok(())
+}
+
+/// The signed-in staff member, for the bar on every staff page.
+#[server]
+pub async fn whoami() -> Result<StaffMe, ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    let username = state
+        .store
+        .username(session.actor.account_id)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .unwrap_or_default();
+    Ok(StaffMe {
+        username,
+        role: session.actor.role.as_str().into(),
+        csrf: session.csrf,
+    })
+}
+
+/// 督办总览 — tickets by department (supervisor).
+#[server]
+pub async fn department_overview() -> Result<Vec<DepartmentLoadView>, ServerFnError> {
+    let (state, session) = ssr::signed_in().await?;
+    let loads = server::services::ticket::overview(&state, session.actor)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(loads
+        .into_iter()
+        .map(|l| DepartmentLoadView {
+            department: l.department,
+            open: l.open,
+            overdue: l.overdue,
+            escalated: l.escalated,
+            appealed: l.appealed,
+            closed: l.closed,
+        })
+        .collect())
+}
+
+/// 我的评价 — a window clerk's ratings of the last 30 days.
+#[server]
+pub async fn own_ratings() -> Result<OwnRatingsView, ServerFnError> {
+    use server::services::clerk::{self, ClerkError};
+    let (state, session) = ssr::signed_in().await?;
+    let own = clerk::own_ratings(&state, session.actor, 30)
+        .await
+        .map_err(|e| match e {
+            ClerkError::Forbidden => ssr::forbidden(),
+            ClerkError::NotLinked => ssr::conflict("账号未关联工号，请联系系统管理员"),
+            ClerkError::Store(e) => ServerFnError::new(e.to_string()),
+        })?;
+    Ok(cards::own(own))
 }
 
 /// The tickets the signed-in staff member may see.
@@ -122,7 +244,13 @@ pub async fn load_ticket(id: i64) -> Result<TicketView, ServerFnError> {
     let detail = server::services::ticket::detail(&state, session.actor, id)
         .await
         .map_err(ssr::refused)?;
-    Ok(cards::view(&detail, session.actor, session.csrf))
+    let phone = server::services::ticket::revealed_phone(&state, session.actor, id)
+        .await
+        .map_err(ssr::refused)?;
+    Ok(TicketView {
+        phone,
+        ..cards::view(&detail, session.actor, session.csrf)
+    })
 }
 
 /// 处理 — takes one step on a ticket.
@@ -137,9 +265,7 @@ pub async fn ticket_step(
     let action = domain::ticket::TicketAction::parse(&action)
         .ok_or_else(|| ServerFnError::new("未知操作"))?;
     if !session.check_csrf(&csrf) {
-        return Err(ssr::refused(
-            server::services::ticket::TicketActError::Forbidden,
-        ));
+        return Err(ssr::forbidden());
     }
     let note = Some(note.trim()).filter(|n| !n.is_empty());
     server::services::ticket::act(&state, session.actor, id, action, note)
@@ -153,9 +279,7 @@ pub async fn ticket_step(
 pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, ServerFnError> {
     let (state, session) = ssr::signed_in().await?;
     if !session.check_csrf(&csrf) {
-        return Err(ssr::refused(
-            server::services::ticket::TicketActError::Forbidden,
-        ));
+        return Err(ssr::forbidden());
     }
     server::services::ticket::reveal_phone(&state, session.actor, id)
         .await
@@ -172,7 +296,52 @@ mod cards {
     };
     use server::store::{TicketDetail, TicketListItem, now_ms};
 
-    use super::{TicketCard, TicketView};
+    use super::{OwnRatingsView, TicketCard, TicketView};
+
+    fn reason_labels(codes: &[i64]) -> Vec<String> {
+        let catalogue = domain::Catalogue::CURRENT;
+        codes
+            .iter()
+            .filter_map(|&c| u16::try_from(c).ok().and_then(|c| catalogue.get(c)))
+            .map(|r| r.label_zh.into())
+            .collect()
+    }
+
+    fn level_label(code: i64) -> &'static str {
+        domain::Level::from_interface_code(code).map_or("未知", domain::Level::label_zh)
+    }
+
+    pub(super) fn own(own: server::services::clerk::OwnRatings) -> OwnRatingsView {
+        let counts = (1..=5)
+            .rev()
+            .map(|code| {
+                let n = own
+                    .ratings
+                    .iter()
+                    .filter(|r| r.level == code && !r.invalidated)
+                    .count();
+                (level_label(code).to_owned(), n)
+            })
+            .collect();
+        OwnRatingsView {
+            staff: own.staff,
+            days: own.days,
+            counts,
+            ratings: own
+                .ratings
+                .into_iter()
+                .map(|r| {
+                    (
+                        format_cst(r.created_at),
+                        level_label(r.level).to_owned(),
+                        reason_labels(&r.reasons).join("、"),
+                        r.comment,
+                        r.invalidated,
+                    )
+                })
+                .collect(),
+        }
+    }
 
     pub(super) fn card(t: &TicketListItem) -> TicketCard {
         let state = TicketState::parse(&t.state);
@@ -198,7 +367,6 @@ mod cards {
     }
 
     pub(super) fn view(d: &TicketDetail, actor: domain::access::Actor, csrf: String) -> TicketView {
-        let catalogue = domain::Catalogue::CURRENT;
         let state = TicketState::parse(&d.item.state).unwrap_or(TicketState::Closed);
         TicketView {
             card: card(&d.item),
@@ -207,19 +375,17 @@ mod cards {
                 .level
                 .and_then(|l| domain::Level::from_interface_code(l).ok())
                 .map(|l| l.label_zh().into()),
-            reasons: d
-                .reasons
-                .iter()
-                .filter_map(|&c| u16::try_from(c).ok().and_then(|c| catalogue.get(c)))
-                .map(|r| r.label_zh.into())
-                .collect(),
+            reasons: reason_labels(&d.reasons),
             text: d.text.clone(),
             history: d
                 .events
                 .iter()
                 .map(|(action, _, to, note, at)| {
-                    let what =
-                        TicketAction::parse(action).map_or("工单生成", TicketAction::label_zh);
+                    let what = match (action.as_str(), TicketAction::parse(action)) {
+                        (_, Some(action)) => action.label_zh(),
+                        ("escalate_overdue", None) => "超时督办",
+                        _ => "工单生成",
+                    };
                     let to = TicketState::parse(to).map_or("", TicketState::label_zh);
                     (format_cst(*at), format!("{what} → {to}"), note.clone())
                 })
@@ -229,6 +395,7 @@ mod cards {
                 .map(|a| (a.name().into(), a.label_zh().into()))
                 .collect(),
             can_reveal_phone: d.real_name && actor.may_reveal_phone(d.item.department_id, state),
+            phone: None,
             csrf,
         }
     }

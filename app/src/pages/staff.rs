@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::staff::{RevealPhone, StaffLogin, TicketStep, TicketView, load_ticket, my_tickets};
+use crate::api::staff::{
+    RevealPhone, StaffLogin, StaffLogout, TicketStep, TicketView, department_overview, load_ticket,
+    my_tickets, own_ratings, whoami,
+};
 
 /// 工作人员登录.
 #[component]
@@ -34,8 +37,119 @@ pub fn Login() -> impl IntoView {
     }
 }
 
+/// The bar on every staff page: who is signed in, their pages, and 退出登录.
+#[component]
+pub fn StaffBar() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    let logout = ServerAction::<StaffLogout>::new();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().map(|me| {
+                    let links: &[(&str, &str)] = match me.role.as_str() {
+                        "window_staff" => &[("/staff/ratings", "我的评价")],
+                        "handler" => &[("/staff/tickets", "工单")],
+                        "supervisor" => &[("/staff/overview", "督办总览"), ("/staff/tickets", "工单")],
+                        "admin" => &[("/staff/admin", "系统管理")],
+                        _ => &[],
+                    };
+                    view! {
+                        <nav class="staff-bar" aria-label="工作人员导航">
+                            {links.iter().map(|(href, label)| view! { <a href=*href>{*label}</a> }).collect_view()}
+                            <span class="who">{me.username}</span>
+                            <ActionForm action=logout attr:class="inline">
+                                <input type="hidden" name="csrf" value=me.csrf />
+                                <button type="submit" class="link">"退出登录"</button>
+                            </ActionForm>
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// 督办总览 — every department's tickets: open, overdue, raised, appeals waiting (supervisor).
+#[component]
+pub fn Overview() -> impl IntoView {
+    let loads = Resource::new(|| (), |_| department_overview());
+    view! {
+        <StaffBar />
+        <h1>"督办总览"</h1>
+        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match loads.await {
+                    Ok(loads) => {
+                        let overdue: i64 = loads.iter().map(|l| l.overdue).sum();
+                        let escalated: i64 = loads.iter().map(|l| l.escalated).sum();
+                        view! {
+                            <p id="summary" class:err=overdue + escalated != 0>
+                                {format!("超时未办 {overdue} 件，督办中 {escalated} 件")}
+                            </p>
+                            <table class="tickets">
+                                <caption>"各部门工单"</caption>
+                                <thead><tr>
+                                    <th scope="col">"部门"</th><th scope="col">"在办"</th><th scope="col">"超时"</th>
+                                    <th scope="col">"督办"</th><th scope="col">"待复核申诉"</th><th scope="col">"已办结"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {loads.into_iter().map(|l| view! {
+                                        <tr class:overdue=l.overdue != 0>
+                                            <th scope="row">{l.department}</th>
+                                            <td>{l.open}</td><td>{l.overdue}</td><td>{l.escalated}</td>
+                                            <td>{l.appealed}</td><td>{l.closed}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <p><a href="/staff/tickets">"查看全部工单"</a></p>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// 我的评价 — a window clerk's ratings of the last 30 days (no personal data).
+#[component]
+pub fn OwnRatings() -> impl IntoView {
+    let own = Resource::new(|| (), |_| own_ratings());
+    view! {
+        <StaffBar />
+        <h1>"我的服务评价"</h1>
+        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match own.await {
+                    Ok(own) => view! {
+                        <p id="own-staff">{format!("{} · 近{}天", own.staff, own.days)}</p>
+                        <ul class="counts" id="own-counts">
+                            {own.counts.into_iter().map(|(level, n)| view! { <li>{format!("{level} {n}")}</li> }).collect_view()}
+                        </ul>
+                        <table class="tickets">
+                            <thead><tr><th scope="col">"时间"</th><th scope="col">"评价"</th><th scope="col">"原因"</th><th scope="col">"意见"</th></tr></thead>
+                            <tbody>
+                                {own.ratings.into_iter().map(|(at, level, reasons, comment, invalidated)| view! {
+                                    <tr>
+                                        <td>{at}</td>
+                                        <td>{level}{invalidated.then_some("（申诉成立，不计入）")}</td>
+                                        <td>{reasons}</td>
+                                        <td>{comment}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The message of a server function's error, without the framework's prefix.
-fn error_text(e: &ServerFnError) -> String {
+pub(crate) fn error_text(e: &ServerFnError) -> String {
     let text = e.to_string();
     text.rsplit(": ").next().unwrap_or(&text).to_owned()
 }
@@ -45,6 +159,7 @@ fn error_text(e: &ServerFnError) -> String {
 pub fn Tickets() -> impl IntoView {
     let tickets = Resource::new(|| (), |_| my_tickets());
     view! {
+        <StaffBar />
         <h1>"差评与投诉工单"</h1>
         <Suspense fallback=|| view! { <p>"加载中…"</p> }>
             {move || Suspend::new(async move {
@@ -81,7 +196,7 @@ pub fn Tickets() -> impl IntoView {
 }
 
 #[component]
-fn SignInHint(message: String) -> impl IntoView {
+pub(crate) fn SignInHint(message: String) -> impl IntoView {
     view! { <p class="err" role="alert">{message}" "<a href="/staff/login">"登录"</a></p> }
 }
 
@@ -102,6 +217,7 @@ pub fn Ticket() -> impl IntoView {
         |(id, _)| load_ticket(id),
     );
     view! {
+        <StaffBar />
         <Suspense fallback=|| view! { <p>"加载中…"</p> }>
             {move || Suspend::new(async move {
                 match ticket.await {
@@ -126,11 +242,13 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         history,
         actions,
         can_reveal_phone,
+        phone,
         csrf,
         ..
     } = ticket;
     let id = card.id;
-    let phone = can_reveal_phone.then(|| view! { <PhoneReveal id csrf=csrf.clone() /> });
+    let phone =
+        can_reveal_phone.then(|| view! { <PhoneReveal id csrf=csrf.clone() shown=phone /> });
     let forms = actions
         .into_iter()
         .map(|(name, label)| {
@@ -174,7 +292,7 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
 
 /// 查看联系电话 — shown on request only, and logged.
 #[component]
-fn PhoneReveal(id: i64, csrf: String) -> impl IntoView {
+fn PhoneReveal(id: i64, csrf: String, shown: Option<String>) -> impl IntoView {
     let reveal = ServerAction::<RevealPhone>::new();
     view! {
         <ActionForm action=reveal>
@@ -187,7 +305,7 @@ fn PhoneReveal(id: i64, csrf: String) -> impl IntoView {
                 Some(Ok(Some(phone))) => phone,
                 Some(Ok(None)) => "未留电话".into(),
                 Some(Err(e)) => error_text(&e),
-                None => String::new(),
+                None => shown.clone().unwrap_or_default(),
             }}
         </p>
     }

@@ -19,6 +19,7 @@ pub struct Session {
     pub token: String,
     pub csrf: String,
     pub expires_at: i64,
+    pub role: Role,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +53,8 @@ pub async fn login(
     if let Some(until) = account.locked_until.filter(|&until| until > now) {
         return Err(LoginError::Locked(until));
     }
-    let second_factor_ok = match Role::parse(&account.role) {
+    let role = Role::parse(&account.role);
+    let second_factor_ok = match role {
         Some(role) if role.needs_second_factor() => account
             .totp_secret_enc
             .as_deref()
@@ -61,7 +63,11 @@ pub async fn login(
         Some(_) => true,
         None => false,
     };
-    if !verify_password(password, &account.password_hash) || !second_factor_ok {
+    let (true, true, Some(role)) = (
+        verify_password(password, &account.password_hash),
+        second_factor_ok,
+        role,
+    ) else {
         let failures = account.failed_logins + 1;
         let lock =
             LoginThrottle::default().lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now);
@@ -70,11 +76,12 @@ pub async fn login(
             .record_failed_login(account.id, failures, lock)
             .await?;
         return Err(lock.map_or(LoginError::Invalid, LoginError::Locked));
-    }
+    };
     let session = Session {
         token: random_hex(32),
         csrf: random_hex(16),
         expires_at: now + SESSION_MS,
+        role,
     };
     state
         .store
@@ -134,23 +141,68 @@ pub async fn signed_in(state: &AppState, token: &str) -> Result<Option<SignedIn>
     }))
 }
 
-/// The session named by a request's cookie, if live.
-pub async fn from_headers(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Result<Option<SignedIn>, sqlx::Error> {
-    let token = headers
+/// The session token in a request's cookie.
+fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned());
-    match token {
+        .map(|(_, value)| value.to_owned())
+}
+
+/// 退出登录 — ends the request's session. Returns the Set-Cookie value that clears the cookie.
+pub async fn logout(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<String, sqlx::Error> {
+    if let Some(token) = session_token(headers) {
+        state.store.close_session(&hash_api_key(&token)).await?;
+    }
+    Ok(format!(
+        "{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
+    ))
+}
+
+/// The page a staff member starts from after signing in.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::WindowStaff => "/staff/ratings",
+        Role::Handler => "/staff/tickets",
+        Role::Supervisor => "/staff/overview",
+        Role::Admin => "/staff/admin",
+    }
+}
+
+/// The session named by a request's cookie, if live.
+pub async fn from_headers(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<SignedIn>, sqlx::Error> {
+    match session_token(headers) {
         Some(token) => signed_in(state, &token).await,
         None => Ok(None),
     }
+}
+
+/// The authenticator link of an account `admin` created in the last ten minutes and that has not
+/// signed in yet: shown to that administrator only, and each showing is logged.
+pub async fn new_account_totp(
+    state: &AppState,
+    admin: i64,
+    account: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let since = now_ms() - 10 * 60 * 1000;
+    let Some((username, sealed)) = state.store.fresh_totp(admin, account, since).await? else {
+        return Ok(None);
+    };
+    Ok(state
+        .secrets
+        .decrypt_bytes(&sealed)
+        .ok()
+        .map(|secret| domain::totp::provisioning_uri("haochaping", &username, &secret)))
 }
 
 /// A new TOTP secret for a supervisor or administrator: (encrypted for storage, provisioning URI).

@@ -40,7 +40,7 @@ pub async fn submit(
         description: complaint.description,
         contact_phone_enc: complaint.phone.map(|p| state.secrets.encrypt(p.as_str())),
         device_hash: state.secrets.device_hash(device_id),
-        reply_due_at: state.deadline_after(state.config.deadlines.complaint_reply),
+        reply_due_at: state.deadline_after(state.rules().deadlines.complaint_reply),
     };
     let cooldown = i64::try_from(state.config.window_cooldown.as_millis()).unwrap_or(i64::MAX);
     if !state

@@ -92,7 +92,7 @@ fn evaluation(
 pub fn ticket_for(state: &AppState, level: domain::Level, real_name: bool) -> Option<NewTicket> {
     level.is_bad().then(|| NewTicket {
         real_name,
-        contact_due_at: state.deadline_after(state.config.deadlines.first_contact),
+        contact_due_at: state.deadline_after(state.rules().deadlines.first_contact),
     })
 }
 

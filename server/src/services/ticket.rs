@@ -92,11 +92,8 @@ async fn take(
     note: Option<&str>,
 ) -> Result<TicketState, TicketActError> {
     let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
-    let facts = TicketFacts {
-        real_name: ticket.real_name,
-        appealed_before: ticket.appealed_before,
-    };
-    let transition = from.apply(action, facts)?;
+    let transition = from.apply(action, facts(ticket))?;
+    let deadlines = state.rules().deadlines;
     let step = TicketStep {
         ticket,
         account,
@@ -108,13 +105,63 @@ async fn take(
             .invalidates_evaluation
             .then(|| note.unwrap_or("申诉成立")),
         rectify_due_at: (action == TicketAction::Triage(Triage::Ledger))
-            .then(|| state.deadline_after(state.config.deadlines.rectification))
+            .then(|| state.deadline_after(deadlines.rectification))
+            .flatten(),
+        // A complex complaint's reply is due the longer deadline after the day it was made.
+        reply_due_at: (action == TicketAction::MarkComplex)
+            .then(|| state.deadline_from(ticket.opened_at, deadlines.complaint_reply_complex))
             .flatten(),
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);
     }
     Ok(transition.to)
+}
+
+/// How long a revealed phone stays on the handler's ticket page (each showing is logged again).
+const REVEAL_MS: i64 = 10 * 60 * 1000;
+
+/// The phone to show on the ticket page, if `actor` revealed it in the last minutes and may still:
+/// so that the reveal works without JavaScript (form post, then the page again). Logged again.
+pub async fn revealed_phone(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<Option<String>, TicketActError> {
+    let since = crate::store::now_ms() - REVEAL_MS;
+    if !state
+        .store
+        .phone_revealed_since(actor.account_id, id, since)
+        .await?
+    {
+        return Ok(None);
+    }
+    match reveal_phone(state, actor, id).await {
+        Ok(phone) => Ok(phone),
+        // The ticket moved on (the visit is recorded): the number is no longer shown.
+        Err(TicketActError::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// 超时督办 — raises the tickets that passed their deadline to the supervisor (run every minute).
+pub async fn escalate_overdue(state: &AppState, now: i64) -> Result<Vec<i64>, TicketActError> {
+    let raised = state.store.escalate_overdue(now).await?;
+    if !raised.is_empty() {
+        tracing::info!("raised {} overdue tickets to the supervisor", raised.len());
+    }
+    Ok(raised)
+}
+
+/// 督办总览 — every department's tickets, for the supervisor only.
+pub async fn overview(
+    state: &AppState,
+    actor: Actor,
+) -> Result<Vec<crate::store::DepartmentLoad>, TicketActError> {
+    if actor.role != Role::Supervisor {
+        return Err(TicketActError::Forbidden);
+    }
+    Ok(state.store.department_loads(crate::store::now_ms()).await?)
 }
 
 /// The evaluator's phone for the return visit, for the handler of the ticket only; every reveal is
@@ -150,18 +197,32 @@ pub async fn reveal_phone(
     }
 }
 
+/// What the state machine needs to know about a stored ticket.
+fn facts(ticket: &TicketRow) -> TicketFacts {
+    TicketFacts {
+        real_name: ticket.real_name,
+        appealed_before: ticket.appealed_before,
+        complaint: ticket.complaint,
+        complex: ticket.complex,
+    }
+}
+
 /// The steps `actor` may take on this ticket now, in the order they are usually taken.
 pub fn available_actions(actor: Actor, detail: &TicketDetail) -> Vec<TicketAction> {
     let Some(state) = TicketState::parse(&detail.item.state) else {
         return Vec::new();
     };
-    let appealed_before = detail
-        .events
-        .iter()
-        .any(|(action, ..)| action.starts_with("decide_appeal"));
+    let happened = |name: &str| {
+        detail
+            .events
+            .iter()
+            .any(|(action, ..)| action.starts_with(name))
+    };
     let facts = TicketFacts {
         real_name: detail.real_name,
-        appealed_before,
+        appealed_before: happened("decide_appeal"),
+        complaint: detail.item.kind == "complaint",
+        complex: happened("mark_complex"),
     };
     TicketAction::ALL
         .into_iter()

@@ -268,3 +268,57 @@ impl Store {
         Ok(id.is_some())
     }
 }
+
+/// A rating of a window clerk's own service, as they see it: no personal data.
+#[derive(Debug, Clone)]
+pub struct OwnRating {
+    pub created_at: i64,
+    /// The level's interface code, 5 … 1.
+    pub level: i64,
+    pub reasons: Vec<i64>,
+    pub comment: Option<String>,
+    /// Excluded from the statistics by an upheld appeal.
+    pub invalidated: bool,
+}
+
+impl Store {
+    /// The staff record a window clerk's account is linked to.
+    pub async fn account_staff(&self, account: i64) -> StoreResult<Option<(i64, String)>> {
+        sqlx::query_as(
+            "SELECT s.id, s.staff_no || ' ' || s.name FROM account a JOIN staff s ON s.id = a.staff_id WHERE a.id = ?",
+        )
+        .bind(account)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// The latest ratings of `staff`'s service since `since` (unix ms), newest first.
+    pub async fn staff_ratings(&self, staff: i64, since: i64) -> StoreResult<Vec<OwnRating>> {
+        let rows = sqlx::query(
+            "SELECT e.created_at, e.level, e.comment, \
+             (SELECT group_concat(reason_code) FROM evaluation_reason WHERE evaluation_id = e.id) AS reasons, \
+             EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE o.staff_id = ? AND e.created_at >= ? ORDER BY e.id DESC LIMIT 1000",
+        )
+        .bind(staff)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| OwnRating {
+                created_at: r.get("created_at"),
+                level: r.get("level"),
+                reasons: r
+                    .get::<Option<String>, _>("reasons")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|c| c.parse().ok())
+                    .collect(),
+                comment: r.get("comment"),
+                invalidated: r.get("invalidated"),
+            })
+            .collect())
+    }
+}

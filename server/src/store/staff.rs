@@ -110,6 +110,67 @@ impl Store {
         tx.commit().await
     }
 
+    /// Ends a session.
+    pub async fn close_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user name and sealed TOTP secret of an account `admin` created since `since` and that
+    /// never signed in; logs that the administrator was shown it.
+    pub async fn fresh_totp(
+        &self,
+        admin: i64,
+        account: i64,
+        since: i64,
+    ) -> StoreResult<Option<(String, Vec<u8>)>> {
+        let mut tx = self.pool.begin().await?;
+        let found: Option<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT a.username, a.totp_secret_enc FROM account a WHERE a.id = ?1 \
+             AND a.totp_secret_enc IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM session s WHERE s.account_id = a.id) \
+             AND EXISTS (SELECT 1 FROM audit_log l WHERE l.entity = 'account' AND l.entity_id = a.id \
+                 AND l.action = 'create_account' AND l.account_id = ?2 AND l.at >= ?3)",
+        )
+        .bind(account)
+        .bind(admin)
+        .bind(since)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_some() {
+            audit(
+                &mut tx,
+                Some(admin),
+                "show_totp",
+                ("account", account),
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The account with this user name.
+    pub async fn id_by_username(&self, username: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM account WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The user name of an account.
+    pub async fn username(&self, account: i64) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT username FROM account WHERE id = ?")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
     /// The owner of a live session.
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
@@ -134,7 +195,7 @@ impl Store {
 /// Appends to the audit log inside a transaction.
 pub(crate) async fn audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    account: i64,
+    account: Option<i64>,
     action: &str,
     entity: (&str, i64),
     before: Option<&str>,
@@ -153,47 +214,4 @@ pub(crate) async fn audit(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-impl Store {
-    /// Enters or replaces a year's holiday schedule, and records it in the audit log.
-    pub async fn set_holiday_year(&self, year: i32, off: &str, work: &str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let before: Option<String> = sqlx::query_scalar(
-            "SELECT off_days || ' / ' || work_days FROM holiday_year WHERE year = ?",
-        )
-        .bind(year)
-        .fetch_optional(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO holiday_year (year, off_days, work_days, entered_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (year) DO UPDATE SET off_days = excluded.off_days, work_days = excluded.work_days, \
-             entered_at = excluded.entered_at",
-        )
-        .bind(year)
-        .bind(off)
-        .bind(work)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        let after = format!("{off} / {work}");
-        sqlx::query(
-            "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) \
-             VALUES (NULL, 'set_holidays', 'holiday_year', ?, ?, ?, ?)",
-        )
-        .bind(year)
-        .bind(before)
-        .bind(after)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    }
-
-    /// Every entered holiday schedule: (year, days off, days worked).
-    pub async fn holiday_years(&self) -> StoreResult<Vec<(i32, String, String)>> {
-        sqlx::query_as("SELECT year, off_days, work_days FROM holiday_year ORDER BY year")
-            .fetch_all(&self.pool)
-            .await
-    }
 }

@@ -15,6 +15,13 @@ pub struct TicketRow {
     pub evaluation_id: Option<i64>,
     /// An appeal was decided on this ticket before.
     pub appealed_before: bool,
+    /// It handles a complaint (投诉) rather than a bad review.
+    pub complaint: bool,
+    /// The complaint was found complex (复杂投诉) before.
+    pub complex: bool,
+    pub opened_at: i64,
+    /// When it last changed: a step is taken only if nobody changed it meanwhile.
+    pub updated_at: i64,
 }
 
 /// One step, as decided by `domain`.
@@ -31,6 +38,8 @@ pub struct TicketStep<'a> {
     pub invalidate: Option<&'a str>,
     /// A ledger entry's rectification deadline (unix ms), set when the ticket is triaged to the ledger.
     pub rectify_due_at: Option<i64>,
+    /// A complex complaint's later reply deadline (unix ms).
+    pub reply_due_at: Option<i64>,
 }
 
 impl Store {
@@ -58,8 +67,9 @@ impl Store {
 
     pub async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>> {
         let row = sqlx::query(
-            "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, \
-             EXISTS (SELECT 1 FROM ticket_event WHERE ticket_id = t.id AND action LIKE 'decide_appeal%') AS appealed \
+            "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, t.kind, t.opened_at, t.updated_at, \
+             EXISTS (SELECT 1 FROM ticket_event WHERE ticket_id = t.id AND action LIKE 'decide_appeal%') AS appealed, \
+             EXISTS (SELECT 1 FROM ticket_event WHERE ticket_id = t.id AND action = 'mark_complex') AS complex \
              FROM ticket t WHERE t.id = ?",
         )
         .bind(id)
@@ -72,6 +82,10 @@ impl Store {
             real_name: r.get("real_name"),
             evaluation_id: r.get("evaluation_id"),
             appealed_before: r.get("appealed"),
+            complaint: r.get::<String, _>("kind") == "complaint",
+            complex: r.get("complex"),
+            opened_at: r.get("opened_at"),
+            updated_at: r.get("updated_at"),
         }))
     }
 
@@ -82,14 +96,17 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
             "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ?, \
-             rectify_due_at = coalesce(?, rectify_due_at) WHERE id = ? AND state = ?",
+             rectify_due_at = coalesce(?, rectify_due_at), reply_due_at = coalesce(?, reply_due_at) \
+             WHERE id = ? AND state = ? AND updated_at = ?",
         )
         .bind(step.to_state)
         .bind(step.escalates)
         .bind(now)
         .bind(step.rectify_due_at)
+        .bind(step.reply_due_at)
         .bind(ticket.id)
         .bind(&ticket.state)
+        .bind(ticket.updated_at)
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() == 0 {
@@ -128,7 +145,7 @@ impl Store {
             let entity = ("ticket", ticket.id);
             audit(
                 &mut tx,
-                account,
+                Some(account),
                 step.action,
                 entity,
                 Some(&ticket.state),
@@ -159,7 +176,7 @@ impl Store {
         if sealed.is_some() {
             audit(
                 &mut tx,
-                account,
+                Some(account),
                 "reveal_phone",
                 ("ticket", ticket),
                 None,
@@ -271,5 +288,91 @@ impl Store {
             text: row.get("text"),
             events,
         }))
+    }
+}
+
+/// One department's tickets, for the supervisor's overview (督办).
+#[derive(Debug, Clone)]
+pub struct DepartmentLoad {
+    pub department: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub escalated: i64,
+    pub appealed: i64,
+    pub closed: i64,
+}
+
+impl Store {
+    /// 超时督办 — raises every open ticket whose current deadline passed before `now` to the
+    /// supervisor, once, with a line in its history. Returns the tickets raised.
+    pub async fn escalate_overdue(&self, now: i64) -> StoreResult<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "SELECT id, state FROM (SELECT {COLUMNS} FROM {FROM} WHERE t.escalated = 0 \
+             AND t.state NOT IN ('replied', 'closed', 'appealed')) WHERE due_at < ?"
+        );
+        let overdue: Vec<(i64, String)> =
+            sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
+        for (id, state) in &overdue {
+            sqlx::query("UPDATE ticket SET escalated = 1 WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_event (ticket_id, actor, action, from_state, to_state, note, at) \
+                 VALUES (?, 'system', 'escalate_overdue', ?, ?, '超过办理时限，已提请监督股督办', ?)",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(overdue.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// Whether `account` revealed the ticket's phone (logged) since `since`.
+    pub async fn phone_revealed_since(
+        &self,
+        account: i64,
+        ticket: i64,
+        since: i64,
+    ) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'ticket' AND entity_id = ? \
+             AND action = 'reveal_phone' AND account_id = ? AND at >= ?)",
+        )
+        .bind(ticket)
+        .bind(account)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Tickets by department and where they stand at `now`.
+    pub async fn department_loads(&self, now: i64) -> StoreResult<Vec<DepartmentLoad>> {
+        let sql = format!(
+            "SELECT department, \
+             sum(state <> 'closed') AS open, \
+             sum(state <> 'closed' AND due_at < ?) AS overdue, \
+             sum(state <> 'closed' AND escalated) AS escalated, \
+             sum(state = 'appealed') AS appealed, \
+             sum(state = 'closed') AS closed \
+             FROM (SELECT {COLUMNS} FROM {FROM}) GROUP BY department_id ORDER BY overdue DESC, escalated DESC, department"
+        );
+        let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| DepartmentLoad {
+                department: r.get("department"),
+                open: r.get("open"),
+                overdue: r.get("overdue"),
+                escalated: r.get("escalated"),
+                appealed: r.get("appealed"),
+                closed: r.get("closed"),
+            })
+            .collect())
     }
 }

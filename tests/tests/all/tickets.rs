@@ -424,21 +424,25 @@ async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
     let server = TestServer::start().await;
     let day = |m, d| Date::from_ymd(2030, m, d).unwrap();
     assert_eq!(
-        server.state.calendar.is_working_day(day(1, 4)),
+        server.state.rules().calendar.is_working_day(day(1, 4)),
         Err(YearNotCovered(2030))
     );
     server
         .state
         .store
-        .set_holiday_year(2030, "2030-01-01..2030-01-03", "")
+        .set_holiday_year(None, 2030, "2030-01-01..2030-01-03", "")
         .await
         .unwrap();
     let reopened = server::AppState::open((*server.state.config).clone())
         .await
         .unwrap();
-    assert_eq!(reopened.calendar.is_working_day(day(1, 1)), Ok(false));
+    assert_eq!(
+        reopened.rules().calendar.is_working_day(day(1, 1)),
+        Ok(false)
+    );
     assert_eq!(
         reopened
+            .rules()
             .calendar
             .add_working_days(Date::from_ymd(2029, 12, 31).unwrap(), 1),
         Ok(day(1, 4))

@@ -1,0 +1,273 @@
+//! 系统管理 — deadlines, holiday years, accounts and the organisation, for administrators. Every
+//! form works before hydration (plain posts) and without reload after it.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::staff::{SignInHint, StaffBar, error_text};
+use crate::api::admin::{
+    AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetHolidays, AdminUnlock,
+    admin_new_totp, admin_view,
+};
+
+/// The administration page.
+#[component]
+pub fn Admin() -> impl IntoView {
+    let deadlines = ServerAction::<AdminSetDeadlines>::new();
+    let holidays = ServerAction::<AdminSetHolidays>::new();
+    let create = ServerAction::<AdminCreateAccount>::new();
+    let unlock = ServerAction::<AdminUnlock>::new();
+    let add = ServerAction::<AdminAdd>::new();
+    let page = Resource::new(
+        move || {
+            (
+                deadlines.version().get(),
+                holidays.version().get(),
+                create.version().get(),
+                unlock.version().get(),
+                add.version().get(),
+            )
+        },
+        |_| admin_view(),
+    );
+    let query = use_query_map();
+    let totp_for = move || {
+        query
+            .read()
+            .get("totp_for")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let totp = Resource::new(totp_for, |id| async move {
+        match id {
+            Some(id) => admin_new_totp(id).await.ok().flatten(),
+            None => None,
+        }
+    });
+    let failure = move || {
+        [
+            deadlines.value().get().and_then(Result::err),
+            holidays.value().get().and_then(Result::err),
+            create.value().get().and_then(Result::err),
+            unlock.value().get().and_then(Result::err),
+            add.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| error_text(&e))
+    };
+    view! {
+        <StaffBar />
+        <h1>"系统管理"</h1>
+        <p class="err" role="alert" id="admin-error">{failure}</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                totp.await.map(|t| view! {
+                    <section class="card" id="new-totp">
+                        <h2>"新账号的动态验证码"</h2>
+                        <p>"请新账号持有人用身份验证器扫描（仅显示10分钟，查看已记录）："</p>
+                        <div class="qr" inner_html=t.qr_svg></div>
+                        <p><code>{t.uri}</code></p>
+                    </section>
+                })
+            })}
+        </Suspense>
+        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! {
+                        <Sections page deadlines holidays create unlock add />
+                    }.into_any(),
+                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `<option>`s for a choice list, with an empty first choice.
+fn options(items: Vec<(i64, String)>, empty: &'static str) -> impl IntoView {
+    view! {
+        <option value="">{empty}</option>
+        {items.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+    }
+}
+
+#[component]
+fn Sections(
+    page: AdminPage,
+    deadlines: ServerAction<AdminSetDeadlines>,
+    holidays: ServerAction<AdminSetHolidays>,
+    create: ServerAction<AdminCreateAccount>,
+    unlock: ServerAction<AdminUnlock>,
+    add: ServerAction<AdminAdd>,
+) -> impl IntoView {
+    let AdminPage {
+        accounts,
+        holiday_years,
+        deadlines: days,
+        departments,
+        halls,
+        windows,
+        csrf,
+    } = page;
+    let deadline_fields = [
+        ("first_contact", "差评首次联系（工作日）"),
+        ("rectification", "台账整改（工作日）"),
+        ("complaint_reply", "投诉答复（工作日）"),
+        ("complaint_reply_complex", "复杂投诉答复（工作日）"),
+    ]
+    .into_iter()
+    .zip(days)
+    .map(|((name, label), value)| {
+        view! {
+            <label for=name>{label}</label>
+            <input id=name name=name type="number" min="1" max="60" required value=value />
+        }
+    })
+    .collect_view();
+    let years = holiday_years
+        .into_iter()
+        .map(|(year, off, worked)| view! { <tr><th scope="row">{year}</th><td>{off}</td><td>{worked}</td></tr> })
+        .collect_view();
+    let account_rows = accounts
+        .into_iter()
+        .map(|(id, username, role, department, staff_no, locked)| {
+            let csrf = csrf.clone();
+            let name = username.clone();
+            let unlock_form = locked.map(|until| {
+                view! {
+                    <ActionForm action=unlock attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="csrf" value=csrf />
+                        {format!("锁定至 {until} ")}
+                        <button type="submit">{format!("解除锁定 {name}")}</button>
+                    </ActionForm>
+                }
+            });
+            view! {
+                <tr>
+                    <th scope="row">{username}</th><td>{role}</td><td>{department}</td>
+                    <td>{staff_no}</td><td>{unlock_form}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let org_form = |kind: &'static str, title: &'static str, code: &'static str| {
+        let csrf = csrf.clone();
+        let id = move |field: &str| format!("{kind}-{field}");
+        let department = if kind == "department" {
+            view! { <input type="hidden" name="department" value="" /> }.into_any()
+        } else {
+            let choices = options(departments.clone(), "请选择");
+            view! {
+                <label for=id("department")>"所属部门"</label>
+                <select id=id("department") name="department" required>{choices}</select>
+            }
+            .into_any()
+        };
+        let hall = if kind == "window" {
+            let choices = options(halls.clone(), "请选择");
+            view! {
+                <label for=id("hall")>"所在大厅"</label>
+                <select id=id("hall") name="hall" required>{choices}</select>
+            }
+            .into_any()
+        } else {
+            view! { <input type="hidden" name="hall" value="" /> }.into_any()
+        };
+        let window = if kind == "staff" {
+            let choices = options(windows.clone(), "不在窗口");
+            view! {
+                <label for=id("window")>"所在窗口（可不选）"</label>
+                <select id=id("window") name="window">{choices}</select>
+            }
+            .into_any()
+        } else {
+            view! { <input type="hidden" name="window" value="" /> }.into_any()
+        };
+        view! {
+            <ActionForm action=add attr:class="step" attr:id=format!("add-{kind}")>
+                <h3>{title}</h3>
+                <input type="hidden" name="kind" value=kind />
+                <input type="hidden" name="csrf" value=csrf />
+                <label for=id("code")>{code}</label>
+                <input id=id("code") name="code" required />
+                <label for=id("name")>"名称"</label>
+                <input id=id("name") name="name" required />
+                {department}
+                {hall}
+                {window}
+                <button type="submit">{format!("添加{title}")}</button>
+            </ActionForm>
+        }
+    };
+    let org_forms = view! {
+        {org_form("department", "部门", "部门编码")}
+        {org_form("window", "窗口", "窗口号")}
+        {org_form("staff", "工作人员", "工号")}
+        {org_form("service_item", "事项", "实施编码")}
+    };
+    let account_departments = options(departments.clone(), "无");
+    let csrf_deadlines = csrf.clone();
+    let csrf_holidays = csrf.clone();
+    let csrf_create = csrf.clone();
+    view! {
+        <section class="card">
+            <h2>"办理时限"</h2>
+            <ActionForm action=deadlines attr:class="step" attr:id="deadlines">
+                <input type="hidden" name="csrf" value=csrf_deadlines />
+                {deadline_fields}
+                <button type="submit">"保存办理时限"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"节假日安排"</h2>
+            <table class="tickets">
+                <thead><tr><th scope="col">"年份"</th><th scope="col">"放假"</th><th scope="col">"调休上班"</th></tr></thead>
+                <tbody id="holiday-years">{years}</tbody>
+            </table>
+            <ActionForm action=holidays attr:class="step" attr:id="holidays">
+                <input type="hidden" name="csrf" value=csrf_holidays />
+                <label for="year">"年份"</label>
+                <input id="year" name="year" inputmode="numeric" required />
+                <label for="off">"放假日期（逗号分隔，区间写作 2027-02-10..2027-02-17）"</label>
+                <textarea id="off" name="off" rows="2" required></textarea>
+                <label for="worked">"调休上班的周末日期（逗号分隔）"</label>
+                <textarea id="worked" name="worked" rows="1"></textarea>
+                <button type="submit">"保存节假日安排"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"账号"</h2>
+            <table class="tickets">
+                <thead><tr><th scope="col">"用户名"</th><th scope="col">"角色"</th><th scope="col">"部门"</th><th scope="col">"工号"</th><th scope="col">"状态"</th></tr></thead>
+                <tbody id="accounts">{account_rows}</tbody>
+            </table>
+            <ActionForm action=create attr:class="step" attr:id="create-account">
+                <h3>"新建账号"</h3>
+                <input type="hidden" name="csrf" value=csrf_create />
+                <label for="new-username">"用户名"</label>
+                <input id="new-username" name="username" required autocomplete="off" />
+                <label for="new-password">"初始密码（至少10位）"</label>
+                <input id="new-password" name="password" type="password" required minlength="10" autocomplete="new-password" />
+                <label for="new-role">"角色"</label>
+                <select id="new-role" name="role" required>
+                    <option value="handler">"部门经办人"</option>
+                    <option value="window_staff">"窗口工作人员"</option>
+                    <option value="supervisor">"监督股"</option>
+                    <option value="admin">"系统管理员"</option>
+                </select>
+                <label for="new-department">"所属部门（经办人、窗口人员）"</label>
+                <select id="new-department" name="department">{account_departments}</select>
+                <label for="new-staff">"工号（窗口人员）"</label>
+                <input id="new-staff" name="staff_no" />
+                <button type="submit">"新建账号"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"机构维护"</h2>
+            {org_forms}
+        </section>
+    }
+}
