@@ -150,6 +150,25 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .insert_account_with_totp("jiandu", &password, "supervisor", None, Some(&totp))
         .await?;
     std::fs::write(state.config.data_dir.join("demo-supervisor-totp.txt"), uri)?;
+    let (totp, uri) = crate::services::auth::new_totp(state, "admin");
+    let admin = store
+        .insert_account_with_totp("admin", &password, "admin", None, Some(&totp))
+        .await?;
+    std::fs::write(state.config.data_dir.join("demo-admin-totp.txt"), uri)?;
+    // 窗口工作人员: the clerk of the first window, who sees the ratings of their own service.
+    let clerk: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, department_id FROM staff WHERE staff_no = 'S001'")
+            .fetch_optional(store.pool())
+            .await?;
+    let clerk_account = crate::store::NewAccount {
+        username: "chuangkou",
+        password_hash: &password,
+        role: "window_staff",
+        department: clerk.map(|(_, department)| department),
+        staff: clerk.map(|(id, _)| id),
+        totp_secret_enc: None,
+    };
+    store.create_account(admin, &clerk_account).await?;
     Ok(key)
 }
 

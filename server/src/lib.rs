@@ -70,8 +70,16 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
             config.public_url,
             demo::DEMO_PASSWORD
         );
-        if let Ok(uri) = std::fs::read_to_string(config.data_dir.join("demo-supervisor-totp.txt")) {
-            println!("Demo supervisor's authenticator (TOTP) link: {uri}");
+        println!(
+            "                     chuangkou (window clerk, own ratings) or admin (administrator)"
+        );
+        for (who, file) in [
+            ("supervisor", "demo-supervisor-totp.txt"),
+            ("administrator", "demo-admin-totp.txt"),
+        ] {
+            if let Ok(uri) = std::fs::read_to_string(config.data_dir.join(file)) {
+                println!("Demo {who}'s authenticator (TOTP) link: {uri}");
+            }
         }
         if let Some(window) = state.store.windows().await?.first() {
             println!("Rate a demo window:  {}", state.window_url(&window.ecode));

@@ -3,6 +3,7 @@
 #[path = "all"]
 mod all {
     mod accessibility;
+    mod administration;
     mod api;
     mod closed_loop;
     mod complaint;

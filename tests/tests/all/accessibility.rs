@@ -93,3 +93,54 @@ async fn site_pages_pass_axe() {
     let base = server.url("/");
     journey(Js::On, move |client| site_pages(client, base)).await;
 }
+
+const ADMIN_SECRET: &[u8] = b"administrator-secret";
+
+async fn staff_pages(client: Client, base: String) {
+    use tests::browser::sign_in;
+    check(
+        &client,
+        &format!("{base}/staff/login"),
+        "#hydrated[data-hydrated=true]",
+    )
+    .await;
+    sign_in(&client, &base, "bdc", "", Js::On).await;
+    find(&client, "table.tickets a").await;
+    check(&client, &format!("{base}/staff/tickets"), "table.tickets a").await;
+    check(&client, &format!("{base}/staff/tickets/1"), "#ticket-state").await;
+    let code = format!(
+        "{:06}",
+        domain::totp::code_at(ADMIN_SECRET, server::store::now_ms() / 1000)
+    );
+    sign_in(&client, &base, "root", &code, Js::On).await;
+    find(&client, "#deadlines").await;
+    check(&client, &format!("{base}/staff/admin"), "#deadlines").await;
+}
+
+#[tokio::test]
+async fn staff_pages_pass_axe() {
+    use server::crypto::hash_password;
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let bdc = tests::sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
+    s.store
+        .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
+        .await
+        .unwrap();
+    let sealed = s.secrets.encrypt_bytes(ADMIN_SECRET);
+    s.store
+        .insert_account_with_totp(
+            "root",
+            &hash_password("s3cret-pass"),
+            "admin",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .unwrap();
+    let link = server.rating_link("AXE-1").await;
+    let body = serde_json::json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
+    server.http.post(&link).json(&body).send().await.unwrap();
+    let base = server.base.clone();
+    journey(Js::On, move |client| staff_pages(client, base)).await;
+}

@@ -1,0 +1,272 @@
+//! 系统管理 in the browser and over HTTP: deadlines, holiday years, accounts and the organisation,
+//! each applied at once and audited; bad input refused with the field named.
+
+use fantoccini::Client;
+use server::crypto::hash_password;
+use tests::{
+    TestServer,
+    browser::{Js, click_button, find, journey, sign_in, wait_text},
+    sqlx_count,
+};
+
+const ADMIN_SECRET: &[u8] = b"administrator-secret";
+
+async fn administrator(server: &TestServer) -> i64 {
+    let s = &server.state;
+    let sealed = s.secrets.encrypt_bytes(ADMIN_SECRET);
+    s.store
+        .insert_account_with_totp(
+            "root",
+            &hash_password("s3cret-pass"),
+            "admin",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .unwrap()
+}
+
+fn code_now() -> String {
+    format!(
+        "{:06}",
+        domain::totp::code_at(ADMIN_SECRET, server::store::now_ms() / 1000)
+    )
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = find(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn select(client: &Client, css: &str, label: &str) {
+    find(client, css)
+        .await
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|e| panic!("{css} has no {label}: {e}"));
+}
+
+async fn administer(client: Client, base: String, js: Js) {
+    sign_in(&client, &base, "root", &code_now(), js).await;
+    find(&client, "#deadlines").await;
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+
+    fill(&client, "#complaint_reply", "3").await;
+    click_button(&client, "保存办理时限").await;
+    find(&client, "#complaint_reply[value='3']").await;
+
+    fill(&client, "#year", "2031").await;
+    fill(&client, "#off", "2031-01-01,2031-01-22..2031-01-28").await;
+    fill(&client, "#worked", "2031-01-19").await;
+    click_button(&client, "保存节假日安排").await;
+    wait_text(&client, "holiday-years", "2031-01-22..2031-01-28").await;
+
+    fill(&client, "#department-code", "GA").await;
+    fill(&client, "#department-name", "县公安局").await;
+    click_button(&client, "添加部门").await;
+    wait_text(&client, "new-department", "县公安局").await;
+
+    fill(&client, "#new-username", "ga-li").await;
+    fill(&client, "#new-password", "long-enough-pass").await;
+    select(&client, "#new-role", "部门经办人").await;
+    select(&client, "#new-department", "县公安局").await;
+    click_button(&client, "新建账号").await;
+    wait_text(&client, "accounts", "ga-li").await;
+
+    // A new supervisor's authenticator link is shown to the administrator who made the account.
+    fill(&client, "#new-username", "jiandu2").await;
+    fill(&client, "#new-password", "long-enough-pass").await;
+    select(&client, "#new-role", "监督股").await;
+    click_button(&client, "新建账号").await;
+    wait_text(&client, "new-totp", "otpauth://totp/").await;
+    find(&client, "#new-totp svg").await;
+}
+
+async fn administration(js: Js) {
+    let server = TestServer::start().await;
+    let admin = administrator(&server).await;
+    let base = server.base.clone();
+    journey(js, move |client| administer(client, base, js)).await;
+    let s = &server.state;
+    assert_eq!(s.rules().deadlines.complaint_reply, 3, "applies at once");
+    let new_year = domain::calendar::Date::from_ymd(2031, 1, 19).unwrap();
+    assert_eq!(
+        s.rules().calendar.is_working_day(new_year),
+        Ok(true),
+        "调休 Sunday"
+    );
+    let ga = sqlx_count(s, "SELECT id FROM department WHERE code = 'GA'").await;
+    assert_eq!(
+        sqlx_count(
+            s,
+            "SELECT department_id FROM account WHERE username = 'ga-li' AND role = 'handler'"
+        )
+        .await,
+        ga
+    );
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE account_id = ? ORDER BY id")
+            .bind(admin)
+            .fetch_all(s.store.pool())
+            .await
+            .unwrap();
+    for action in [
+        "set_deadlines",
+        "set_holidays",
+        "add_organisation",
+        "create_account",
+        "show_totp",
+    ] {
+        assert!(
+            audited.iter().any(|a| a == action),
+            "{action} in {audited:?}"
+        );
+    }
+    // The new handler can sign in and lands on their tickets.
+    let session = server::services::auth::login(s, "ga-li", "long-enough-pass", "")
+        .await
+        .unwrap();
+    assert_eq!(
+        server::services::auth::home_of(session.role),
+        "/staff/tickets"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_keeps_the_rules_and_the_organisation_without_javascript() {
+    administration(Js::Off).await;
+}
+
+#[tokio::test]
+async fn an_administrator_keeps_the_rules_and_the_organisation_in_the_hydrated_site() {
+    administration(Js::On).await;
+}
+
+#[tokio::test]
+async fn bad_administration_input_is_refused_with_the_field_named() {
+    use app::api::admin::{AdminAdd, AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
+    use leptos::server_fn::ServerFn;
+    use server::services::admin::{self, AdminError};
+
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let admin_id = administrator(&server).await;
+    let session = server::services::auth::login(s, "root", "s3cret-pass", &code_now())
+        .await
+        .unwrap();
+    let cookie = format!("hcp_staff={}", session.token);
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let cookie = cookie.clone();
+        let http = server.http.clone();
+        let url = server.url(path);
+        async move {
+            let response = http
+                .post(url)
+                .header("cookie", cookie)
+                .header("accept", "application/json")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let csrf = session.csrf.clone();
+    let deadlines = |first: &str, complex: &str| {
+        vec![
+            ("first_contact", first.to_owned()),
+            ("rectification", "15".to_owned()),
+            ("complaint_reply", "2".to_owned()),
+            ("complaint_reply_complex", complex.to_owned()),
+            ("csrf", csrf.clone()),
+        ]
+    };
+    for (form, message) in [
+        (deadlines("0", "5"), "首次联系时限应为1至60个工作日"),
+        (deadlines("x", "5"), "首次联系时限应填写工作日数"),
+        (deadlines("1", "1"), "复杂投诉答复时限不能短于一般投诉"),
+    ] {
+        let (status, body) = post(AdminSetDeadlines::PATH, form).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(message), "{body}");
+    }
+    let (status, body) = post(
+        AdminSetHolidays::PATH,
+        vec![
+            ("year", "2031".into()),
+            ("off", "2030-13-01".into()),
+            ("worked", String::new()),
+            ("csrf", session.csrf.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("节假日安排有误"), "{body}");
+    let account = |username: &str, password: &str, role: &str| {
+        vec![
+            ("username", username.to_owned()),
+            ("password", password.to_owned()),
+            ("role", role.to_owned()),
+            ("department", String::new()),
+            ("staff_no", String::new()),
+            ("csrf", session.csrf.clone()),
+        ]
+    };
+    for (form, message) in [
+        (account("root", "long-enough-pass", "admin"), "用户名已存在"),
+        (account("new", "short", "admin"), "密码至少10位"),
+        (
+            account("new", "long-enough-pass", "handler"),
+            "须选择所属部门",
+        ),
+        (
+            account("new user", "long-enough-pass", "admin"),
+            "用户名只能包含",
+        ),
+        (account("new", "long-enough-pass", "owner"), "请选择角色"),
+    ] {
+        let (status, body) = post(AdminCreateAccount::PATH, form).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(message), "{body}");
+    }
+    let (status, body) = post(
+        AdminAdd::PATH,
+        vec![
+            ("kind", "service_item".into()),
+            ("code", "not a code!".into()),
+            ("name", "事项".into()),
+            ("department", "1".into()),
+            ("hall", String::new()),
+            ("window", String::new()),
+            ("csrf", session.csrf.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("事项实施编码"), "{body}");
+    // A window in a hall that does not exist is refused, not half-written.
+    let actor = domain::access::Actor {
+        account_id: admin_id,
+        role: domain::access::Role::Admin,
+        department_id: None,
+    };
+    let entry = server::store::OrgEntry::Window {
+        hall: 999,
+        department: 1,
+        number: "B9".into(),
+        name: "综合窗口".into(),
+    };
+    assert!(matches!(
+        admin::add_to_organisation(s, actor, entry).await,
+        Err(AdminError::Invalid(_))
+    ));
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM service_window").await,
+        1,
+        "nothing written"
+    );
+    assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
+}
