@@ -12,6 +12,7 @@ pub mod level;
 pub mod mask;
 pub mod occurrence;
 pub mod reasons;
+pub mod stats;
 pub mod ticket;
 pub mod token;
 pub mod totp;

@@ -28,6 +28,25 @@ pub struct Rules {
     pub calendar: domain::calendar::Calendar,
     /// Ticket deadlines in working days.
     pub deadlines: domain::ticket::Deadlines,
+    /// How the public figures are computed and shown.
+    pub disclosure: Disclosure,
+}
+
+/// 公示设置 — the settings of the public figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disclosure {
+    pub policy: domain::stats::Policy,
+    /// The monthly 公示 names window staff (otherwise it shows their staff numbers).
+    pub staff_by_name: bool,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure {
+            policy: domain::stats::Policy::default(),
+            staff_by_name: false,
+        }
+    }
 }
 
 /// The official calendar with the schedules administrators entered (which take precedence).
@@ -50,7 +69,12 @@ impl AppState {
         let rules = Rules {
             calendar: calendar(&store).await?,
             deadlines: store.deadlines(config.deadlines).await?,
+            disclosure: store.disclosure().await?,
         };
+        if store.stats_missing().await? {
+            tracing::info!("counting the ratings stored before the aggregates existed");
+            store.rebuild_stats().await?;
+        }
         Ok(AppState {
             store,
             secrets,

@@ -6,6 +6,7 @@ mod evaluation;
 mod occurrence;
 mod organisation;
 mod staff;
+mod stats;
 mod ticket;
 
 use std::{str::FromStr, time::Duration};
@@ -20,6 +21,7 @@ pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredE
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};
+pub use stats::{Children, STAT_COLUMNS, Scope, ScopeCounts, counts};
 pub use ticket::{
     DepartmentLoad, TicketDetail, TicketEvent, TicketListItem, TicketRow, TicketStep,
 };

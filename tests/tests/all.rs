@@ -7,6 +7,7 @@ mod all {
     mod api;
     mod closed_loop;
     mod complaint;
+    mod disclosure;
     mod journeys;
     mod management;
     mod rating;

@@ -101,6 +101,70 @@ impl Store {
         })
     }
 
+    /// The disclosure settings in force (defaults where none were saved).
+    pub async fn disclosure(&self) -> StoreResult<crate::services::Disclosure> {
+        let saved: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM setting WHERE key LIKE 'disclosure.%'")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut d = crate::services::Disclosure::default();
+        for (key, value) in saved {
+            match key.as_str() {
+                "disclosure.basic_counts_as_good" => {
+                    d.policy.basic_counts_as_good = value == "1";
+                }
+                "disclosure.min_sample" => {
+                    if let Ok(n) = value.parse() {
+                        d.policy.min_sample = n;
+                    }
+                }
+                "disclosure.staff_by_name" => d.staff_by_name = value == "1",
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
+
+    /// Saves the disclosure settings, with the audit-log entry.
+    pub async fn save_disclosure(
+        &self,
+        account: i64,
+        before: crate::services::Disclosure,
+        after: crate::services::Disclosure,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
+        for (key, value) in [
+            (
+                "disclosure.basic_counts_as_good",
+                flag(after.policy.basic_counts_as_good),
+            ),
+            ("disclosure.min_sample", after.policy.min_sample.to_string()),
+            ("disclosure.staff_by_name", flag(after.staff_by_name)),
+        ] {
+            sqlx::query(
+                "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit(
+            &mut tx,
+            Some(account),
+            "set_disclosure",
+            ("setting", 0),
+            Some(&format!("{before:?}")),
+            Some(&format!("{after:?}")),
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Saves the deadlines, with the audit-log entry (before → after).
     pub async fn save_deadlines(
         &self,

@@ -1,0 +1,321 @@
+//! 公示统计 — reading the aggregates the triggers of migration 0008 keep, and recomputing them from
+//! the ratings themselves (`rebuild_stats`, also the plain-scan baseline of the benchmark).
+
+use domain::stats::Counts;
+use sqlx::Row;
+
+use super::{Store, StoreResult};
+
+/// A scope of the published figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    All,
+    Region(i64),
+    Department(i64),
+    Hall(i64),
+    Window(i64),
+    Staff(i64),
+    Item(i64),
+}
+
+impl Scope {
+    /// The name and id the aggregates are keyed by.
+    pub fn key(self) -> (&'static str, i64) {
+        match self {
+            Scope::All => ("all", 0),
+            Scope::Region(id) => ("region", id),
+            Scope::Department(id) => ("department", id),
+            Scope::Hall(id) => ("hall", id),
+            Scope::Window(id) => ("window", id),
+            Scope::Staff(id) => ("staff", id),
+            Scope::Item(id) => ("item", id),
+        }
+    }
+}
+
+/// The columns of `stat`, in the order `counts` reads them.
+pub const STAT_COLUMNS: &str = "occurrences, l1, l2, l3, l4, l5, a1, a2, a3, a4, a5, invalidated, \
+     bad_replied, bad_rectified, bad_real_name, fix_rated, fix_satisfied";
+
+/// The same columns summed, for a range of months.
+const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1, sum(l2) AS l2, sum(l3) AS l3, \
+     sum(l4) AS l4, sum(l5) AS l5, sum(a1) AS a1, sum(a2) AS a2, sum(a3) AS a3, sum(a4) AS a4, \
+     sum(a5) AS a5, sum(invalidated) AS invalidated, sum(bad_replied) AS bad_replied, \
+     sum(bad_rectified) AS bad_rectified, sum(bad_real_name) AS bad_real_name, \
+     sum(fix_rated) AS fix_rated, sum(fix_satisfied) AS fix_satisfied";
+
+/// Reads the counts from a row with the `stat` column names.
+pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
+    let get = |name: &str| {
+        r.try_get::<Option<i64>, _>(name)
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+    };
+    Counts {
+        occurrences: get("occurrences"),
+        levels: [get("l1"), get("l2"), get("l3"), get("l4"), get("l5")],
+        active_levels: [get("a1"), get("a2"), get("a3"), get("a4"), get("a5")],
+        invalidated: get("invalidated"),
+        bad_replied: get("bad_replied"),
+        bad_rectified: get("bad_rectified"),
+        bad_real_name: get("bad_real_name"),
+        fix_rated: get("fix_rated"),
+        fix_satisfied: get("fix_satisfied"),
+    }
+}
+
+/// A child scope in a ranking: id, name, and its counts for the period.
+#[derive(Debug, Clone)]
+pub struct ScopeCounts {
+    pub id: i64,
+    pub name: String,
+    /// For staff: the staff number (公示 by number when names are not shown).
+    pub code: String,
+    pub counts: Counts,
+}
+
+/// Which children of a scope to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Children {
+    Departments,
+    WindowsOf(i64),
+    ItemsOf(i64),
+    StaffOf(i64),
+    /// Every staff member (the monthly 公示).
+    AllStaff,
+    /// Every window (the monthly report and the alerts).
+    AllWindows,
+}
+
+impl Children {
+    /// (scope name, join with names, filter).
+    fn sql(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Children::Departments => (
+                "department",
+                "department x ON x.id = s.scope_id",
+                "?3 IS NULL OR 1",
+            ),
+            Children::WindowsOf(_) => (
+                "window",
+                "service_window x ON x.id = s.scope_id",
+                "x.department_id = ?3",
+            ),
+            Children::ItemsOf(_) => (
+                "item",
+                "service_item x ON x.id = s.scope_id",
+                "x.department_id = ?3",
+            ),
+            Children::StaffOf(_) => ("staff", "staff x ON x.id = s.scope_id", "x.window_id = ?3"),
+            Children::AllStaff => ("staff", "staff x ON x.id = s.scope_id", "?3 IS NULL OR 1"),
+            Children::AllWindows => (
+                "window",
+                "service_window x ON x.id = s.scope_id",
+                "?3 IS NULL OR 1",
+            ),
+        }
+    }
+
+    fn parent(self) -> Option<i64> {
+        match self {
+            Children::WindowsOf(id) | Children::ItemsOf(id) | Children::StaffOf(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The column that names a child, and the one that codes it.
+    fn name_columns(self) -> &'static str {
+        match self {
+            Children::StaffOf(_) | Children::AllStaff => "x.name AS name, x.staff_no AS code",
+            Children::WindowsOf(_) | Children::AllWindows => {
+                "x.number || '号窗口 ' || x.name AS name, x.number AS code"
+            }
+            _ => "x.name AS name, x.code AS code",
+        }
+    }
+}
+
+impl Store {
+    /// The counts of `scope` for each month in `from ..= to` that has any.
+    pub async fn stat_months(
+        &self,
+        scope: Scope,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<(i64, Counts)>> {
+        let (name, id) = scope.key();
+        let sql = format!(
+            "SELECT month, {STAT_COLUMNS} FROM stat WHERE scope = ? AND scope_id = ? \
+             AND month BETWEEN ? AND ? ORDER BY month"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(name)
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get("month"), counts(r))).collect())
+    }
+
+    /// The children of a scope with their counts over `from ..= to`.
+    pub async fn stat_children(
+        &self,
+        children: Children,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<ScopeCounts>> {
+        let (scope, join, filter) = children.sql();
+        let names = children.name_columns();
+        let sql = format!(
+            "SELECT s.scope_id AS id, {names}, {SUMMED} FROM stat s JOIN {join} \
+             WHERE s.scope = '{scope}' AND s.month BETWEEN ?1 AND ?2 AND ({filter}) \
+             GROUP BY s.scope_id ORDER BY s.scope_id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(children.parent())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ScopeCounts {
+                id: r.get("id"),
+                name: r.get("name"),
+                code: r.get("code"),
+                counts: counts(r),
+            })
+            .collect())
+    }
+
+    /// The most frequent reasons given with valid 差评 in `scope` over `from ..= to`.
+    pub async fn top_bad_reasons(
+        &self,
+        scope: Scope,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let (name, id) = scope.key();
+        sqlx::query_as(
+            "SELECT reason_code, sum(n) AS n FROM stat_reason WHERE scope = ? AND scope_id = ? \
+             AND month BETWEEN ? AND ? GROUP BY reason_code HAVING sum(n) > 0 \
+             ORDER BY n DESC, reason_code LIMIT ?",
+        )
+        .bind(name)
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Whether ratings exist that the aggregates do not count yet (data from before them).
+    pub async fn stats_missing(&self) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM stat) AND EXISTS (SELECT 1 FROM service_occurrence)",
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Recomputes every aggregate from the ratings, tickets and invalidations (a full scan), in one
+    /// transaction.
+    pub async fn rebuild_stats(&self) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM stat").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM stat_reason")
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!(
+            "INSERT INTO stat (scope, scope_id, month, {STAT_COLUMNS}) \
+             SELECT scope, scope_id, month, {RECOUNT} GROUP BY scope, scope_id, month"
+        );
+        sqlx::query(&sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO stat_reason (scope, scope_id, month, reason_code, n) \
+             SELECT s.scope, s.scope_id, s.month, r.reason_code, count(*) \
+             FROM evaluation e JOIN occurrence_scope s ON s.occurrence_id = e.occurrence_id \
+             JOIN evaluation_reason r ON r.evaluation_id = e.id \
+             WHERE e.level <= 2 AND s.scope_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY s.scope, s.scope_id, s.month, r.reason_code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The counts of one scope and month computed from the ratings themselves, without the
+    /// aggregates: what a page would cost without them (the benchmark's baseline).
+    pub async fn scan_counts(&self, scope: Scope, from: i64, to: i64) -> StoreResult<Counts> {
+        let (name, id) = scope.key();
+        let sql = format!(
+            "SELECT {RECOUNT} AND s.scope = ? AND s.scope_id = ? AND s.month BETWEEN ? AND ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(name)
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(counts(&row))
+    }
+
+    /// Every aggregate row, for comparing with a recomputation: (scope, id, month, counts).
+    pub async fn all_stats(&self) -> StoreResult<Vec<(String, i64, i64, Counts)>> {
+        let sql = format!(
+            "SELECT scope, scope_id, month, {STAT_COLUMNS} FROM stat ORDER BY scope, scope_id, month"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("scope"), r.get("scope_id"), r.get("month"), counts(r)))
+            .collect())
+    }
+
+    /// Every non-zero reason count: (scope, id, month, reason, n).
+    pub async fn all_reason_stats(&self) -> StoreResult<Vec<(String, i64, i64, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT scope, scope_id, month, reason_code, n FROM stat_reason WHERE n <> 0 \
+             ORDER BY scope, scope_id, month, reason_code",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+/// The counts of `stat`, recomputed from the base tables. Ends in a WHERE clause that callers may
+/// extend with `AND …`.
+const RECOUNT: &str = "count(*) AS occurrences, \
+     sum(e.level = 1 AND i.evaluation_id IS NULL) AS l1, \
+     sum(e.level = 2 AND i.evaluation_id IS NULL) AS l2, \
+     sum(e.level = 3 AND i.evaluation_id IS NULL) AS l3, \
+     sum(e.level = 4 AND i.evaluation_id IS NULL) AS l4, \
+     sum(e.level = 5 AND i.evaluation_id IS NULL) AS l5, \
+     sum(e.level = 1 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a1, \
+     sum(e.level = 2 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a2, \
+     sum(e.level = 3 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a3, \
+     sum(e.level = 4 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a4, \
+     sum(e.level = 5 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a5, \
+     sum(i.evaluation_id IS NOT NULL) AS invalidated, \
+     sum(i.evaluation_id IS NULL AND t.id IS NOT NULL AND EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'reply')) AS bad_replied, \
+     sum(i.evaluation_id IS NULL AND t.state = 'closed' AND EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action IN ('record_visit', 'record_check'))) \
+         AS bad_rectified, \
+     sum(i.evaluation_id IS NULL AND t.real_name) AS bad_real_name, \
+     sum(CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+         WHERE v.ticket_id = t.id AND v.action LIKE 'rate_fix_%') ELSE 0 END) AS fix_rated, \
+     sum(CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+         WHERE v.ticket_id = t.id AND v.action IN ('rate_fix_satisfied', 'rate_fix_basically_satisfied')) \
+         ELSE 0 END) AS fix_satisfied \
+     FROM occurrence_scope s \
+     LEFT JOIN evaluation e ON e.occurrence_id = s.occurrence_id \
+     LEFT JOIN evaluation_invalidation i ON i.evaluation_id = e.id \
+     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review' \
+     WHERE s.scope_id IS NOT NULL";
