@@ -1,6 +1,7 @@
 //! Server functions of the site and the types they return. Bodies call one `server` function.
 
 pub mod admin;
+pub mod open;
 pub mod staff;
 
 use leptos::prelude::*;

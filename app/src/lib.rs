@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"政务服务“好差评”"</a>
                 <nav aria-label="主导航">
                     <a href="/">"首页"</a>
+                    <a href="/open">"评价公示"</a>
                     <a href="/posters">"窗口评价码"</a>
                     <a href="/complaint" rel="external">"服务不满意"</a>
                     <a href="/staff/tickets">"工作人员"</a>
@@ -67,6 +68,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/overview") view=pages::staff::Overview ssr=SsrMode::Async />
                     <Route path=path!("/staff/ratings") view=pages::staff::OwnRatings ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
+                    <Route path=path!("/open") view=pages::open::OpenScope ssr=SsrMode::Async />
+                    <Route path=path!("/open/staff") view=pages::open::OpenStaff ssr=SsrMode::Async />
+                    <Route path=path!("/open/rectifications") view=pages::open::OpenRectifications ssr=SsrMode::Async />
+                    <Route path=path!("/open/methods") view=pages::open::OpenMethods ssr=SsrMode::Async />
+                    <Route path=path!("/open/:kind/:id") view=pages::open::OpenScope ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

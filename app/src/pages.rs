@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod home;
+pub mod open;
 pub mod posters;
 pub mod staff;
 

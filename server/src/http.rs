@@ -3,6 +3,7 @@
 mod api;
 mod citizen;
 mod error;
+pub mod open_data;
 mod openapi;
 pub mod qr;
 
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(citizen::routes())
+        .merge(open_data::routes())
         .with_state(state)
 }
 

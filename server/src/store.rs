@@ -21,7 +21,10 @@ pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredE
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};
-pub use stats::{Children, STAT_COLUMNS, Scope, ScopeCounts, counts};
+pub use stats::{
+    Children, ClosedRectification, OpenRow, STAT_COLUMNS, Scope, ScopeCounts, counts,
+    month_start_ms,
+};
 pub use ticket::{
     DepartmentLoad, TicketDetail, TicketEvent, TicketListItem, TicketRow, TicketStep,
 };

@@ -209,3 +209,188 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
         .await
     );
 }
+
+/// Four registered cases, three rated (非常满意, 非常满意, 不满意 with a phone).
+async fn small_month(server: &TestServer) {
+    for (case, body) in [
+        ("S-1", serde_json::json!({ "level": 5 })),
+        ("S-2", serde_json::json!({ "level": 5 })),
+        (
+            "S-3",
+            serde_json::json!({ "level": 2, "reasons": [213], "phone": "13600136000" }),
+        ),
+    ] {
+        let link = server.rating_link(case).await;
+        let rated = server.http.post(&link).json(&body).send().await.unwrap();
+        assert_eq!(rated.status(), 201);
+    }
+    server.register(tests::occurrence("S-4")).await;
+}
+
+async fn get(server: &TestServer, path: &str) -> (u16, String) {
+    let response = server.http.get(server.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn this_month() -> String {
+    domain::stats::month_label(domain::stats::month_of(
+        domain::calendar::Date::from_unix_ms_cst(server::store::now_ms()),
+    ))
+}
+
+/// The text of the table row whose header is `name`, tags removed.
+fn row(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("<th scope=\"row\">{name}</th>"))
+        .unwrap_or_else(|| panic!("no row {name}"));
+    let end = start + html[start..].find("</tr>").unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push('|');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+#[tokio::test]
+async fn a_small_month_is_published_with_truncated_rates_and_suppression() {
+    let server = TestServer::start().await;
+    small_month(&server).await;
+    let (status, html) = get(&server, "/open").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("登记办件 4 件，有效评价 3 条"), "{html}");
+    assert_eq!(row(&html, "好评率"), "好评率|样本不足|2/3");
+    assert_eq!(row(&html, "评价率"), "评价率|样本不足|3/4");
+    assert_eq!(row(&html, "非常满意"), "非常满意|2");
+    assert!(html.contains("窗口人员业务不熟练（1 次）"), "top reason");
+
+    // With a minimum sample of 1 the rates appear, truncated: 2 of 3 is 66.66 %, not 66.67 %.
+    let before = server.state.rules().disclosure;
+    let after = server::services::Disclosure {
+        policy: domain::stats::Policy {
+            min_sample: 1,
+            basic_counts_as_good: true,
+        },
+        staff_by_name: true,
+    };
+    server
+        .state
+        .store
+        .save_disclosure(1, before, after)
+        .await
+        .ok();
+    server.state.update_rules(|r| r.disclosure = after);
+    let (_, html) = get(&server, "/open").await;
+    let good = row(&html, "好评率");
+    assert!(good.starts_with("好评率|66.66 %|95 % 区间"), "{good}");
+    assert_eq!(row(&html, "差评率").split('|').nth(1), Some("33.33 %"));
+    assert_eq!(row(&html, "评价率").split('|').nth(1), Some("75.00 %"));
+    assert_eq!(row(&html, "差评回复率").split('|').nth(1), Some("0.00 %"));
+
+    // The department, window and item pages carry the same month.
+    let bdc = sqlx_count(
+        &server.state,
+        "SELECT id FROM department WHERE code = 'BDC'",
+    )
+    .await;
+    let (status, html) = get(&server, &format!("/open/department/{bdc}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("县不动产登记中心") && html.contains("A01号窗口"));
+    let (status, _) = get(&server, "/open/department/9999").await;
+    assert_eq!(status, 404);
+    // The open data recomputes the published figure.
+    let (status, csv) = get(&server, "/open/data.csv").await;
+    assert_eq!(status, 200);
+    let all: Vec<i64> = csv
+        .lines()
+        .find(|l| l.starts_with("all,0,"))
+        .unwrap()
+        .split(',')
+        .skip(4)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (l, occurrences) = (&all[1..6], all[0]);
+    assert_eq!(occurrences, 4);
+    assert_eq!((l[4] + l[3] + l[2]) * 10_000 / l.iter().sum::<i64>(), 6666);
+    let (_, json) = get(&server, &format!("/open/data.json?month={}", this_month())).await;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(json["rows"].as_array().unwrap().len() >= 6);
+    let (status, _) = get(&server, "/open/data.json?month=2026-13").await;
+    assert_eq!(status, 422);
+}
+
+/// Runs of digits as long as a phone (11) or an ID number (15–18, maybe ending in X).
+fn long_digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == 'X' && run.len() == 17) {
+            run.push(c);
+        } else {
+            if run.len() >= 11 {
+                runs.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    runs
+}
+
+#[tokio::test]
+async fn no_public_page_carries_personal_data() {
+    let server = TestServer::start().await;
+    widen(&server).await;
+    random_history(&server, 40, 7).await;
+    small_month(&server).await;
+    let s = &server.state;
+    let ids = |table: &str| format!("SELECT min(id) FROM {table}");
+    let department = sqlx_count(s, &ids("department")).await;
+    let window = sqlx_count(s, &ids("service_window")).await;
+    let item = sqlx_count(s, &ids("service_item")).await;
+    let pages = [
+        "/open".to_owned(),
+        format!("/open/department/{department}"),
+        format!("/open/window/{window}"),
+        format!("/open/item/{item}"),
+        format!("/open/staff?month={}", this_month()),
+        format!("/open/rectifications?month={}", this_month()),
+        "/open/methods".to_owned(),
+        "/open/data.csv".to_owned(),
+        "/open/data.json".to_owned(),
+        "/open/data-schema.json".to_owned(),
+    ];
+    for page in pages {
+        let (status, body) = get(&server, &page).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(
+            !body.contains("13600136000") && !body.contains("13912345678"),
+            "{page}"
+        );
+        // Staff numbers are short; record ids are not personal. Nothing phone- or ID-like.
+        let runs: Vec<String> = long_digit_runs(&body)
+            .into_iter()
+            // The embedded hydration data and asset names may carry hashes or timestamps.
+            .filter(|r| r.starts_with('1') && r.len() == 11 || r.len() >= 15)
+            .filter(|r| !body.contains(&format!("\"{r}\"")) || r.len() == 11)
+            .collect();
+        assert!(runs.is_empty(), "{page}: {runs:?}");
+    }
+    // Staff are named on the 公示 only when set; by default they appear by number.
+    let (_, html) = get(&server, &format!("/open/staff?month={}", this_month())).await;
+    assert!(
+        html.contains("工号 S001") && !html.contains("王芳"),
+        "{html}"
+    );
+}
