@@ -13,3 +13,4 @@ ALTER TABLE account ADD COLUMN staff_id INTEGER REFERENCES staff (id);
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, action, at);
 CREATE INDEX ticket_open_due ON ticket (escalated, state);
 CREATE INDEX occurrence_staff ON service_occurrence (staff_id);
+CREATE INDEX ticket_event_ticket ON ticket_event (ticket_id, action);

@@ -174,3 +174,9 @@ BEGIN
 END;
 
 -- Data stored before this migration is counted by `Store::rebuild_stats` at start-up.
+
+-- The lists of a scope's children read the organisation by parent, then the aggregates by key.
+CREATE INDEX department_region ON department (region_id);
+CREATE INDEX window_department ON service_window (department_id);
+CREATE INDEX item_department ON service_item (department_id);
+CREATE INDEX staff_window ON staff (window_id);

@@ -15,8 +15,10 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
     match args.first().map(String::as_str) {
         Some("create-account") => Some(create_account(&args[1..]).await),
         Some("set-holidays") => Some(set_holidays(&args[1..]).await),
+        Some("generate") => Some(generate(&args[1..]).await),
+        Some("rebuild-stats") => Some(rebuild_stats().await),
         Some(other) => Some(Err(anyhow::anyhow!(
-            "unknown command {other:?}; known: create-account, set-holidays"
+            "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats"
         ))),
         None => None,
     }
@@ -96,5 +98,57 @@ async fn set_holidays(args: &[String]) -> anyhow::Result<()> {
         schedule.holidays.len(),
         schedule.adjusted_workdays.len()
     );
+    Ok(())
+}
+
+/// `haochaping generate RATINGS`: fills the database with a province-like year (load tests and
+/// benchmarks only; never on a production database).
+async fn generate(args: &[String]) -> anyhow::Result<()> {
+    let [ratings] = args else {
+        bail!("usage: haochaping generate RATINGS   (e.g. 10000000 for a province-like year)");
+    };
+    let ratings: i64 = ratings
+        .parse()
+        .with_context(|| format!("{ratings:?} is not a number"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let started = std::time::Instant::now();
+    let generated = state
+        .store
+        .generate(
+            crate::store::GenerateSpec::province(ratings),
+            bad_reason_codes(),
+        )
+        .await?;
+    println!(
+        "generated {} ratings ({} 差评) of {} occurrences at {} windows in {:.0?}",
+        generated.ratings,
+        generated.bad,
+        generated.occurrences,
+        generated.windows,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// A reason of 非常不满意 and one of 不满意 from the current catalogue.
+pub fn bad_reason_codes() -> (i64, i64) {
+    let first = |level| {
+        domain::Catalogue::CURRENT
+            .for_level(level)
+            .next()
+            .map_or(0, |r| i64::from(r.code))
+    };
+    (
+        first(domain::Level::VeryDissatisfied),
+        first(domain::Level::Dissatisfied),
+    )
+}
+
+/// `haochaping rebuild-stats`: recomputes every published aggregate from the ratings.
+async fn rebuild_stats() -> anyhow::Result<()> {
+    let state = AppState::open(Config::from_env()?).await?;
+    let started = std::time::Instant::now();
+    state.store.rebuild_stats().await?;
+    println!("aggregates recomputed in {:.0?}", started.elapsed());
     Ok(())
 }

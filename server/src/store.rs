@@ -3,6 +3,7 @@
 mod admin;
 mod complaint;
 mod evaluation;
+mod generate;
 mod occurrence;
 mod organisation;
 mod staff;
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
 pub use admin::{AccountSummary, NewAccount, OrgEntry};
 pub use complaint::{DepartmentChoice, NewComplaint, TrackedComplaint};
 pub use evaluation::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation};
+pub use generate::{GenerateSpec, Generated};
 pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};

@@ -30,6 +30,15 @@ impl TestServer {
 
     /// Starts a server after `adjust` changed its configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::launch(adjust, true).await
+    }
+
+    /// Starts a server on a database that already holds its organisation (no seed data).
+    pub async fn start_on_existing(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::launch(adjust, false).await
+    }
+
+    async fn launch(adjust: impl FnOnce(&mut Config), seeded: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -49,7 +58,11 @@ impl TestServer {
                 rules.calendar = rules.calendar.clone().with_year(year, schedule);
             }
         });
-        let api_key = seed(&state).await;
+        let api_key = if seeded {
+            seed(&state).await
+        } else {
+            String::new()
+        };
         let router = app::ssr::site(state.clone());
         tokio::spawn(async move { server::serve(listener, router).await });
         let http = reqwest::Client::builder()

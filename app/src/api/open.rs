@@ -71,6 +71,18 @@ pub struct RectificationRow {
     pub working_days: Option<u32>,
 }
 
+/// Rows of the staff 公示 on one page.
+pub const STAFF_PER_PAGE: usize = 100;
+
+/// One page of the staff 公示.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffPage {
+    pub month: String,
+    pub page: usize,
+    pub pages: usize,
+    pub rows: Vec<ChildRow>,
+}
+
 /// The settings and definitions in force, for the methods page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MethodsView {
@@ -232,9 +244,18 @@ mod ssr {
         };
         match kind {
             "all" => Ok((Scope::All, "政务服务“好差评”公示".into(), vec![top])),
+            "region" => {
+                let (region, ..) = name("region").await?.ok_or_else(|| not_found("地区"))?;
+                Ok((Scope::Region(id), region, vec![top]))
+            }
             "department" => {
-                let (dept, ..) = name("department").await?.ok_or_else(|| not_found("部门"))?;
-                Ok((Scope::Department(id), dept, vec![top]))
+                let (dept, region_id, region) =
+                    name("department").await?.ok_or_else(|| not_found("部门"))?;
+                let up = (
+                    format!("/open/region/{}", region_id.unwrap_or_default()),
+                    region.unwrap_or_default(),
+                );
+                Ok((Scope::Department(id), dept, vec![top, up]))
             }
             "window" => {
                 let (window, dept_id, dept) =
@@ -280,11 +301,31 @@ pub async fn open_page(kind: String, id: i64, month: String) -> Result<OpenFigur
         .map(|(_, c)| *c)
         .unwrap_or_default();
     let lists = match scope {
-        Scope::All => vec![(
+        Scope::All => {
+            // A province lists its counties; a single county its departments.
+            let regions =
+                ssr::children(&state, Children::Regions, month, Some("region"), policy).await?;
+            if regions.len() > 1 {
+                vec![("各地区".to_owned(), regions)]
+            } else {
+                vec![(
+                    "各部门".to_owned(),
+                    ssr::children(
+                        &state,
+                        Children::Departments,
+                        month,
+                        Some("department"),
+                        policy,
+                    )
+                    .await?,
+                )]
+            }
+        }
+        Scope::Region(id) => vec![(
             "各部门".to_owned(),
             ssr::children(
                 &state,
-                Children::Departments,
+                Children::DepartmentsIn(id),
                 month,
                 Some("department"),
                 policy,
@@ -349,18 +390,35 @@ pub async fn open_page(kind: String, id: i64, month: String) -> Result<OpenFigur
 /// 窗口工作人员评价公示 — each window clerk's 评价率 and 满意度 for a month (the previous one by
 /// default), by name or by staff number as set.
 #[server]
-pub async fn staff_disclosure(month: String) -> Result<(String, Vec<ChildRow>), ServerFnError> {
+pub async fn staff_disclosure(month: String, page: String) -> Result<StaffPage, ServerFnError> {
     use server::store::Children;
     let state = expect_context::<server::AppState>();
     ssr::cacheable();
     let disclosure = state.rules().disclosure;
     let month = ssr::month_or(&month, domain::stats::previous_month(ssr::this_month()));
-    let rows = state
+    let total = state
         .store
-        .stat_children(Children::AllStaff, month, month)
+        .count_children(Children::AllStaff, month, month)
         .await
         .map_err(ssr::store_error)?;
     let policy = disclosure.policy;
+    let pages = usize::try_from(total)
+        .unwrap_or(0)
+        .div_ceil(STAFF_PER_PAGE)
+        .max(1);
+    let page = page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let per_page = STAFF_PER_PAGE as i64;
+    let rows = state
+        .store
+        .stat_children_page(
+            Children::AllStaff,
+            month,
+            month,
+            per_page,
+            (page as i64 - 1) * per_page,
+        )
+        .await
+        .map_err(ssr::store_error)?;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -381,7 +439,12 @@ pub async fn staff_disclosure(month: String) -> Result<(String, Vec<ChildRow>), 
             }
         })
         .collect();
-    Ok((domain::stats::month_label(month), rows))
+    Ok(StaffPage {
+        month: domain::stats::month_label(month),
+        page,
+        pages,
+        rows,
+    })
 }
 
 /// 整改公示 — the 差评 whose loop closed, for the month of their service.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::open::{
-    ChildRow, FigureView, OpenFigures, TrendPoint, methods, open_page, rectifications,
+    ChildRow, FigureView, OpenFigures, StaffPage, TrendPoint, methods, open_page, rectifications,
     staff_disclosure,
 };
 
@@ -223,15 +223,28 @@ fn ChildTable(caption: String, rows: Vec<ChildRow>) -> impl IntoView {
 #[component]
 pub fn OpenStaff() -> impl IntoView {
     let month = month_query();
-    let data = Resource::new(move || month.get(), staff_disclosure);
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.read().get("page").unwrap_or_default());
+    let data = Resource::new(
+        move || (month.get(), page.get()),
+        |(month, page)| staff_disclosure(month, page),
+    );
     view! {
         <nav class="crumbs" aria-label="位置"><a href="/open">"全部"</a>" › "</nav>
         <h1>"窗口工作人员评价公示"</h1>
         <Suspense fallback=|| view! { <p>"加载中…"</p> }>
             {move || Suspend::new(async move {
-                data.await.map(|(month, rows)| view! {
-                    <p>{format!("{month} 各窗口工作人员的评价率与满意度（好评率）；样本不足的不计算比率。")}</p>
-                    <ChildTable caption=format!("{month} 窗口工作人员") rows />
+                                data.await.map(|StaffPage { month, page, pages, rows }| {
+                    let link = |p: usize| format!("/open/staff?month={month}&page={p}");
+                    view! {
+                        <p>{format!("{month} 各窗口工作人员的评价率与满意度（好评率）；样本不足的不计算比率。")}</p>
+                        <ChildTable caption=format!("{month} 窗口工作人员（第 {page}/{pages} 页）") rows />
+                        <nav class="pages" aria-label="分页">
+                            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"上一页"</a> })}
+                            " "
+                            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"下一页"</a> })}
+                        </nav>
+                    }
                 }).map_err(|e| crate::pages::staff::error_text(&e))
             })}
         </Suspense>

@@ -78,7 +78,10 @@ pub struct ScopeCounts {
 /// Which children of a scope to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Children {
+    /// The regions that have figures (counties of a province).
+    Regions,
     Departments,
+    DepartmentsIn(i64),
     WindowsOf(i64),
     ItemsOf(i64),
     StaffOf(i64),
@@ -89,37 +92,26 @@ pub enum Children {
 }
 
 impl Children {
-    /// (scope name, join with names, filter).
+    /// (scope name, table with the names, filter on it).
     fn sql(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Children::Departments => (
-                "department",
-                "department x ON x.id = s.scope_id",
-                "?3 IS NULL OR 1",
-            ),
-            Children::WindowsOf(_) => (
-                "window",
-                "service_window x ON x.id = s.scope_id",
-                "x.department_id = ?3",
-            ),
-            Children::ItemsOf(_) => (
-                "item",
-                "service_item x ON x.id = s.scope_id",
-                "x.department_id = ?3",
-            ),
-            Children::StaffOf(_) => ("staff", "staff x ON x.id = s.scope_id", "x.window_id = ?3"),
-            Children::AllStaff => ("staff", "staff x ON x.id = s.scope_id", "?3 IS NULL OR 1"),
-            Children::AllWindows => (
-                "window",
-                "service_window x ON x.id = s.scope_id",
-                "?3 IS NULL OR 1",
-            ),
+            Children::Regions => ("region", "region", "?3 IS NULL"),
+            Children::Departments => ("department", "department", "?3 IS NULL"),
+            Children::DepartmentsIn(_) => ("department", "department", "x.region_id = ?3"),
+            Children::WindowsOf(_) => ("window", "service_window", "x.department_id = ?3"),
+            Children::ItemsOf(_) => ("item", "service_item", "x.department_id = ?3"),
+            Children::StaffOf(_) => ("staff", "staff", "x.window_id = ?3"),
+            Children::AllStaff => ("staff", "staff", "?3 IS NULL"),
+            Children::AllWindows => ("window", "service_window", "?3 IS NULL"),
         }
     }
 
     fn parent(self) -> Option<i64> {
         match self {
-            Children::WindowsOf(id) | Children::ItemsOf(id) | Children::StaffOf(id) => Some(id),
+            Children::DepartmentsIn(id)
+            | Children::WindowsOf(id)
+            | Children::ItemsOf(id)
+            | Children::StaffOf(id) => Some(id),
             _ => None,
         }
     }
@@ -166,17 +158,47 @@ impl Store {
         from: i64,
         to: i64,
     ) -> StoreResult<Vec<ScopeCounts>> {
-        let (scope, join, filter) = children.sql();
+        self.stat_children_page(children, from, to, i64::MAX, 0)
+            .await
+    }
+
+    /// How many children of a scope have counts over `from ..= to`.
+    pub async fn count_children(&self, children: Children, from: i64, to: i64) -> StoreResult<i64> {
+        let (scope, table, filter) = children.sql();
+        let sql = format!(
+            "SELECT count(*) FROM {table} x WHERE ({filter}) AND EXISTS (SELECT 1 FROM stat s \
+             WHERE s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN ?1 AND ?2)"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(children.parent())
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// One page of `stat_children`, in id order.
+    pub async fn stat_children_page(
+        &self,
+        children: Children,
+        from: i64,
+        to: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<ScopeCounts>> {
+        let (scope, table, filter) = children.sql();
         let names = children.name_columns();
         let sql = format!(
-            "SELECT s.scope_id AS id, {names}, {SUMMED} FROM stat s JOIN {join} \
-             WHERE s.scope = '{scope}' AND s.month BETWEEN ?1 AND ?2 AND ({filter}) \
-             GROUP BY s.scope_id ORDER BY s.scope_id"
+            "SELECT x.id AS id, {names}, {SUMMED} FROM {table} x \
+             JOIN stat s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN ?1 AND ?2 \
+                          WHERE {filter} GROUP BY x.id ORDER BY x.id LIMIT ?4 OFFSET ?5"
         );
         let rows = sqlx::query(&sql)
             .bind(from)
             .bind(to)
             .bind(children.parent())
+            .bind(limit)
+            .bind(offset)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows
@@ -223,18 +245,33 @@ impl Store {
     }
 
     /// Recomputes every aggregate from the ratings, tickets and invalidations (a full scan), in one
-    /// transaction.
+    /// transaction: each occurrence is read once, then summed per scope.
     pub async fn rebuild_stats(&self) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM stat").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM stat_reason")
             .execute(&mut *tx)
             .await?;
-        let sql = format!(
-            "INSERT INTO stat (scope, scope_id, month, {STAT_COLUMNS}) \
-             SELECT scope, scope_id, month, {RECOUNT} GROUP BY scope, scope_id, month"
-        );
-        sqlx::query(&sql).execute(&mut *tx).await?;
+        sqlx::query("DROP TABLE IF EXISTS temp.stat_occurrence")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE stat_occurrence AS {PER_OCCURRENCE}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        for scope in SCOPES {
+            let column = scope_column(scope);
+            let sql = format!(
+                "INSERT INTO stat (scope, scope_id, month, {STAT_COLUMNS}) \
+                 SELECT '{scope}', {column}, month, {SUMMED} FROM temp.stat_occurrence \
+                 WHERE {column} IS NOT NULL GROUP BY {column}, month"
+            );
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
+        sqlx::query("DROP TABLE temp.stat_occurrence")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO stat_reason (scope, scope_id, month, reason_code, n) \
              SELECT s.scope, s.scope_id, s.month, r.reason_code, count(*) \
@@ -249,15 +286,15 @@ impl Store {
         tx.commit().await
     }
 
-    /// The counts of one scope and month computed from the ratings themselves, without the
-    /// aggregates: what a page would cost without them (the benchmark's baseline).
+    /// The counts of one scope over `from ..= to` computed from the ratings themselves, without
+    /// the aggregates: what a page would cost without them (the benchmark's baseline).
     pub async fn scan_counts(&self, scope: Scope, from: i64, to: i64) -> StoreResult<Counts> {
         let (name, id) = scope.key();
+        let column = scope_column(name);
         let sql = format!(
-            "SELECT {RECOUNT} AND s.scope = ? AND s.scope_id = ? AND s.month BETWEEN ? AND ?"
+            "SELECT {SUMMED} FROM ({PER_OCCURRENCE}) WHERE {column} = ? AND month BETWEEN ? AND ?"
         );
         let row = sqlx::query(&sql)
-            .bind(name)
             .bind(id)
             .bind(from)
             .bind(to)
@@ -289,36 +326,64 @@ impl Store {
     }
 }
 
-/// The counts of `stat`, recomputed from the base tables. Ends in a WHERE clause that callers may
-/// extend with `AND …`.
-const RECOUNT: &str = "count(*) AS occurrences, \
-     sum(e.level = 1 AND i.evaluation_id IS NULL) AS l1, \
-     sum(e.level = 2 AND i.evaluation_id IS NULL) AS l2, \
-     sum(e.level = 3 AND i.evaluation_id IS NULL) AS l3, \
-     sum(e.level = 4 AND i.evaluation_id IS NULL) AS l4, \
-     sum(e.level = 5 AND i.evaluation_id IS NULL) AS l5, \
-     sum(e.level = 1 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a1, \
-     sum(e.level = 2 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a2, \
-     sum(e.level = 3 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a3, \
-     sum(e.level = 4 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a4, \
-     sum(e.level = 5 AND i.evaluation_id IS NULL AND e.channel <> 'system_default') AS a5, \
-     sum(i.evaluation_id IS NOT NULL) AS invalidated, \
-     sum(i.evaluation_id IS NULL AND t.id IS NOT NULL AND EXISTS \
-         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'reply')) AS bad_replied, \
-     sum(i.evaluation_id IS NULL AND t.state = 'closed' AND EXISTS \
-         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action IN ('record_visit', 'record_check'))) \
-         AS bad_rectified, \
-     sum(i.evaluation_id IS NULL AND t.real_name) AS bad_real_name, \
-     sum(CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
-         WHERE v.ticket_id = t.id AND v.action LIKE 'rate_fix_%') ELSE 0 END) AS fix_rated, \
-     sum(CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+/// Every occurrence with the scopes it counts in and its counts (0 or 1 each; the ticket's
+/// fix ratings may be more): the plain scan that the aggregates replace.
+const PER_OCCURRENCE: &str = "SELECT o.id, \
+     CAST(strftime('%Y%m', o.registered_at / 1000 + 28800, 'unixepoch') AS INTEGER) AS month, \
+     0 AS all_id, d.region_id, o.department_id, w.hall_id, o.window_id, o.staff_id, \
+     o.service_item_id AS item_id, 1 AS occurrences, \
+     coalesce(e.level = 1 AND i.evaluation_id IS NULL, 0) AS l1, \
+     coalesce(e.level = 2 AND i.evaluation_id IS NULL, 0) AS l2, \
+     coalesce(e.level = 3 AND i.evaluation_id IS NULL, 0) AS l3, \
+     coalesce(e.level = 4 AND i.evaluation_id IS NULL, 0) AS l4, \
+     coalesce(e.level = 5 AND i.evaluation_id IS NULL, 0) AS l5, \
+     coalesce(e.level = 1 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a1, \
+     coalesce(e.level = 2 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a2, \
+     coalesce(e.level = 3 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a3, \
+     coalesce(e.level = 4 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a4, \
+     coalesce(e.level = 5 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a5, \
+     i.evaluation_id IS NOT NULL AS invalidated, \
+     CASE WHEN t.id IS NOT NULL AND i.evaluation_id IS NULL THEN EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'reply') ELSE 0 END AS bad_replied, \
+     CASE WHEN t.state = 'closed' AND i.evaluation_id IS NULL THEN EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action IN ('record_visit', 'record_check')) \
+         ELSE 0 END AS bad_rectified, \
+     coalesce(i.evaluation_id IS NULL AND t.real_name, 0) AS bad_real_name, \
+     CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+         WHERE v.ticket_id = t.id AND v.action LIKE 'rate_fix_%') ELSE 0 END AS fix_rated, \
+     CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
          WHERE v.ticket_id = t.id AND v.action IN ('rate_fix_satisfied', 'rate_fix_basically_satisfied')) \
-         ELSE 0 END) AS fix_satisfied \
-     FROM occurrence_scope s \
-     LEFT JOIN evaluation e ON e.occurrence_id = s.occurrence_id \
+         ELSE 0 END AS fix_satisfied \
+     FROM service_occurrence o \
+     JOIN department d ON d.id = o.department_id \
+     LEFT JOIN service_window w ON w.id = o.window_id \
+     LEFT JOIN evaluation e ON e.occurrence_id = o.id \
      LEFT JOIN evaluation_invalidation i ON i.evaluation_id = e.id \
-     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review' \
-     WHERE s.scope_id IS NOT NULL";
+     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review'";
+
+/// The column of `PER_OCCURRENCE` that holds each scope's id.
+fn scope_column(scope: &str) -> &'static str {
+    match scope {
+        "region" => "region_id",
+        "department" => "department_id",
+        "hall" => "hall_id",
+        "window" => "window_id",
+        "staff" => "staff_id",
+        "item" => "item_id",
+        _ => "all_id",
+    }
+}
+
+/// The scopes, in the order they are rebuilt.
+const SCOPES: [&str; 7] = [
+    "all",
+    "region",
+    "department",
+    "hall",
+    "window",
+    "staff",
+    "item",
+];
 
 /// A closed 差评 loop, as the public rectification list shows it.
 #[derive(Debug, Clone)]
@@ -352,7 +417,11 @@ impl Store {
         id: i64,
     ) -> StoreResult<Option<(String, Option<i64>, Option<String>)>> {
         let sql = match kind {
-            "department" => "SELECT name, NULL, NULL FROM department WHERE id = ?",
+            "department" => {
+                "SELECT d.name, r.id, r.name FROM department d JOIN region r ON r.id = d.region_id \
+                 WHERE d.id = ?"
+            }
+            "region" => "SELECT name, NULL, NULL FROM region WHERE id = ?",
             "window" => {
                 "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name, d.id, d.name FROM service_window w \
                  JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id WHERE w.id = ?"
@@ -431,6 +500,12 @@ impl Store {
         staff_by_name: bool,
     ) -> StoreResult<Vec<OpenRow>> {
         let staff = if staff_by_name { "name" } else { "staff_no" };
+        // Two statements rather than `?1 IS NULL OR …`, so that a month's rows come by index.
+        let filter = if month.is_some() {
+            "s.month = ?1"
+        } else {
+            "?1 IS NULL"
+        };
         let sql = format!(
             "SELECT s.scope, s.scope_id, s.month, coalesce(CASE s.scope \
                WHEN 'all' THEN '全部' \
@@ -440,7 +515,7 @@ impl Store {
                WHEN 'window' THEN (SELECT number || '号窗口 ' || name FROM service_window WHERE id = s.scope_id) \
                WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
                WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
-             {STAT_COLUMNS} FROM stat s WHERE ?1 IS NULL OR s.month = ?1 \
+             {STAT_COLUMNS} FROM stat s WHERE {filter} \
              ORDER BY s.month, s.scope, s.scope_id"
         );
         let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;

@@ -184,7 +184,126 @@ async fn raw_inserts(server: &TestServer) -> f64 {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [mode, ratings] = &args[..]
+        && mode == "public"
+    {
+        public_pages(ratings.parse().expect("number of ratings")).await;
+        return;
+    }
     let server = TestServer::start().await;
     page_weight(&server).await;
     submissions(&server).await;
+}
+
+/// p50 and p99 of `times`, in milliseconds.
+fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+    times.sort();
+    let at = |q: f64| {
+        let i = ((times.len() as f64 - 1.0) * q).round() as usize;
+        times[i].as_secs_f64() * 1000.0
+    };
+    (at(0.5), at(0.99))
+}
+
+/// `bench public N`: the public pages at N generated ratings (the database is generated once into
+/// `target/bench/`, then reused). Server time per page over HTTP on the same machine, beside the
+/// same figures computed by a plain scan of the ratings.
+async fn public_pages(ratings: i64) {
+    use server::store::{GenerateSpec, Scope};
+    let dir = site_root()
+        .parent()
+        .expect("target")
+        .join("bench")
+        .join(format!("province-{ratings}"));
+    let fresh = !dir.join("haochaping.db").exists();
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let server = TestServer::start_on_existing(|config| {
+        config.data_dir = dir.clone();
+        config.database_url = format!("sqlite://{}/haochaping.db?mode=rwc", dir.display());
+    })
+    .await;
+    let store = &server.state.store;
+    if fresh {
+        let started = Instant::now();
+        let generated = store
+            .generate(
+                GenerateSpec::province(ratings),
+                server::admin::bad_reason_codes(),
+            )
+            .await
+            .expect("generate");
+        println!(
+            "generated {} ratings ({} 差评, {} occurrences, {} windows) in {:.0?}",
+            generated.ratings,
+            generated.bad,
+            generated.occurrences,
+            generated.windows,
+            started.elapsed()
+        );
+    }
+    let state = &server.state;
+    let one = |sql: &'static str| tests::sqlx_count(state, sql);
+    let ratings_stored = one("SELECT count(*) FROM evaluation").await;
+    let department = one("SELECT max(department_id) FROM service_window").await;
+    let window = one("SELECT max(id) FROM service_window").await;
+    let item = one("SELECT max(id) FROM service_item").await;
+    let month = one("SELECT max(month) FROM stat WHERE scope = 'all' AND l5 > 0").await;
+    let label = domain::stats::month_label(month);
+    println!(
+        "\npublic pages at {ratings_stored} ratings, month {label}: server time over HTTP, ms"
+    );
+    println!("{:<44} {:>8} {:>8}", "page", "p50", "p99");
+    let pages = [
+        (format!("/open?month={label}"), Scope::All),
+        (
+            format!("/open/department/{department}?month={label}"),
+            Scope::Department(department),
+        ),
+        (
+            format!("/open/window/{window}?month={label}"),
+            Scope::Window(window),
+        ),
+        (
+            format!("/open/item/{item}?month={label}"),
+            Scope::Item(item),
+        ),
+        (format!("/open/staff?month={label}"), Scope::All),
+        (format!("/open/rectifications?month={label}"), Scope::All),
+        (format!("/open/data.csv?month={label}"), Scope::All),
+    ];
+    const ROUNDS: usize = 200;
+    for (path, _) in &pages {
+        let url = server.url(path);
+        let mut times = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            let response = server.http.get(&url).send().await.expect("page");
+            assert!(response.status().is_success(), "{path}");
+            response.bytes().await.expect("body");
+            times.push(started.elapsed());
+        }
+        let (p50, p99) = percentiles(&mut times);
+        println!("{path:<44} {p50:>8.2} {p99:>8.2}");
+    }
+    println!("\nthe same figures by a plain scan of the ratings (no aggregates), ms");
+    for (path, scope) in pages.iter().take(4) {
+        let mut times = Vec::new();
+        let mut aggregated = Duration::ZERO;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let scanned = store.scan_counts(*scope, month, month).await.expect("scan");
+            times.push(started.elapsed());
+            let started = Instant::now();
+            let kept = store.stat_months(*scope, month, month).await.expect("stat");
+            aggregated += started.elapsed();
+            assert_eq!(kept.first().map(|(_, c)| *c), Some(scanned), "{path}");
+        }
+        let (p50, _) = percentiles(&mut times);
+        let kept_ms = aggregated.as_secs_f64() * 1000.0 / 3.0;
+        println!(
+            "{path:<44} scan {p50:>9.1}   aggregate {kept_ms:>6.3}   ratio {:>8.0}",
+            p50 / kept_ms.max(0.001)
+        );
+    }
 }
