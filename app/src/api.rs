@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod open;
+pub mod report;
 pub mod staff;
 
 use leptos::prelude::*;

@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/overview") view=pages::staff::Overview ssr=SsrMode::Async />
                     <Route path=path!("/staff/ratings") view=pages::staff::OwnRatings ssr=SsrMode::Async />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
+                    <Route path=path!("/staff/report") view=pages::report::Report ssr=SsrMode::Async />
+                    <Route path=path!("/staff/analysis") view=pages::report::Analysis ssr=SsrMode::Async />
                     <Route path=path!("/open") view=pages::open::OpenScope ssr=SsrMode::Async />
                     <Route path=path!("/open/staff") view=pages::open::OpenStaff ssr=SsrMode::Async />
                     <Route path=path!("/open/rectifications") view=pages::open::OpenRectifications ssr=SsrMode::Async />

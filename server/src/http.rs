@@ -6,6 +6,7 @@ mod error;
 pub mod open_data;
 mod openapi;
 pub mod qr;
+mod report;
 
 use axum::{
     Router,
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(citizen::routes())
         .merge(open_data::routes())
+        .merge(report::routes())
         .with_state(state)
 }
 

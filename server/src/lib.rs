@@ -96,13 +96,19 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     Ok(())
 }
 
-/// 超时督办: raises overdue tickets to the supervisor, checking once a minute.
+/// Once a minute: 超时督办 (overdue tickets raised to the supervisor), and at the start of a month
+/// the previous month's report kept as a file.
 async fn escalate_overdue_every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
         if let Err(e) = services::ticket::escalate_overdue(&state, store::now_ms()).await {
             tracing::warn!("overdue check failed: {e}");
+        }
+        match services::report::archive_previous_month(&state, store::now_ms()).await {
+            Ok(Some(file)) => tracing::info!("monthly report kept as {}", file.display()),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("monthly report failed: {e}"),
         }
     }
 }

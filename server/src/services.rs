@@ -6,6 +6,7 @@ pub mod clerk;
 pub mod complaint;
 pub mod rate;
 pub mod register;
+pub mod report;
 pub mod site;
 pub mod ticket;
 
@@ -33,20 +34,11 @@ pub struct Rules {
 }
 
 /// 公示设置 — the settings of the public figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Disclosure {
     pub policy: domain::stats::Policy,
     /// The monthly 公示 names window staff (otherwise it shows their staff numbers).
     pub staff_by_name: bool,
-}
-
-impl Default for Disclosure {
-    fn default() -> Self {
-        Disclosure {
-            policy: domain::stats::Policy::default(),
-            staff_by_name: false,
-        }
-    }
 }
 
 /// The official calendar with the schedules administrators entered (which take precedence).

@@ -24,7 +24,7 @@ pub use occurrence::{NewOccurrence, OccurrenceView, RegisterOutcome};
 pub use organisation::{CodeTable, Names, WindowView};
 pub use staff::{AccountLogin, SessionOwner};
 pub use stats::{
-    Children, ClosedRectification, OpenRow, STAT_COLUMNS, Scope, ScopeCounts, counts,
+    Children, ClosedRectification, OpenRow, STAT_COLUMNS, Scope, ScopeCounts, WindowAlert, counts,
     month_start_ms,
 };
 pub use ticket::{
@@ -38,7 +38,10 @@ pub struct Store {
 }
 
 /// A failure of the database layer. Never shown to clients.
-pub type StoreResult<T> = Result<T, sqlx::Error>;
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database layer's error.
+pub type StoreError = sqlx::Error;
 
 impl Store {
     /// Opens (creating if missing) the SQLite database at `url` and applies the migrations.

@@ -11,6 +11,7 @@ mod all {
     mod journeys;
     mod management;
     mod rating;
+    mod report;
     mod tickets;
     mod window;
 }

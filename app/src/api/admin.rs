@@ -12,6 +12,8 @@ pub struct AdminPage {
     pub holiday_years: Vec<(i32, String, String)>,
     /// First contact, rectification, complaint reply, complex complaint reply (working days).
     pub deadlines: [u32; 4],
+    /// 公示设置: 基本满意 counts as good, minimum sample, staff shown by name.
+    pub disclosure: (bool, i64, bool),
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
     pub windows: Vec<(i64, String)>,
@@ -104,6 +106,14 @@ pub async fn admin_view() -> Result<AdminPage, ServerFnError> {
             d.complaint_reply,
             d.complaint_reply_complex,
         ],
+        disclosure: {
+            let d = state.rules().disclosure;
+            (
+                d.policy.basic_counts_as_good,
+                d.policy.min_sample,
+                d.staff_by_name,
+            )
+        },
         departments: o.departments,
         halls: o.halls,
         windows: o.windows,
@@ -135,6 +145,32 @@ pub async fn admin_set_deadlines(
         complaint_reply_complex: days("复杂投诉答复时限", &complaint_reply_complex)?,
     };
     server::services::admin::set_deadlines(&state, actor, deadlines)
+        .await
+        .map_err(ssr::refused)
+}
+
+/// 公示设置. Check boxes that are not ticked are not sent.
+#[server]
+pub async fn admin_set_disclosure(
+    basic_counts_as_good: Option<String>,
+    min_sample: String,
+    staff_by_name: Option<String>,
+    csrf: String,
+) -> Result<(), ServerFnError> {
+    let (state, actor) = ssr::admin(Some(&csrf)).await?;
+    let min_sample = min_sample.trim().parse::<i64>().map_err(|_| {
+        ssr::refused(server::services::admin::AdminError::Invalid(
+            "最小样本量应填写条数".into(),
+        ))
+    })?;
+    let disclosure = server::services::Disclosure {
+        policy: domain::stats::Policy {
+            basic_counts_as_good: basic_counts_as_good.is_some(),
+            min_sample,
+        },
+        staff_by_name: staff_by_name.is_some(),
+    };
+    server::services::admin::set_disclosure(&state, actor, disclosure)
         .await
         .map_err(ssr::refused)
 }

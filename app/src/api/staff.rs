@@ -131,6 +131,12 @@ pub(crate) async fn signed_in_for_admin()
     ssr::signed_in().await
 }
 
+/// 403 with "无权进行该操作" (for the other modules' server functions).
+#[cfg(feature = "ssr")]
+pub(crate) fn forbidden_error() -> ServerFnError {
+    ssr::forbidden()
+}
+
 /// 登录.
 #[server]
 pub async fn staff_login(

@@ -6,14 +6,15 @@ use leptos_router::hooks::use_query_map;
 
 use super::staff::{SignInHint, StaffBar, error_text};
 use crate::api::admin::{
-    AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetHolidays, AdminUnlock,
-    admin_new_totp, admin_view,
+    AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
+    AdminSetHolidays, AdminUnlock, admin_new_totp, admin_view,
 };
 
 /// The administration page.
 #[component]
 pub fn Admin() -> impl IntoView {
     let deadlines = ServerAction::<AdminSetDeadlines>::new();
+    let disclosure = ServerAction::<AdminSetDisclosure>::new();
     let holidays = ServerAction::<AdminSetHolidays>::new();
     let create = ServerAction::<AdminCreateAccount>::new();
     let unlock = ServerAction::<AdminUnlock>::new();
@@ -22,6 +23,7 @@ pub fn Admin() -> impl IntoView {
         move || {
             (
                 deadlines.version().get(),
+                disclosure.version().get(),
                 holidays.version().get(),
                 create.version().get(),
                 unlock.version().get(),
@@ -46,6 +48,7 @@ pub fn Admin() -> impl IntoView {
     let failure = move || {
         [
             deadlines.value().get().and_then(Result::err),
+            disclosure.value().get().and_then(Result::err),
             holidays.value().get().and_then(Result::err),
             create.value().get().and_then(Result::err),
             unlock.value().get().and_then(Result::err),
@@ -76,7 +79,7 @@ pub fn Admin() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! {
-                        <Sections page deadlines holidays create unlock add />
+                        <Sections page deadlines disclosure holidays create unlock add />
                     }.into_any(),
                     Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
                 }
@@ -97,6 +100,7 @@ fn options(items: Vec<(i64, String)>, empty: &'static str) -> impl IntoView {
 fn Sections(
     page: AdminPage,
     deadlines: ServerAction<AdminSetDeadlines>,
+    disclosure: ServerAction<AdminSetDisclosure>,
     holidays: ServerAction<AdminSetHolidays>,
     create: ServerAction<AdminCreateAccount>,
     unlock: ServerAction<AdminUnlock>,
@@ -106,6 +110,7 @@ fn Sections(
         accounts,
         holiday_years,
         deadlines: days,
+        disclosure: (basic_good, min_sample, staff_by_name),
         departments,
         halls,
         windows,
@@ -210,6 +215,7 @@ fn Sections(
     };
     let account_departments = options(departments.clone(), "无");
     let csrf_deadlines = csrf.clone();
+    let csrf_disclosure = csrf.clone();
     let csrf_holidays = csrf.clone();
     let csrf_create = csrf.clone();
     view! {
@@ -219,6 +225,17 @@ fn Sections(
                 <input type="hidden" name="csrf" value=csrf_deadlines />
                 {deadline_fields}
                 <button type="submit">"保存办理时限"</button>
+            </ActionForm>
+        </section>
+                <section class="card">
+            <h2>"公示设置"</h2>
+            <ActionForm action=disclosure attr:class="step" attr:id="disclosure">
+                <input type="hidden" name="csrf" value=csrf_disclosure />
+                <label><input type="checkbox" name="basic_counts_as_good" value="1" checked=basic_good />" 基本满意计入好评"</label>
+                <label for="min_sample">"最小样本量（条，不足时显示“样本不足”）"</label>
+                <input id="min_sample" name="min_sample" type="number" min="1" max="10000" required value=min_sample />
+                <label><input type="checkbox" name="staff_by_name" value="1" checked=staff_by_name />" 窗口工作人员公示显示姓名（否则显示工号）"</label>
+                <button type="submit">"保存公示设置"</button>
             </ActionForm>
         </section>
         <section class="card">

@@ -49,7 +49,12 @@ pub fn StaffBar() -> impl IntoView {
                     let links: &[(&str, &str)] = match me.role.as_str() {
                         "window_staff" => &[("/staff/ratings", "我的评价")],
                         "handler" => &[("/staff/tickets", "工单")],
-                        "supervisor" => &[("/staff/overview", "督办总览"), ("/staff/tickets", "工单")],
+                        "supervisor" => &[
+                            ("/staff/overview", "督办总览"),
+                            ("/staff/tickets", "工单"),
+                            ("/staff/report", "月度报告"),
+                            ("/staff/analysis", "时段分析"),
+                        ],
                         "admin" => &[("/staff/admin", "系统管理")],
                         _ => &[],
                     };
@@ -73,6 +78,10 @@ pub fn StaffBar() -> impl IntoView {
 #[component]
 pub fn Overview() -> impl IntoView {
     let loads = Resource::new(|| (), |_| department_overview());
+    let alerts = Resource::new(
+        || (),
+        |_| crate::api::report::heat_map(String::new(), String::new()),
+    );
     view! {
         <StaffBar />
         <h1>"督办总览"</h1>
@@ -102,7 +111,12 @@ pub fn Overview() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <p><a href="/staff/tickets">"查看全部工单"</a></p>
+                                                        <p><a href="/staff/tickets">"查看全部工单"</a></p>
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    alerts.await.ok().map(|heat| view! { <crate::pages::report::Alerts heat /> })
+                                })}
+                            </Suspense>
                         }.into_any()
                     }
                     Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),

@@ -122,6 +122,25 @@ pub async fn set_deadlines(
     Ok(())
 }
 
+/// 公示设置 — whether 基本满意 counts as good, the minimum sample, staff by name or number.
+pub async fn set_disclosure(
+    state: &AppState,
+    actor: Actor,
+    disclosure: super::Disclosure,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    if !(1..=10_000).contains(&disclosure.policy.min_sample) {
+        return Err(invalid("最小样本量应为1至10000条"));
+    }
+    let before = state.rules().disclosure;
+    state
+        .store
+        .save_disclosure(actor.account_id, before, disclosure)
+        .await?;
+    state.update_rules(|rules| rules.disclosure = disclosure);
+    Ok(())
+}
+
 /// A new account as the administrator fills it in.
 #[derive(Debug, Clone)]
 pub struct AccountForm {

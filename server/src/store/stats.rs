@@ -89,6 +89,8 @@ pub enum Children {
     AllStaff,
     /// Every window (the monthly report and the alerts).
     AllWindows,
+    /// Every service item (where 差评 cluster).
+    Items,
 }
 
 impl Children {
@@ -103,6 +105,7 @@ impl Children {
             Children::StaffOf(_) => ("staff", "staff", "x.window_id = ?3"),
             Children::AllStaff => ("staff", "staff", "?3 IS NULL"),
             Children::AllWindows => ("window", "service_window", "?3 IS NULL"),
+            Children::Items => ("item", "service_item", "?3 IS NULL"),
         }
     }
 
@@ -280,6 +283,36 @@ impl Store {
              WHERE e.level <= 2 AND s.scope_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY s.scope, s.scope_id, s.month, r.reason_code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM stat_hour")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stat_day")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_hour (hall_id, month, weekday, hour, rated, bad) \
+             SELECT w.hall_id, CAST(strftime('%Y%m', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             CAST(strftime('%w', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             CAST(strftime('%H', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             count(*), sum(e.level <= 2) \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN service_window w ON w.id = o.window_id \
+             WHERE NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY 1, 2, 3, 4",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO stat_day (window_id, day, rated, good, basic) \
+             SELECT o.window_id, CAST(strftime('%Y%m%d', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             count(*), sum(e.level >= 4), sum(e.level = 3) \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE o.window_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY 1, 2",
         )
         .execute(&mut *tx)
         .await?;
@@ -529,5 +562,91 @@ impl Store {
                 counts: counts(r),
             })
             .collect())
+    }
+}
+
+/// A window whose satisfaction over the last days fell below the threshold.
+#[derive(Debug, Clone)]
+pub struct WindowAlert {
+    pub window: String,
+    pub department: String,
+    pub rated: i64,
+    pub good: i64,
+}
+
+impl Store {
+    /// When a hall's ratings and 差评 came in `month`: (weekday 0 = Sunday, hour, rated, bad).
+    pub async fn heat(&self, hall: i64, month: i64) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = ? AND month = ? \
+             ORDER BY weekday, hour",
+        )
+        .bind(hall)
+        .bind(month)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Windows rated at least `min_rated` times since `since_day` (YYYYMMDD) whose share of good
+    /// ratings is below `threshold_bp` hundredths of a percent.
+    pub async fn window_alerts(
+        &self,
+        since_day: i64,
+        min_rated: i64,
+        threshold_bp: i64,
+        basic_counts_as_good: bool,
+    ) -> StoreResult<Vec<WindowAlert>> {
+        let rows = sqlx::query(
+            "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
+             sum(s.rated) AS rated, sum(s.good) + (CASE WHEN ?4 THEN sum(s.basic) ELSE 0 END) AS good \
+             FROM stat_day s JOIN service_window w ON w.id = s.window_id \
+             JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id \
+             WHERE s.day >= ?1 GROUP BY s.window_id \
+             HAVING sum(s.rated) >= ?2 AND good * 10000 < ?3 * sum(s.rated) \
+             ORDER BY good * 1.0 / sum(s.rated), window LIMIT 50",
+        )
+        .bind(since_day)
+        .bind(min_rated)
+        .bind(threshold_bp)
+        .bind(basic_counts_as_good)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| WindowAlert {
+                window: r.get("window"),
+                department: r.get("department"),
+                rated: r.get("rated"),
+                good: r.get("good"),
+            })
+            .collect())
+    }
+
+    /// The halls, for choosing a heat map.
+    pub async fn halls(&self) -> StoreResult<Vec<(i64, String)>> {
+        sqlx::query_as("SELECT id, name FROM hall ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Every non-zero row of the time aggregates, for comparing with a recomputation.
+    pub async fn all_time_stats(
+        &self,
+    ) -> StoreResult<(
+        Vec<(i64, i64, i64, i64, i64, i64)>,
+        Vec<(i64, i64, i64, i64, i64)>,
+    )> {
+        let hours = sqlx::query_as(
+            "SELECT hall_id, month, weekday, hour, rated, bad FROM stat_hour WHERE rated <> 0 \
+             ORDER BY 1, 2, 3, 4",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let days = sqlx::query_as(
+            "SELECT window_id, day, rated, good, basic FROM stat_day WHERE rated <> 0 ORDER BY 1, 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((hours, days))
     }
 }

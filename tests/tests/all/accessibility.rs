@@ -144,3 +144,60 @@ async fn staff_pages_pass_axe() {
     let base = server.base.clone();
     journey(Js::On, move |client| staff_pages(client, base)).await;
 }
+
+/// The public pages read completely without JavaScript (the month is chosen with a plain form),
+/// and pass axe with it on.
+async fn public_pages(client: Client, base: String, js: Js) {
+    client.goto(&format!("{base}/open")).await.unwrap();
+    find(&client, "#figures").await;
+    let month = find(&client, "#month").await;
+    let label = month.prop("value").await.unwrap().unwrap_or_default();
+    client
+        .find(Locator::Css("form.month-picker button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    find(&client, "#figures").await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(
+        url.query(),
+        Some(format!("month={label}").as_str()),
+        "{url}"
+    );
+    let department = find(&client, ".children a").await;
+    department.click().await.unwrap();
+    find(&client, "#trend").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/open/department/")
+    );
+    for path in ["/open/staff", "/open/rectifications", "/open/methods"] {
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        find(&client, "main h1").await;
+        if js == Js::On {
+            let violations = axe_violations(&client).await;
+            assert!(violations.is_empty(), "{path}: {violations:#?}");
+        }
+    }
+    if js == Js::On {
+        check(&client, &format!("{base}/open"), "#figures").await;
+    }
+}
+
+#[tokio::test]
+async fn public_pages_read_without_javascript_and_pass_axe() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("OPEN-1").await;
+    let body = serde_json::json!({ "level": 2, "reasons": [213] });
+    server.http.post(&link).json(&body).send().await.unwrap();
+    for js in [Js::Off, Js::On] {
+        let base = server.base.clone();
+        journey(js, move |client| public_pages(client, base, js)).await;
+    }
+}

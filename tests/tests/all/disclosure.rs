@@ -177,12 +177,15 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
     let kept = (
         s.all_stats().await.unwrap(),
         s.all_reason_stats().await.unwrap(),
+        s.all_time_stats().await.unwrap(),
     );
     s.rebuild_stats().await.unwrap();
     let recomputed = (
         s.all_stats().await.unwrap(),
         s.all_reason_stats().await.unwrap(),
+        s.all_time_stats().await.unwrap(),
     );
+    assert_eq!(kept.2, recomputed.2, "heat map and daily window counts");
     assert_eq!(kept.0.len(), recomputed.0.len());
     for (a, b) in kept.0.iter().zip(&recomputed.0) {
         assert_eq!(a, b);

@@ -163,9 +163,10 @@ async fn call(
 async fn every_management_function_refuses_other_departments_and_strangers() {
     use app::api::{
         admin::{
-            AdminAdd, AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetHolidays,
-            AdminUnlock, AdminView,
+            AdminAdd, AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetDisclosure,
+            AdminSetHolidays, AdminUnlock, AdminView,
         },
+        report::{HeatMap, MonthlyReport},
         staff::{
             DepartmentOverview, LoadTicket, MyTickets, OwnRatings, RevealPhone, StaffLogout,
             TicketStep, Whoami,
@@ -234,6 +235,15 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 vec![("id", ticket.clone()), ("csrf", csrf.clone())],
             ),
             (DepartmentOverview::PATH, vec![]),
+            (MonthlyReport::PATH, vec![("month", String::new())]),
+            (
+                HeatMap::PATH,
+                vec![("hall", String::new()), ("month", String::new())],
+            ),
+            (
+                AdminSetDisclosure::PATH,
+                vec![("min_sample", "1".into()), ("csrf", csrf.clone())],
+            ),
             (OwnRatings::PATH, vec![]),
             (AdminView::PATH, vec![]),
             (AdminNewTotp::PATH, vec![("account", "1".into())]),
