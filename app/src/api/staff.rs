@@ -14,6 +14,8 @@ pub struct TicketCard {
     pub opened: String,
     /// The current deadline, or "时限待定" when the calendar lacks the year.
     pub due: String,
+    /// Time left in working days: "剩余 3 个工作日", "今日到期", "已超时", or empty.
+    pub left: String,
     pub overdue: bool,
     pub escalated: bool,
 }
@@ -240,7 +242,8 @@ pub async fn my_tickets() -> Result<Vec<TicketCard>, ServerFnError> {
     let tickets = server::services::ticket::list(&state, session.actor)
         .await
         .map_err(ssr::refused)?;
-    Ok(tickets.iter().map(cards::card).collect())
+    let calendar = state.rules().calendar;
+    Ok(tickets.iter().map(|t| cards::card(t, &calendar)).collect())
 }
 
 /// One ticket with the steps the staff member may take.
@@ -255,7 +258,12 @@ pub async fn load_ticket(id: i64) -> Result<TicketView, ServerFnError> {
         .map_err(ssr::refused)?;
     Ok(TicketView {
         phone,
-        ..cards::view(&detail, session.actor, session.csrf)
+        ..cards::view(
+            &detail,
+            session.actor,
+            session.csrf,
+            &state.rules().calendar,
+        )
     })
 }
 
@@ -349,7 +357,26 @@ mod cards {
         }
     }
 
-    pub(super) fn card(t: &TicketListItem) -> TicketCard {
+    /// What is left until `due` (unix ms, end of its day) in working days.
+    fn left(due: Option<i64>, calendar: &domain::calendar::Calendar) -> String {
+        use domain::calendar::Date;
+        let Some(due) = due else {
+            return String::new();
+        };
+        let now = now_ms();
+        if due < now {
+            return "已超时".into();
+        }
+        let (today, day) = (Date::from_unix_ms_cst(now), Date::from_unix_ms_cst(due - 1));
+        if day == today {
+            return "今日到期".into();
+        }
+        calendar
+            .working_days_between(today, day)
+            .map_or_else(|_| String::new(), |n| format!("剩余 {n} 个工作日"))
+    }
+
+    pub(super) fn card(t: &TicketListItem, calendar: &domain::calendar::Calendar) -> TicketCard {
         let state = TicketState::parse(&t.state);
         let open = state.is_some_and(|s| s != TicketState::Closed);
         TicketCard {
@@ -367,15 +394,25 @@ mod cards {
                 || "时限待定".into(),
                 |d| format!("{} 前", format_cst(d - 1)),
             ),
+            left: if open {
+                left(t.due_at, calendar)
+            } else {
+                String::new()
+            },
             overdue: open && t.due_at.is_some_and(|d| d < now_ms()),
             escalated: t.escalated,
         }
     }
 
-    pub(super) fn view(d: &TicketDetail, actor: domain::access::Actor, csrf: String) -> TicketView {
+    pub(super) fn view(
+        d: &TicketDetail,
+        actor: domain::access::Actor,
+        csrf: String,
+        calendar: &domain::calendar::Calendar,
+    ) -> TicketView {
         let state = TicketState::parse(&d.item.state).unwrap_or(TicketState::Closed);
         TicketView {
-            card: card(&d.item),
+            card: card(&d.item, calendar),
             real_name: d.real_name,
             level_zh: d
                 .level

@@ -195,7 +195,7 @@ pub fn Tickets() -> impl IntoView {
                                         <td>{t.kind_zh}</td>
                                         <td>{t.department}</td>
                                         <td>{t.state_zh}{t.escalated.then_some("（督办）")}</td>
-                                        <td>{t.due}{t.overdue.then_some(" 已超时")}</td>
+                                        <td>{t.due}" "<span class="left">{t.left}</span></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -286,7 +286,7 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         .collect_view();
     view! {
         <h1>{format!("工单 #{id}：{}", card.kind_zh)}</h1>
-        <p id="ticket-state">{format!("{} · {} · 时限 {}", card.department, card.state_zh, card.due)}</p>
+        <p id="ticket-state">{format!("{} · {} · 时限 {} {}", card.department, card.state_zh, card.due, card.left)}</p>
         <section class="card">
             <h2>"群众意见"</h2>
             <p>{level_zh}" "{reasons.join("、")}</p>

@@ -280,6 +280,22 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
     let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
     let now = server::store::now_ms();
     assert_eq!(escalate_overdue(s, now).await.unwrap(), Vec::<i64>::new());
+    // The handler's list says how many working days are left for the first contact.
+    let cookie = http_sign_in(&server, "bdc").await;
+    let list = server
+        .http
+        .get(server.url("/staff/tickets"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("剩余 1 个工作日") || list.contains("剩余 2 个工作日"),
+        "{list}"
+    );
 
     // A month later the first contact is long overdue.
     let later = now + 30 * 86_400_000;
