@@ -146,7 +146,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .insert_account("bdc", &password, "handler", bdc)
         .await?;
     let (totp, uri) = crate::services::auth::new_totp(state, "jiandu");
-    store
+    let supervisor = store
         .insert_account_with_totp("jiandu", &password, "supervisor", None, Some(&totp))
         .await?;
     std::fs::write(state.config.data_dir.join("demo-supervisor-totp.txt"), uri)?;
@@ -169,6 +169,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         totp_secret_enc: None,
     };
     store.create_account(admin, &clerk_account).await?;
+    // Five months of history, so that trends, rankings and the monthly report have data.
+    let (_, bad_reason) = crate::admin::bad_reason_codes();
+    store.demo_history(5, 40, supervisor, bad_reason).await?;
     Ok(key)
 }
 

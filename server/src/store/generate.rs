@@ -208,66 +208,7 @@ impl Store {
         .bind(bad_reasons.1)
         .execute(&mut *tx)
         .await?;
-        // Tickets: most closed after the whole loop; some still open or rectifying; one in twenty
-        // appealed and upheld.
-        sqlx::query(
-            "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
-             contact_due_at, escalated, updated_at) \
-             SELECT 'bad_review', e.id, o.department_id, \
-             CASE WHEN e.id % 20 = 0 THEN 'closed' WHEN e.id % 10 = 1 THEN 'open' \
-                  WHEN e.id % 10 = 2 THEN 'rectifying' ELSE 'closed' END, \
-             e.id % 2, e.created_at, e.created_at + 86400000, 0, e.created_at \
-             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id WHERE e.level <= 2",
-        )
-        .execute(&mut *tx)
-        .await?;
-        for (action, to, only) in [
-            ("open", "open", "1"),
-            ("record_check", "verified", "t.state <> 'open'"),
-            ("triage_appeal", "appealed", "e.id % 20 = 0"),
-            ("decide_appeal_upheld", "closed", "e.id % 20 = 0"),
-            (
-                "triage_fix_now",
-                "rectifying",
-                "t.state <> 'open' AND e.id % 20 <> 0",
-            ),
-            (
-                "record_rectification",
-                "awaiting_reply",
-                "t.state = 'closed' AND e.id % 20 <> 0",
-            ),
-            ("reply", "replied", "t.state = 'closed' AND e.id % 20 <> 0"),
-            (
-                "rate_fix_satisfied",
-                "closed",
-                "t.state = 'closed' AND e.id % 20 <> 0",
-            ),
-        ] {
-            let actor = if action == "open" {
-                "'system'".to_owned()
-            } else if action == "rate_fix_satisfied" {
-                "'citizen'".to_owned()
-            } else {
-                format!("'account:{account}'")
-            };
-            sqlx::query(&format!(
-                "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
-                 SELECT t.id, {actor}, ?, ?, t.opened_at + 3600000 FROM ticket t \
-                 JOIN evaluation e ON e.id = t.evaluation_id WHERE {only} ORDER BY t.id"
-            ))
-            .bind(action)
-            .bind(to)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) \
-             SELECT e.id, t.id, ?, '回访核实系误评（生成数据）', t.opened_at + 7200000 \
-             FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id WHERE e.id % 20 = 0",
-        )
-        .bind(account)
-        .execute(&mut *tx)
-        .await?;
+        tickets_for_generated(&mut tx, first_occurrence, account).await?;
         for (_, sql) in &triggers {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
@@ -284,5 +225,142 @@ impl Store {
             ratings: count("SELECT count(*) FROM evaluation").await?,
             bad: count("SELECT count(*) FROM evaluation WHERE level <= 2").await?,
         })
+    }
+}
+
+/// Tickets for the generated 差评 of occurrences from `from_occurrence` on, taken through the loop
+/// in bulk: most closed after the whole loop, some still open or rectifying, one in twenty appealed
+/// and upheld (decided by `account`).
+async fn tickets_for_generated(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    from_occurrence: i64,
+    account: i64,
+) -> StoreResult<()> {
+    // Tickets: most closed after the whole loop; some still open or rectifying; one in twenty
+    // appealed and upheld.
+    sqlx::query(
+        "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
+             contact_due_at, escalated, updated_at) \
+             SELECT 'bad_review', e.id, o.department_id, \
+             CASE WHEN e.id % 20 = 0 THEN 'closed' WHEN e.id % 10 = 1 THEN 'open' \
+                  WHEN e.id % 10 = 2 THEN 'rectifying' ELSE 'closed' END, \
+             e.id % 2, e.created_at, e.created_at + 86400000, 0, e.created_at \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE e.level <= 2 AND o.id >= ?",
+    )
+    .bind(from_occurrence)
+    .execute(&mut **tx)
+    .await?;
+    for (action, to, only) in [
+        ("open", "open", "1"),
+        ("record_check", "verified", "t.state <> 'open'"),
+        ("triage_appeal", "appealed", "e.id % 20 = 0"),
+        ("decide_appeal_upheld", "closed", "e.id % 20 = 0"),
+        (
+            "triage_fix_now",
+            "rectifying",
+            "t.state <> 'open' AND e.id % 20 <> 0",
+        ),
+        (
+            "record_rectification",
+            "awaiting_reply",
+            "t.state = 'closed' AND e.id % 20 <> 0",
+        ),
+        ("reply", "replied", "t.state = 'closed' AND e.id % 20 <> 0"),
+        (
+            "rate_fix_satisfied",
+            "closed",
+            "t.state = 'closed' AND e.id % 20 <> 0",
+        ),
+    ] {
+        let actor = if action == "open" {
+            "'system'".to_owned()
+        } else if action == "rate_fix_satisfied" {
+            "'citizen'".to_owned()
+        } else {
+            format!("'account:{account}'")
+        };
+        sqlx::query(&format!(
+            "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
+                 SELECT t.id, {actor}, ?, ?, t.opened_at + 3600000 FROM ticket t \
+                 JOIN evaluation e ON e.id = t.evaluation_id \
+                 WHERE e.occurrence_id >= ? AND ({only}) ORDER BY t.id"
+        ))
+        .bind(action)
+        .bind(to)
+        .bind(from_occurrence)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) \
+             SELECT e.id, t.id, ?, '回访核实系误评（生成数据）', t.opened_at + 7200000 \
+             FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
+             WHERE e.id % 20 = 0 AND e.occurrence_id >= ?",
+    )
+    .bind(account)
+    .bind(from_occurrence)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Demo history: for each window, `per_month` services in each of the `months` months before
+    /// this one, most rated (a few 差评, each with its ticket taken through the loop by `account`),
+    /// so that the demo's trend, report and rankings have something to show. Triggers count them.
+    pub async fn demo_history(
+        &self,
+        months: i64,
+        per_month: i64,
+        account: i64,
+        bad_reason: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let first_occurrence: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM service_occurrence")
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut month = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now_ms()));
+        for _ in 0..months {
+            month = domain::stats::previous_month(month);
+            let start = super::month_start_ms(month);
+            sqlx::query(
+                "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+                 INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
+                 window_id, staff_id, channel, registered_at) \
+                 SELECT printf('HIST-%d-%d-%d', ?2, w.id, n), 1, \
+                 (SELECT min(id) FROM service_item i WHERE i.department_id = w.department_id), \
+                 w.department_id, w.id, (SELECT min(id) FROM staff s WHERE s.window_id = w.id), 'qr_code', \
+                 ?3 + n * 2160000000 / ?1 + 3600000 + 60000 * ((w.id * 37 + n * 11) % 420) \
+                 FROM service_window w, c",
+            )
+            .bind(per_month)
+            .bind(month)
+            .bind(start)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, channel, created_at) \
+             SELECT id, printf('H%09d', id), \
+             CASE WHEN r < 6 + (window_id % 3) * 8 THEN 2 WHEN r < 60 THEN 3 WHEN r < 260 THEN 4 ELSE 5 END, \
+             2, channel, registered_at + 600000 \
+             FROM (SELECT id, window_id, channel, registered_at, abs(random()) % 1000 AS r \
+                   FROM service_occurrence WHERE id >= ?1 AND id % 10 <> 9)",
+        )
+        .bind(first_occurrence)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO evaluation_reason (evaluation_id, reason_code) \
+             SELECT id, ? FROM evaluation WHERE level <= 2 AND occurrence_id >= ?",
+        )
+        .bind(bad_reason)
+        .bind(first_occurrence)
+        .execute(&mut *tx)
+        .await?;
+        tickets_for_generated(&mut tx, first_occurrence, account).await?;
+        tx.commit().await
     }
 }
