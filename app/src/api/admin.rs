@@ -14,6 +14,8 @@ pub struct AdminPage {
     pub deadlines: [u32; 4],
     /// 公示设置: 基本满意 counts as good, minimum sample, staff shown by name.
     pub disclosure: (bool, i64, bool),
+    /// 满意度预警: days, minimum ratings, threshold in percent.
+    pub alert: (u32, i64, i64),
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
     pub windows: Vec<(i64, String)>,
@@ -114,6 +116,10 @@ pub async fn admin_view() -> Result<AdminPage, ServerFnError> {
                 d.staff_by_name,
             )
         },
+        alert: {
+            let a = state.rules().disclosure.alert;
+            (a.days, a.min_rated, a.threshold_bp / 100)
+        },
         departments: o.departments,
         halls: o.halls,
         windows: o.windows,
@@ -155,20 +161,32 @@ pub async fn admin_set_disclosure(
     basic_counts_as_good: Option<String>,
     min_sample: String,
     staff_by_name: Option<String>,
+    alert_days: String,
+    alert_min_rated: String,
+    alert_threshold: String,
     csrf: String,
 ) -> Result<(), ServerFnError> {
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
-    let min_sample = min_sample.trim().parse::<i64>().map_err(|_| {
-        ssr::refused(server::services::admin::AdminError::Invalid(
-            "最小样本量应填写条数".into(),
-        ))
-    })?;
+    let number = |label: &str, value: &str| {
+        value.trim().parse::<i64>().map_err(|_| {
+            ssr::refused(server::services::admin::AdminError::Invalid(format!(
+                "{label}应填写数字"
+            )))
+        })
+    };
+    let min_sample = number("最小样本量", &min_sample)?;
+    let alert = server::services::Alert {
+        days: u32::try_from(number("预警统计天数", &alert_days)?).unwrap_or(0),
+        min_rated: number("预警最少评价数", &alert_min_rated)?,
+        threshold_bp: number("预警满意度", &alert_threshold)?.saturating_mul(100),
+    };
     let disclosure = server::services::Disclosure {
         policy: domain::stats::Policy {
             basic_counts_as_good: basic_counts_as_good.is_some(),
             min_sample,
         },
         staff_by_name: staff_by_name.is_some(),
+        alert,
     };
     server::services::admin::set_disclosure(&state, actor, disclosure)
         .await

@@ -33,13 +33,6 @@ pub struct HeatView {
     pub alert_threshold: String,
 }
 
-/// The alert: a window rated at least this often over the last days …
-pub const ALERT_MIN_RATED: i64 = 10;
-/// … over this many days …
-pub const ALERT_DAYS: u32 = 7;
-/// … with a satisfaction below this (hundredths of a percent).
-pub const ALERT_THRESHOLD_BP: i64 = 9_000;
-
 #[cfg(feature = "ssr")]
 fn month_now() -> i64 {
     domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
@@ -122,16 +115,17 @@ pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnE
         })
         .collect();
     let max = cells.iter().map(|c| c.2).max().unwrap_or(0);
-    let policy = state.rules().disclosure.policy;
-    let since = server::store::now_ms() - i64::from(ALERT_DAYS) * 86_400_000;
+    let disclosure = state.rules().disclosure;
+    let (policy, alert) = (disclosure.policy, disclosure.alert);
+    let since = server::store::now_ms() - i64::from(alert.days) * 86_400_000;
     let (y, m, d) = domain::calendar::Date::from_unix_ms_cst(since).ymd();
     let since_day = i64::from(y) * 10_000 + i64::from(m) * 100 + i64::from(d);
     let alerts = state
         .store
         .window_alerts(
             since_day,
-            ALERT_MIN_RATED,
-            ALERT_THRESHOLD_BP,
+            alert.min_rated,
+            alert.threshold_bp,
             policy.basic_counts_as_good,
         )
         .await
@@ -158,7 +152,7 @@ pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnE
         rows,
         max,
         alerts,
-        alert_days: ALERT_DAYS,
-        alert_threshold: format!("{} %", domain::stats::percent(ALERT_THRESHOLD_BP)),
+        alert_days: alert.days,
+        alert_threshold: format!("{} %", domain::stats::percent(alert.threshold_bp)),
     })
 }

@@ -111,6 +111,7 @@ fn Sections(
         holiday_years,
         deadlines: days,
         disclosure: (basic_good, min_sample, staff_by_name),
+        alert: (alert_days, alert_min_rated, alert_threshold),
         departments,
         halls,
         windows,
@@ -234,7 +235,13 @@ fn Sections(
                 <label><input type="checkbox" name="basic_counts_as_good" value="1" checked=basic_good />" 基本满意计入好评"</label>
                 <label for="min_sample">"最小样本量（条，不足时显示“样本不足”）"</label>
                 <input id="min_sample" name="min_sample" type="number" min="1" max="10000" required value=min_sample />
-                <label><input type="checkbox" name="staff_by_name" value="1" checked=staff_by_name />" 窗口工作人员公示显示姓名（否则显示工号）"</label>
+                                <label><input type="checkbox" name="staff_by_name" value="1" checked=staff_by_name />" 窗口工作人员公示显示姓名（否则显示工号）"</label>
+                <label for="alert_days">"满意度预警：统计近几天"</label>
+                <input id="alert_days" name="alert_days" type="number" min="1" max="90" required value=alert_days />
+                <label for="alert_min_rated">"满意度预警：至少几条评价"</label>
+                <input id="alert_min_rated" name="alert_min_rated" type="number" min="1" max="10000" required value=alert_min_rated />
+                <label for="alert_threshold">"满意度预警：满意度低于（%）"</label>
+                <input id="alert_threshold" name="alert_threshold" type="number" min="1" max="100" required value=alert_threshold />
                 <button type="submit">"保存公示设置"</button>
             </ActionForm>
         </section>

@@ -132,6 +132,16 @@ pub async fn set_disclosure(
     if !(1..=10_000).contains(&disclosure.policy.min_sample) {
         return Err(invalid("最小样本量应为1至10000条"));
     }
+    let alert = disclosure.alert;
+    if !(1..=90).contains(&alert.days) {
+        return Err(invalid("预警统计天数应为1至90天"));
+    }
+    if !(1..=10_000).contains(&alert.min_rated) {
+        return Err(invalid("预警最少评价数应为1至10000条"));
+    }
+    if !(1..=10_000).contains(&alert.threshold_bp) {
+        return Err(invalid("预警满意度应为1至100"));
+    }
     let before = state.rules().disclosure;
     state
         .store

@@ -119,6 +119,21 @@ impl Store {
                     }
                 }
                 "disclosure.staff_by_name" => d.staff_by_name = value == "1",
+                "disclosure.alert_days" => {
+                    if let Ok(n) = value.parse() {
+                        d.alert.days = n;
+                    }
+                }
+                "disclosure.alert_min_rated" => {
+                    if let Ok(n) = value.parse() {
+                        d.alert.min_rated = n;
+                    }
+                }
+                "disclosure.alert_threshold_bp" => {
+                    if let Ok(n) = value.parse() {
+                        d.alert.threshold_bp = n;
+                    }
+                }
                 _ => {}
             }
         }
@@ -142,6 +157,15 @@ impl Store {
             ),
             ("disclosure.min_sample", after.policy.min_sample.to_string()),
             ("disclosure.staff_by_name", flag(after.staff_by_name)),
+            ("disclosure.alert_days", after.alert.days.to_string()),
+            (
+                "disclosure.alert_min_rated",
+                after.alert.min_rated.to_string(),
+            ),
+            (
+                "disclosure.alert_threshold_bp",
+                after.alert.threshold_bp.to_string(),
+            ),
         ] {
             sqlx::query(
                 "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \

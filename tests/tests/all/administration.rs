@@ -58,6 +58,11 @@ async fn administer(client: Client, base: String, js: Js) {
     click_button(&client, "保存办理时限").await;
     find(&client, "#complaint_reply[value='3']").await;
 
+    fill(&client, "#alert_threshold", "80").await;
+    fill(&client, "#min_sample", "20").await;
+    click_button(&client, "保存公示设置").await;
+    find(&client, "#alert_threshold[value='80']").await;
+
     fill(&client, "#year", "2031").await;
     fill(&client, "#off", "2031-01-01,2031-01-22..2031-01-28").await;
     fill(&client, "#worked", "2031-01-19").await;
@@ -92,6 +97,11 @@ async fn administration(js: Js) {
     journey(js, move |client| administer(client, base, js)).await;
     let s = &server.state;
     assert_eq!(s.rules().deadlines.complaint_reply, 3, "applies at once");
+    let disclosure = s.rules().disclosure;
+    assert_eq!(
+        (disclosure.alert.threshold_bp, disclosure.policy.min_sample),
+        (8_000, 20)
+    );
     let new_year = domain::calendar::Date::from_ymd(2031, 1, 19).unwrap();
     assert_eq!(
         s.rules().calendar.is_working_day(new_year),
@@ -115,6 +125,7 @@ async fn administration(js: Js) {
             .unwrap();
     for action in [
         "set_deadlines",
+        "set_disclosure",
         "set_holidays",
         "add_organisation",
         "create_account",

@@ -287,6 +287,7 @@ async fn a_small_month_is_published_with_truncated_rates_and_suppression() {
             basic_counts_as_good: true,
         },
         staff_by_name: true,
+        alert: server::services::Alert::default(),
     };
     server
         .state

@@ -242,7 +242,13 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
             ),
             (
                 AdminSetDisclosure::PATH,
-                vec![("min_sample", "1".into()), ("csrf", csrf.clone())],
+                vec![
+                    ("min_sample", "1".into()),
+                    ("alert_days", "7".into()),
+                    ("alert_min_rated", "10".into()),
+                    ("alert_threshold", "90".into()),
+                    ("csrf", csrf.clone()),
+                ],
             ),
             (OwnRatings::PATH, vec![]),
             (AdminView::PATH, vec![]),

@@ -214,6 +214,21 @@ async fn a_window_whose_satisfaction_drops_is_flagged_and_the_heat_map_shows_whe
         "{overview}"
     );
     assert!(!overview.contains("A01号窗口 不动产登记："), "A01 is fine");
+    // The threshold is a setting: at 70 % the window is no longer flagged.
+    server
+        .state
+        .update_rules(|r| r.disclosure.alert.threshold_bp = 7_000);
+    let relaxed = server
+        .http
+        .get(server.url("/staff/overview"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(relaxed.contains("满意度低于 70.00 %") && !relaxed.contains("A02号窗口 不动产抵押："));
 
     let analysis = server
         .http
