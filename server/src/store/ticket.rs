@@ -356,7 +356,7 @@ impl Store {
         let sql = format!(
             "SELECT department, \
              sum(state <> 'closed') AS open, \
-             sum(state <> 'closed' AND due_at < ?) AS overdue, \
+             coalesce(sum(state <> 'closed' AND due_at < ?), 0) AS overdue, \
              sum(state <> 'closed' AND escalated) AS escalated, \
              sum(state = 'appealed') AS appealed, \
              sum(state = 'closed') AS closed \

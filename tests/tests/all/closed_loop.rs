@@ -476,3 +476,33 @@ async fn signing_out_ends_the_session() {
         "the old cookie is dead"
     );
 }
+
+#[tokio::test]
+async fn tickets_without_a_deadline_yet_do_not_break_the_overview() {
+    // Late in December the next year's holidays may not be entered yet: tickets open without a
+    // deadline ("时限待定"), and the supervisor's overview still reads.
+    let server = TestServer::start().await;
+    cast(&server).await;
+    let s = &server.state;
+    let link = server.rating_link("NODUE-1").await;
+    let body = serde_json::json!({ "level": 2, "reasons": [213] });
+    server.http.post(&link).json(&body).send().await.unwrap();
+    sqlx::query("UPDATE ticket SET contact_due_at = NULL")
+        .execute(s.store.pool())
+        .await
+        .unwrap();
+    let supervisor = Actor {
+        account_id: sqlx_count(s, "SELECT id FROM account WHERE username = 'jiandu'").await,
+        role: Role::Supervisor,
+        department_id: None,
+    };
+    let loads = server::services::ticket::overview(s, supervisor)
+        .await
+        .unwrap();
+    assert_eq!((loads[0].open, loads[0].overdue), (1, 0));
+    let raised =
+        server::services::ticket::escalate_overdue(s, server::store::now_ms() + 86_400_000 * 60)
+            .await
+            .unwrap();
+    assert!(raised.is_empty(), "no deadline, nothing overdue");
+}
