@@ -34,7 +34,7 @@ pub struct TrackedRating {
 #[server]
 pub async fn windows() -> Result<Vec<WindowCard>, ServerFnError> {
     let state = expect_context::<server::AppState>();
-    let windows = server::services::site::windows(&state)
+    let windows = server::features::rating::site::windows(&state)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     Ok(windows
@@ -54,7 +54,7 @@ pub async fn windows() -> Result<Vec<WindowCard>, ServerFnError> {
 #[server]
 pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError> {
     let state = expect_context::<server::AppState>();
-    let found = server::services::site::tracked(&state, &code)
+    let found = server::features::rating::site::tracked(&state, &code)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     Ok(found.map(|e| {
@@ -64,7 +64,10 @@ pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError>
             level_zh: level.map_or("", domain::Level::label_zh).to_owned(),
             department: e.department,
             bad_review: level.is_some_and(domain::Level::is_bad),
-            progress: e.ticket.as_ref().map(server::services::site::progress_zh),
+            progress: e
+                .ticket
+                .as_ref()
+                .map(server::features::rating::site::progress_zh),
         }
     }))
 }

@@ -34,6 +34,6 @@ pub fn site(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options);
-    let assets = server::http::assets(&state.config.site_root);
-    server::http::finish(server::http::router(state).merge(assets).merge(pages))
+    let assets = server::platform::headers::assets(&state.config.site_root);
+    server::platform::headers::finish(server::features::router(state).merge(assets).merge(pages))
 }

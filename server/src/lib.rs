@@ -1,20 +1,18 @@
-//! haochaping's server: configuration, storage, use cases, the business-system API and the
-//! citizen's rating pages. The Leptos site (`app`) is merged into [`http::router`]'s router by the
-//! `app` binary; this crate never names `app` types.
+//! haochaping's server, one folder per feature (`features/`) on shared plumbing (`platform/`):
+//! configuration, storage, use cases, the business-system API and the citizen's pages. The Leptos
+//! site (`app`) is merged into [`features::router`]'s router by the `app` binary; this crate never
+//! names `app` types.
 
-pub mod admin;
-pub mod config;
-pub mod crypto;
-pub mod demo;
-pub mod http;
-pub mod services;
-pub mod store;
+pub mod cli;
+#[cfg(feature = "dev-data")]
+pub mod dev_data;
+pub mod features;
+mod jobs;
+pub mod platform;
 
 use std::net::SocketAddr;
 
-pub use config::Config;
-pub use services::AppState;
-pub use store::Store;
+pub use platform::{config::Config, db::Store, state::AppState};
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`).
 pub fn init_tracing() {
@@ -40,7 +38,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> s
 pub async fn run(site: impl FnOnce(AppState) -> axum::Router) -> std::process::ExitCode {
     init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match admin::command(&args).await {
+    let outcome = match cli::command(&args).await {
         Some(outcome) => outcome,
         None => start(site).await,
     };
@@ -57,35 +55,14 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     let config = Config::from_env()?;
     let state = AppState::open(config.clone()).await?;
     if config.demo {
-        let key_file = config.data_dir.join("demo-api-key.txt");
-        if state.store.is_empty().await? {
-            let key = demo::seed(&state).await?;
-            std::fs::write(&key_file, &key)?;
-        }
-        if let Ok(key) = std::fs::read_to_string(&key_file) {
-            println!("Demo business-system API key: {key}");
-        }
-        println!(
-            "Demo staff log-in:   {}/staff/login  bdc (不动产登记 handler) or jiandu (supervisor), password {}",
-            config.public_url,
-            demo::DEMO_PASSWORD
+        #[cfg(feature = "dev-data")]
+        dev_data::demo::prepare(&state).await?;
+        #[cfg(not(feature = "dev-data"))]
+        tracing::warn!(
+            "HAOCHAPING_DEMO is set, but this build has no demo data (feature dev-data)"
         );
-        println!(
-            "                     chuangkou (window clerk, own ratings) or admin (administrator)"
-        );
-        for (who, file) in [
-            ("supervisor", "demo-supervisor-totp.txt"),
-            ("administrator", "demo-admin-totp.txt"),
-        ] {
-            if let Ok(uri) = std::fs::read_to_string(config.data_dir.join(file)) {
-                println!("Demo {who}'s authenticator (TOTP) link: {uri}");
-            }
-        }
-        if let Some(window) = state.store.windows().await?.first() {
-            println!("Rate a demo window:  {}", state.window_url(&window.ecode));
-        }
     }
-    tokio::spawn(escalate_overdue_every_minute(state.clone()));
+    tokio::spawn(jobs::every_minute(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let base = &config.public_url;
     println!("haochaping is serving on http://{}", listener.local_addr()?);
@@ -94,21 +71,4 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     println!("API description:     {base}/api/v1/openapi.json");
     serve(listener, site(state)).await?;
     Ok(())
-}
-
-/// Once a minute: 超时督办 (overdue tickets raised to the supervisor), and at the start of a month
-/// the previous month's report kept as a file.
-async fn escalate_overdue_every_minute(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        if let Err(e) = services::ticket::escalate_overdue(&state, store::now_ms()).await {
-            tracing::warn!("overdue check failed: {e}");
-        }
-        match services::report::archive_previous_month(&state, store::now_ms()).await {
-            Ok(Some(file)) => tracing::info!("monthly report kept as {}", file.display()),
-            Ok(None) => {}
-            Err(e) => tracing::warn!("monthly report failed: {e}"),
-        }
-    }
 }

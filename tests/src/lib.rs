@@ -6,7 +6,7 @@ pub mod browser;
 use std::path::PathBuf;
 
 use domain::calendar::YearSchedule;
-use server::{AppState, Config, crypto};
+use server::{AppState, Config, platform::crypto};
 
 /// The workspace's built browser assets (`scripts/build-site`).
 pub fn site_root() -> PathBuf {
@@ -134,7 +134,7 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
 
 /// Runs a `SELECT count(*)`-like query returning one integer.
 pub async fn sqlx_count(state: &AppState, sql: &str) -> i64 {
-    server::store::scalar(&state.store, sql)
+    server::platform::db::scalar(&state.store, sql)
         .await
         .expect("query")
 }

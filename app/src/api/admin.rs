@@ -33,7 +33,7 @@ pub struct NewTotp {
 #[cfg(feature = "ssr")]
 mod ssr {
     use leptos::prelude::*;
-    use server::services::admin::AdminError;
+    use server::features::admin::AdminError;
 
     pub(super) fn refused(e: AdminError) -> ServerFnError {
         let (code, message) = match e {
@@ -79,7 +79,7 @@ mod ssr {
 #[server]
 pub async fn admin_view() -> Result<AdminPage, ServerFnError> {
     let (state, actor) = ssr::admin(None).await?;
-    let o = server::services::admin::overview(&state, actor)
+    let o = server::features::admin::overview(&state, actor)
         .await
         .map_err(ssr::refused)?;
     let (_, session) = super::staff::signed_in_for_admin().await?;
@@ -96,7 +96,7 @@ pub async fn admin_view() -> Result<AdminPage, ServerFnError> {
                     a.department.unwrap_or_default(),
                     a.staff_no.unwrap_or_default(),
                     a.locked_until
-                        .filter(|&t| t > server::store::now_ms())
+                        .filter(|&t| t > server::platform::db::now_ms())
                         .map(domain::calendar::format_cst),
                 )
             })
@@ -139,7 +139,7 @@ pub async fn admin_set_deadlines(
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
     let days = |label: &str, value: &str| {
         value.trim().parse::<u32>().map_err(|_| {
-            ssr::refused(server::services::admin::AdminError::Invalid(format!(
+            ssr::refused(server::features::admin::AdminError::Invalid(format!(
                 "{label}应填写工作日数"
             )))
         })
@@ -150,7 +150,7 @@ pub async fn admin_set_deadlines(
         complaint_reply: days("投诉答复时限", &complaint_reply)?,
         complaint_reply_complex: days("复杂投诉答复时限", &complaint_reply_complex)?,
     };
-    server::services::admin::set_deadlines(&state, actor, deadlines)
+    server::features::admin::set_deadlines(&state, actor, deadlines)
         .await
         .map_err(ssr::refused)
 }
@@ -169,18 +169,18 @@ pub async fn admin_set_disclosure(
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
     let number = |label: &str, value: &str| {
         value.trim().parse::<i64>().map_err(|_| {
-            ssr::refused(server::services::admin::AdminError::Invalid(format!(
+            ssr::refused(server::features::admin::AdminError::Invalid(format!(
                 "{label}应填写数字"
             )))
         })
     };
     let min_sample = number("最小样本量", &min_sample)?;
-    let alert = server::services::Alert {
+    let alert = server::platform::state::Alert {
         days: u32::try_from(number("预警统计天数", &alert_days)?).unwrap_or(0),
         min_rated: number("预警最少评价数", &alert_min_rated)?,
         threshold_bp: number("预警满意度", &alert_threshold)?.saturating_mul(100),
     };
-    let disclosure = server::services::Disclosure {
+    let disclosure = server::platform::state::Disclosure {
         policy: domain::stats::Policy {
             basic_counts_as_good: basic_counts_as_good.is_some(),
             min_sample,
@@ -188,7 +188,7 @@ pub async fn admin_set_disclosure(
         staff_by_name: staff_by_name.is_some(),
         alert,
     };
-    server::services::admin::set_disclosure(&state, actor, disclosure)
+    server::features::admin::set_disclosure(&state, actor, disclosure)
         .await
         .map_err(ssr::refused)
 }
@@ -208,11 +208,11 @@ pub async fn admin_set_holidays(
         .ok()
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| {
-            ssr::refused(server::services::admin::AdminError::Invalid(
+            ssr::refused(server::features::admin::AdminError::Invalid(
                 "年份应为四位数字".into(),
             ))
         })?;
-    server::services::admin::set_holidays(&state, actor, year, &off, &worked)
+    server::features::admin::set_holidays(&state, actor, year, &off, &worked)
         .await
         .map_err(ssr::refused)
 }
@@ -227,7 +227,7 @@ pub async fn admin_create_account(
     staff_no: String,
     csrf: String,
 ) -> Result<(), ServerFnError> {
-    use server::services::admin::{AccountForm, create_account};
+    use server::features::admin::{AccountForm, create_account};
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
     let form = AccountForm {
         username,
@@ -255,11 +255,11 @@ pub async fn admin_create_account(
 #[server]
 pub async fn admin_new_totp(account: i64) -> Result<Option<NewTotp>, ServerFnError> {
     let (state, actor) = ssr::admin(None).await?;
-    let uri = server::services::auth::new_account_totp(&state, actor.account_id, account)
+    let uri = server::platform::auth::new_account_totp(&state, actor.account_id, account)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     Ok(uri.map(|uri| NewTotp {
-        qr_svg: server::http::qr::svg(&uri),
+        qr_svg: server::platform::qr::svg(&uri),
         uri,
     }))
 }
@@ -268,7 +268,7 @@ pub async fn admin_new_totp(account: i64) -> Result<Option<NewTotp>, ServerFnErr
 #[server]
 pub async fn admin_unlock(id: i64, csrf: String) -> Result<(), ServerFnError> {
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
-    server::services::admin::unlock_account(&state, actor, id)
+    server::features::admin::unlock_account(&state, actor, id)
         .await
         .map_err(ssr::refused)
 }
@@ -285,7 +285,7 @@ pub async fn admin_add(
     window: String,
     csrf: String,
 ) -> Result<(), ServerFnError> {
-    use server::{services::admin::AdminError, store::OrgEntry};
+    use server::features::admin::{AdminError, OrgEntry};
     let (state, actor) = ssr::admin(Some(&csrf)).await?;
     let id = |s: &str| s.trim().parse::<i64>().ok();
     let (department, hall, window) = (id(&department), id(&hall), id(&window));
@@ -312,7 +312,7 @@ pub async fn admin_add(
         },
         _ => return Err(missing("类别")),
     };
-    server::services::admin::add_to_organisation(&state, actor, entry)
+    server::features::admin::add_to_organisation(&state, actor, entry)
         .await
         .map_err(ssr::refused)?;
     Ok(())

@@ -96,7 +96,7 @@ pub struct MethodsView {
 mod ssr {
     use domain::stats::{Counts, Figures, Policy, Shown, month_label, previous_month};
     use leptos::prelude::*;
-    use server::store::{Children, Scope};
+    use server::features::disclosure::{Children, Scope};
 
     use super::{ChildRow, FigureView, TrendPoint};
 
@@ -125,7 +125,7 @@ mod ssr {
     /// This month (China time).
     pub(super) fn this_month() -> i64 {
         domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
-            server::store::now_ms(),
+            server::platform::db::now_ms(),
         ))
     }
 
@@ -282,7 +282,7 @@ mod ssr {
 /// The figures of one scope (`kind`: all, department, window, item) for one month.
 #[server]
 pub async fn open_page(kind: String, id: i64, month: String) -> Result<OpenFigures, ServerFnError> {
-    use server::store::{Children, Scope};
+    use server::features::disclosure::{Children, Scope};
     let state = expect_context::<server::AppState>();
     ssr::cacheable();
     let policy = state.rules().disclosure.policy;
@@ -391,7 +391,7 @@ pub async fn open_page(kind: String, id: i64, month: String) -> Result<OpenFigur
 /// default), by name or by staff number as set.
 #[server]
 pub async fn staff_disclosure(month: String, page: String) -> Result<StaffPage, ServerFnError> {
-    use server::store::Children;
+    use server::features::disclosure::Children;
     let state = expect_context::<server::AppState>();
     ssr::cacheable();
     let disclosure = state.rules().disclosure;

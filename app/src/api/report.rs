@@ -36,14 +36,14 @@ pub struct HeatView {
 #[cfg(feature = "ssr")]
 fn month_now() -> i64 {
     domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
-        server::store::now_ms(),
+        server::platform::db::now_ms(),
     ))
 }
 
 /// 月度报告 (supervisor).
 #[server]
 pub async fn monthly_report(month: String) -> Result<ReportView, ServerFnError> {
-    use server::services::report::{self, ReportError};
+    use server::features::report::{self, ReportError};
     let (state, session) = super::staff::signed_in_for_admin().await?;
     let this = month_now();
     let month = domain::stats::parse_month(month.trim())
@@ -78,7 +78,7 @@ pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnE
     if session.actor.role != domain::access::Role::Supervisor {
         return Err(super::staff::forbidden_error());
     }
-    let store_error = |e: server::store::StoreError| ServerFnError::new(e.to_string());
+    let store_error = |e: server::platform::db::StoreError| ServerFnError::new(e.to_string());
     let halls = state.store.halls().await.map_err(store_error)?;
     let hall = hall
         .trim()
@@ -117,7 +117,7 @@ pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnE
     let max = cells.iter().map(|c| c.2).max().unwrap_or(0);
     let disclosure = state.rules().disclosure;
     let (policy, alert) = (disclosure.policy, disclosure.alert);
-    let since = server::store::now_ms() - i64::from(alert.days) * 86_400_000;
+    let since = server::platform::db::now_ms() - i64::from(alert.days) * 86_400_000;
     let (y, m, d) = domain::calendar::Date::from_unix_ms_cst(since).ymd();
     let since_day = i64::from(y) * 10_000 + i64::from(m) * 100 + i64::from(d);
     let alerts = state
@@ -140,7 +140,7 @@ pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnE
                 a.window,
                 a.department,
                 a.rated,
-                server::services::report::percent(rate),
+                server::features::report::percent(rate),
             )
         })
         .collect();

@@ -72,7 +72,7 @@ pub struct OwnRatingsView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use leptos::prelude::*;
-    use server::services::{auth, ticket::TicketActError};
+    use server::{features::ticket::TicketActError, platform::auth};
 
     fn status(code: axum::http::StatusCode) {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -129,7 +129,7 @@ mod ssr {
 /// The signed-in staff member (for the administration functions).
 #[cfg(feature = "ssr")]
 pub(crate) async fn signed_in_for_admin()
--> Result<(server::AppState, server::services::auth::SignedIn), ServerFnError> {
+-> Result<(server::AppState, server::platform::auth::SignedIn), ServerFnError> {
     ssr::signed_in().await
 }
 
@@ -146,7 +146,7 @@ pub async fn staff_login(
     password: String,
     code: String,
 ) -> Result<(), ServerFnError> {
-    use server::services::auth::{self, LoginError};
+    use server::platform::auth::{self, LoginError};
     let state = expect_context::<server::AppState>();
     let session = auth::login(&state, &username, &password, &code)
         .await
@@ -172,7 +172,7 @@ pub async fn staff_logout(csrf: String) -> Result<(), ServerFnError> {
         return Err(ssr::forbidden());
     }
     let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
-    let cookie = server::services::auth::logout(&state, &headers)
+    let cookie = server::platform::auth::logout(&state, &headers)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     expect_context::<leptos_axum::ResponseOptions>().insert_header(
@@ -204,7 +204,7 @@ pub async fn whoami() -> Result<StaffMe, ServerFnError> {
 #[server]
 pub async fn department_overview() -> Result<Vec<DepartmentLoadView>, ServerFnError> {
     let (state, session) = ssr::signed_in().await?;
-    let loads = server::services::ticket::overview(&state, session.actor)
+    let loads = server::features::ticket::overview(&state, session.actor)
         .await
         .map_err(ssr::refused)?;
     Ok(loads
@@ -223,7 +223,7 @@ pub async fn department_overview() -> Result<Vec<DepartmentLoadView>, ServerFnEr
 /// 我的评价 — a window clerk's ratings of the last 30 days.
 #[server]
 pub async fn own_ratings() -> Result<OwnRatingsView, ServerFnError> {
-    use server::services::clerk::{self, ClerkError};
+    use server::features::rating::clerk::{self, ClerkError};
     let (state, session) = ssr::signed_in().await?;
     let own = clerk::own_ratings(&state, session.actor, 30)
         .await
@@ -239,7 +239,7 @@ pub async fn own_ratings() -> Result<OwnRatingsView, ServerFnError> {
 #[server]
 pub async fn my_tickets() -> Result<Vec<TicketCard>, ServerFnError> {
     let (state, session) = ssr::signed_in().await?;
-    let tickets = server::services::ticket::list(&state, session.actor)
+    let tickets = server::features::ticket::list(&state, session.actor)
         .await
         .map_err(ssr::refused)?;
     let calendar = state.rules().calendar;
@@ -250,10 +250,10 @@ pub async fn my_tickets() -> Result<Vec<TicketCard>, ServerFnError> {
 #[server]
 pub async fn load_ticket(id: i64) -> Result<TicketView, ServerFnError> {
     let (state, session) = ssr::signed_in().await?;
-    let detail = server::services::ticket::detail(&state, session.actor, id)
+    let detail = server::features::ticket::detail(&state, session.actor, id)
         .await
         .map_err(ssr::refused)?;
-    let phone = server::services::ticket::revealed_phone(&state, session.actor, id)
+    let phone = server::features::ticket::revealed_phone(&state, session.actor, id)
         .await
         .map_err(ssr::refused)?;
     Ok(TicketView {
@@ -282,7 +282,7 @@ pub async fn ticket_step(
         return Err(ssr::forbidden());
     }
     let note = Some(note.trim()).filter(|n| !n.is_empty());
-    server::services::ticket::act(&state, session.actor, id, action, note)
+    server::features::ticket::act(&state, session.actor, id, action, note)
         .await
         .map_err(ssr::refused)?;
     Ok(())
@@ -295,7 +295,7 @@ pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, Serve
     if !session.check_csrf(&csrf) {
         return Err(ssr::forbidden());
     }
-    server::services::ticket::reveal_phone(&state, session.actor, id)
+    server::features::ticket::reveal_phone(&state, session.actor, id)
         .await
         .map_err(ssr::refused)
 }
@@ -308,7 +308,10 @@ mod cards {
         calendar::format_cst,
         ticket::{TicketAction, TicketState},
     };
-    use server::store::{TicketDetail, TicketListItem, now_ms};
+    use server::{
+        features::ticket::{TicketDetail, TicketListItem},
+        platform::db::now_ms,
+    };
 
     use super::{OwnRatingsView, TicketCard, TicketView};
 
@@ -325,7 +328,7 @@ mod cards {
         domain::Level::from_interface_code(code).map_or("未知", domain::Level::label_zh)
     }
 
-    pub(super) fn own(own: server::services::clerk::OwnRatings) -> OwnRatingsView {
+    pub(super) fn own(own: server::features::rating::clerk::OwnRatings) -> OwnRatingsView {
         let counts = (1..=5)
             .rev()
             .map(|code| {
@@ -433,7 +436,7 @@ mod cards {
                     (format_cst(*at), format!("{what} → {to}"), note.clone())
                 })
                 .collect(),
-            actions: server::services::ticket::available_actions(actor, d)
+            actions: server::features::ticket::available_actions(actor, d)
                 .into_iter()
                 .map(|a| (a.name().into(), a.label_zh().into()))
                 .collect(),

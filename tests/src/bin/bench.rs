@@ -210,7 +210,7 @@ fn percentiles(times: &mut [Duration]) -> (f64, f64) {
 /// `target/bench/`, then reused). Server time per page over HTTP on the same machine, beside the
 /// same figures computed by a plain scan of the ratings.
 async fn public_pages(ratings: i64) {
-    use server::store::{GenerateSpec, Scope};
+    use server::{dev_data::GenerateSpec, features::disclosure::Scope};
     let dir = site_root()
         .parent()
         .expect("target")
@@ -229,7 +229,7 @@ async fn public_pages(ratings: i64) {
         let generated = store
             .generate(
                 GenerateSpec::province(ratings),
-                server::admin::bad_reason_codes(),
+                server::dev_data::bad_reason_codes(),
             )
             .await
             .expect("generate");

@@ -110,7 +110,7 @@ async fn staff_pages(client: Client, base: String) {
     check(&client, &format!("{base}/staff/tickets/1"), "#ticket-state").await;
     let code = format!(
         "{:06}",
-        domain::totp::code_at(ADMIN_SECRET, server::store::now_ms() / 1000)
+        domain::totp::code_at(ADMIN_SECRET, server::platform::db::now_ms() / 1000)
     );
     sign_in(&client, &base, "root", &code, Js::On).await;
     find(&client, "#deadlines").await;
@@ -119,7 +119,7 @@ async fn staff_pages(client: Client, base: String) {
 
 #[tokio::test]
 async fn staff_pages_pass_axe() {
-    use server::crypto::hash_password;
+    use server::platform::crypto::hash_password;
     let server = TestServer::start().await;
     let s = &server.state;
     let bdc = tests::sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;

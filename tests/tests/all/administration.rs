@@ -2,7 +2,7 @@
 //! each applied at once and audited; bad input refused with the field named.
 
 use fantoccini::Client;
-use server::crypto::hash_password;
+use server::platform::crypto::hash_password;
 use tests::{
     TestServer,
     browser::{Js, click_button, find, journey, sign_in, wait_text},
@@ -29,7 +29,7 @@ async fn administrator(server: &TestServer) -> i64 {
 fn code_now() -> String {
     format!(
         "{:06}",
-        domain::totp::code_at(ADMIN_SECRET, server::store::now_ms() / 1000)
+        domain::totp::code_at(ADMIN_SECRET, server::platform::db::now_ms() / 1000)
     )
 }
 
@@ -137,11 +137,11 @@ async fn administration(js: Js) {
         );
     }
     // The new handler can sign in and lands on their tickets.
-    let session = server::services::auth::login(s, "ga-li", "long-enough-pass", "")
+    let session = server::platform::auth::login(s, "ga-li", "long-enough-pass", "")
         .await
         .unwrap();
     assert_eq!(
-        server::services::auth::home_of(session.role),
+        server::platform::auth::home_of(session.role),
         "/staff/tickets"
     );
 }
@@ -160,12 +160,12 @@ async fn an_administrator_keeps_the_rules_and_the_organisation_in_the_hydrated_s
 async fn bad_administration_input_is_refused_with_the_field_named() {
     use app::api::admin::{AdminAdd, AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
     use leptos::server_fn::ServerFn;
-    use server::services::admin::{self, AdminError};
+    use server::features::admin::{self, AdminError};
 
     let server = TestServer::start().await;
     let s = &server.state;
     let admin_id = administrator(&server).await;
-    let session = server::services::auth::login(s, "root", "s3cret-pass", &code_now())
+    let session = server::platform::auth::login(s, "root", "s3cret-pass", &code_now())
         .await
         .unwrap();
     let cookie = format!("hcp_staff={}", session.token);
@@ -264,7 +264,7 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         role: domain::access::Role::Admin,
         department_id: None,
     };
-    let entry = server::store::OrgEntry::Window {
+    let entry = server::features::admin::OrgEntry::Window {
         hall: 999,
         department: 1,
         number: "B9".into(),

@@ -6,7 +6,7 @@ use domain::{
     ticket::TicketAction,
 };
 use fantoccini::{Client, Locator};
-use server::crypto::hash_password;
+use server::platform::crypto::hash_password;
 use tests::{
     TestServer,
     browser::{Js, click_button, click_label, find, journey, sign_in, wait_text},
@@ -46,7 +46,7 @@ async fn cast(server: &TestServer) -> Actor {
 fn totp_now(secret: &[u8]) -> String {
     format!(
         "{:06}",
-        domain::totp::code_at(secret, server::store::now_ms() / 1000)
+        domain::totp::code_at(secret, server::platform::db::now_ms() / 1000)
     )
 }
 
@@ -222,7 +222,7 @@ async fn complaint(server: &TestServer) -> String {
         description: "窗口中午无人，等了一个小时".into(),
         phone: String::new(),
     };
-    server::services::complaint::submit(&server.state, &draft, "device-1")
+    server::features::complaint::submit(&server.state, &draft, "device-1")
         .await
         .unwrap()
 }
@@ -239,7 +239,7 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     assert_eq!(Some(due().await), s.deadline_from(opened, 2));
 
     let act =
-        |action| server::services::ticket::act(s, handler, ticket, action, Some("涉及多部门"));
+        |action| server::features::ticket::act(s, handler, ticket, action, Some("涉及多部门"));
     act(TicketAction::MarkComplex).await.unwrap();
     assert_eq!(Some(due().await), s.deadline_from(opened, 5));
     assert!(due().await > s.deadline_from(opened, 2).unwrap());
@@ -247,7 +247,7 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     assert!(
         matches!(
             again,
-            Err(server::services::ticket::TicketActError::Refused(
+            Err(server::features::ticket::TicketActError::Refused(
                 domain::ticket::TicketError::AlreadyComplex
             ))
         ),
@@ -259,18 +259,18 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     let body = serde_json::json!({ "level": 2, "reasons": [213] });
     server.http.post(&link).json(&body).send().await.unwrap();
     let review = sqlx_count(s, "SELECT id FROM ticket WHERE kind = 'bad_review'").await;
-    let detail = server::services::ticket::detail(s, handler, review)
+    let detail = server::features::ticket::detail(s, handler, review)
         .await
         .unwrap();
     assert!(
-        !server::services::ticket::available_actions(handler, &detail)
+        !server::features::ticket::available_actions(handler, &detail)
             .contains(&TicketAction::MarkComplex)
     );
 }
 
 #[tokio::test]
 async fn overdue_tickets_are_raised_to_the_supervisor_once() {
-    use server::services::ticket::{TicketActError, escalate_overdue, overview};
+    use server::features::ticket::{TicketActError, escalate_overdue, overview};
     let server = TestServer::start().await;
     let handler = cast(&server).await;
     let s = &server.state;
@@ -278,7 +278,7 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
     let body = serde_json::json!({ "level": 2, "reasons": [213] });
     server.http.post(&link).json(&body).send().await.unwrap();
     let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
-    let now = server::store::now_ms();
+    let now = server::platform::db::now_ms();
     assert_eq!(escalate_overdue(s, now).await.unwrap(), Vec::<i64>::new());
     // The handler's list says how many working days are left for the first contact.
     let cookie = http_sign_in(&server, "bdc").await;
@@ -327,7 +327,7 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         TicketAction::Triage(domain::ticket::Triage::Explain),
         TicketAction::Reply,
     ] {
-        server::services::ticket::act(s, handler, ticket, action, Some("说明"))
+        server::features::ticket::act(s, handler, ticket, action, Some("说明"))
             .await
             .unwrap();
     }
@@ -496,13 +496,15 @@ async fn tickets_without_a_deadline_yet_do_not_break_the_overview() {
         role: Role::Supervisor,
         department_id: None,
     };
-    let loads = server::services::ticket::overview(s, supervisor)
+    let loads = server::features::ticket::overview(s, supervisor)
         .await
         .unwrap();
     assert_eq!((loads[0].open, loads[0].overdue), (1, 0));
-    let raised =
-        server::services::ticket::escalate_overdue(s, server::store::now_ms() + 86_400_000 * 60)
-            .await
-            .unwrap();
+    let raised = server::features::ticket::escalate_overdue(
+        s,
+        server::platform::db::now_ms() + 86_400_000 * 60,
+    )
+    .await
+    .unwrap();
     assert!(raised.is_empty(), "no deadline, nothing overdue");
 }

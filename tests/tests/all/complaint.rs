@@ -51,7 +51,7 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
             .await
             .unwrap();
     assert_eq!((ticket.0.as_str(), ticket.1), ("complaint", 1));
-    assert!(ticket.2.expect("reply deadline") > server::store::now_ms());
+    assert!(ticket.2.expect("reply deadline") > server::platform::db::now_ms());
 
     let tracking = server
         .http

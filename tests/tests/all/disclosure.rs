@@ -4,7 +4,7 @@ use domain::{
     access::{Actor, Role},
     ticket::{FixRating, TicketAction, Triage},
 };
-use server::crypto::hash_password;
+use server::platform::crypto::hash_password;
 use tests::{TestServer, sqlx_count};
 
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
@@ -98,7 +98,7 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
         .unwrap();
     for (ticket, real_name) in tickets {
         let act =
-            |actor, action| server::services::ticket::act(s, actor, ticket, action, Some("记录"));
+            |actor, action| server::features::ticket::act(s, actor, ticket, action, Some("记录"));
         let visit = if real_name {
             TicketAction::RecordVisit
         } else {
@@ -138,7 +138,7 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
                     } else {
                         FixRating::Satisfied
                     };
-                    server::services::ticket::citizen_rates_fix(s, &code, verdict)
+                    server::features::ticket::citizen_rates_fix(s, &code, verdict)
                         .await
                         .unwrap();
                 }
@@ -237,7 +237,7 @@ async fn get(server: &TestServer, path: &str) -> (u16, String) {
 
 fn this_month() -> String {
     domain::stats::month_label(domain::stats::month_of(
-        domain::calendar::Date::from_unix_ms_cst(server::store::now_ms()),
+        domain::calendar::Date::from_unix_ms_cst(server::platform::db::now_ms()),
     ))
 }
 
@@ -281,13 +281,13 @@ async fn a_small_month_is_published_with_truncated_rates_and_suppression() {
 
     // With a minimum sample of 1 the rates appear, truncated: 2 of 3 is 66.66 %, not 66.67 %.
     let before = server.state.rules().disclosure;
-    let after = server::services::Disclosure {
+    let after = server::platform::state::Disclosure {
         policy: domain::stats::Policy {
             min_sample: 1,
             basic_counts_as_good: true,
         },
         staff_by_name: true,
-        alert: server::services::Alert::default(),
+        alert: server::platform::state::Alert::default(),
     };
     server
         .state

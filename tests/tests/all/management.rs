@@ -2,7 +2,7 @@
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use server::crypto::hash_password;
+use server::platform::crypto::hash_password;
 use tests::{
     TestServer,
     browser::{Js, click_button, find, journey, sign_in, wait_text},
@@ -211,7 +211,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
 
     let mut callers = vec![("nobody", String::new(), String::new())];
     for name in ["ga", "clerk"] {
-        let session = server::services::auth::login(s, name, "s3cret-pass", "")
+        let session = server::platform::auth::login(s, name, "s3cret-pass", "")
             .await
             .unwrap();
         callers.push((name, format!("hcp_staff={}", session.token), session.csrf));
@@ -324,7 +324,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
         }
     }
     // The right handler with a forged CSRF token is refused too.
-    let session = server::services::auth::login(s, "bdc", "s3cret-pass", "")
+    let session = server::platform::auth::login(s, "bdc", "s3cret-pass", "")
         .await
         .unwrap();
     let cookie = format!("hcp_staff={}", session.token);
@@ -408,10 +408,10 @@ async fn supervisor_journey(js: Js) {
         department_id: Some(bdc),
     };
     let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
-    server::services::ticket::act(s, handler, ticket, TicketAction::RecordVisit, Some("回访"))
+    server::features::ticket::act(s, handler, ticket, TicketAction::RecordVisit, Some("回访"))
         .await
         .unwrap();
-    server::services::ticket::act(
+    server::features::ticket::act(
         s,
         handler,
         ticket,
@@ -422,7 +422,7 @@ async fn supervisor_journey(js: Js) {
     .unwrap();
     let code = format!(
         "{:06}",
-        domain::totp::code_at(&secret, server::store::now_ms() / 1000)
+        domain::totp::code_at(&secret, server::platform::db::now_ms() / 1000)
     );
     let base = server.base.clone();
     journey(js, move |client| decide(client, base, code, js)).await;

@@ -308,7 +308,7 @@ async fn a_bad_review_opens_a_ticket_for_the_handling_department_in_the_same_ste
     let due = row
         .3
         .expect("a deadline while the calendar covers the year");
-    assert!(due > server::store::now_ms(), "due in the future");
+    assert!(due > server::platform::db::now_ms(), "due in the future");
     assert_eq!(
         sqlx_count(
             &server.state,

@@ -2,7 +2,7 @@
 //! XLSX and CSV read back, the hour × weekday heat map, the satisfaction alert, the monthly file.
 
 use calamine::{Reader, Xlsx};
-use server::crypto::hash_password;
+use server::platform::crypto::hash_password;
 use tests::{TestServer, sqlx_count};
 
 const SECRET: &[u8] = b"supervisor-secret-20";
@@ -69,9 +69,9 @@ async fn supervisor_cookie(server: &TestServer) -> String {
         .unwrap();
     let code = format!(
         "{:06}",
-        domain::totp::code_at(SECRET, server::store::now_ms() / 1000)
+        domain::totp::code_at(SECRET, server::platform::db::now_ms() / 1000)
     );
-    let session = server::services::auth::login(s, "jiandu", "s3cret-pass", &code)
+    let session = server::platform::auth::login(s, "jiandu", "s3cret-pass", &code)
         .await
         .unwrap();
     format!("hcp_staff={}", session.token)
@@ -87,10 +87,11 @@ fn month_label(ms: i64) -> String {
 async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv() {
     let server = TestServer::start().await;
     second_window(&server).await;
-    let now = server::store::now_ms();
+    let now = server::platform::db::now_ms();
     let this = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now));
     let last_month =
-        server::store::month_start_ms(domain::stats::previous_month(this)) + 86_400_000;
+        server::features::disclosure::month_start_ms(domain::stats::previous_month(this))
+            + 86_400_000;
     // Last month A02 was the better window; this month A01 is.
     rate_at(&server, "P1", "A01", 2, last_month).await;
     rate_at(&server, "P2", "A01", 5, last_month).await;
@@ -168,7 +169,7 @@ async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv
         .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
         .await
         .unwrap();
-    let handler = server::services::auth::login(s, "bdc", "s3cret-pass", "")
+    let handler = server::platform::auth::login(s, "bdc", "s3cret-pass", "")
         .await
         .unwrap();
     let refused = get(
@@ -191,7 +192,7 @@ async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv
 async fn a_window_whose_satisfaction_drops_is_flagged_and_the_heat_map_shows_when() {
     let server = TestServer::start().await;
     second_window(&server).await;
-    let now = server::store::now_ms();
+    let now = server::platform::db::now_ms();
     for i in 0..12 {
         let level = if i < 3 { 2 } else { 5 };
         rate_at(&server, &format!("H{i}"), "A02", level, now).await;
@@ -252,13 +253,13 @@ async fn a_window_whose_satisfaction_drops_is_flagged_and_the_heat_map_shows_whe
 #[tokio::test]
 async fn the_previous_months_report_is_kept_as_a_file_once() {
     let server = TestServer::start().await;
-    let now = server::store::now_ms();
-    let file = server::services::report::archive_previous_month(&server.state, now)
+    let now = server::platform::db::now_ms();
+    let file = server::features::report::archive_previous_month(&server.state, now)
         .await
         .unwrap()
         .expect("written");
     assert!(file.exists() && file.extension().is_some_and(|e| e == "xlsx"));
-    let again = server::services::report::archive_previous_month(&server.state, now)
+    let again = server::features::report::archive_previous_month(&server.state, now)
         .await
         .unwrap();
     assert_eq!(again, None);

@@ -7,10 +7,10 @@ use domain::{
 };
 use serde_json::json;
 use server::{
-    crypto::hash_password,
-    services::{
+    features::ticket::{self, TicketActError},
+    platform::{
         auth::{self, LoginError},
-        ticket::{self, TicketActError},
+        crypto::hash_password,
     },
 };
 use tests::{TestServer, sqlx_count};
@@ -409,7 +409,7 @@ async fn supervisors_need_their_authenticator_code() {
         auth::login(s, "jd", "s3cret-pass", "000000").await,
         Err(LoginError::Invalid)
     ));
-    let now = server::store::now_ms() / 1000;
+    let now = server::platform::db::now_ms() / 1000;
     let code = format!("{:06}", domain::totp::code_at(&secret, now));
     let session = auth::login(s, "jd", "s3cret-pass", &code).await.unwrap();
     assert_eq!(
@@ -463,7 +463,7 @@ async fn the_deadline_shown_follows_the_state() {
     let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
     let ticket = bad_review(&server, "L-6").await;
     let s = &server.state;
-    let due = |list: Vec<server::store::TicketListItem>| list[0].due_at;
+    let due = |list: Vec<server::features::ticket::TicketListItem>| list[0].due_at;
     let contact = due(ticket::list(s, handler).await.unwrap()).expect("first contact due");
     ticket::act(s, handler, ticket, A::RecordVisit, Some("回访"))
         .await

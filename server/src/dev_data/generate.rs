@@ -1,0 +1,366 @@
+//! 测试数据生成 — fills an empty database with a province-like year for load tests and benchmarks:
+//! counties with halls, departments, windows, staff and service items; millions of occurrences
+//! and ratings with a realistic level mix; bad reviews with their tickets in every state; some
+//! appeals upheld. Bulk SQL in one transaction: the aggregate triggers are set aside while the rows
+//! go in and the aggregates are recomputed once at the end (the same result, far faster).
+
+use crate::platform::db::{Store, StoreResult, now_ms};
+
+/// How much to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct GenerateSpec {
+    pub ratings: i64,
+    pub counties: i64,
+    pub departments_per_county: i64,
+    pub windows_per_department: i64,
+    pub items_per_department: i64,
+    /// The months before now that the year spans.
+    pub months: i64,
+}
+
+impl GenerateSpec {
+    /// A province: 10 million ratings over 12 months, 100 counties × 10 departments × 3 windows
+    /// (3,000 windows and clerks) × 5 service items.
+    pub fn province(ratings: i64) -> Self {
+        GenerateSpec {
+            ratings,
+            counties: 100,
+            departments_per_county: 10,
+            windows_per_department: 3,
+            items_per_department: 5,
+            months: 12,
+        }
+    }
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Copy)]
+pub struct Generated {
+    pub windows: i64,
+    pub occurrences: i64,
+    pub ratings: i64,
+    pub bad: i64,
+}
+
+impl Store {
+    /// Generates `spec` into an empty database. The reason codes for 不满意 and 非常不满意 come from
+    /// the catalogue, so the data is valid for it.
+    pub async fn generate(
+        &self,
+        spec: GenerateSpec,
+        bad_reasons: (i64, i64),
+    ) -> StoreResult<Generated> {
+        let mut tx = self.pool.begin().await?;
+        let triggers: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stat_%'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, _) in &triggers {
+            sqlx::query(&format!("DROP TRIGGER {name}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let province: i64 = sqlx::query_scalar(
+            "INSERT INTO region (code, name) VALUES ('980000', '示范省') RETURNING id",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let windows_per_county = spec.departments_per_county * spec.windows_per_department;
+        // Organisation, in id order so that arithmetic on row numbers finds each one's parents.
+        sqlx::query(
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+             INSERT INTO region (code, name, parent_id) SELECT printf('99%04d', n), printf('示范县%d', n), ?2 FROM c",
+        )
+        .bind(spec.counties)
+        .bind(province)
+        .execute(&mut *tx)
+        .await?;
+        let first_county: i64 =
+            sqlx::query_scalar("SELECT min(id) FROM region WHERE parent_id = ?")
+                .bind(province)
+                .fetch_one(&mut *tx)
+                .await?;
+        let first = |table: &'static str| format!("SELECT coalesce(max(id), 0) + 1 FROM {table}");
+        let first_hall: i64 = sqlx::query_scalar(&first("hall"))
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO hall (region_id, code, name) SELECT id, 'H' || code, name || '政务服务中心' \
+             FROM region WHERE parent_id = ? ORDER BY id",
+        )
+        .bind(province)
+        .execute(&mut *tx)
+        .await?;
+        let first_department: i64 = sqlx::query_scalar(&first("department"))
+            .fetch_one(&mut *tx)
+            .await?;
+        let departments = spec.counties * spec.departments_per_county;
+        sqlx::query(
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+             INSERT INTO department (region_id, code, name) \
+             SELECT ?2 + n / ?3, printf('GD%05d', n), printf('部门%d', n) FROM c",
+        )
+        .bind(departments)
+        .bind(first_county)
+        .bind(spec.departments_per_county)
+        .execute(&mut *tx)
+        .await?;
+        let first_window: i64 = sqlx::query_scalar(&first("service_window"))
+            .fetch_one(&mut *tx)
+            .await?;
+        let windows = departments * spec.windows_per_department;
+        sqlx::query(
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+             INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
+             SELECT ?2 + n / ?3, ?4 + n / ?5, printf('GW%06d', n), printf('%d', n % ?3 + 1), \
+             '综合窗口', lower(hex(randomblob(12))) FROM c",
+        )
+        .bind(windows)
+        .bind(first_hall)
+        .bind(windows_per_county)
+        .bind(first_department)
+        .bind(spec.windows_per_department)
+        .execute(&mut *tx)
+        .await?;
+        let first_staff: i64 = sqlx::query_scalar(&first("staff"))
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO staff (department_id, window_id, staff_no, name) \
+             SELECT department_id, id, 'G' || code, '工作人员' || id FROM service_window \
+             WHERE id >= ? ORDER BY id",
+        )
+        .bind(first_window)
+        .execute(&mut *tx)
+        .await?;
+        let first_item: i64 = sqlx::query_scalar(&first("service_item"))
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+             INSERT INTO service_item (department_id, code, name) \
+             SELECT ?2 + n / ?3, printf('99%010d', n), printf('事项%d', n) FROM c",
+        )
+        .bind(departments * spec.items_per_department)
+        .bind(first_department)
+        .bind(spec.items_per_department)
+        .execute(&mut *tx)
+        .await?;
+        let account: i64 = sqlx::query_scalar(
+            "INSERT INTO account (username, password_hash, role, created_at) \
+             VALUES ('generator', '!', 'supervisor', ?) RETURNING id",
+        )
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+
+        // Occurrences: one in twenty is never rated. Spread evenly over the months, at office hours.
+        let occurrences = spec.ratings * 20 / 19;
+        let start = now_ms() - spec.months * 30 * 86_400_000;
+        let span = spec.months * 30 * 86_400_000;
+        let first_occurrence: i64 = sqlx::query_scalar(&first("service_occurrence"))
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+             INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
+             window_id, staff_id, channel, registered_at) \
+             SELECT printf('G%010d', n), 1, \
+             ?2 + ((n % ?3) / ?4) * ?5 + (n / ?3) % ?5, \
+             ?6 + (n % ?3) / ?4, ?7 + n % ?3, ?8 + n % ?3, \
+             CASE abs(random()) % 10 WHEN 0 THEN 'sms' WHEN 1 THEN 'pc' WHEN 2 THEN 'mobile' \
+                  WHEN 3 THEN 'hall_device' ELSE 'qr_code' END, \
+             ?9 + n * ?10 / ?1 - (?9 + n * ?10 / ?1) % 86400000 + 3600000 * (abs(random()) % 9) \
+                  + abs(random()) % 3600000 \
+             FROM c",
+        )
+        .bind(occurrences)
+        .bind(first_item)
+        .bind(windows)
+        .bind(spec.windows_per_department)
+        .bind(spec.items_per_department)
+        .bind(first_department)
+        .bind(first_window)
+        .bind(first_staff)
+        .bind(start)
+        .bind(span)
+        .execute(&mut *tx)
+        .await?;
+        // Ratings: 19 of every 20 occurrences; 97.6 % 非常满意, 2 % 满意, 0.3 % 基本满意,
+        // 0.07 % 不满意, 0.03 % 非常不满意 (≈ 0.1 % 差评, as domain.md §7 reports).
+        sqlx::query(
+            "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, channel, created_at) \
+             SELECT id, printf('G%09d', id), \
+             CASE WHEN r < 30 THEN 1 WHEN r < 100 THEN 2 WHEN r < 400 THEN 3 WHEN r < 2400 THEN 4 ELSE 5 END, \
+             2, channel, registered_at + 60000 \
+             FROM (SELECT id, channel, registered_at, abs(random()) % 100000 AS r FROM service_occurrence \
+                   WHERE id >= ?1 AND (id - ?1) % 20 <> 19)",
+        )
+        .bind(first_occurrence)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO evaluation_reason (evaluation_id, reason_code) \
+             SELECT id, CASE level WHEN 1 THEN ?1 ELSE ?2 END FROM evaluation WHERE level <= 2",
+        )
+        .bind(bad_reasons.0)
+        .bind(bad_reasons.1)
+        .execute(&mut *tx)
+        .await?;
+        tickets_for_generated(&mut tx, first_occurrence, account).await?;
+        for (_, sql) in &triggers {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.rebuild_stats().await?;
+        let count = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&self.pool)
+                .await
+        };
+        Ok(Generated {
+            windows,
+            occurrences,
+            ratings: count("SELECT count(*) FROM evaluation").await?,
+            bad: count("SELECT count(*) FROM evaluation WHERE level <= 2").await?,
+        })
+    }
+}
+
+/// Tickets for the generated 差评 of occurrences from `from_occurrence` on, taken through the loop
+/// in bulk: most closed after the whole loop, some still open or rectifying, one in twenty appealed
+/// and upheld (decided by `account`).
+async fn tickets_for_generated(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    from_occurrence: i64,
+    account: i64,
+) -> StoreResult<()> {
+    // Tickets: most closed after the whole loop; some still open or rectifying; one in twenty
+    // appealed and upheld.
+    sqlx::query(
+        "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
+             contact_due_at, escalated, updated_at) \
+             SELECT 'bad_review', e.id, o.department_id, \
+             CASE WHEN e.id % 20 = 0 THEN 'closed' WHEN e.id % 10 = 1 THEN 'open' \
+                  WHEN e.id % 10 = 2 THEN 'rectifying' ELSE 'closed' END, \
+             e.id % 2, e.created_at, e.created_at + 86400000, 0, e.created_at \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE e.level <= 2 AND o.id >= ?",
+    )
+    .bind(from_occurrence)
+    .execute(&mut **tx)
+    .await?;
+    for (action, to, only) in [
+        ("open", "open", "1"),
+        ("record_check", "verified", "t.state <> 'open'"),
+        ("triage_appeal", "appealed", "e.id % 20 = 0"),
+        ("decide_appeal_upheld", "closed", "e.id % 20 = 0"),
+        (
+            "triage_fix_now",
+            "rectifying",
+            "t.state <> 'open' AND e.id % 20 <> 0",
+        ),
+        (
+            "record_rectification",
+            "awaiting_reply",
+            "t.state = 'closed' AND e.id % 20 <> 0",
+        ),
+        ("reply", "replied", "t.state = 'closed' AND e.id % 20 <> 0"),
+        (
+            "rate_fix_satisfied",
+            "closed",
+            "t.state = 'closed' AND e.id % 20 <> 0",
+        ),
+    ] {
+        let actor = if action == "open" {
+            "'system'".to_owned()
+        } else if action == "rate_fix_satisfied" {
+            "'citizen'".to_owned()
+        } else {
+            format!("'account:{account}'")
+        };
+        sqlx::query(&format!(
+            "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
+                 SELECT t.id, {actor}, ?, ?, t.opened_at + 3600000 FROM ticket t \
+                 JOIN evaluation e ON e.id = t.evaluation_id \
+                 WHERE e.occurrence_id >= ? AND ({only}) ORDER BY t.id"
+        ))
+        .bind(action)
+        .bind(to)
+        .bind(from_occurrence)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) \
+             SELECT e.id, t.id, ?, '回访核实系误评（生成数据）', t.opened_at + 7200000 \
+             FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
+             WHERE e.id % 20 = 0 AND e.occurrence_id >= ?",
+    )
+    .bind(account)
+    .bind(from_occurrence)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Demo history: for each window, `per_month` services in each of the `months` months before
+    /// this one, most rated (a few 差评, each with its ticket taken through the loop by `account`),
+    /// so that the demo's trend, report and rankings have something to show. Triggers count them.
+    pub async fn demo_history(
+        &self,
+        months: i64,
+        per_month: i64,
+        account: i64,
+        bad_reason: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let first_occurrence: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM service_occurrence")
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut month = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now_ms()));
+        for _ in 0..months {
+            month = domain::stats::previous_month(month);
+            let start = crate::features::disclosure::month_start_ms(month);
+            sqlx::query(
+                "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+                 INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
+                 window_id, staff_id, channel, registered_at) \
+                 SELECT printf('HIST-%d-%d-%d', ?2, w.id, n), 1, \
+                 (SELECT min(id) FROM service_item i WHERE i.department_id = w.department_id), \
+                 w.department_id, w.id, (SELECT min(id) FROM staff s WHERE s.window_id = w.id), 'qr_code', \
+                 ?3 + n * 2160000000 / ?1 + 3600000 + 60000 * ((w.id * 37 + n * 11) % 420) \
+                 FROM service_window w, c",
+            )
+            .bind(per_month)
+            .bind(month)
+            .bind(start)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, channel, created_at) \
+             SELECT id, printf('H%09d', id), \
+             CASE WHEN r < 6 + (window_id % 3) * 8 THEN 2 WHEN r < 60 THEN 3 WHEN r < 260 THEN 4 ELSE 5 END, \
+             2, channel, registered_at + 600000 \
+             FROM (SELECT id, window_id, channel, registered_at, abs(random()) % 1000 AS r \
+                   FROM service_occurrence WHERE id >= ?1 AND id % 10 <> 9)",
+        )
+        .bind(first_occurrence)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO evaluation_reason (evaluation_id, reason_code) \
+             SELECT id, ? FROM evaluation WHERE level <= 2 AND occurrence_id >= ?",
+        )
+        .bind(bad_reason)
+        .bind(first_occurrence)
+        .execute(&mut *tx)
+        .await?;
+        tickets_for_generated(&mut tx, first_occurrence, account).await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,26 @@
+//! One folder per feature: its use cases (`service.rs`), its queries (`store.rs`, `impl Store`
+//! blocks), its routes and, for the plain-HTML citizen pages, its views.
+
+pub mod admin;
+pub mod complaint;
+pub mod disclosure;
+pub mod rating;
+pub mod registration;
+pub mod report;
+pub mod ticket;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// The API, the citizen pages and the downloads. The Leptos site is merged in by the `app` crate.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(registration::routes())
+        .merge(rating::routes())
+        .merge(complaint::routes())
+        .merge(ticket::routes())
+        .merge(disclosure::routes())
+        .merge(report::routes())
+        .with_state(state)
+}

@@ -1,0 +1,10 @@
+//! 系统管理 — administrators keep the organisation, the accounts, the holiday calendar, the
+//! deadlines and the 公示 settings; every change audited.
+
+mod organisation;
+mod service;
+mod store;
+
+pub use organisation::{CodeTable, Names, WindowView};
+pub use service::*;
+pub use store::{AccountSummary, NewAccount, OrgEntry};

@@ -1,0 +1,238 @@
+//! Regions, departments, halls, windows, staff, service items and business systems.
+
+use sqlx::Row;
+
+use crate::platform::db::{Store, StoreResult, now_ms};
+
+/// A window as shown on its e码 poster and rating page.
+#[derive(Debug, Clone)]
+pub struct WindowView {
+    pub id: i64,
+    pub number: String,
+    pub name: String,
+    pub ecode: String,
+    pub department_id: i64,
+    pub department: String,
+    pub hall: String,
+}
+
+/// The names of what was rated, for the rating page's heading.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub department: String,
+    pub hall: Option<String>,
+    pub window: Option<String>,
+    pub service_item: Option<String>,
+}
+
+impl WindowView {
+    /// What a visit to this window rates, for the rating page's heading.
+    pub fn names(&self) -> Names {
+        Names {
+            department: self.department.clone(),
+            hall: Some(self.hall.clone()),
+            window: Some(format!("{} {}", self.number, self.name)),
+            service_item: None,
+        }
+    }
+}
+
+const WINDOW_VIEW: &str = "SELECT w.id, w.number, w.name, w.ecode, w.department_id, d.name AS department, \
+     h.name AS hall FROM service_window w JOIN department d ON d.id = w.department_id \
+     JOIN hall h ON h.id = w.hall_id";
+
+fn window_view(row: &sqlx::sqlite::SqliteRow) -> WindowView {
+    WindowView {
+        id: row.get("id"),
+        number: row.get("number"),
+        name: row.get("name"),
+        ecode: row.get("ecode"),
+        department_id: row.get("department_id"),
+        department: row.get("department"),
+        hall: row.get("hall"),
+    }
+}
+
+impl Store {
+    /// True when no region exists yet: a new database.
+    pub async fn is_empty(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM region")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    pub async fn insert_region(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO region (code, name, parent_id) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(parent)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn insert_department(&self, region: i64, code: &str, name: &str) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO department (region_id, code, name) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(region)
+        .bind(code)
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn insert_hall(
+        &self,
+        region: i64,
+        code: &str,
+        name: &str,
+        address: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO hall (region_id, code, name, address) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(region)
+        .bind(code)
+        .bind(name)
+        .bind(address)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Adds a window with a fresh random e码.
+    pub async fn insert_window(
+        &self,
+        hall: i64,
+        department: i64,
+        code: &str,
+        number: &str,
+        name: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(hall)
+        .bind(department)
+        .bind(code)
+        .bind(number)
+        .bind(name)
+        .bind(crate::platform::crypto::random_hex(12))
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn insert_staff(
+        &self,
+        department: i64,
+        window: Option<i64>,
+        staff_no: &str,
+        name: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO staff (department_id, window_id, staff_no, name) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(department)
+        .bind(window)
+        .bind(staff_no)
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn insert_service_item(
+        &self,
+        department: i64,
+        code: &str,
+        name: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO service_item (department_id, code, name) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(department)
+        .bind(code)
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Registers a business system; only the hash of its key is stored.
+    pub async fn insert_business_system(
+        &self,
+        name: &str,
+        api_key_hash: &[u8],
+        frame_origins: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO business_system (name, api_key_hash, frame_origins, created_at) \
+             VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(api_key_hash)
+        .bind(frame_origins)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// The business system holding the API key with this hash.
+    pub async fn business_system_by_key(&self, api_key_hash: &[u8]) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM business_system WHERE api_key_hash = ?")
+            .bind(api_key_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Every window, by hall and number: the poster index.
+    pub async fn windows(&self) -> StoreResult<Vec<WindowView>> {
+        let sql = format!("{WINDOW_VIEW} ORDER BY h.name, w.number");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(window_view).collect())
+    }
+
+    /// The window printed with this e码.
+    pub async fn window_by_ecode(&self, ecode: &str) -> StoreResult<Option<WindowView>> {
+        let sql = format!("{WINDOW_VIEW} WHERE w.ecode = ?");
+        let row = sqlx::query(&sql)
+            .bind(ecode)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(window_view))
+    }
+
+    /// Resolves the codes a business system sends to ids; `None` for an unknown code.
+    pub async fn id_by_code(&self, table: CodeTable, code: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar(table.sql())
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+    }
+}
+
+/// The tables that business systems address by code.
+#[derive(Debug, Clone, Copy)]
+pub enum CodeTable {
+    Department,
+    ServiceItem,
+    Window,
+    Staff,
+}
+
+impl CodeTable {
+    fn sql(self) -> &'static str {
+        match self {
+            CodeTable::Department => "SELECT id FROM department WHERE code = ?",
+            CodeTable::ServiceItem => "SELECT id FROM service_item WHERE code = ?",
+            CodeTable::Window => "SELECT id FROM service_window WHERE code = ?",
+            CodeTable::Staff => "SELECT id FROM staff WHERE staff_no = ?",
+        }
+    }
+}

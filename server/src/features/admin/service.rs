@@ -1,0 +1,283 @@
+//! 系统管理 — administrators keep the organisation, the accounts, the holiday calendar and the
+//! deadlines. Every change is audited; calendar and deadline changes apply at once.
+
+use domain::{
+    access::{Actor, Role},
+    calendar::YearSchedule,
+    ticket::Deadlines,
+};
+
+use super::{AccountSummary, NewAccount, OrgEntry};
+use crate::platform::crypto::hash_password;
+use crate::platform::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("administrators only")]
+    Forbidden,
+    /// Bad input, with the message for the administrator (names the field).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+fn invalid(message: impl Into<String>) -> AdminError {
+    AdminError::Invalid(message.into())
+}
+
+fn admin_only(actor: Actor) -> Result<(), AdminError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AdminError::Forbidden)
+    }
+}
+
+/// A required text field: trimmed, not empty, at most `max` characters.
+fn field<'a>(label: &str, value: &'a str, max: usize) -> Result<&'a str, AdminError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid(format!("请填写{label}")));
+    }
+    if value.chars().count() > max {
+        return Err(invalid(format!("{label}不能超过{max}个字")));
+    }
+    Ok(value)
+}
+
+/// What the administration page lists.
+#[derive(Debug, Clone)]
+pub struct AdminOverview {
+    pub accounts: Vec<AccountSummary>,
+    pub holiday_years: Vec<(i32, String, String)>,
+    pub deadlines: Deadlines,
+    pub departments: Vec<(i64, String)>,
+    pub halls: Vec<(i64, String)>,
+    pub windows: Vec<(i64, String)>,
+}
+
+pub async fn overview(state: &AppState, actor: Actor) -> Result<AdminOverview, AdminError> {
+    admin_only(actor)?;
+    let [departments, halls, windows] = state.store.organisation_choices().await?;
+    Ok(AdminOverview {
+        accounts: state.store.accounts().await?,
+        holiday_years: state.store.holiday_years().await?,
+        deadlines: state.rules().deadlines,
+        departments,
+        halls,
+        windows,
+    })
+}
+
+/// 节假日安排 — enters a year's schedule; deadlines use it from now on.
+pub async fn set_holidays(
+    state: &AppState,
+    actor: Actor,
+    year: i32,
+    off: &str,
+    worked: &str,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    let schedule = YearSchedule::parse(year, off.trim(), worked.trim())
+        .map_err(|e| invalid(format!("节假日安排有误：{e}")))?;
+    state
+        .store
+        .set_holiday_year(Some(actor.account_id), year, off.trim(), worked.trim())
+        .await?;
+    state.update_rules(|rules| rules.calendar = rules.calendar.clone().with_year(year, schedule));
+    Ok(())
+}
+
+/// 办理时限 — each deadline between 1 and 60 working days; a complex complaint's at least the
+/// ordinary one.
+pub async fn set_deadlines(
+    state: &AppState,
+    actor: Actor,
+    deadlines: Deadlines,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    let fields = [
+        ("首次联系时限", deadlines.first_contact),
+        ("整改时限", deadlines.rectification),
+        ("投诉答复时限", deadlines.complaint_reply),
+        ("复杂投诉答复时限", deadlines.complaint_reply_complex),
+    ];
+    for (label, days) in fields {
+        if !(1..=60).contains(&days) {
+            return Err(invalid(format!("{label}应为1至60个工作日")));
+        }
+    }
+    if deadlines.complaint_reply_complex < deadlines.complaint_reply {
+        return Err(invalid("复杂投诉答复时限不能短于一般投诉"));
+    }
+    let before = state.rules().deadlines;
+    state
+        .store
+        .save_deadlines(actor.account_id, before, deadlines)
+        .await?;
+    state.update_rules(|rules| rules.deadlines = deadlines);
+    Ok(())
+}
+
+/// 公示设置 — whether 基本满意 counts as good, the minimum sample, staff by name or number.
+pub async fn set_disclosure(
+    state: &AppState,
+    actor: Actor,
+    disclosure: crate::platform::state::Disclosure,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    if !(1..=10_000).contains(&disclosure.policy.min_sample) {
+        return Err(invalid("最小样本量应为1至10000条"));
+    }
+    let alert = disclosure.alert;
+    if !(1..=90).contains(&alert.days) {
+        return Err(invalid("预警统计天数应为1至90天"));
+    }
+    if !(1..=10_000).contains(&alert.min_rated) {
+        return Err(invalid("预警最少评价数应为1至10000条"));
+    }
+    if !(1..=10_000).contains(&alert.threshold_bp) {
+        return Err(invalid("预警满意度应为1至100"));
+    }
+    let before = state.rules().disclosure;
+    state
+        .store
+        .save_disclosure(actor.account_id, before, disclosure)
+        .await?;
+    state.update_rules(|rules| rules.disclosure = disclosure);
+    Ok(())
+}
+
+/// A new account as the administrator fills it in.
+#[derive(Debug, Clone)]
+pub struct AccountForm {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    pub department: Option<i64>,
+    pub staff_no: Option<String>,
+}
+
+/// 新建账号. Returns the authenticator (TOTP) link to hand to a new supervisor or administrator,
+/// shown once.
+pub async fn create_account(
+    state: &AppState,
+    actor: Actor,
+    form: &AccountForm,
+) -> Result<Option<String>, AdminError> {
+    admin_only(actor)?;
+    let username = field("用户名", &form.username, 32)?;
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(invalid("用户名只能包含字母、数字和 . _ -"));
+    }
+    if form.password.chars().count() < 10 {
+        return Err(invalid("密码至少10位"));
+    }
+    let role = Role::parse(&form.role).ok_or_else(|| invalid("请选择角色"))?;
+    let department = match role {
+        Role::Handler | Role::WindowStaff => Some(
+            form.department
+                .ok_or_else(|| invalid("经办人和窗口人员须选择所属部门"))?,
+        ),
+        Role::Supervisor | Role::Admin => None,
+    };
+    let staff = match (role, form.staff_no.as_deref().map(str::trim)) {
+        (Role::WindowStaff, Some(no)) if !no.is_empty() => Some(
+            state
+                .store
+                .id_by_code(crate::features::admin::CodeTable::Staff, no)
+                .await?
+                .ok_or_else(|| invalid("工号不存在"))?,
+        ),
+        (Role::WindowStaff, _) => return Err(invalid("窗口人员须填写工号")),
+        _ => None,
+    };
+    let (totp_sealed, uri) = if role.needs_second_factor() {
+        let (sealed, uri) = crate::platform::auth::new_totp(state, username);
+        (Some(sealed), Some(uri))
+    } else {
+        (None, None)
+    };
+    let password_hash = hash_password(&form.password);
+    let new = NewAccount {
+        username,
+        password_hash: &password_hash,
+        role: role.as_str(),
+        department,
+        staff,
+        totp_secret_enc: totp_sealed.as_deref(),
+    };
+    match state.store.create_account(actor.account_id, &new).await? {
+        Some(_) => Ok(uri),
+        None => Err(invalid("用户名已存在")),
+    }
+}
+
+/// 解除锁定.
+pub async fn unlock_account(state: &AppState, actor: Actor, id: i64) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    if state.store.unlock_account(actor.account_id, id).await? {
+        Ok(())
+    } else {
+        Err(invalid("账号不存在"))
+    }
+}
+
+/// 机构维护 — adds a department, window, staff member or service item.
+pub async fn add_to_organisation(
+    state: &AppState,
+    actor: Actor,
+    entry: OrgEntry,
+) -> Result<i64, AdminError> {
+    admin_only(actor)?;
+    let entry = match entry {
+        OrgEntry::Department { code, name } => OrgEntry::Department {
+            code: field("部门编码", &code, 32)?.to_owned(),
+            name: field("部门名称", &name, 64)?.to_owned(),
+        },
+        OrgEntry::Window {
+            hall,
+            department,
+            number,
+            name,
+        } => OrgEntry::Window {
+            hall,
+            department,
+            number: field("窗口号", &number, 16)?.to_owned(),
+            name: field("窗口名称", &name, 64)?.to_owned(),
+        },
+        OrgEntry::Staff {
+            department,
+            window,
+            staff_no,
+            name,
+        } => OrgEntry::Staff {
+            department,
+            window,
+            staff_no: field("工号", &staff_no, 32)?.to_owned(),
+            name: field("姓名", &name, 32)?.to_owned(),
+        },
+        OrgEntry::ServiceItem {
+            department,
+            code,
+            name,
+        } => {
+            let code = domain::ServiceItemCode::parse(code.trim())
+                .map_err(|_| invalid("事项实施编码应为1至24位字母或数字"))?;
+            OrgEntry::ServiceItem {
+                department,
+                code: code.as_str().to_owned(),
+                name: field("事项名称", &name, 64)?.to_owned(),
+            }
+        }
+    };
+    state
+        .store
+        .add_to_organisation(actor.account_id, &entry)
+        .await?
+        .ok_or_else(|| invalid("编码或编号已存在，或所选部门、大厅不存在"))
+}

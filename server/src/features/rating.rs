@@ -1,0 +1,15 @@
+//! 评价 — the citizen's rating pages (`/r/{token}`, `/w/{ecode}`, `/embed/{token}`), the rating
+//! use cases and the evaluations' storage; a window clerk's view of their own ratings.
+
+pub mod clerk;
+mod form;
+mod outcome;
+mod routes;
+mod service;
+pub mod site;
+mod store;
+
+pub(crate) use routes::form_draft;
+pub(crate) use routes::routes;
+pub use service::*;
+pub use store::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation};

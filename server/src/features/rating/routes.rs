@@ -1,0 +1,405 @@
+//! Route handlers of the citizen pages.
+
+use std::net::SocketAddr;
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{ConnectInfo, Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::get,
+};
+use domain::{Channel, FieldError, RatingDraft, reasons::level_of};
+use serde_json::json;
+
+use super::{self as rate, RateError, Refusal, form::FormPage, outcome};
+use crate::{
+    AppState,
+    platform::{
+        device,
+        error::AppError,
+        page::{Display, DisplayQuery, Lang},
+        qr,
+    },
+};
+
+/// The citizen pages' routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/r/{token}", get(token_page).post(token_submit))
+        .route("/embed/{token}", get(embed_page).post(embed_submit))
+        .route("/w/{ecode}", get(window_page).post(window_submit))
+        .route("/thanks/{code}", get(thanks))
+        .route("/r/{token}/qr.svg", get(token_qr_svg))
+        .route("/r/{token}/qr.png", get(token_qr_png))
+        .route("/w/{ecode}/qr.svg", get(window_qr_svg))
+        .route("/widget/boot.js", get(boot_js))
+}
+
+/// A submission, from the plain form or from the widget.
+enum Submission {
+    Form {
+        draft: RatingDraft,
+        display: Display,
+    },
+    Json(RatingDraft),
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Reads the body: JSON from the widget, or the plain form (whose `lang` field keeps the language).
+fn parse(headers: &HeaderMap, body: &Bytes, display: Display) -> Result<Submission, AppError> {
+    if is_json(headers) {
+        let draft =
+            serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        return Ok(Submission::Json(draft));
+    }
+    let mut display = display;
+    if let Some(lang) = form_urlencoded::parse(body).find(|(k, _)| k == "lang") {
+        display.lang = Lang::parse(Some(&lang.1));
+    }
+    let draft = form_draft(body);
+    Ok(Submission::Form { draft, display })
+}
+
+/// A rating from a plain form. The form shows every level's reasons (CSS hides the others where it
+/// can), so reasons of other levels than the chosen one were hidden from the citizen and are dropped.
+pub(crate) fn form_draft(body: &Bytes) -> RatingDraft {
+    let mut draft = RatingDraft::default();
+    for (key, value) in form_urlencoded::parse(body) {
+        match &*key {
+            // A value that is not a number is as unknown as "9": the domain reports it.
+            "level" => draft.level = Some(value.trim().parse().unwrap_or(0)),
+            "reasons" => draft.reasons.extend(value.trim().parse::<u16>()),
+            "comment" => draft.comment = value.into_owned(),
+            "phone" => draft.phone = value.into_owned(),
+            _ => {}
+        }
+    }
+    if let Some(level) = draft
+        .level
+        .and_then(|c| domain::Level::from_interface_code(c.into()).ok())
+    {
+        draft
+            .reasons
+            .retain(|&code| level_of(code).is_none_or(|l| l == level));
+    }
+    draft
+}
+
+fn field_errors_json(lang: Lang, errors: &[FieldError]) -> Response {
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| json!({ "field": e.field().name(), "message": lang.t(&e.message_zh(), &e.message_en()) }))
+        .collect();
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({ "errors": errors })),
+    )
+        .into_response()
+}
+
+fn refusal_response(display: Display, refusal: Refusal, json: bool) -> Response {
+    let (status, page) = outcome::refusal(display, refusal);
+    if json {
+        (status, Json(json!({ "error": format!("{refusal:?}"), "message": display.lang.t("无法提交评价", "Rating refused") })))
+            .into_response()
+    } else {
+        (status, Html(page)).into_response()
+    }
+}
+
+/// Frames allowed for an embedded page: the portal origins registered by its business system.
+fn frame_policy(origins: &str) -> HeaderValue {
+    let allowed: Vec<&str> = origins
+        .split_whitespace()
+        .filter(|o| o.starts_with("https://") || o.starts_with("http://"))
+        .filter(|o| {
+            o.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":/.-".contains(c))
+        })
+        .collect();
+    let ancestors = if allowed.is_empty() {
+        "'none'".to_owned()
+    } else {
+        allowed.join(" ")
+    };
+    HeaderValue::from_str(&format!("frame-ancestors {ancestors}"))
+        .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"))
+}
+
+async fn show_token(
+    state: &AppState,
+    token: &str,
+    display: Display,
+    action: &str,
+) -> Result<Response, AppError> {
+    match rate::open_by_token(state, token).await {
+        Ok(occurrence) => {
+            let page = FormPage {
+                display,
+                names: &occurrence.names,
+                action,
+                draft: &RatingDraft::default(),
+                errors: &[],
+            };
+            let mut response = Html(page.render()).into_response();
+            if display.embed {
+                response.headers_mut().insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    frame_policy(&occurrence.frame_origins),
+                );
+            }
+            Ok(response)
+        }
+        Err(RateError::Refused(r)) => Ok(refusal_response(display, r, false)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn token_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<DisplayQuery>,
+) -> Result<Response, AppError> {
+    show_token(&state, &token, q.display(false), &format!("/r/{token}")).await
+}
+
+async fn embed_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<DisplayQuery>,
+) -> Result<Response, AppError> {
+    show_token(&state, &token, q.display(true), &format!("/embed/{token}")).await
+}
+
+async fn submit_token(
+    state: &AppState,
+    token: &str,
+    display: Display,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, AppError> {
+    let channel = if display.embed {
+        Channel::Pc
+    } else {
+        Channel::Mobile
+    };
+    match parse(headers, body, display)? {
+        Submission::Json(draft) => match rate::submit_by_token(state, token, &draft, channel).await
+        {
+            Ok(code) => {
+                Ok((StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response())
+            }
+            Err(RateError::Invalid(errors)) => Ok(field_errors_json(display.lang, &errors)),
+            Err(RateError::Refused(r)) => Ok(refusal_response(display, r, true)),
+            Err(e) => Err(e.into()),
+        },
+        Submission::Form { draft, display } => {
+            match rate::submit_by_token(state, token, &draft, channel).await {
+                Ok(code) => finish(state, display, &code, token).await,
+                Err(RateError::Invalid(errors)) => {
+                    let occurrence = rate::open_by_token(state, token).await?;
+                    let action = if display.embed {
+                        format!("/embed/{token}")
+                    } else {
+                        format!("/r/{token}")
+                    };
+                    let page = FormPage {
+                        display,
+                        names: &occurrence.names,
+                        action: &action,
+                        draft: &draft,
+                        errors: &errors,
+                    };
+                    Ok(page.refused())
+                }
+                Err(RateError::Refused(r)) => Ok(refusal_response(display, r, false)),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+/// After a plain-form rating: a redirect to the confirmation, or in an iframe the confirmation itself
+/// (so that it stays frameable by the same portal).
+async fn finish(
+    state: &AppState,
+    display: Display,
+    code: &str,
+    token: &str,
+) -> Result<Response, AppError> {
+    if !display.embed {
+        let query = display.query_with(|_| {});
+        return Ok(Redirect::to(&format!("/thanks/{code}{query}")).into_response());
+    }
+    let evaluation = state
+        .store
+        .evaluation_by_tracking(code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let claims = domain::token::TokenClaims::verify(token, state.secrets.token_key(), 0).ok();
+    let origins = match claims {
+        Some(c) => state
+            .store
+            .occurrence(c.occurrence_id)
+            .await?
+            .map(|o| o.frame_origins)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut response = Html(outcome::thanks(display, &evaluation)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, frame_policy(&origins));
+    Ok(response)
+}
+
+async fn token_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<DisplayQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    submit_token(&state, &token, q.display(false), &headers, &body).await
+}
+
+async fn embed_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<DisplayQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    submit_token(&state, &token, q.display(true), &headers, &body).await
+}
+
+async fn window_page(
+    State(state): State<AppState>,
+    Path(ecode): Path<String>,
+    Query(q): Query<DisplayQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let display = q.display(false);
+    let window = match rate::open_window(&state, &ecode).await {
+        Ok(window) => window,
+        Err(RateError::Refused(r)) => return Ok(refusal_response(display, r, false)),
+        Err(e) => return Err(e.into()),
+    };
+    let page = FormPage {
+        display,
+        names: &window.names(),
+        action: &format!("/w/{ecode}"),
+        draft: &RatingDraft::default(),
+        errors: &[],
+    };
+    let mut response = Html(page.render()).into_response();
+    device::ensure_cookie(&headers, &mut response);
+    Ok(response)
+}
+
+async fn window_submit(
+    State(state): State<AppState>,
+    Path(ecode): Path<String>,
+    Query(q): Query<DisplayQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let device = device::id(&headers, peer);
+    let display = q.display(false);
+    let (draft, display, json) = match parse(&headers, &body, display)? {
+        Submission::Json(draft) => (draft, display, true),
+        Submission::Form { draft, display } => (draft, display, false),
+    };
+    match rate::submit_at_window(&state, &ecode, &draft, &device).await {
+        Ok(code) if json => {
+            Ok((StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response())
+        }
+        Ok(code) => Ok(
+            Redirect::to(&format!("/thanks/{code}{}", display.query_with(|_| {}))).into_response(),
+        ),
+        Err(RateError::Invalid(errors)) if json => Ok(field_errors_json(display.lang, &errors)),
+        Err(RateError::Invalid(errors)) => {
+            let window = rate::open_window(&state, &ecode).await?;
+            let page = FormPage {
+                display,
+                names: &window.names(),
+                action: &format!("/w/{ecode}"),
+                draft: &draft,
+                errors: &errors,
+            };
+            Ok(page.refused())
+        }
+        Err(RateError::Refused(r)) => Ok(refusal_response(display, r, json)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn thanks(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DisplayQuery>,
+) -> Result<Response, AppError> {
+    let evaluation = state
+        .store
+        .evaluation_by_tracking(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Html(outcome::thanks(q.display(false), &evaluation)).into_response())
+}
+
+/// The QR code of a rating link; only for a genuine token (expired ones still print).
+fn signed(state: &AppState, token: &str) -> Result<(), AppError> {
+    match domain::token::TokenClaims::verify(token, state.secrets.token_key(), i64::MIN) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+async fn token_qr_svg(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    signed(&state, &token)?;
+    Ok(qr::svg_response(&state.rating_url(&token)))
+}
+
+async fn token_qr_png(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    signed(&state, &token)?;
+    Ok(qr::png_response(&state.rating_url(&token)))
+}
+
+async fn window_qr_svg(
+    State(state): State<AppState>,
+    Path(ecode): Path<String>,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .window_by_ecode(&ecode)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(qr::svg_response(&state.window_url(&ecode)))
+}
+
+/// Loads the widget; a separate file so the pages need no inline script (CSP).
+async fn boot_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        "import init from \"/pkg/widget.js\";init().catch(()=>{});",
+    )
+        .into_response()
+}

@@ -1,0 +1,325 @@
+//! Evaluations: written once, in one transaction with their reasons, never changed.
+
+use sqlx::Row;
+
+use crate::features::registration::NewOccurrence;
+use crate::platform::db::{Store, StoreResult, now_ms};
+
+/// An evaluation ready to store.
+#[derive(Debug, Clone)]
+pub struct NewEvaluation {
+    pub tracking_code: String,
+    /// The level's interface code, 5 … 1.
+    pub level: u8,
+    pub catalogue_version: u16,
+    pub reasons: Vec<u16>,
+    pub comment: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+    pub channel: &'static str,
+    pub device_hash: Option<Vec<u8>>,
+    /// For a 差评: the ticket opened with it, in the same transaction.
+    pub ticket: Option<NewTicket>,
+}
+
+/// The ticket a bad review opens, owned by the department of its occurrence.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTicket {
+    pub real_name: bool,
+    /// End of the day the first contact is due (unix ms); `None` when the calendar lacks the year.
+    pub contact_due_at: Option<i64>,
+}
+
+/// A stored evaluation, as the confirmation page shows it (no personal data).
+#[derive(Debug, Clone)]
+pub struct StoredEvaluation {
+    pub tracking_code: String,
+    pub level: i64,
+    pub created_at: i64,
+    pub department: String,
+    pub reasons: Vec<i64>,
+    /// The ticket's state name and first-contact deadline, for a 差评.
+    pub ticket: Option<(String, Option<i64>)>,
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
+async fn insert(tx: &mut Tx<'_>, occurrence_id: i64, new: &NewEvaluation) -> StoreResult<bool> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, comment, \
+         phone_enc, channel, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (occurrence_id) DO NOTHING RETURNING id",
+    )
+    .bind(occurrence_id)
+    .bind(&new.tracking_code)
+    .bind(new.level)
+    .bind(new.catalogue_version)
+    .bind(&new.comment)
+    .bind(&new.phone_enc)
+    .bind(new.channel)
+    .bind(&new.device_hash)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(id) = id else { return Ok(false) };
+    for code in &new.reasons {
+        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
+            .bind(id)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(ticket) = new.ticket {
+        open_ticket(tx, occurrence_id, id, ticket).await?;
+    }
+    Ok(true)
+}
+
+async fn open_ticket(
+    tx: &mut Tx<'_>,
+    occurrence_id: i64,
+    evaluation_id: i64,
+    ticket: NewTicket,
+) -> StoreResult<()> {
+    let now = now_ms();
+    let ticket_id: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
+         contact_due_at, updated_at) SELECT 'bad_review', ?, department_id, 'open', ?, ?, ?, ? \
+         FROM service_occurrence WHERE id = ? RETURNING id",
+    )
+    .bind(evaluation_id)
+    .bind(ticket.real_name)
+    .bind(now)
+    .bind(ticket.contact_due_at)
+    .bind(now)
+    .bind(occurrence_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES (?, 'system', 'open', 'open', ?)",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores the evaluation of a registered occurrence. `false`: it was already rated.
+    pub async fn insert_evaluation(
+        &self,
+        occurrence_id: i64,
+        new: &NewEvaluation,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let stored = insert(&mut tx, occurrence_id, new).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Stores a window visit (一次一评 by the window's e码) and its evaluation together, unless the same
+    /// device rated the same window at or after `cooldown_since` (unix ms). `false`: refused as a repeat.
+    pub async fn insert_visit_evaluation(
+        &self,
+        visit: &NewOccurrence,
+        new: &NewEvaluation,
+        cooldown_since: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        // Write first, so the transaction holds SQLite's write lock before it reads the guard.
+        let occurrence_id: i64 = sqlx::query_scalar(
+            "INSERT INTO service_occurrence (case_number, occurrence_no, department_id, window_id, \
+             channel, registered_at) VALUES (?, 1, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&visit.case_number)
+        .bind(visit.department_id)
+        .bind(visit.window_id)
+        .bind(visit.channel)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let recent: Option<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
+        )
+        .bind(&new.device_hash)
+        .bind(cooldown_since)
+        .bind(visit.window_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if recent.is_some() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert(&mut tx, occurrence_id, new).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The evaluation with this tracking code.
+    pub async fn evaluation_by_tracking(
+        &self,
+        code: &str,
+    ) -> StoreResult<Option<StoredEvaluation>> {
+        let Some(row) = sqlx::query(
+            "SELECT e.id, e.tracking_code, e.level, e.created_at, d.name AS department, \
+             t.state AS ticket_state, t.contact_due_at FROM evaluation e \
+             JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN department d ON d.id = o.department_id \
+             LEFT JOIN ticket t ON t.evaluation_id = e.id WHERE e.tracking_code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let reasons = sqlx::query_scalar(
+            "SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code",
+        )
+        .bind(row.get::<i64, _>("id"))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(StoredEvaluation {
+            tracking_code: row.get("tracking_code"),
+            level: row.get("level"),
+            created_at: row.get("created_at"),
+            department: row.get("department"),
+            reasons,
+            ticket: row
+                .get::<Option<String>, _>("ticket_state")
+                .map(|state| (state, row.get("contact_due_at"))),
+        }))
+    }
+
+    /// Loads a catalogue version into the database, so that reports can join reason labels.
+    pub async fn sync_catalogue(&self, catalogue: domain::Catalogue) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for r in catalogue.reasons() {
+            let level = domain::reasons::level_of(r.code).map_or(0, |l| l.interface_code());
+            sqlx::query(
+                "INSERT INTO reason_catalogue (version, code, level, label_zh, label_en, core) \
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version, code) DO NOTHING",
+            )
+            .bind(catalogue.version)
+            .bind(r.code)
+            .bind(level)
+            .bind(r.label_zh)
+            .bind(r.label_en)
+            .bind(r.core)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// Where a bad review stands for a follow-up rating (追评).
+#[derive(Debug, Clone)]
+pub struct FollowUpState {
+    pub evaluation_id: i64,
+    /// The state name of the review's ticket.
+    pub ticket_state: String,
+    /// The follow-up's level (interface code), once given.
+    pub given: Option<i64>,
+}
+
+impl FollowUpState {
+    /// 追评 is possible once the ticket is closed (rectified and answered), and only once.
+    pub fn open(&self) -> bool {
+        self.given.is_none() && self.ticket_state == domain::ticket::TicketState::Closed.as_str()
+    }
+}
+
+impl Store {
+    /// The follow-up situation of the bad review with this tracking code.
+    pub async fn follow_up_state(&self, code: &str) -> StoreResult<Option<FollowUpState>> {
+        let row = sqlx::query(
+            "SELECT e.id, t.state, f.level FROM evaluation e JOIN ticket t ON t.evaluation_id = e.id \
+             LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id WHERE e.tracking_code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| FollowUpState {
+            evaluation_id: r.get("id"),
+            ticket_state: r.get("state"),
+            given: r.get("level"),
+        }))
+    }
+
+    /// Stores the one follow-up rating. `false`: one was given before.
+    pub async fn insert_follow_up(
+        &self,
+        evaluation: i64,
+        level: u8,
+        comment: Option<&str>,
+    ) -> StoreResult<bool> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (evaluation_id) DO NOTHING RETURNING evaluation_id",
+        )
+        .bind(evaluation)
+        .bind(level)
+        .bind(comment)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.is_some())
+    }
+}
+
+/// A rating of a window clerk's own service, as they see it: no personal data.
+#[derive(Debug, Clone)]
+pub struct OwnRating {
+    pub created_at: i64,
+    /// The level's interface code, 5 … 1.
+    pub level: i64,
+    pub reasons: Vec<i64>,
+    pub comment: Option<String>,
+    /// Excluded from the statistics by an upheld appeal.
+    pub invalidated: bool,
+}
+
+impl Store {
+    /// The staff record a window clerk's account is linked to.
+    pub async fn account_staff(&self, account: i64) -> StoreResult<Option<(i64, String)>> {
+        sqlx::query_as(
+            "SELECT s.id, s.staff_no || ' ' || s.name FROM account a JOIN staff s ON s.id = a.staff_id WHERE a.id = ?",
+        )
+        .bind(account)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// The latest ratings of `staff`'s service since `since` (unix ms), newest first.
+    pub async fn staff_ratings(&self, staff: i64, since: i64) -> StoreResult<Vec<OwnRating>> {
+        let rows = sqlx::query(
+            "SELECT e.created_at, e.level, e.comment, \
+             (SELECT group_concat(reason_code) FROM evaluation_reason WHERE evaluation_id = e.id) AS reasons, \
+             EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE o.staff_id = ? AND e.created_at >= ? ORDER BY e.id DESC LIMIT 1000",
+        )
+        .bind(staff)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| OwnRating {
+                created_at: r.get("created_at"),
+                level: r.get("level"),
+                reasons: r
+                    .get::<Option<String>, _>("reasons")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|c| c.parse().ok())
+                    .collect(),
+                comment: r.get("comment"),
+                invalidated: r.get("invalidated"),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,165 @@
+//! 办件登记 — a business system registers a service occurrence and gets its rating link.
+
+use domain::{
+    CaseNumber, Channel, OccurrenceNo, ServiceItemCode, evaluation::Phone, token::TokenClaims,
+};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::{NewOccurrence, RegisterOutcome};
+use crate::features::admin::CodeTable;
+use crate::platform::state::AppState;
+
+/// The API's registration request, as sent by a business system.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// 办件编号, at most 50 characters.
+    pub case_number: String,
+    /// 评价次数/服务次数: 1 for the first occurrence of the case.
+    pub occurrence_no: i64,
+    /// 实施编码 of a registered service item.
+    pub service_item: String,
+    /// Code of the department that handled the case (谁办理、谁负责).
+    pub department: String,
+    /// Code of the window, for on-site service.
+    #[serde(default)]
+    pub window: Option<String>,
+    /// Staff number of the clerk who handled it.
+    #[serde(default)]
+    pub staff: Option<String>,
+    /// The channel the rating will be made through: `pc`, `mobile`, `qr_code`, `sms`, …
+    pub channel: String,
+    /// The evaluator's mobile number, kept encrypted, for a return visit after a bad review.
+    #[serde(default)]
+    pub evaluator_phone: Option<String>,
+}
+
+/// What the business system gets back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Registered {
+    pub id: i64,
+    pub created: bool,
+    pub rating_url: String,
+    pub embed_url: String,
+    pub qr_svg_url: String,
+    pub qr_png_url: String,
+    pub iframe_html: String,
+    /// Unix seconds after which the link is refused.
+    pub expires_at: i64,
+}
+
+/// Why a registration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+    #[error("case {0} occurrence {1} is already registered with other details")]
+    Conflict(String, i64),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> RegisterError {
+    RegisterError::Field {
+        field,
+        message: message.into(),
+    }
+}
+
+async fn resolve(
+    state: &AppState,
+    table: CodeTable,
+    name: &'static str,
+    code: &str,
+) -> Result<i64, RegisterError> {
+    state
+        .store
+        .id_by_code(table, code.trim())
+        .await?
+        .ok_or_else(|| field(name, format!("unknown code {code:?}")))
+}
+
+async fn resolve_optional(
+    state: &AppState,
+    table: CodeTable,
+    name: &'static str,
+    code: Option<&str>,
+) -> Result<Option<i64>, RegisterError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => resolve(state, table, name, code).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Checks the request, registers the occurrence (idempotently) and signs a fresh rating link.
+pub async fn register(
+    state: &AppState,
+    system: i64,
+    req: &RegisterRequest,
+) -> Result<Registered, RegisterError> {
+    let case = CaseNumber::parse(&req.case_number).map_err(|e| field(e.field(), e.to_string()))?;
+    let no = OccurrenceNo::new(req.occurrence_no).map_err(|e| field(e.field(), e.to_string()))?;
+    let item =
+        ServiceItemCode::parse(&req.service_item).map_err(|e| field(e.field(), e.to_string()))?;
+    let channel = Channel::parse(&req.channel)
+        .filter(|c| *c != Channel::SystemDefault)
+        .ok_or_else(|| field("channel", format!("unknown channel {:?}", req.channel)))?;
+    let phone = Phone::parse(req.evaluator_phone.as_deref().unwrap_or(""))
+        .map_err(|_| field("evaluator_phone", "not an 11-digit mobile number"))?;
+    let new = NewOccurrence {
+        case_number: case.as_str().to_owned(),
+        occurrence_no: no.get().into(),
+        service_item_id: Some(
+            resolve(state, CodeTable::ServiceItem, "service_item", item.as_str()).await?,
+        ),
+        department_id: resolve(state, CodeTable::Department, "department", &req.department).await?,
+        window_id: resolve_optional(state, CodeTable::Window, "window", req.window.as_deref())
+            .await?,
+        staff_id: resolve_optional(state, CodeTable::Staff, "staff", req.staff.as_deref()).await?,
+        channel: channel.as_str(),
+        business_system_id: Some(system),
+        evaluator_phone_enc: phone.map(|p| state.secrets.encrypt(p.as_str())),
+    };
+    let outcome = state.store.register_occurrence(&new).await?;
+    let id = outcome
+        .id()
+        .ok_or_else(|| RegisterError::Conflict(new.case_number.clone(), new.occurrence_no))?;
+    Ok(links(
+        state,
+        id,
+        matches!(outcome, RegisterOutcome::Created(_)),
+    ))
+}
+
+/// Signs a new token for occurrence `id` and builds every form of its link.
+pub fn links(state: &AppState, id: i64, created: bool) -> Registered {
+    let now = crate::platform::db::now_ms() / 1000;
+    let ttl = i64::try_from(state.config.token_ttl.as_secs()).unwrap_or(i64::MAX);
+    let mut nonce = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let claims = TokenClaims {
+        occurrence_id: id,
+        expires_at: now.saturating_add(ttl),
+        nonce,
+    };
+    let token = claims.sign(state.secrets.token_key());
+    let base = &state.config.public_url;
+    let embed_url = format!("{base}/embed/{token}");
+    Registered {
+        id,
+        created,
+        rating_url: state.rating_url(&token),
+        qr_svg_url: format!("{base}/r/{token}/qr.svg"),
+        qr_png_url: format!("{base}/r/{token}/qr.png"),
+        iframe_html: format!(
+            "<iframe src=\"{embed_url}\" title=\"政务服务好差评\" width=\"100%\" height=\"640\" \
+             style=\"border:0\" loading=\"lazy\"></iframe>"
+        ),
+        embed_url,
+        expires_at: claims.expires_at,
+    }
+}

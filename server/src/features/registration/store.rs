@@ -1,0 +1,162 @@
+//! Service occurrences: registration by business systems and the state they read back.
+
+use sqlx::Row;
+
+use crate::features::admin::Names;
+use crate::platform::db::{Store, StoreResult, now_ms};
+
+/// A service occurrence to register; ids already resolved from the codes the API received.
+#[derive(Debug, Clone)]
+pub struct NewOccurrence {
+    pub case_number: String,
+    pub occurrence_no: i64,
+    pub service_item_id: Option<i64>,
+    pub department_id: i64,
+    pub window_id: Option<i64>,
+    pub staff_id: Option<i64>,
+    pub channel: &'static str,
+    pub business_system_id: Option<i64>,
+    pub evaluator_phone_enc: Option<Vec<u8>>,
+}
+
+/// What registering did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    Created(i64),
+    /// The same occurrence was registered before with the same details: idempotent repeat.
+    AlreadyRegistered(i64),
+    /// The case and occurrence numbers are taken by an occurrence with other details.
+    Conflict,
+}
+
+/// An occurrence with what the rating page and the API need to know about it.
+#[derive(Debug, Clone)]
+pub struct OccurrenceView {
+    pub id: i64,
+    pub case_number: String,
+    pub occurrence_no: i64,
+    pub department_id: i64,
+    pub window_id: Option<i64>,
+    pub names: Names,
+    /// Portal origins allowed to frame this occurrence's rating page.
+    pub frame_origins: String,
+    pub registered_at: i64,
+    /// The evaluation, if it was rated: (tracking code, level interface code, time).
+    pub evaluation: Option<(String, i64, i64)>,
+}
+
+const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \
+     o.registered_at, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
+     i.name AS item, coalesce(b.frame_origins, '') AS frame_origins, \
+     e.tracking_code, e.level, e.created_at AS rated_at \
+     FROM service_occurrence o JOIN department d ON d.id = o.department_id \
+     LEFT JOIN service_window w ON w.id = o.window_id LEFT JOIN hall h ON h.id = w.hall_id \
+     LEFT JOIN service_item i ON i.id = o.service_item_id \
+     LEFT JOIN business_system b ON b.id = o.business_system_id \
+     LEFT JOIN evaluation e ON e.occurrence_id = o.id";
+
+fn view(row: &sqlx::sqlite::SqliteRow) -> OccurrenceView {
+    let tracking: Option<String> = row.get("tracking_code");
+    OccurrenceView {
+        id: row.get("id"),
+        case_number: row.get("case_number"),
+        occurrence_no: row.get("occurrence_no"),
+        department_id: row.get("department_id"),
+        window_id: row.get("window_id"),
+        names: Names {
+            department: row.get("department"),
+            hall: row.get("hall"),
+            window: row.get("window"),
+            service_item: row.get("item"),
+        },
+        frame_origins: row.get("frame_origins"),
+        registered_at: row.get("registered_at"),
+        evaluation: tracking.map(|t| (t, row.get("level"), row.get("rated_at"))),
+    }
+}
+
+impl Store {
+    /// Registers an occurrence once; a repeat with the same details is harmless, with other details
+    /// it is a conflict. The evaluator's phone is not compared: it may be given only once.
+    pub async fn register_occurrence(&self, new: &NewOccurrence) -> StoreResult<RegisterOutcome> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
+             department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
+             registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (case_number, occurrence_no) DO NOTHING RETURNING id",
+        )
+        .bind(&new.case_number)
+        .bind(new.occurrence_no)
+        .bind(new.service_item_id)
+        .bind(new.department_id)
+        .bind(new.window_id)
+        .bind(new.staff_id)
+        .bind(new.channel)
+        .bind(new.business_system_id)
+        .bind(&new.evaluator_phone_enc)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(id) = inserted {
+            return Ok(RegisterOutcome::Created(id));
+        }
+        let row = sqlx::query(
+            "SELECT id, service_item_id, department_id, window_id, staff_id, channel, \
+             business_system_id FROM service_occurrence WHERE case_number = ? AND occurrence_no = ?",
+        )
+        .bind(&new.case_number)
+        .bind(new.occurrence_no)
+        .fetch_one(&self.pool)
+        .await?;
+        let same = row.get::<Option<i64>, _>("service_item_id") == new.service_item_id
+            && row.get::<i64, _>("department_id") == new.department_id
+            && row.get::<Option<i64>, _>("window_id") == new.window_id
+            && row.get::<Option<i64>, _>("staff_id") == new.staff_id
+            && row.get::<String, _>("channel") == new.channel
+            && row.get::<Option<i64>, _>("business_system_id") == new.business_system_id;
+        Ok(if same {
+            RegisterOutcome::AlreadyRegistered(row.get("id"))
+        } else {
+            RegisterOutcome::Conflict
+        })
+    }
+
+    /// One occurrence by id.
+    pub async fn occurrence(&self, id: i64) -> StoreResult<Option<OccurrenceView>> {
+        let sql = format!("{VIEW} WHERE o.id = ?");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(view))
+    }
+
+    /// One occurrence by its case and occurrence numbers, as registered by `business_system`.
+    pub async fn occurrence_by_case(
+        &self,
+        business_system: i64,
+        case_number: &str,
+        occurrence_no: i64,
+    ) -> StoreResult<Option<OccurrenceView>> {
+        let sql = format!(
+            "{VIEW} WHERE o.case_number = ? AND o.occurrence_no = ? AND o.business_system_id = ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(case_number)
+            .bind(occurrence_no)
+            .bind(business_system)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(view))
+    }
+}
+
+impl RegisterOutcome {
+    /// The occurrence id, unless the registration conflicted.
+    pub fn id(self) -> Option<i64> {
+        match self {
+            RegisterOutcome::Created(id) | RegisterOutcome::AlreadyRegistered(id) => Some(id),
+            RegisterOutcome::Conflict => None,
+        }
+    }
+}

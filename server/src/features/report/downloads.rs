@@ -1,0 +1,97 @@
+//! 月度报告 downloads (CSV, XLSX) for the supervising office; the same session as the pages.
+
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use super::{self as report, ReportError};
+use crate::platform::error::AppError;
+use crate::{AppState, platform::auth};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/report.csv", get(csv))
+        .route("/staff/report.xlsx", get(xlsx))
+}
+
+#[derive(Debug, Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+/// The signed-in supervisor's report of the month asked for (the previous month by default).
+async fn report_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &MonthQuery,
+) -> Result<Result<report::MonthlyReport, Response>, AppError> {
+    let Some(session) = auth::from_headers(state, headers).await? else {
+        return Ok(Err((StatusCode::UNAUTHORIZED, "请先登录").into_response()));
+    };
+    let this = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
+        crate::platform::db::now_ms(),
+    ));
+    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => domain::stats::parse_month(m).ok_or_else(|| AppError::Field {
+            field: "month".into(),
+            message: "月份格式应为 YYYY-MM".into(),
+        })?,
+        None => domain::stats::previous_month(this),
+    };
+    match report::monthly(state, session.actor, month).await {
+        Ok(r) => Ok(Ok(r)),
+        Err(ReportError::Forbidden) => Ok(Err(
+            (StatusCode::FORBIDDEN, "仅监督股可下载月度报告").into_response()
+        )),
+        Err(ReportError::Store(e)) => Err(e.into()),
+    }
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, name: String) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    Ok(match report_for(&state, &headers, &q).await? {
+        Ok(r) => download(
+            report::csv(&r).into_bytes(),
+            "text/csv; charset=utf-8",
+            format!("report-{}.csv", domain::stats::month_label(r.month)),
+        ),
+        Err(refused) => refused,
+    })
+}
+
+async fn xlsx(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    Ok(match report_for(&state, &headers, &q).await? {
+        Ok(r) => download(
+            report::xlsx(&r).map_err(|e| AppError::Internal(e.into()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("report-{}.xlsx", domain::stats::month_label(r.month)),
+        ),
+        Err(refused) => refused,
+    })
+}

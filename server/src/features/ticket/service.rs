@@ -1,0 +1,253 @@
+//! 工单处理 — staff take a ticket through its steps; `domain` decides what is allowed.
+
+use domain::{
+    access::{Actor, Role},
+    ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
+};
+
+use super::{TicketDetail, TicketListItem, TicketRow, TicketStep};
+use crate::platform::state::AppState;
+
+/// The tickets `actor` may see: a handler their department's, a supervisor all.
+pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<TicketListItem>, TicketActError> {
+    match actor.role {
+        Role::Supervisor => Ok(state.store.tickets(None).await?),
+        Role::Handler if actor.department_id.is_some() => {
+            Ok(state.store.tickets(actor.department_id).await?)
+        }
+        _ => Err(TicketActError::Forbidden),
+    }
+}
+
+/// One ticket, if `actor` may see it.
+pub async fn detail(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<TicketDetail, TicketActError> {
+    let detail = state
+        .store
+        .ticket_detail(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    let department = state
+        .store
+        .ticket(id)
+        .await?
+        .map(|t| t.department_id)
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(department) {
+        return Err(TicketActError::NotFound);
+    }
+    Ok(detail)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketActError {
+    /// No such ticket, or one the actor may not see: the two are not told apart.
+    #[error("ticket not found")]
+    NotFound,
+    #[error("not allowed for this role or department")]
+    Forbidden,
+    #[error(transparent)]
+    Refused(#[from] TicketError),
+    /// Someone else took a step first; reload and try again.
+    #[error("the ticket changed meanwhile")]
+    Changed,
+    #[error("personal data could not be read")]
+    Unreadable,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// Takes `action` on ticket `id` for `actor`, recording it in the ticket's history and the audit log.
+pub async fn act(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    action: TicketAction,
+    note: Option<&str>,
+) -> Result<TicketState, TicketActError> {
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(ticket.department_id) {
+        return Err(TicketActError::NotFound);
+    }
+    if !actor.may_act(action, ticket.department_id) {
+        return Err(TicketActError::Forbidden);
+    }
+    take(state, &ticket, action, Some(actor.account_id), note).await
+}
+
+/// Asks `domain` whether `action` is possible now and, if so, records it: state, history, audit log
+/// (staff only), the ledger deadline, an upheld appeal's invalidation. `account`: `None` for the citizen.
+async fn take(
+    state: &AppState,
+    ticket: &TicketRow,
+    action: TicketAction,
+    account: Option<i64>,
+    note: Option<&str>,
+) -> Result<TicketState, TicketActError> {
+    let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
+    let transition = from.apply(action, facts(ticket))?;
+    let deadlines = state.rules().deadlines;
+    let step = TicketStep {
+        ticket,
+        account,
+        action: action.name(),
+        to_state: transition.to.as_str(),
+        note,
+        escalates: transition.escalates,
+        invalidate: transition
+            .invalidates_evaluation
+            .then(|| note.unwrap_or("申诉成立")),
+        rectify_due_at: (action == TicketAction::Triage(Triage::Ledger))
+            .then(|| state.deadline_after(deadlines.rectification))
+            .flatten(),
+        // A complex complaint's reply is due the longer deadline after the day it was made.
+        reply_due_at: (action == TicketAction::MarkComplex)
+            .then(|| state.deadline_from(ticket.opened_at, deadlines.complaint_reply_complex))
+            .flatten(),
+    };
+    if !state.store.apply_ticket_step(&step).await? {
+        return Err(TicketActError::Changed);
+    }
+    Ok(transition.to)
+}
+
+/// How long a revealed phone stays on the handler's ticket page (each showing is logged again).
+const REVEAL_MS: i64 = 10 * 60 * 1000;
+
+/// The phone to show on the ticket page, if `actor` revealed it in the last minutes and may still:
+/// so that the reveal works without JavaScript (form post, then the page again). Logged again.
+pub async fn revealed_phone(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<Option<String>, TicketActError> {
+    let since = crate::platform::db::now_ms() - REVEAL_MS;
+    if !state
+        .store
+        .phone_revealed_since(actor.account_id, id, since)
+        .await?
+    {
+        return Ok(None);
+    }
+    match reveal_phone(state, actor, id).await {
+        Ok(phone) => Ok(phone),
+        // The ticket moved on (the visit is recorded): the number is no longer shown.
+        Err(TicketActError::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// 超时督办 — raises the tickets that passed their deadline to the supervisor (run every minute).
+pub async fn escalate_overdue(state: &AppState, now: i64) -> Result<Vec<i64>, TicketActError> {
+    let raised = state.store.escalate_overdue(now).await?;
+    if !raised.is_empty() {
+        tracing::info!("raised {} overdue tickets to the supervisor", raised.len());
+    }
+    Ok(raised)
+}
+
+/// 督办总览 — every department's tickets, for the supervisor only.
+pub async fn overview(
+    state: &AppState,
+    actor: Actor,
+) -> Result<Vec<crate::features::ticket::DepartmentLoad>, TicketActError> {
+    if actor.role != Role::Supervisor {
+        return Err(TicketActError::Forbidden);
+    }
+    Ok(state
+        .store
+        .department_loads(crate::platform::db::now_ms())
+        .await?)
+}
+
+/// The evaluator's phone for the return visit, for the handler of the ticket only; every reveal is
+/// in the audit log. `None`: the evaluator left no number.
+pub async fn reveal_phone(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<Option<String>, TicketActError> {
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    if !actor.may_see_ticket(ticket.department_id) {
+        return Err(TicketActError::NotFound);
+    }
+    let ticket_state = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
+    if !actor.may_reveal_phone(ticket.department_id, ticket_state) {
+        return Err(TicketActError::Forbidden);
+    }
+    match state
+        .store
+        .reveal_ticket_phone(id, actor.account_id)
+        .await?
+    {
+        Some(sealed) => state
+            .secrets
+            .decrypt(&sealed)
+            .map(Some)
+            .map_err(|_| TicketActError::Unreadable),
+        None => Ok(None),
+    }
+}
+
+/// What the state machine needs to know about a stored ticket.
+fn facts(ticket: &TicketRow) -> TicketFacts {
+    TicketFacts {
+        real_name: ticket.real_name,
+        appealed_before: ticket.appealed_before,
+        complaint: ticket.complaint,
+        complex: ticket.complex,
+    }
+}
+
+/// The steps `actor` may take on this ticket now, in the order they are usually taken.
+pub fn available_actions(actor: Actor, detail: &TicketDetail) -> Vec<TicketAction> {
+    let Some(state) = TicketState::parse(&detail.item.state) else {
+        return Vec::new();
+    };
+    let happened = |name: &str| {
+        detail
+            .events
+            .iter()
+            .any(|(action, ..)| action.starts_with(name))
+    };
+    let facts = TicketFacts {
+        real_name: detail.real_name,
+        appealed_before: happened("decide_appeal"),
+        complaint: detail.item.kind == "complaint",
+        complex: happened("mark_complex"),
+    };
+    TicketAction::ALL
+        .into_iter()
+        .filter(|&a| actor.may_act(a, detail.item.department_id) && state.apply(a, facts).is_ok())
+        .collect()
+}
+
+/// 整改评价 — the citizen, holding the tracking code, rates the fix; 不满意 reopens and escalates.
+pub async fn citizen_rates_fix(
+    state: &AppState,
+    tracking_code: &str,
+    rating: FixRating,
+) -> Result<TicketState, TicketActError> {
+    let id = state
+        .store
+        .ticket_id_by_tracking(tracking_code)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketActError::NotFound)?;
+    take(state, &ticket, TicketAction::RateFix(rating), None, None).await
+}

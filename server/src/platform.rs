@@ -1,0 +1,14 @@
+//! Shared plumbing every feature stands on: configuration, the database handle, keys and ciphers,
+//! staff sign-in and sessions, the HTTP error type, the headers every response carries, the plain
+//! HTML page frame of the citizen pages, the device behind an anonymous request, and QR codes.
+
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub(crate) mod device;
+pub mod error;
+pub mod headers;
+pub(crate) mod page;
+pub mod qr;
+pub mod state;

@@ -1,0 +1,217 @@
+//! Staff accounts, sessions and the audit log.
+
+use sqlx::Row;
+
+use crate::platform::db::{Store, StoreResult, now_ms};
+
+/// An account as the log-in needs it.
+#[derive(Debug, Clone)]
+pub struct AccountLogin {
+    pub id: i64,
+    pub role: String,
+    pub totp_secret_enc: Option<Vec<u8>>,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// Who a session belongs to: account, role name, department, and the session's CSRF token.
+pub type SessionOwner = (i64, String, Option<i64>, String);
+
+impl Store {
+    /// Adds a staff account; `password_hash` is an argon2 PHC string.
+    pub async fn insert_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        department: Option<i64>,
+    ) -> StoreResult<i64> {
+        self.insert_account_with_totp(username, password_hash, role, department, None)
+            .await
+    }
+
+    /// Adds a staff account with an (encrypted) TOTP secret for the second factor.
+    pub async fn insert_account_with_totp(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        department: Option<i64>,
+        totp_secret_enc: Option<&[u8]>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO account (username, password_hash, role, department_id, totp_secret_enc, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role)
+        .bind(department)
+        .bind(totp_secret_enc)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn account_for_login(&self, username: &str) -> StoreResult<Option<AccountLogin>> {
+        let row = sqlx::query(
+            "SELECT id, role, totp_secret_enc, password_hash, failed_logins, locked_until FROM account WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| AccountLogin {
+            id: r.get("id"),
+            role: r.get("role"),
+            totp_secret_enc: r.get("totp_secret_enc"),
+            password_hash: r.get("password_hash"),
+            failed_logins: r.get("failed_logins"),
+            locked_until: r.get("locked_until"),
+        }))
+    }
+
+    /// Records a failed log-in and, when the throttle says so, the lock-out.
+    pub async fn record_failed_login(
+        &self,
+        account: i64,
+        failures: i64,
+        locked_until: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?")
+            .bind(failures)
+            .bind(locked_until)
+            .bind(account)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a session (only the token's hash is stored) and clears the failure count.
+    pub async fn open_session(
+        &self,
+        account: i64,
+        token_hash: &[u8],
+        csrf: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO session (token_hash, account_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(account)
+            .bind(csrf)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Ends a session.
+    pub async fn close_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user name and sealed TOTP secret of an account `admin` created since `since` and that
+    /// never signed in; logs that the administrator was shown it.
+    pub async fn fresh_totp(
+        &self,
+        admin: i64,
+        account: i64,
+        since: i64,
+    ) -> StoreResult<Option<(String, Vec<u8>)>> {
+        let mut tx = self.pool.begin().await?;
+        let found: Option<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT a.username, a.totp_secret_enc FROM account a WHERE a.id = ?1 \
+             AND a.totp_secret_enc IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM session s WHERE s.account_id = a.id) \
+             AND EXISTS (SELECT 1 FROM audit_log l WHERE l.entity = 'account' AND l.entity_id = a.id \
+                 AND l.action = 'create_account' AND l.account_id = ?2 AND l.at >= ?3)",
+        )
+        .bind(account)
+        .bind(admin)
+        .bind(since)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if found.is_some() {
+            audit(
+                &mut tx,
+                Some(admin),
+                "show_totp",
+                ("account", account),
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The account with this user name.
+    pub async fn id_by_username(&self, username: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM account WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The user name of an account.
+    pub async fn username(&self, account: i64) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT username FROM account WHERE id = ?")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The owner of a live session.
+    pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.role, a.department_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| {
+            (
+                r.get("id"),
+                r.get("role"),
+                r.get("department_id"),
+                r.get("csrf_token"),
+            )
+        }))
+    }
+}
+
+/// Appends to the audit log inside a transaction.
+pub(crate) async fn audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    account: Option<i64>,
+    action: &str,
+    entity: (&str, i64),
+    before: Option<&str>,
+    after: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(account)
+    .bind(action)
+    .bind(entity.0)
+    .bind(entity.1)
+    .bind(before)
+    .bind(after)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! `Store` — the one handle to the database. Each feature adds the methods it needs in its own
+//! `store.rs` (`impl Store` blocks), named after the use case they serve.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// The one handle to the database, built at start-up and shared through `AppState`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: SqlitePool,
+}
+
+/// A failure of the database layer. Never shown to clients.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database layer's error.
+pub type StoreError = sqlx::Error;
+
+impl Store {
+    /// Opens (creating if missing) the SQLite database at `url` and applies the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The pool, for benchmarks that compare against raw inserts.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Milliseconds since the Unix epoch: how every time is stored.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Runs a query that returns one integer: for tests and benchmarks that count rows.
+pub async fn scalar(store: &Store, sql: &str) -> StoreResult<i64> {
+    sqlx::query_scalar(sql).fetch_one(&store.pool).await
+}

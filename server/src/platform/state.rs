@@ -1,0 +1,139 @@
+//! `AppState` — what every request handler and job shares, built once at start-up: the store, the
+//! keys, the configuration and the rules administrators change at run time.
+
+use crate::{Config, Store, platform::crypto::Secrets, platform::db::now_ms};
+
+/// What every request handler shares: built once at start-up.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub secrets: Secrets,
+    pub config: std::sync::Arc<Config>,
+    /// The calendar and deadlines in force; administrators change them at run time.
+    rules: std::sync::Arc<std::sync::RwLock<Rules>>,
+}
+
+/// The rules administrators may change while the system runs.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The official holiday calendar with the years administrators entered.
+    pub calendar: domain::calendar::Calendar,
+    /// Ticket deadlines in working days.
+    pub deadlines: domain::ticket::Deadlines,
+    /// How the public figures are computed and shown.
+    pub disclosure: Disclosure,
+}
+
+/// 公示设置 — the settings of the public figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Disclosure {
+    pub policy: domain::stats::Policy,
+    /// The monthly 公示 names window staff (otherwise it shows their staff numbers).
+    pub staff_by_name: bool,
+    /// When the supervisor's overview flags a window.
+    pub alert: Alert,
+}
+
+/// 满意度预警 — a window rated at least `min_rated` times over the last `days` days whose share of
+/// good ratings is below `threshold_bp` hundredths of a percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alert {
+    pub days: u32,
+    pub min_rated: i64,
+    pub threshold_bp: i64,
+}
+
+impl Default for Alert {
+    fn default() -> Self {
+        Alert {
+            days: 7,
+            min_rated: 10,
+            threshold_bp: 9_000,
+        }
+    }
+}
+
+/// The official calendar with the schedules administrators entered (which take precedence).
+async fn calendar(store: &Store) -> anyhow::Result<domain::calendar::Calendar> {
+    let mut calendar = domain::calendar::Calendar::official();
+    for (year, off, work) in store.holiday_years().await? {
+        let schedule = domain::calendar::YearSchedule::parse(year, &off, &work)?;
+        calendar = calendar.with_year(year, schedule);
+    }
+    Ok(calendar)
+}
+
+impl AppState {
+    /// Opens the store and the keys described by `config`.
+    pub async fn open(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let store = Store::connect(&config.database_url).await?;
+        store.sync_catalogue(domain::Catalogue::CURRENT).await?;
+        let secrets = Secrets::load(config.master_key.as_deref(), &config.data_dir)?;
+        let rules = Rules {
+            calendar: calendar(&store).await?,
+            deadlines: store.deadlines(config.deadlines).await?,
+            disclosure: store.disclosure().await?,
+        };
+        if store.stats_missing().await? {
+            tracing::info!("counting the ratings stored before the aggregates existed");
+            store.rebuild_stats().await?;
+        }
+        Ok(AppState {
+            store,
+            secrets,
+            config: std::sync::Arc::new(config),
+            rules: std::sync::Arc::new(std::sync::RwLock::new(rules)),
+        })
+    }
+
+    /// The rules in force now (a copy: never held across an await).
+    pub fn rules(&self) -> Rules {
+        self.rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the rules in force (after the change is stored).
+    pub fn update_rules(&self, change: impl FnOnce(&mut Rules)) {
+        change(
+            &mut self
+                .rules
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
+
+    /// The end of the working day `working_days` after today (unix ms), on the holiday calendar.
+    /// `None`, with a warning, when the calendar lacks the year: the ticket is opened all the same.
+    pub fn deadline_after(&self, working_days: u32) -> Option<i64> {
+        self.deadline_from(now_ms(), working_days)
+    }
+
+    /// The end of the working day `working_days` after the day of `start` (unix ms).
+    pub fn deadline_from(&self, start: i64, working_days: u32) -> Option<i64> {
+        let day = domain::calendar::Date::from_unix_ms_cst(start);
+        let rules = self
+            .rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match rules.calendar.add_working_days(day, working_days) {
+            Ok(day) => Some(day.end_unix_ms_cst()),
+            Err(e) => {
+                tracing::warn!("no deadline: {e}");
+                None
+            }
+        }
+    }
+
+    /// The public rating link for a token.
+    pub fn rating_url(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.config.public_url)
+    }
+
+    /// The public link of a window's e码.
+    pub fn window_url(&self, ecode: &str) -> String {
+        format!("{}/w/{ecode}", self.config.public_url)
+    }
+}
