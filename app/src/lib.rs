@@ -88,10 +88,3 @@ fn HydratedMarker() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     view! { <span id="hydrated" data-hydrated=move || hydrated.get().to_string() hidden></span> }
 }
-
-/// The browser entry point of the hydrate build.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    leptos::mount::hydrate_body(App);
-}

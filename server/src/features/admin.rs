@@ -3,6 +3,7 @@
 
 mod organisation;
 mod service;
+mod settings;
 mod store;
 
 pub use organisation::{CodeTable, Names, WindowView};

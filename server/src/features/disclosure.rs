@@ -1,11 +1,13 @@
 //! 公示 — the aggregates behind every published figure (kept by triggers, recomputable) and the
 //! open data downloads.
 
+mod analysis;
+mod listing;
 mod open_data;
+mod rebuild;
 mod store;
 
+pub use analysis::WindowAlert;
+pub use listing::{ClosedRectification, OpenRow, month_start_ms};
 pub use open_data::routes;
-pub use store::{
-    Children, ClosedRectification, OpenRow, STAT_COLUMNS, Scope, ScopeCounts, WindowAlert, counts,
-    month_start_ms,
-};
+pub use store::{Children, STAT_COLUMNS, Scope, ScopeCounts, counts};

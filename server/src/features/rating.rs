@@ -3,13 +3,15 @@
 
 pub mod clerk;
 mod form;
+mod input;
+mod links;
 mod outcome;
 mod routes;
 mod service;
 pub mod site;
 mod store;
 
-pub(crate) use routes::form_draft;
+pub(crate) use input::form_draft;
 pub(crate) use routes::routes;
 pub use service::*;
 pub use store::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation};

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use domain::access::{Actor, LoginThrottle, Role};
 
-pub(crate) use store::audit;
 pub use store::{AccountLogin, SessionOwner};
+pub(crate) use store::{Audit, audit};
 
 use crate::platform::state::AppState;
 use crate::platform::{

@@ -1,29 +1,14 @@
-//! Administration: settings, holiday years, accounts and the organisation. Every change is written
-//! together with its audit-log entry, in one transaction.
+//! Administration: accounts and the organisation. Every change is written together with its
+//! audit-log entry, in one transaction.
 
+use serde::Serialize;
+use serde_json::json;
 use sqlx::Row;
 
 use crate::platform::{
-    auth::audit,
+    auth::{Audit, audit},
     db::{Store, StoreResult, now_ms},
 };
-
-/// The keys of the deadline settings, in working days.
-const DEADLINE_KEYS: [&str; 4] = [
-    "deadline.first_contact",
-    "deadline.rectification",
-    "deadline.complaint_reply",
-    "deadline.complaint_reply_complex",
-];
-
-fn deadline_values(d: domain::ticket::Deadlines) -> [u32; 4] {
-    [
-        d.first_contact,
-        d.rectification,
-        d.complaint_reply,
-        d.complaint_reply_complex,
-    ]
-}
 
 /// An account as the administrator's list shows it (no secrets).
 #[derive(Debug, Clone)]
@@ -37,7 +22,8 @@ pub struct AccountSummary {
 }
 
 /// Something an administrator adds to the organisation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OrgEntry {
     Department {
         code: String,
@@ -74,205 +60,6 @@ pub struct NewAccount<'a> {
 }
 
 impl Store {
-    /// The deadlines in force: the administrator's saved ones over `defaults` (from the environment).
-    pub async fn deadlines(
-        &self,
-        defaults: domain::ticket::Deadlines,
-    ) -> StoreResult<domain::ticket::Deadlines> {
-        let saved: Vec<(String, String)> =
-            sqlx::query_as("SELECT key, value FROM setting WHERE key LIKE 'deadline.%'")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut values = deadline_values(defaults);
-        for (key, value) in saved {
-            let slot = DEADLINE_KEYS.iter().position(|k| *k == key);
-            if let (Some(slot), Ok(days)) = (slot, value.parse()) {
-                values[slot] = days;
-            }
-        }
-        let [
-            first_contact,
-            rectification,
-            complaint_reply,
-            complaint_reply_complex,
-        ] = values;
-        Ok(domain::ticket::Deadlines {
-            first_contact,
-            rectification,
-            complaint_reply,
-            complaint_reply_complex,
-        })
-    }
-
-    /// The disclosure settings in force (defaults where none were saved).
-    pub async fn disclosure(&self) -> StoreResult<crate::platform::state::Disclosure> {
-        let saved: Vec<(String, String)> =
-            sqlx::query_as("SELECT key, value FROM setting WHERE key LIKE 'disclosure.%'")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut d = crate::platform::state::Disclosure::default();
-        for (key, value) in saved {
-            match key.as_str() {
-                "disclosure.basic_counts_as_good" => {
-                    d.policy.basic_counts_as_good = value == "1";
-                }
-                "disclosure.min_sample" => {
-                    if let Ok(n) = value.parse() {
-                        d.policy.min_sample = n;
-                    }
-                }
-                "disclosure.staff_by_name" => d.staff_by_name = value == "1",
-                "disclosure.alert_days" => {
-                    if let Ok(n) = value.parse() {
-                        d.alert.days = n;
-                    }
-                }
-                "disclosure.alert_min_rated" => {
-                    if let Ok(n) = value.parse() {
-                        d.alert.min_rated = n;
-                    }
-                }
-                "disclosure.alert_threshold_bp" => {
-                    if let Ok(n) = value.parse() {
-                        d.alert.threshold_bp = n;
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(d)
-    }
-
-    /// Saves the disclosure settings, with the audit-log entry.
-    pub async fn save_disclosure(
-        &self,
-        account: i64,
-        before: crate::platform::state::Disclosure,
-        after: crate::platform::state::Disclosure,
-    ) -> StoreResult<()> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
-        for (key, value) in [
-            (
-                "disclosure.basic_counts_as_good",
-                flag(after.policy.basic_counts_as_good),
-            ),
-            ("disclosure.min_sample", after.policy.min_sample.to_string()),
-            ("disclosure.staff_by_name", flag(after.staff_by_name)),
-            ("disclosure.alert_days", after.alert.days.to_string()),
-            (
-                "disclosure.alert_min_rated",
-                after.alert.min_rated.to_string(),
-            ),
-            (
-                "disclosure.alert_threshold_bp",
-                after.alert.threshold_bp.to_string(),
-            ),
-        ] {
-            sqlx::query(
-                "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(value)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        audit(
-            &mut tx,
-            Some(account),
-            "set_disclosure",
-            ("setting", 0),
-            Some(&format!("{before:?}")),
-            Some(&format!("{after:?}")),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Saves the deadlines, with the audit-log entry (before → after).
-    pub async fn save_deadlines(
-        &self,
-        account: i64,
-        before: domain::ticket::Deadlines,
-        after: domain::ticket::Deadlines,
-    ) -> StoreResult<()> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        for (key, days) in DEADLINE_KEYS.iter().zip(deadline_values(after)) {
-            sqlx::query(
-                "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(days.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let show = |d| format!("{:?}", deadline_values(d));
-        audit(
-            &mut tx,
-            Some(account),
-            "set_deadlines",
-            ("setting", 0),
-            Some(&show(before)),
-            Some(&show(after)),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Enters or replaces a year's holiday schedule, with the audit-log entry. `account`: `None`
-    /// for the shell command.
-    pub async fn set_holiday_year(
-        &self,
-        account: Option<i64>,
-        year: i32,
-        off: &str,
-        work: &str,
-    ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let before: Option<String> = sqlx::query_scalar(
-            "SELECT off_days || ' / ' || work_days FROM holiday_year WHERE year = ?",
-        )
-        .bind(year)
-        .fetch_optional(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO holiday_year (year, off_days, work_days, entered_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (year) DO UPDATE SET off_days = excluded.off_days, work_days = excluded.work_days, \
-             entered_at = excluded.entered_at",
-        )
-        .bind(year)
-        .bind(off)
-        .bind(work)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        let after = format!("{off} / {work}");
-        let entity = ("holiday_year", i64::from(year));
-        audit(
-            &mut tx,
-            account,
-            "set_holidays",
-            entity,
-            before.as_deref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Every entered holiday schedule: (year, days off, days worked).
-    pub async fn holiday_years(&self) -> StoreResult<Vec<(i32, String, String)>> {
-        sqlx::query_as("SELECT year, off_days, work_days FROM holiday_year ORDER BY year")
-            .fetch_all(&self.pool)
-            .await
-    }
-
     /// Every account, for the administrator.
     pub async fn accounts(&self) -> StoreResult<Vec<AccountSummary>> {
         let rows = sqlx::query(
@@ -314,16 +101,10 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let after = format!("{} {}", new.username, new.role);
-        audit(
-            &mut tx,
-            Some(by),
-            "create_account",
-            ("account", id),
-            None,
-            Some(&after),
-        )
-        .await?;
+        let after = json!({ "username": new.username, "role": new.role });
+        let entry =
+            Audit::new(Some(by), "create_account", ("account", id)).change(None, Some(after));
+        audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -341,11 +122,7 @@ impl Store {
         }
         audit(
             &mut tx,
-            Some(by),
-            "unlock_account",
-            ("account", id),
-            None,
-            None,
+            Audit::new(Some(by), "unlock_account", ("account", id)),
         )
         .await?;
         tx.commit().await?;
@@ -422,15 +199,10 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        audit(
-            &mut tx,
-            Some(by),
-            "add_organisation",
-            (entity, id),
-            None,
-            Some(&format!("{entry:?}")),
-        )
-        .await?;
+        let after = serde_json::to_value(entry).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let record =
+            Audit::new(Some(by), "add_organisation", (entity, id)).change(None, Some(after));
+        audit(&mut tx, record).await?;
         tx.commit().await?;
         Ok(Some(id))
     }

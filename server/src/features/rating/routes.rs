@@ -1,4 +1,5 @@
-//! Route handlers of the citizen pages.
+//! Route handlers of the rating pages: show the form, take a submission (plain form or widget
+//! JSON), confirm or refuse.
 
 use std::net::SocketAddr;
 
@@ -10,17 +11,21 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
-use domain::{Channel, FieldError, RatingDraft, reasons::level_of};
+use domain::{Channel, FieldError, RatingDraft};
 use serde_json::json;
 
-use super::{self as rate, RateError, Refusal, form::FormPage, outcome};
+use super::{
+    self as rate, RateError, Refusal,
+    form::FormPage,
+    input::{Submission, parse},
+    outcome,
+};
 use crate::{
     AppState,
     platform::{
         device,
         error::AppError,
         page::{Display, DisplayQuery, Lang},
-        qr,
     },
 };
 
@@ -31,66 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/embed/{token}", get(embed_page).post(embed_submit))
         .route("/w/{ecode}", get(window_page).post(window_submit))
         .route("/thanks/{code}", get(thanks))
-        .route("/r/{token}/qr.svg", get(token_qr_svg))
-        .route("/r/{token}/qr.png", get(token_qr_png))
-        .route("/w/{ecode}/qr.svg", get(window_qr_svg))
-        .route("/widget/boot.js", get(boot_js))
-}
-
-/// A submission, from the plain form or from the widget.
-enum Submission {
-    Form {
-        draft: RatingDraft,
-        display: Display,
-    },
-    Json(RatingDraft),
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
-}
-
-/// Reads the body: JSON from the widget, or the plain form (whose `lang` field keeps the language).
-fn parse(headers: &HeaderMap, body: &Bytes, display: Display) -> Result<Submission, AppError> {
-    if is_json(headers) {
-        let draft =
-            serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        return Ok(Submission::Json(draft));
-    }
-    let mut display = display;
-    if let Some(lang) = form_urlencoded::parse(body).find(|(k, _)| k == "lang") {
-        display.lang = Lang::parse(Some(&lang.1));
-    }
-    let draft = form_draft(body);
-    Ok(Submission::Form { draft, display })
-}
-
-/// A rating from a plain form. The form shows every level's reasons (CSS hides the others where it
-/// can), so reasons of other levels than the chosen one were hidden from the citizen and are dropped.
-pub(crate) fn form_draft(body: &Bytes) -> RatingDraft {
-    let mut draft = RatingDraft::default();
-    for (key, value) in form_urlencoded::parse(body) {
-        match &*key {
-            // A value that is not a number is as unknown as "9": the domain reports it.
-            "level" => draft.level = Some(value.trim().parse().unwrap_or(0)),
-            "reasons" => draft.reasons.extend(value.trim().parse::<u16>()),
-            "comment" => draft.comment = value.into_owned(),
-            "phone" => draft.phone = value.into_owned(),
-            _ => {}
-        }
-    }
-    if let Some(level) = draft
-        .level
-        .and_then(|c| domain::Level::from_interface_code(c.into()).ok())
-    {
-        draft
-            .reasons
-            .retain(|&code| level_of(code).is_none_or(|l| l == level));
-    }
-    draft
+        .merge(super::links::routes())
 }
 
 fn field_errors_json(lang: Lang, errors: &[FieldError]) -> Response {
@@ -354,52 +300,4 @@ async fn thanks(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Html(outcome::thanks(q.display(false), &evaluation)).into_response())
-}
-
-/// The QR code of a rating link; only for a genuine token (expired ones still print).
-fn signed(state: &AppState, token: &str) -> Result<(), AppError> {
-    match domain::token::TokenClaims::verify(token, state.secrets.token_key(), i64::MIN) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(AppError::NotFound),
-    }
-}
-
-async fn token_qr_svg(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    signed(&state, &token)?;
-    Ok(qr::svg_response(&state.rating_url(&token)))
-}
-
-async fn token_qr_png(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    signed(&state, &token)?;
-    Ok(qr::png_response(&state.rating_url(&token)))
-}
-
-async fn window_qr_svg(
-    State(state): State<AppState>,
-    Path(ecode): Path<String>,
-) -> Result<Response, AppError> {
-    state
-        .store
-        .window_by_ecode(&ecode)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(qr::svg_response(&state.window_url(&ecode)))
-}
-
-/// Loads the widget; a separate file so the pages need no inline script (CSP).
-async fn boot_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        "import init from \"/pkg/widget.js\";init().catch(()=>{});",
-    )
-        .into_response()
 }

@@ -1,10 +1,11 @@
 //! Tickets: their state, their steps (with the audit log, in one transaction), and the evaluator's
 //! phone for the return visit (each reveal logged).
 
+use serde_json::json;
 use sqlx::Row;
 
 use crate::platform::{
-    auth::audit,
+    auth::{Audit, audit},
     db::{Store, StoreResult, now_ms},
 };
 
@@ -145,16 +146,11 @@ impl Store {
         }
         // The audit log records what staff do; the citizen's own step is in the ticket's history.
         if let Some(account) = step.account {
-            let entity = ("ticket", ticket.id);
-            audit(
-                &mut tx,
-                Some(account),
-                step.action,
-                entity,
-                Some(&ticket.state),
-                Some(step.to_state),
-            )
-            .await?;
+            let entry = Audit::new(Some(account), step.action, ("ticket", ticket.id)).change(
+                Some(json!({ "state": ticket.state })),
+                Some(json!({ "state": step.to_state })),
+            );
+            audit(&mut tx, entry).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -179,203 +175,11 @@ impl Store {
         if sealed.is_some() {
             audit(
                 &mut tx,
-                Some(account),
-                "reveal_phone",
-                ("ticket", ticket),
-                None,
-                None,
+                Audit::new(Some(account), "reveal_phone", ("ticket", ticket)),
             )
             .await?;
         }
         tx.commit().await?;
         Ok(sealed)
-    }
-}
-
-/// A ticket in a list: no personal data.
-#[derive(Debug, Clone)]
-pub struct TicketListItem {
-    pub id: i64,
-    pub department_id: i64,
-    pub kind: String,
-    pub state: String,
-    pub department: String,
-    pub opened_at: i64,
-    /// The deadline that applies now: first contact (bad review) or reply (complaint).
-    pub due_at: Option<i64>,
-    pub escalated: bool,
-}
-
-/// One ticket with what its handler needs to see (the phone stays sealed: see `reveal`).
-#[derive(Debug, Clone)]
-pub struct TicketDetail {
-    pub item: TicketListItem,
-    pub real_name: bool,
-    /// Level (interface code), reasons and text of the bad review, or the complaint's text.
-    pub level: Option<i64>,
-    pub reasons: Vec<i64>,
-    pub text: Option<String>,
-    /// The ticket's history, oldest first.
-    pub events: Vec<TicketEvent>,
-}
-
-/// One step of a ticket's history: (action, from state, to state, note, time).
-pub type TicketEvent = (String, Option<String>, String, Option<String>, i64);
-
-/// The deadline that applies in the ticket's current state: the first contact while open, the
-/// rectification of a ledger entry, the reply to a complaint; none once replied or closed.
-const COLUMNS: &str = "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, \
-     CASE WHEN t.state IN ('replied', 'closed', 'appealed') THEN NULL \
-          WHEN t.kind = 'complaint' THEN t.reply_due_at \
-          WHEN t.state = 'open' THEN t.contact_due_at \
-          WHEN t.state = 'rectifying' THEN t.rectify_due_at END AS due_at, t.escalated";
-const FROM: &str = "ticket t JOIN department d ON d.id = t.department_id";
-
-fn list_item(r: &sqlx::sqlite::SqliteRow) -> TicketListItem {
-    TicketListItem {
-        id: r.get("id"),
-        department_id: r.get("department_id"),
-        kind: r.get("kind"),
-        state: r.get("state"),
-        department: r.get("department"),
-        opened_at: r.get("opened_at"),
-        due_at: r.get("due_at"),
-        escalated: r.get("escalated"),
-    }
-}
-
-impl Store {
-    /// Tickets, newest first; only `department`'s when given (a handler's view).
-    pub async fn tickets(&self, department: Option<i64>) -> StoreResult<Vec<TicketListItem>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE ?1 IS NULL OR t.department_id = ?1 ORDER BY t.id DESC LIMIT 500"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(department)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(list_item).collect())
-    }
-
-    /// One ticket with its review or complaint and its history.
-    pub async fn ticket_detail(&self, id: i64) -> StoreResult<Option<TicketDetail>> {
-        let sql = format!(
-            "SELECT {COLUMNS}, t.real_name, e.id AS evaluation_id, e.level, \
-             coalesce(e.comment, c.description) AS text FROM {FROM} \
-             LEFT JOIN evaluation e ON e.id = t.evaluation_id LEFT JOIN complaint c ON c.id = t.complaint_id \
-             WHERE t.id = ?"
-        );
-        let Some(row) = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let evaluation: Option<i64> = row.get("evaluation_id");
-        let reasons = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code")
-            .bind(evaluation)
-            .fetch_all(&self.pool)
-            .await?;
-        let events = sqlx::query_as(
-            "SELECT action, from_state, to_state, note, at FROM ticket_event WHERE ticket_id = ? ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Some(TicketDetail {
-            item: list_item(&row),
-            real_name: row.get("real_name"),
-            level: row.get("level"),
-            reasons,
-            text: row.get("text"),
-            events,
-        }))
-    }
-}
-
-/// One department's tickets, for the supervisor's overview (督办).
-#[derive(Debug, Clone)]
-pub struct DepartmentLoad {
-    pub department: String,
-    pub open: i64,
-    pub overdue: i64,
-    pub escalated: i64,
-    pub appealed: i64,
-    pub closed: i64,
-}
-
-impl Store {
-    /// 超时督办 — raises every open ticket whose current deadline passed before `now` to the
-    /// supervisor, once, with a line in its history. Returns the tickets raised.
-    pub async fn escalate_overdue(&self, now: i64) -> StoreResult<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
-        let sql = format!(
-            "SELECT id, state FROM (SELECT {COLUMNS} FROM {FROM} WHERE t.escalated = 0 \
-             AND t.state NOT IN ('replied', 'closed', 'appealed')) WHERE due_at < ?"
-        );
-        let overdue: Vec<(i64, String)> =
-            sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
-        for (id, state) in &overdue {
-            sqlx::query("UPDATE ticket SET escalated = 1 WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO ticket_event (ticket_id, actor, action, from_state, to_state, note, at) \
-                 VALUES (?, 'system', 'escalate_overdue', ?, ?, '超过办理时限，已提请监督股督办', ?)",
-            )
-            .bind(id)
-            .bind(state)
-            .bind(state)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(overdue.into_iter().map(|(id, _)| id).collect())
-    }
-
-    /// Whether `account` revealed the ticket's phone (logged) since `since`.
-    pub async fn phone_revealed_since(
-        &self,
-        account: i64,
-        ticket: i64,
-        since: i64,
-    ) -> StoreResult<bool> {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'ticket' AND entity_id = ? \
-             AND action = 'reveal_phone' AND account_id = ? AND at >= ?)",
-        )
-        .bind(ticket)
-        .bind(account)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await
-    }
-
-    /// Tickets by department and where they stand at `now`.
-    pub async fn department_loads(&self, now: i64) -> StoreResult<Vec<DepartmentLoad>> {
-        let sql = format!(
-            "SELECT department, \
-             sum(state <> 'closed') AS open, \
-             coalesce(sum(state <> 'closed' AND due_at < ?), 0) AS overdue, \
-             sum(state <> 'closed' AND escalated) AS escalated, \
-             sum(state = 'appealed') AS appealed, \
-             sum(state = 'closed') AS closed \
-             FROM (SELECT {COLUMNS} FROM {FROM}) GROUP BY department_id ORDER BY overdue DESC, escalated DESC, department"
-        );
-        let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| DepartmentLoad {
-                department: r.get("department"),
-                open: r.get("open"),
-                overdue: r.get("overdue"),
-                escalated: r.get("escalated"),
-                appealed: r.get("appealed"),
-                closed: r.get("closed"),
-            })
-            .collect())
     }
 }

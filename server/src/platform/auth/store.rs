@@ -143,11 +143,7 @@ impl Store {
         if found.is_some() {
             audit(
                 &mut tx,
-                Some(admin),
-                "show_totp",
-                ("account", account),
-                None,
-                None,
+                Audit::new(Some(admin), "show_totp", ("account", account)),
             )
             .await?;
         }
@@ -192,24 +188,58 @@ impl Store {
     }
 }
 
-/// Appends to the audit log inside a transaction.
+/// One audit-log entry: who did what to which record, and the record before and after as JSON.
+#[derive(Debug)]
+pub(crate) struct Audit<'a> {
+    /// `None` for the shell command or the system itself.
+    pub(crate) account: Option<i64>,
+    pub(crate) action: &'a str,
+    /// The table and row the action concerns.
+    pub(crate) entity: (&'a str, i64),
+    pub(crate) before: Option<serde_json::Value>,
+    pub(crate) after: Option<serde_json::Value>,
+}
+
+impl<'a> Audit<'a> {
+    /// An entry without before/after (a look at personal data, an unlock).
+    pub(crate) fn new(account: Option<i64>, action: &'a str, entity: (&'a str, i64)) -> Self {
+        Audit {
+            account,
+            action,
+            entity,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The same entry with the record's state before and after the change.
+    pub(crate) fn change(
+        self,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Self {
+        Audit {
+            before,
+            after,
+            ..self
+        }
+    }
+}
+
+/// Writes an audit-log entry in the transaction of the change it records.
 pub(crate) async fn audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    account: Option<i64>,
-    action: &str,
-    entity: (&str, i64),
-    before: Option<&str>,
-    after: Option<&str>,
+    entry: Audit<'_>,
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(account)
-    .bind(action)
-    .bind(entity.0)
-    .bind(entity.1)
-    .bind(before)
-    .bind(after)
+    .bind(entry.account)
+    .bind(entry.action)
+    .bind(entry.entity.0)
+    .bind(entry.entity.1)
+    .bind(entry.before.map(|v| v.to_string()))
+    .bind(entry.after.map(|v| v.to_string()))
     .bind(now_ms())
     .execute(&mut **tx)
     .await?;

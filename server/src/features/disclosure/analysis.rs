@@ -1,0 +1,92 @@
+//! For the supervising office: the hour × weekday heat map of a hall and the windows whose recent
+//! satisfaction fell below the alert threshold.
+
+use sqlx::Row;
+
+use crate::platform::db::{Store, StoreResult};
+
+/// A window whose satisfaction over the last days fell below the threshold.
+#[derive(Debug, Clone)]
+pub struct WindowAlert {
+    pub window: String,
+    pub department: String,
+    pub rated: i64,
+    pub good: i64,
+}
+
+impl Store {
+    /// When a hall's ratings and 差评 came in `month`: (weekday 0 = Sunday, hour, rated, bad).
+    pub async fn heat(&self, hall: i64, month: i64) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = ? AND month = ? \
+             ORDER BY weekday, hour",
+        )
+        .bind(hall)
+        .bind(month)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Windows rated at least `min_rated` times since `since_day` (YYYYMMDD) whose share of good
+    /// ratings is below `threshold_bp` hundredths of a percent.
+    pub async fn window_alerts(
+        &self,
+        since_day: i64,
+        min_rated: i64,
+        threshold_bp: i64,
+        basic_counts_as_good: bool,
+    ) -> StoreResult<Vec<WindowAlert>> {
+        let rows = sqlx::query(
+            "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
+             sum(s.rated) AS rated, sum(s.good) + (CASE WHEN ?4 THEN sum(s.basic) ELSE 0 END) AS good \
+             FROM stat_day s JOIN service_window w ON w.id = s.window_id \
+             JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id \
+             WHERE s.day >= ?1 GROUP BY s.window_id \
+             HAVING sum(s.rated) >= ?2 AND good * 10000 < ?3 * sum(s.rated) \
+             ORDER BY good * 1.0 / sum(s.rated), window LIMIT 50",
+        )
+        .bind(since_day)
+        .bind(min_rated)
+        .bind(threshold_bp)
+        .bind(basic_counts_as_good)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| WindowAlert {
+                window: r.get("window"),
+                department: r.get("department"),
+                rated: r.get("rated"),
+                good: r.get("good"),
+            })
+            .collect())
+    }
+
+    /// The halls, for choosing a heat map.
+    pub async fn halls(&self) -> StoreResult<Vec<(i64, String)>> {
+        sqlx::query_as("SELECT id, name FROM hall ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Every non-zero row of the time aggregates, for comparing with a recomputation.
+    pub async fn all_time_stats(
+        &self,
+    ) -> StoreResult<(
+        Vec<(i64, i64, i64, i64, i64, i64)>,
+        Vec<(i64, i64, i64, i64, i64)>,
+    )> {
+        let hours = sqlx::query_as(
+            "SELECT hall_id, month, weekday, hour, rated, bad FROM stat_hour WHERE rated <> 0 \
+             ORDER BY 1, 2, 3, 4",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let days = sqlx::query_as(
+            "SELECT window_id, day, rated, good, basic FROM stat_day WHERE rated <> 0 ORDER BY 1, 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((hours, days))
+    }
+}

@@ -1,0 +1,156 @@
+//! What the public pages list beside the figures: scope names, the closed 差评 loops of a month
+//! (the rectification list) and the rows of the open data.
+
+use domain::stats::Counts;
+use sqlx::Row;
+
+use crate::platform::db::{Store, StoreResult};
+
+use super::{STAT_COLUMNS, counts};
+
+/// A closed 差评 loop, as the public rectification list shows it.
+#[derive(Debug, Clone)]
+pub struct ClosedRectification {
+    pub department: String,
+    pub item: Option<String>,
+    pub reasons: Vec<i64>,
+    /// The last triage step's name (立行立改, 台账, 解释说明).
+    pub triage: String,
+    pub opened_at: i64,
+    pub closed_at: i64,
+}
+
+/// The first instant (unix ms) of YYYYMM in China time.
+pub fn month_start_ms(month: i64) -> i64 {
+    let (year, mon) = (month / 100, month % 100);
+    domain::calendar::Date::from_ymd(
+        i32::try_from(year).unwrap_or(2000),
+        u32::try_from(mon).unwrap_or(1),
+        1,
+    )
+    .map_or(0, |d| d.end_unix_ms_cst() - 86_400_000)
+}
+
+impl Store {
+    /// The name of a department, window or service item, with its department's id and name
+    /// (for a window or item).
+    pub async fn scope_name(
+        &self,
+        kind: &str,
+        id: i64,
+    ) -> StoreResult<Option<(String, Option<i64>, Option<String>)>> {
+        let sql = match kind {
+            "department" => {
+                "SELECT d.name, r.id, r.name FROM department d JOIN region r ON r.id = d.region_id \
+                 WHERE d.id = ?"
+            }
+            "region" => "SELECT name, NULL, NULL FROM region WHERE id = ?",
+            "window" => {
+                "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name, d.id, d.name FROM service_window w \
+                 JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id WHERE w.id = ?"
+            }
+            "item" => {
+                "SELECT i.name, d.id, d.name FROM service_item i JOIN department d ON d.id = i.department_id \
+                 WHERE i.id = ?"
+            }
+            _ => return Ok(None),
+        };
+        sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The 差评 of services in `month` whose loop closed (not invalidated), newest first.
+    pub async fn closed_rectifications(&self, month: i64) -> StoreResult<Vec<ClosedRectification>> {
+        let next = if month % 100 == 12 {
+            month + 89
+        } else {
+            month + 1
+        };
+        let rows = sqlx::query(
+            "SELECT d.name AS department, i.name AS item, t.opened_at, \
+             (SELECT max(at) FROM ticket_event WHERE ticket_id = t.id) AS closed_at, \
+             (SELECT action FROM ticket_event WHERE ticket_id = t.id AND action LIKE 'triage_%' \
+              ORDER BY id DESC LIMIT 1) AS triage, \
+             (SELECT group_concat(reason_code) FROM evaluation_reason WHERE evaluation_id = e.id) AS reasons \
+             FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
+             JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN department d ON d.id = t.department_id \
+             LEFT JOIN service_item i ON i.id = o.service_item_id \
+             WHERE t.kind = 'bad_review' AND t.state = 'closed' \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id) \
+             AND o.registered_at >= ? AND o.registered_at < ? ORDER BY t.id DESC LIMIT 200",
+        )
+        .bind(month_start_ms(month))
+        .bind(month_start_ms(next))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ClosedRectification {
+                department: r.get("department"),
+                item: r.get("item"),
+                reasons: r
+                    .get::<Option<String>, _>("reasons")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|c| c.parse().ok())
+                    .collect(),
+                triage: r.get::<Option<String>, _>("triage").unwrap_or_default(),
+                opened_at: r.get("opened_at"),
+                closed_at: r.get::<Option<i64>, _>("closed_at").unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+/// One row of the open data: a scope, a month and its counts.
+#[derive(Debug, Clone)]
+pub struct OpenRow {
+    pub scope: String,
+    pub scope_id: i64,
+    pub name: String,
+    pub month: i64,
+    pub counts: Counts,
+}
+
+impl Store {
+    /// Every aggregate (of `month`, or all months), named; staff by name or by staff number.
+    pub async fn open_data(
+        &self,
+        month: Option<i64>,
+        staff_by_name: bool,
+    ) -> StoreResult<Vec<OpenRow>> {
+        let staff = if staff_by_name { "name" } else { "staff_no" };
+        // Two statements rather than `?1 IS NULL OR …`, so that a month's rows come by index.
+        let filter = if month.is_some() {
+            "s.month = ?1"
+        } else {
+            "?1 IS NULL"
+        };
+        let sql = format!(
+            "SELECT s.scope, s.scope_id, s.month, coalesce(CASE s.scope \
+               WHEN 'all' THEN '全部' \
+               WHEN 'region' THEN (SELECT name FROM region WHERE id = s.scope_id) \
+               WHEN 'department' THEN (SELECT name FROM department WHERE id = s.scope_id) \
+               WHEN 'hall' THEN (SELECT name FROM hall WHERE id = s.scope_id) \
+               WHEN 'window' THEN (SELECT number || '号窗口 ' || name FROM service_window WHERE id = s.scope_id) \
+               WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
+               WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
+             {STAT_COLUMNS} FROM stat s WHERE {filter} \
+             ORDER BY s.month, s.scope, s.scope_id"
+        );
+        let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| OpenRow {
+                scope: r.get("scope"),
+                scope_id: r.get("scope_id"),
+                name: r.get("name"),
+                month: r.get("month"),
+                counts: counts(r),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,190 @@
+//! Recomputing every aggregate from the ratings themselves (`rebuild_stats`, after old data or on
+//! request), and the plain scan that is the benchmark's baseline and the tests' reference.
+
+use domain::stats::Counts;
+use sqlx::Row;
+
+use crate::platform::db::{Store, StoreResult};
+
+use super::{STAT_COLUMNS, Scope, counts, store::SUMMED};
+
+impl Store {
+    /// Whether ratings exist that the aggregates do not count yet (data from before them).
+    pub async fn stats_missing(&self) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM stat) AND EXISTS (SELECT 1 FROM service_occurrence)",
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Recomputes every aggregate from the ratings, tickets and invalidations (a full scan), in one
+    /// transaction: each occurrence is read once, then summed per scope.
+    pub async fn rebuild_stats(&self) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM stat").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM stat_reason")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DROP TABLE IF EXISTS temp.stat_occurrence")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE stat_occurrence AS {PER_OCCURRENCE}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        for scope in SCOPES {
+            let column = scope_column(scope);
+            let sql = format!(
+                "INSERT INTO stat (scope, scope_id, month, {STAT_COLUMNS}) \
+                 SELECT '{scope}', {column}, month, {SUMMED} FROM temp.stat_occurrence \
+                 WHERE {column} IS NOT NULL GROUP BY {column}, month"
+            );
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
+        sqlx::query("DROP TABLE temp.stat_occurrence")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_reason (scope, scope_id, month, reason_code, n) \
+             SELECT s.scope, s.scope_id, s.month, r.reason_code, count(*) \
+             FROM evaluation e JOIN occurrence_scope s ON s.occurrence_id = e.occurrence_id \
+             JOIN evaluation_reason r ON r.evaluation_id = e.id \
+             WHERE e.level <= 2 AND s.scope_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY s.scope, s.scope_id, s.month, r.reason_code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM stat_hour")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stat_day")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_hour (hall_id, month, weekday, hour, rated, bad) \
+             SELECT w.hall_id, CAST(strftime('%Y%m', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             CAST(strftime('%w', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             CAST(strftime('%H', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             count(*), sum(e.level <= 2) \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             JOIN service_window w ON w.id = o.window_id \
+             WHERE NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY 1, 2, 3, 4",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO stat_day (window_id, day, rated, good, basic) \
+             SELECT o.window_id, CAST(strftime('%Y%m%d', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
+             count(*), sum(e.level >= 4), sum(e.level = 3) \
+             FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE o.window_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY 1, 2",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The counts of one scope over `from ..= to` computed from the ratings themselves, without
+    /// the aggregates: what a page would cost without them (the benchmark's baseline).
+    pub async fn scan_counts(&self, scope: Scope, from: i64, to: i64) -> StoreResult<Counts> {
+        let (name, id) = scope.key();
+        let column = scope_column(name);
+        let sql = format!(
+            "SELECT {SUMMED} FROM ({PER_OCCURRENCE}) WHERE {column} = ? AND month BETWEEN ? AND ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(counts(&row))
+    }
+
+    /// Every aggregate row, for comparing with a recomputation: (scope, id, month, counts).
+    pub async fn all_stats(&self) -> StoreResult<Vec<(String, i64, i64, Counts)>> {
+        let sql = format!(
+            "SELECT scope, scope_id, month, {STAT_COLUMNS} FROM stat ORDER BY scope, scope_id, month"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("scope"), r.get("scope_id"), r.get("month"), counts(r)))
+            .collect())
+    }
+
+    /// Every non-zero reason count: (scope, id, month, reason, n).
+    pub async fn all_reason_stats(&self) -> StoreResult<Vec<(String, i64, i64, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT scope, scope_id, month, reason_code, n FROM stat_reason WHERE n <> 0 \
+             ORDER BY scope, scope_id, month, reason_code",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+/// Every occurrence with the scopes it counts in and its counts (0 or 1 each; the ticket's
+/// fix ratings may be more): the plain scan that the aggregates replace.
+const PER_OCCURRENCE: &str = "SELECT o.id, \
+     CAST(strftime('%Y%m', o.registered_at / 1000 + 28800, 'unixepoch') AS INTEGER) AS month, \
+     0 AS all_id, d.region_id, o.department_id, w.hall_id, o.window_id, o.staff_id, \
+     o.service_item_id AS item_id, 1 AS occurrences, \
+     coalesce(e.level = 1 AND i.evaluation_id IS NULL, 0) AS l1, \
+     coalesce(e.level = 2 AND i.evaluation_id IS NULL, 0) AS l2, \
+     coalesce(e.level = 3 AND i.evaluation_id IS NULL, 0) AS l3, \
+     coalesce(e.level = 4 AND i.evaluation_id IS NULL, 0) AS l4, \
+     coalesce(e.level = 5 AND i.evaluation_id IS NULL, 0) AS l5, \
+     coalesce(e.level = 1 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a1, \
+     coalesce(e.level = 2 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a2, \
+     coalesce(e.level = 3 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a3, \
+     coalesce(e.level = 4 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a4, \
+     coalesce(e.level = 5 AND i.evaluation_id IS NULL AND e.channel <> 'system_default', 0) AS a5, \
+     i.evaluation_id IS NOT NULL AS invalidated, \
+     CASE WHEN t.id IS NOT NULL AND i.evaluation_id IS NULL THEN EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'reply') ELSE 0 END AS bad_replied, \
+     CASE WHEN t.state = 'closed' AND i.evaluation_id IS NULL THEN EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action IN ('record_visit', 'record_check')) \
+         ELSE 0 END AS bad_rectified, \
+     coalesce(i.evaluation_id IS NULL AND t.real_name, 0) AS bad_real_name, \
+     CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+         WHERE v.ticket_id = t.id AND v.action LIKE 'rate_fix_%') ELSE 0 END AS fix_rated, \
+     CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
+         WHERE v.ticket_id = t.id AND v.action IN ('rate_fix_satisfied', 'rate_fix_basically_satisfied')) \
+         ELSE 0 END AS fix_satisfied \
+     FROM service_occurrence o \
+     JOIN department d ON d.id = o.department_id \
+     LEFT JOIN service_window w ON w.id = o.window_id \
+     LEFT JOIN evaluation e ON e.occurrence_id = o.id \
+     LEFT JOIN evaluation_invalidation i ON i.evaluation_id = e.id \
+     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review'";
+
+/// The column of `PER_OCCURRENCE` that holds each scope's id.
+fn scope_column(scope: &str) -> &'static str {
+    match scope {
+        "region" => "region_id",
+        "department" => "department_id",
+        "hall" => "hall_id",
+        "window" => "window_id",
+        "staff" => "staff_id",
+        "item" => "item_id",
+        _ => "all_id",
+    }
+}
+
+/// The scopes, in the order they are rebuilt.
+const SCOPES: [&str; 7] = [
+    "all",
+    "region",
+    "department",
+    "hall",
+    "window",
+    "staff",
+    "item",
+];
