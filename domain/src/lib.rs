@@ -14,6 +14,7 @@ pub mod occurrence;
 pub mod reasons;
 pub mod stats;
 pub mod ticket;
+pub mod time;
 pub mod token;
 pub mod totp;
 

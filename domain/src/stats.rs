@@ -220,13 +220,13 @@ impl Figures {
     }
 }
 
-/// A month as YYYYMM (China time), the period of the aggregates.
+/// A month as YYYYMM (China time), the period of the aggregates. New code: [`crate::time::Month`].
 pub fn month_of(date: crate::calendar::Date) -> i64 {
     let (y, m, _) = date.ymd();
     i64::from(y) * 100 + i64::from(m)
 }
 
-/// The month before YYYYMM.
+/// The month before YYYYMM. New code: [`crate::time::Month::prev`].
 pub fn previous_month(month: i64) -> i64 {
     if month % 100 == 1 {
         (month / 100 - 1) * 100 + 12
@@ -235,7 +235,8 @@ pub fn previous_month(month: i64) -> i64 {
     }
 }
 
-/// "2026-11" for 202611, and back.
+/// "2026-11" for 202611, and back. New code: [`crate::time::Month`]'s `Display` and
+/// [`crate::time::Month::parse`] (which accepts exactly the same texts).
 pub fn month_label(month: i64) -> String {
     format!("{}-{:02}", month / 100, month % 100)
 }
