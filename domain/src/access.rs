@@ -17,6 +17,14 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::WindowStaff,
+        Role::Handler,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    /// The stable name used in the database (`account.role`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::WindowStaff => "window_staff",
@@ -26,15 +34,9 @@ impl Role {
         }
     }
 
+    /// Reads the stable name.
     pub fn parse(name: &str) -> Option<Role> {
-        [
-            Role::WindowStaff,
-            Role::Handler,
-            Role::Supervisor,
-            Role::Admin,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == name)
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
     }
 
     /// Supervisors and administrators must use a second factor (TOTP).
