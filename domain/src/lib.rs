@@ -3,7 +3,7 @@
 //! Everything here is pure (no I/O, no clock, no randomness) so that the same code validates a rating
 //! in the citizen's browser (the `widget` crate, on wasm32) and, authoritatively, on the server.
 //!
-//! With the `sqlx` feature (the server only), [`sql`] lets the types be bound to and read from SQLite
+//! With the `sqlx` feature (the server only), `sql` lets the types be bound to and read from SQLite
 //! columns in the form the database stores them.
 
 pub mod access;

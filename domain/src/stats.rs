@@ -4,6 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod disclosure;
+mod ranking;
+
+pub use disclosure::{Alert, SettingError};
+pub use ranking::{Ranking, rank_change, rank_change_zh};
+
 /// The counts behind every published figure, for one scope (the region, a department, a window,
 /// a staff member, a service item) over one period. Sums of counts are counts of the union.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
