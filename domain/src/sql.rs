@@ -25,7 +25,7 @@ use sqlx::{
 use crate::{
     Channel, Level,
     access::Role,
-    ticket::{TicketKind, TicketState},
+    ticket::{Due, TicketKind, TicketState},
     time::{Month, Timestamp},
 };
 
@@ -114,6 +114,32 @@ stored_as_integer! {
     Level: |l| i64::from(l.interface_code()), |n| Ok(Level::from_interface_code(n)?);
     Timestamp: |t| t.unix_ms(), |n| Ok(Timestamp::from_unix_ms(n));
     Month: |m| m.yyyymm(), |n| Ok(Month::from_yyyymm(n)?);
+}
+
+/// [`TicketKind::due_in`] as an SQL expression over the `ticket` table aliased `table`: the
+/// deadline running in the ticket's state (`NULL` when none), for queries that filter or count on
+/// it (overdue tickets) and so cannot ask Rust row by row.
+pub fn due_at_sql(table: &str) -> String {
+    let mut sql = String::from("CASE");
+    for kind in TicketKind::ALL {
+        for state in TicketState::ALL {
+            let Some(due) = kind.due_in(state) else {
+                continue;
+            };
+            let column = match due {
+                Due::Contact => "contact_due_at",
+                Due::Rectification => "rectify_due_at",
+                Due::Reply => "reply_due_at",
+            };
+            sql.push_str(&format!(
+                " WHEN {table}.kind = '{}' AND {table}.state = '{}' THEN {table}.{column}",
+                kind.as_str(),
+                state.as_str()
+            ));
+        }
+    }
+    sql.push_str(" END");
+    sql
 }
 
 #[cfg(test)]

@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod deadline;
+mod history;
+
+pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates};
+
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,30 +109,6 @@ impl TicketKind {
         match self {
             TicketKind::BadReview => "差评",
             TicketKind::Complaint => "投诉",
-        }
-    }
-}
-
-/// 时限 — deadlines in working days (domain.md §4); local practice differs, so they are settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deadlines {
-    /// First contact (return visit) after a bad review.
-    pub first_contact: u32,
-    /// Rectification of a ledger entry.
-    pub rectification: u32,
-    /// Reply to a complaint.
-    pub complaint_reply: u32,
-    /// Reply to a complex complaint.
-    pub complaint_reply_complex: u32,
-}
-
-impl Default for Deadlines {
-    fn default() -> Self {
-        Deadlines {
-            first_contact: 1,
-            rectification: 15,
-            complaint_reply: 2,
-            complaint_reply_complex: 5,
         }
     }
 }

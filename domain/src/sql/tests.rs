@@ -2,7 +2,7 @@
 
 use sqlx::{Connection, Row, SqliteConnection};
 
-use super::UnknownName;
+use super::{UnknownName, due_at_sql};
 use crate::{
     Channel, Level,
     access::Role,
@@ -176,5 +176,48 @@ async fn unknown_stored_values_are_errors_not_defaults() {
             what: "channel",
             name: "x".into()
         })
+    );
+}
+
+#[tokio::test]
+async fn the_generated_due_at_case_chooses_as_the_stores_case() {
+    let mut db = db().await;
+    sqlx::query(
+        "CREATE TABLE ticket (kind TEXT, state TEXT, contact_due_at INTEGER, \
+         rectify_due_at INTEGER, reply_due_at INTEGER)",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    for kind in TicketKind::ALL {
+        for state in TicketState::ALL {
+            sqlx::query("INSERT INTO ticket VALUES (?, ?, 1, 2, 3)")
+                .bind(kind)
+                .bind(state)
+                .execute(&mut db)
+                .await
+                .unwrap();
+        }
+    }
+    // server/src/store/ticket.rs, `COLUMNS`, before the rule moved here.
+    let old = "CASE WHEN t.state IN ('replied', 'closed', 'appealed') THEN NULL \
+          WHEN t.kind = 'complaint' THEN t.reply_due_at \
+          WHEN t.state = 'open' THEN t.contact_due_at \
+          WHEN t.state = 'rectifying' THEN t.rectify_due_at END";
+    let sql = format!(
+        "SELECT kind, state, {old}, {} FROM ticket t",
+        due_at_sql("t")
+    );
+    let rows: Vec<(TicketKind, TicketState, Option<i64>, Option<i64>)> =
+        sqlx::query_as(&sql).fetch_all(&mut db).await.unwrap();
+    assert_eq!(rows.len(), 16);
+    for (kind, state, old, new) in &rows {
+        assert_eq!(old, new, "{kind:?} {state:?}");
+    }
+    let running = rows.iter().filter(|r| r.3.is_some()).count();
+    assert_eq!(
+        running,
+        2 + 5,
+        "bad review: open, rectifying; complaint: 5 states"
     );
 }
