@@ -3,6 +3,21 @@
 
 use crate::ticket::{TicketAction, TicketState};
 
+mod password;
+
+pub use password::{MIN_PASSWORD_CHARS, PasswordTooShort, check_password};
+
+/// A page of the management end, as a navigation link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffPage {
+    pub href: &'static str,
+    pub label_zh: &'static str,
+}
+
+const fn page(href: &'static str, label_zh: &'static str) -> StaffPage {
+    StaffPage { href, label_zh }
+}
+
 /// A staff member's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -17,6 +32,14 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::WindowStaff,
+        Role::Handler,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    /// The stable name used in the database (`account.role`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::WindowStaff => "window_staff",
@@ -26,15 +49,43 @@ impl Role {
         }
     }
 
+    /// Reads the stable name.
     pub fn parse(name: &str) -> Option<Role> {
-        [
-            Role::WindowStaff,
-            Role::Handler,
-            Role::Supervisor,
-            Role::Admin,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == name)
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// The role's name for people (account lists, the new-account form).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::WindowStaff => "窗口工作人员",
+            Role::Handler => "部门经办人",
+            Role::Supervisor => "监督股",
+            Role::Admin => "系统管理员",
+        }
+    }
+
+    /// The pages of the staff bar, in order; the first is where the role starts after signing in.
+    pub fn navigation(self) -> &'static [StaffPage] {
+        const WINDOW_STAFF: &[StaffPage] = &[page("/staff/ratings", "我的评价")];
+        const HANDLER: &[StaffPage] = &[page("/staff/tickets", "工单")];
+        const SUPERVISOR: &[StaffPage] = &[
+            page("/staff/overview", "督办总览"),
+            page("/staff/tickets", "工单"),
+            page("/staff/report", "月度报告"),
+            page("/staff/analysis", "时段分析"),
+        ];
+        const ADMIN: &[StaffPage] = &[page("/staff/admin", "系统管理")];
+        match self {
+            Role::WindowStaff => WINDOW_STAFF,
+            Role::Handler => HANDLER,
+            Role::Supervisor => SUPERVISOR,
+            Role::Admin => ADMIN,
+        }
+    }
+
+    /// The page a staff member starts from after signing in.
+    pub fn home(self) -> &'static str {
+        self.navigation()[0].href
     }
 
     /// Supervisors and administrators must use a second factor (TOTP).
@@ -157,6 +208,42 @@ mod tests {
         assert!(!HANDLER.may_reveal_phone(10, TicketState::Replied));
         assert!(!HANDLER.may_reveal_phone(11, TicketState::Open));
         assert!(!SUPERVISOR.may_reveal_phone(10, TicketState::Open));
+    }
+
+    #[test]
+    fn each_role_has_its_label_home_and_pages() {
+        let homes: Vec<_> = Role::ALL.map(Role::home).into();
+        assert_eq!(
+            homes,
+            [
+                "/staff/ratings",
+                "/staff/tickets",
+                "/staff/overview",
+                "/staff/admin"
+            ]
+        );
+        let labels: Vec<_> = Role::ALL.map(Role::label_zh).into();
+        assert_eq!(
+            labels,
+            ["窗口工作人员", "部门经办人", "监督股", "系统管理员"]
+        );
+        let supervisor: Vec<_> = Role::Supervisor
+            .navigation()
+            .iter()
+            .map(|p| (p.href, p.label_zh))
+            .collect();
+        assert_eq!(
+            supervisor,
+            [
+                ("/staff/overview", "督办总览"),
+                ("/staff/tickets", "工单"),
+                ("/staff/report", "月度报告"),
+                ("/staff/analysis", "时段分析"),
+            ]
+        );
+        assert_eq!(Role::Handler.navigation(), [page("/staff/tickets", "工单")]);
+        assert_eq!(Role::WindowStaff.navigation()[0].label_zh, "我的评价");
+        assert_eq!(Role::Admin.navigation()[0].label_zh, "系统管理");
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //!
 //! Everything here is pure (no I/O, no clock, no randomness) so that the same code validates a rating
 //! in the citizen's browser (the `widget` crate, on wasm32) and, authoritatively, on the server.
+//!
+//! With the `sqlx` feature (the server only), `sql` lets the types be bound to and read from SQLite
+//! columns in the form the database stores them.
 
 pub mod access;
 pub mod calendar;
@@ -12,8 +15,12 @@ pub mod level;
 pub mod mask;
 pub mod occurrence;
 pub mod reasons;
+// The dev-dependency sqlx lets the plain `cargo test` check the column mappings too.
+#[cfg(any(test, feature = "sqlx"))]
+pub mod sql;
 pub mod stats;
 pub mod ticket;
+pub mod time;
 pub mod token;
 pub mod totp;
 

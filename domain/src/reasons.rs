@@ -54,6 +54,36 @@ impl Catalogue {
     pub fn get(&self, code: u16) -> Option<&'static Reason> {
         self.reasons.iter().find(|r| r.code == code)
     }
+
+    /// The Chinese label of a stored code (`evaluation_reason.reason_code`, `stat_reason`), if
+    /// this catalogue has it.
+    pub fn label_of(&self, code: i64) -> Option<&'static str> {
+        let code = u16::try_from(code).ok()?;
+        self.get(code).map(|r| r.label_zh)
+    }
+
+    /// The label, or the code itself as text when the catalogue lacks it: lists of counted
+    /// reasons keep every count.
+    pub fn label_or_code(&self, code: i64) -> String {
+        self.label_of(code)
+            .map_or_else(|| code.to_string(), str::to_owned)
+    }
+
+    /// The labels of a rating's stored codes, in their order; codes the catalogue lacks are left
+    /// out (a rating's reasons as staff and the public see them).
+    pub fn labels_of(&self, codes: &[i64]) -> Vec<&'static str> {
+        codes.iter().filter_map(|&c| self.label_of(c)).collect()
+    }
+}
+
+/// Reason codes as SQL's `group_concat(reason_code)` joins them ("207,208"); `None` (no reasons)
+/// and anything that is not a number give nothing.
+pub fn codes_from_list(joined: Option<&str>) -> Vec<i64> {
+    joined
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| c.parse().ok())
+        .collect()
 }
 
 /// The level a reason code belongs to: its first digit is the interface code.
@@ -262,5 +292,30 @@ mod tests {
         assert_eq!(Catalogue::by_version(2), Some(Catalogue::V2));
         assert_eq!(Catalogue::by_version(1), None);
         assert_eq!(level_of(999), None);
+    }
+
+    #[test]
+    fn stored_codes_read_as_labels() {
+        let c = Catalogue::CURRENT;
+        assert_eq!(c.label_of(207), Some("没有提供材料样本"));
+        assert_eq!(c.label_of(999), None);
+        assert_eq!(c.label_of(-1), None);
+        assert_eq!(c.label_of(65_536 + 207), None, "not wrapped into a u16");
+        assert_eq!(c.label_or_code(208), "没有提供材料清单");
+        assert_eq!(c.label_or_code(999), "999");
+        assert_eq!(
+            c.labels_of(&[209, 999, 108]),
+            ["未在承诺时间内办结", "在办事指南之外增加新的审批条件"]
+        );
+        assert!(c.labels_of(&[]).is_empty());
+    }
+
+    #[test]
+    fn group_concat_lists_read_as_codes() {
+        assert_eq!(codes_from_list(Some("207,208")), [207, 208]);
+        assert_eq!(codes_from_list(Some("207")), [207]);
+        assert_eq!(codes_from_list(Some("")), Vec::<i64>::new());
+        assert_eq!(codes_from_list(None), Vec::<i64>::new());
+        assert_eq!(codes_from_list(Some("207,x,108")), [207, 108]);
     }
 }

@@ -4,6 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod disclosure;
+mod ranking;
+
+pub use disclosure::{Alert, SettingError};
+pub use ranking::{Ranking, rank_change, rank_change_zh};
+
 /// The counts behind every published figure, for one scope (the region, a department, a window,
 /// a staff member, a service item) over one period. Sums of counts are counts of the union.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,13 +226,13 @@ impl Figures {
     }
 }
 
-/// A month as YYYYMM (China time), the period of the aggregates.
+/// A month as YYYYMM (China time), the period of the aggregates. New code: [`crate::time::Month`].
 pub fn month_of(date: crate::calendar::Date) -> i64 {
     let (y, m, _) = date.ymd();
     i64::from(y) * 100 + i64::from(m)
 }
 
-/// The month before YYYYMM.
+/// The month before YYYYMM. New code: [`crate::time::Month::prev`].
 pub fn previous_month(month: i64) -> i64 {
     if month % 100 == 1 {
         (month / 100 - 1) * 100 + 12
@@ -235,7 +241,8 @@ pub fn previous_month(month: i64) -> i64 {
     }
 }
 
-/// "2026-11" for 202611, and back.
+/// "2026-11" for 202611, and back. New code: [`crate::time::Month`]'s `Display` and
+/// [`crate::time::Month::parse`] (which accepts exactly the same texts).
 pub fn month_label(month: i64) -> String {
     format!("{}-{:02}", month / 100, month % 100)
 }

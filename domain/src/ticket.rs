@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod deadline;
+mod history;
+
+pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates};
+
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +32,18 @@ pub enum TicketState {
 }
 
 impl TicketState {
+    /// Every state, in the order a ticket usually goes through them.
+    pub const ALL: [TicketState; 8] = [
+        TicketState::Open,
+        TicketState::Verified,
+        TicketState::Rectifying,
+        TicketState::AwaitingReply,
+        TicketState::Appealed,
+        TicketState::Replied,
+        TicketState::Reopened,
+        TicketState::Closed,
+    ];
+
     /// The stable name used in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,19 +60,7 @@ impl TicketState {
 
     /// Reads the stable name.
     pub fn parse(name: &str) -> Option<TicketState> {
-        use TicketState::*;
-        [
-            Open,
-            Verified,
-            Rectifying,
-            AwaitingReply,
-            Appealed,
-            Replied,
-            Reopened,
-            Closed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        TicketState::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
     /// The label shown to citizens and staff.
@@ -73,26 +78,37 @@ impl TicketState {
     }
 }
 
-/// 时限 — deadlines in working days (domain.md §4); local practice differs, so they are settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deadlines {
-    /// First contact (return visit) after a bad review.
-    pub first_contact: u32,
-    /// Rectification of a ledger entry.
-    pub rectification: u32,
-    /// Reply to a complaint.
-    pub complaint_reply: u32,
-    /// Reply to a complex complaint.
-    pub complaint_reply_complex: u32,
+/// 工单类型 — what a ticket handles (`ticket.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    /// 差评 — a bad review (不满意 or 非常不满意).
+    BadReview,
+    /// 投诉 — a complaint about a service.
+    Complaint,
 }
 
-impl Default for Deadlines {
-    fn default() -> Self {
-        Deadlines {
-            first_contact: 1,
-            rectification: 15,
-            complaint_reply: 2,
-            complaint_reply_complex: 5,
+impl TicketKind {
+    pub const ALL: [TicketKind; 2] = [TicketKind::BadReview, TicketKind::Complaint];
+
+    /// The stable name used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketKind::BadReview => "bad_review",
+            TicketKind::Complaint => "complaint",
+        }
+    }
+
+    /// Reads the stable name.
+    pub fn parse(name: &str) -> Option<TicketKind> {
+        TicketKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The label on ticket lists.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TicketKind::BadReview => "差评",
+            TicketKind::Complaint => "投诉",
         }
     }
 }
@@ -458,19 +474,25 @@ mod tests {
 
     #[test]
     fn state_names_round_trip() {
-        for state in [
-            S::Open,
-            S::Verified,
-            S::Rectifying,
-            S::AwaitingReply,
-            S::Appealed,
-            S::Replied,
-            S::Reopened,
-            S::Closed,
-        ] {
+        for state in S::ALL {
             assert_eq!(S::parse(state.as_str()), Some(state));
         }
         assert_eq!(S::parse("lost"), None);
+        assert_eq!(S::parse("Open"), None);
+        assert_eq!(S::AwaitingReply.as_str(), "awaiting_reply");
+    }
+
+    #[test]
+    fn kinds_are_named_as_the_ticket_table_checks() {
+        // migrations/0003_ticket.sql: CHECK (kind IN ('bad_review', 'complaint')).
+        let names: Vec<_> = TicketKind::ALL.map(TicketKind::as_str).into();
+        assert_eq!(names, ["bad_review", "complaint"]);
+        for kind in TicketKind::ALL {
+            assert_eq!(TicketKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(TicketKind::parse("review"), None);
+        assert_eq!(TicketKind::Complaint.label_zh(), "投诉");
+        assert_eq!(TicketKind::BadReview.label_zh(), "差评");
     }
 
     #[test]
