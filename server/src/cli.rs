@@ -7,9 +7,6 @@ use domain::access::Role;
 
 use crate::{AppState, Config, features::admin::CodeTable, platform::crypto::hash_password};
 
-/// The shortest password accepted for a staff account.
-const MIN_PASSWORD_CHARS: usize = 10;
-
 /// Runs the command in `args` (without the program name). `None`: no command, start the server.
 pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
     match args.first().map(String::as_str) {
@@ -40,9 +37,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        bail!("the password needs at least {MIN_PASSWORD_CHARS} characters");
-    }
+    domain::access::check_password(&password)?;
     let state = AppState::open(Config::from_env()?).await?;
     let department = match rest.first() {
         Some(code) => Some(

@@ -166,7 +166,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
     let clerk_account = crate::features::admin::NewAccount {
         username: "chuangkou",
         password_hash: &password,
-        role: "window_staff",
+        role: domain::access::Role::WindowStaff,
         department: clerk.map(|(_, department)| department),
         staff: clerk.map(|(id, _)| id),
         totp_secret_enc: None,
@@ -217,12 +217,12 @@ async fn rate_some(
         };
         let evaluation = NewEvaluation {
             tracking_code: crypto::random_code(10),
-            level: level.interface_code(),
+            level,
             catalogue_version: Catalogue::CURRENT.version,
             reasons,
             comment: comment.map(str::to_owned),
             phone_enc: level.is_bad().then(|| state.secrets.encrypt("13800138000")),
-            channel: Channel::QrCode.as_str(),
+            channel: Channel::QrCode,
             device_hash: None,
             ticket: rate::ticket_for(state, level, level.is_bad()),
         };

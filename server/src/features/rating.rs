@@ -14,4 +14,6 @@ mod store;
 pub(crate) use input::form_draft;
 pub(crate) use routes::routes;
 pub use service::*;
-pub use store::{FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation};
+pub use store::{
+    FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation, TicketProgress,
+};

@@ -8,4 +8,4 @@ mod store;
 
 pub(crate) use api::routes;
 pub use service::*;
-pub use store::{NewOccurrence, OccurrenceView, RegisterOutcome};
+pub use store::{NewOccurrence, OccurrenceView, RatedAs, RegisterOutcome};

@@ -34,24 +34,8 @@ pub struct Disclosure {
     pub alert: Alert,
 }
 
-/// 满意度预警 — a window rated at least `min_rated` times over the last `days` days whose share of
-/// good ratings is below `threshold_bp` hundredths of a percent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Alert {
-    pub days: u32,
-    pub min_rated: i64,
-    pub threshold_bp: i64,
-}
-
-impl Default for Alert {
-    fn default() -> Self {
-        Alert {
-            days: 7,
-            min_rated: 10,
-            threshold_bp: 9_000,
-        }
-    }
-}
+/// 满意度预警 — when the supervisor's overview flags a window.
+pub use domain::stats::Alert;
 
 /// The official calendar with the schedules administrators entered (which take precedence).
 async fn calendar(store: &Store) -> anyhow::Result<domain::calendar::Calendar> {

@@ -2,7 +2,7 @@
 //! deadlines. Every change is audited; calendar and deadline changes apply at once.
 
 use domain::{
-    access::{Actor, Role},
+    access::{Actor, Role, check_password},
     calendar::YearSchedule,
     ticket::Deadlines,
 };
@@ -97,20 +97,7 @@ pub async fn set_deadlines(
     deadlines: Deadlines,
 ) -> Result<(), AdminError> {
     admin_only(actor)?;
-    let fields = [
-        ("首次联系时限", deadlines.first_contact),
-        ("整改时限", deadlines.rectification),
-        ("投诉答复时限", deadlines.complaint_reply),
-        ("复杂投诉答复时限", deadlines.complaint_reply_complex),
-    ];
-    for (label, days) in fields {
-        if !(1..=60).contains(&days) {
-            return Err(invalid(format!("{label}应为1至60个工作日")));
-        }
-    }
-    if deadlines.complaint_reply_complex < deadlines.complaint_reply {
-        return Err(invalid("复杂投诉答复时限不能短于一般投诉"));
-    }
+    let deadlines = deadlines.validate().map_err(|e| invalid(e.message_zh()))?;
     let before = state.rules().deadlines;
     state
         .store
@@ -127,19 +114,11 @@ pub async fn set_disclosure(
     disclosure: crate::platform::state::Disclosure,
 ) -> Result<(), AdminError> {
     admin_only(actor)?;
-    if !(1..=10_000).contains(&disclosure.policy.min_sample) {
-        return Err(invalid("最小样本量应为1至10000条"));
-    }
-    let alert = disclosure.alert;
-    if !(1..=90).contains(&alert.days) {
-        return Err(invalid("预警统计天数应为1至90天"));
-    }
-    if !(1..=10_000).contains(&alert.min_rated) {
-        return Err(invalid("预警最少评价数应为1至10000条"));
-    }
-    if !(1..=10_000).contains(&alert.threshold_bp) {
-        return Err(invalid("预警满意度应为1至100"));
-    }
+    disclosure
+        .policy
+        .validate()
+        .and(disclosure.alert.validate())
+        .map_err(|e| invalid(e.message_zh()))?;
     let before = state.rules().disclosure;
     state
         .store
@@ -174,9 +153,7 @@ pub async fn create_account(
     {
         return Err(invalid("用户名只能包含字母、数字和 . _ -"));
     }
-    if form.password.chars().count() < 10 {
-        return Err(invalid("密码至少10位"));
-    }
+    check_password(&form.password).map_err(|e| invalid(e.message_zh()))?;
     let role = Role::parse(&form.role).ok_or_else(|| invalid("请选择角色"))?;
     let department = match role {
         Role::Handler | Role::WindowStaff => Some(
@@ -206,7 +183,7 @@ pub async fn create_account(
     let new = NewAccount {
         username,
         password_hash: &password_hash,
-        role: role.as_str(),
+        role,
         department,
         staff,
         totp_secret_enc: totp_sealed.as_deref(),

@@ -53,7 +53,7 @@ pub enum OrgEntry {
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: domain::access::Role,
     pub department: Option<i64>,
     pub staff: Option<i64>,
     pub totp_secret_enc: Option<&'a [u8]>,
@@ -101,7 +101,7 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let after = json!({ "username": new.username, "role": new.role });
+        let after = json!({ "username": new.username, "role": new.role.as_str() });
         let entry =
             Audit::new(Some(by), "create_account", ("account", id)).change(None, Some(after));
         audit(&mut tx, entry).await?;

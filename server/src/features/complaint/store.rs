@@ -31,7 +31,7 @@ pub struct TrackedComplaint {
     pub tracking_code: String,
     pub department: String,
     pub created_at: i64,
-    pub state: String,
+    pub state: domain::ticket::TicketState,
     pub reply_due_at: Option<i64>,
 }
 

@@ -1,7 +1,7 @@
 //! What the public pages list beside the figures: scope names, the closed 差评 loops of a month
 //! (the rectification list) and the rows of the open data.
 
-use domain::stats::Counts;
+use domain::{reasons::codes_from_list, stats::Counts, time::Month};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -20,15 +20,9 @@ pub struct ClosedRectification {
     pub closed_at: i64,
 }
 
-/// The first instant (unix ms) of YYYYMM in China time.
+/// The first instant (unix ms) of YYYYMM in China time (0 for a number that is no month).
 pub fn month_start_ms(month: i64) -> i64 {
-    let (year, mon) = (month / 100, month % 100);
-    domain::calendar::Date::from_ymd(
-        i32::try_from(year).unwrap_or(2000),
-        u32::try_from(mon).unwrap_or(1),
-        1,
-    )
-    .map_or(0, |d| d.end_unix_ms_cst() - 86_400_000)
+    Month::from_yyyymm(month).map_or(0, Month::start_unix_ms_cst)
 }
 
 impl Store {
@@ -62,12 +56,10 @@ impl Store {
     }
 
     /// The 差评 of services in `month` whose loop closed (not invalidated), newest first.
-    pub async fn closed_rectifications(&self, month: i64) -> StoreResult<Vec<ClosedRectification>> {
-        let next = if month % 100 == 12 {
-            month + 89
-        } else {
-            month + 1
-        };
+    pub async fn closed_rectifications(
+        &self,
+        month: Month,
+    ) -> StoreResult<Vec<ClosedRectification>> {
         let rows = sqlx::query(
             "SELECT d.name AS department, i.name AS item, t.opened_at, \
              (SELECT max(at) FROM ticket_event WHERE ticket_id = t.id) AS closed_at, \
@@ -82,8 +74,8 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id) \
              AND o.registered_at >= ? AND o.registered_at < ? ORDER BY t.id DESC LIMIT 200",
         )
-        .bind(month_start_ms(month))
-        .bind(month_start_ms(next))
+        .bind(month.start_unix_ms_cst())
+        .bind(month.end_unix_ms_cst())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -91,12 +83,7 @@ impl Store {
             .map(|r| ClosedRectification {
                 department: r.get("department"),
                 item: r.get("item"),
-                reasons: r
-                    .get::<Option<String>, _>("reasons")
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(|c| c.parse().ok())
-                    .collect(),
+                reasons: codes_from_list(r.get::<Option<String>, _>("reasons").as_deref()),
                 triage: r.get::<Option<String>, _>("triage").unwrap_or_default(),
                 opened_at: r.get("opened_at"),
                 closed_at: r.get::<Option<i64>, _>("closed_at").unwrap_or_default(),

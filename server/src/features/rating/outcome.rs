@@ -8,8 +8,8 @@ use crate::platform::page::{Display, esc, page};
 /// 评价成功 — the confirmation with the tracking code.
 pub(crate) fn thanks(d: Display, evaluation: &StoredEvaluation) -> String {
     let lang = d.lang;
-    let level = domain::Level::from_interface_code(evaluation.level).ok();
-    let follow_up = if level.is_some_and(domain::Level::is_bad) {
+    let level = evaluation.level;
+    let follow_up = if level.is_bad() {
         format!(
             "<p>{}</p>",
             esc(&match lang {
@@ -33,7 +33,7 @@ pub(crate) fn thanks(d: Display, evaluation: &StoredEvaluation) -> String {
         .map(|t| {
             format!(
                 "<p id=\"progress\">{}</p>",
-                esc(&super::site::progress_zh(t))
+                esc(&super::site::progress_zh(*t))
             )
         })
         .unwrap_or_default();
@@ -44,10 +44,7 @@ pub(crate) fn thanks(d: Display, evaluation: &StoredEvaluation) -> String {
             "评价已提交，感谢您的反馈",
             "Thank you, your rating is saved"
         ),
-        lang.t(
-            level.map_or("", |l| l.label_zh()),
-            level.map_or("", |l| l.label_en())
-        ),
+        lang.t(level.label_zh(), level.label_en()),
         lang.t("查询码", "Tracking code"),
         code = esc(&evaluation.tracking_code),
     );

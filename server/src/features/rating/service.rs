@@ -77,7 +77,7 @@ fn evaluation(
         .map_err(RateError::Invalid)?;
     Ok(NewEvaluation {
         tracking_code: crate::platform::crypto::random_code(10),
-        level: rating.level.interface_code(),
+        level: rating.level,
         catalogue_version: rating.catalogue_version,
         reasons: rating.reasons,
         comment: rating.comment.map(|c| c.as_str().to_owned()),
@@ -85,7 +85,7 @@ fn evaluation(
             .phone
             .as_ref()
             .map(|p| state.secrets.encrypt(p.as_str())),
-        channel: channel.as_str(),
+        channel,
         device_hash: None,
         ticket: ticket_for(state, rating.level, rating.phone.is_some()),
     })
@@ -137,7 +137,7 @@ pub async fn submit_at_window(
         department_id: window.department_id,
         window_id: Some(window.id),
         staff_id: None,
-        channel: Channel::QrCode.as_str(),
+        channel: Channel::QrCode,
         business_system_id: None,
         evaluator_phone_enc: None,
     };
@@ -186,11 +186,7 @@ pub async fn follow_up(
     let comment = rating.comment.as_ref().map(domain::Comment::as_str);
     if !state
         .store
-        .insert_follow_up(
-            situation.evaluation_id,
-            rating.level.interface_code(),
-            comment,
-        )
+        .insert_follow_up(situation.evaluation_id, rating.level, comment)
         .await?
     {
         return Err(FollowUpRefused::NotNow);

@@ -1,6 +1,6 @@
 //! What the Leptos site's server functions ask for.
 
-use super::StoredEvaluation;
+use super::{StoredEvaluation, TicketProgress};
 use crate::features::admin::WindowView;
 use crate::platform::db::StoreResult;
 use crate::platform::state::AppState;
@@ -27,11 +27,11 @@ pub async fn tracked(state: &AppState, code: &str) -> StoreResult<Option<StoredE
 
 /// The progress of a bad review's ticket, as told to the citizen: its state and, while the first
 /// contact is pending, the day by which it is due.
-pub fn progress_zh(ticket: &(String, Option<i64>)) -> String {
-    let (state, due) = ticket;
-    let Some(state) = domain::ticket::TicketState::parse(state) else {
-        return "处理中".into();
-    };
+pub fn progress_zh(ticket: TicketProgress) -> String {
+    let TicketProgress {
+        state,
+        contact_due_at: due,
+    } = ticket;
     match (state, due) {
         (domain::ticket::TicketState::Open, Some(due)) => {
             // The deadline is stored as the end of its day; the day itself is the one before.

@@ -1,5 +1,6 @@
 //! Evaluations: written once, in one transaction with their reasons, never changed.
 
+use domain::{Channel, Level, reasons::codes_from_list, ticket::TicketState};
 use sqlx::Row;
 
 use crate::features::registration::NewOccurrence;
@@ -9,13 +10,12 @@ use crate::platform::db::{Store, StoreResult, now_ms};
 #[derive(Debug, Clone)]
 pub struct NewEvaluation {
     pub tracking_code: String,
-    /// The level's interface code, 5 … 1.
-    pub level: u8,
+    pub level: Level,
     pub catalogue_version: u16,
     pub reasons: Vec<u16>,
     pub comment: Option<String>,
     pub phone_enc: Option<Vec<u8>>,
-    pub channel: &'static str,
+    pub channel: Channel,
     pub device_hash: Option<Vec<u8>>,
     /// For a 差评: the ticket opened with it, in the same transaction.
     pub ticket: Option<NewTicket>,
@@ -33,12 +33,20 @@ pub struct NewTicket {
 #[derive(Debug, Clone)]
 pub struct StoredEvaluation {
     pub tracking_code: String,
-    pub level: i64,
+    pub level: Level,
     pub created_at: i64,
     pub department: String,
     pub reasons: Vec<i64>,
-    /// The ticket's state name and first-contact deadline, for a 差评.
-    pub ticket: Option<(String, Option<i64>)>,
+    /// The ticket of a 差评.
+    pub ticket: Option<TicketProgress>,
+}
+
+/// Where a bad review's ticket stands, as the citizen is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketProgress {
+    pub state: TicketState,
+    /// End of the day the first contact is due (unix ms).
+    pub contact_due_at: Option<i64>,
 }
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
@@ -178,18 +186,23 @@ impl Store {
         let reasons = sqlx::query_scalar(
             "SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code",
         )
-        .bind(row.get::<i64, _>("id"))
+        .bind(row.try_get::<i64, _>("id")?)
         .fetch_all(&self.pool)
         .await?;
+        let ticket: Option<TicketState> = row.try_get("ticket_state")?;
         Ok(Some(StoredEvaluation {
-            tracking_code: row.get("tracking_code"),
-            level: row.get("level"),
-            created_at: row.get("created_at"),
-            department: row.get("department"),
+            tracking_code: row.try_get("tracking_code")?,
+            level: row.try_get("level")?,
+            created_at: row.try_get("created_at")?,
+            department: row.try_get("department")?,
             reasons,
-            ticket: row
-                .get::<Option<String>, _>("ticket_state")
-                .map(|state| (state, row.get("contact_due_at"))),
+            ticket: match ticket {
+                Some(state) => Some(TicketProgress {
+                    state,
+                    contact_due_at: row.try_get("contact_due_at")?,
+                }),
+                None => None,
+            },
         }))
     }
 
@@ -219,16 +232,16 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct FollowUpState {
     pub evaluation_id: i64,
-    /// The state name of the review's ticket.
-    pub ticket_state: String,
-    /// The follow-up's level (interface code), once given.
-    pub given: Option<i64>,
+    /// The state of the review's ticket.
+    pub ticket_state: TicketState,
+    /// The follow-up's level, once given.
+    pub given: Option<Level>,
 }
 
 impl FollowUpState {
-    /// 追评 is possible once the ticket is closed (rectified and answered), and only once.
+    /// Whether the one 追评 may still be given ([`TicketState::takes_follow_up`]).
     pub fn open(&self) -> bool {
-        self.given.is_none() && self.ticket_state == domain::ticket::TicketState::Closed.as_str()
+        self.ticket_state.takes_follow_up(self.given.is_some())
     }
 }
 
@@ -242,10 +255,11 @@ impl Store {
         .bind(code)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| FollowUpState {
-            evaluation_id: r.get("id"),
-            ticket_state: r.get("state"),
-            given: r.get("level"),
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(FollowUpState {
+            evaluation_id: r.try_get("id")?,
+            ticket_state: r.try_get("state")?,
+            given: r.try_get("level")?,
         }))
     }
 
@@ -253,7 +267,7 @@ impl Store {
     pub async fn insert_follow_up(
         &self,
         evaluation: i64,
-        level: u8,
+        level: Level,
         comment: Option<&str>,
     ) -> StoreResult<bool> {
         let id: Option<i64> = sqlx::query_scalar(
@@ -274,8 +288,7 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct OwnRating {
     pub created_at: i64,
-    /// The level's interface code, 5 … 1.
-    pub level: i64,
+    pub level: Level,
     pub reasons: Vec<i64>,
     pub comment: Option<String>,
     /// Excluded from the statistics by an upheld appeal.
@@ -306,20 +319,17 @@ impl Store {
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| OwnRating {
-                created_at: r.get("created_at"),
-                level: r.get("level"),
-                reasons: r
-                    .get::<Option<String>, _>("reasons")
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(|c| c.parse().ok())
-                    .collect(),
-                comment: r.get("comment"),
-                invalidated: r.get("invalidated"),
+        rows.iter()
+            .map(|r| {
+                let reasons: Option<String> = r.try_get("reasons")?;
+                Ok(OwnRating {
+                    created_at: r.try_get("created_at")?,
+                    level: r.try_get("level")?,
+                    reasons: codes_from_list(reasons.as_deref()),
+                    comment: r.try_get("comment")?,
+                    invalidated: r.try_get("invalidated")?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -111,13 +111,12 @@ async fn occurrence_state(
         .occurrence_by_case(system, &case_number, occurrence_no)
         .await?
         .ok_or(AppError::NotFound)?;
-    let rating = occurrence.evaluation.map(|(_, level, at)| {
-        let level = domain::Level::from_interface_code(level).ok();
+    let rating = occurrence.evaluation.map(|rated| {
         json!({
-            "satisfaction": level.map(domain::Level::interface_code),
-            "level": level,
-            "bad_review": level.is_some_and(domain::Level::is_bad),
-            "rated_at_ms": at,
+            "satisfaction": rated.level.interface_code(),
+            "level": rated.level,
+            "bad_review": rated.level.is_bad(),
+            "rated_at_ms": rated.rated_at,
         })
     });
     Ok(Json(json!({

@@ -120,7 +120,7 @@ pub async fn register(
         window_id: resolve_optional(state, CodeTable::Window, "window", req.window.as_deref())
             .await?,
         staff_id: resolve_optional(state, CodeTable::Staff, "staff", req.staff.as_deref()).await?,
-        channel: channel.as_str(),
+        channel,
         business_system_id: Some(system),
         evaluator_phone_enc: phone.map(|p| state.secrets.encrypt(p.as_str())),
     };

@@ -14,7 +14,7 @@ pub struct NewOccurrence {
     pub department_id: i64,
     pub window_id: Option<i64>,
     pub staff_id: Option<i64>,
-    pub channel: &'static str,
+    pub channel: domain::Channel,
     pub business_system_id: Option<i64>,
     pub evaluator_phone_enc: Option<Vec<u8>>,
 }
@@ -41,8 +41,16 @@ pub struct OccurrenceView {
     /// Portal origins allowed to frame this occurrence's rating page.
     pub frame_origins: String,
     pub registered_at: i64,
-    /// The evaluation, if it was rated: (tracking code, level interface code, time).
-    pub evaluation: Option<(String, i64, i64)>,
+    /// The evaluation, if it was rated.
+    pub evaluation: Option<RatedAs>,
+}
+
+/// How an occurrence was rated, as its business system may read it back (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatedAs {
+    pub tracking_code: String,
+    pub level: domain::Level,
+    pub rated_at: i64,
 }
 
 const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \
@@ -55,24 +63,31 @@ const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id
      LEFT JOIN business_system b ON b.id = o.business_system_id \
      LEFT JOIN evaluation e ON e.occurrence_id = o.id";
 
-fn view(row: &sqlx::sqlite::SqliteRow) -> OccurrenceView {
-    let tracking: Option<String> = row.get("tracking_code");
-    OccurrenceView {
-        id: row.get("id"),
-        case_number: row.get("case_number"),
-        occurrence_no: row.get("occurrence_no"),
-        department_id: row.get("department_id"),
-        window_id: row.get("window_id"),
+fn view(row: &sqlx::sqlite::SqliteRow) -> StoreResult<OccurrenceView> {
+    let tracking: Option<String> = row.try_get("tracking_code")?;
+    Ok(OccurrenceView {
+        id: row.try_get("id")?,
+        case_number: row.try_get("case_number")?,
+        occurrence_no: row.try_get("occurrence_no")?,
+        department_id: row.try_get("department_id")?,
+        window_id: row.try_get("window_id")?,
         names: Names {
-            department: row.get("department"),
-            hall: row.get("hall"),
-            window: row.get("window"),
-            service_item: row.get("item"),
+            department: row.try_get("department")?,
+            hall: row.try_get("hall")?,
+            window: row.try_get("window")?,
+            service_item: row.try_get("item")?,
         },
-        frame_origins: row.get("frame_origins"),
-        registered_at: row.get("registered_at"),
-        evaluation: tracking.map(|t| (t, row.get("level"), row.get("rated_at"))),
-    }
+        frame_origins: row.try_get("frame_origins")?,
+        registered_at: row.try_get("registered_at")?,
+        evaluation: match tracking {
+            Some(tracking_code) => Some(RatedAs {
+                tracking_code,
+                level: row.try_get("level")?,
+                rated_at: row.try_get("rated_at")?,
+            }),
+            None => None,
+        },
+    })
 }
 
 impl Store {
@@ -112,7 +127,7 @@ impl Store {
             && row.get::<i64, _>("department_id") == new.department_id
             && row.get::<Option<i64>, _>("window_id") == new.window_id
             && row.get::<Option<i64>, _>("staff_id") == new.staff_id
-            && row.get::<String, _>("channel") == new.channel
+            && row.try_get::<domain::Channel, _>("channel")? == new.channel
             && row.get::<Option<i64>, _>("business_system_id") == new.business_system_id;
         Ok(if same {
             RegisterOutcome::AlreadyRegistered(row.get("id"))
@@ -128,7 +143,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(view))
+        row.as_ref().map(view).transpose()
     }
 
     /// One occurrence by its case and occurrence numbers, as registered by `business_system`.
@@ -147,7 +162,7 @@ impl Store {
             .bind(business_system)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(view))
+        row.as_ref().map(view).transpose()
     }
 }
 

@@ -1,6 +1,12 @@
 //! What staff read of tickets: the handler's list and one ticket with its history, overdue
 //! tickets raised to the supervisor, and each department's load for the 督办 overview.
 
+use std::sync::LazyLock;
+
+use domain::{
+    Level,
+    ticket::{TicketKind, TicketState},
+};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -10,8 +16,8 @@ use crate::platform::db::{Store, StoreResult};
 pub struct TicketListItem {
     pub id: i64,
     pub department_id: i64,
-    pub kind: String,
-    pub state: String,
+    pub kind: TicketKind,
+    pub state: TicketState,
     pub department: String,
     pub opened_at: i64,
     /// The deadline that applies now: first contact (bad review) or reply (complaint).
@@ -24,59 +30,73 @@ pub struct TicketListItem {
 pub struct TicketDetail {
     pub item: TicketListItem,
     pub real_name: bool,
-    /// Level (interface code), reasons and text of the bad review, or the complaint's text.
-    pub level: Option<i64>,
+    /// Level, reasons and text of the bad review, or the complaint's text.
+    pub level: Option<Level>,
     pub reasons: Vec<i64>,
     pub text: Option<String>,
     /// The ticket's history, oldest first.
     pub events: Vec<TicketEvent>,
 }
 
-/// One step of a ticket's history: (action, from state, to state, note, time).
-pub type TicketEvent = (String, Option<String>, String, Option<String>, i64);
+/// One step of a ticket's history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketEvent {
+    /// A [`domain::ticket::TicketAction`]'s name, or a system step (`open`, `escalate_overdue`).
+    pub action: String,
+    #[sqlx(rename = "from_state")]
+    pub from: Option<TicketState>,
+    #[sqlx(rename = "to_state")]
+    pub to: TicketState,
+    pub note: Option<String>,
+    pub at: i64,
+}
 
-/// The deadline that applies in the ticket's current state: the first contact while open, the
-/// rectification of a ledger entry, the reply to a complaint; none once replied or closed.
-const COLUMNS: &str = "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, \
-     CASE WHEN t.state IN ('replied', 'closed', 'appealed') THEN NULL \
-          WHEN t.kind = 'complaint' THEN t.reply_due_at \
-          WHEN t.state = 'open' THEN t.contact_due_at \
-          WHEN t.state = 'rectifying' THEN t.rectify_due_at END AS due_at, t.escalated";
+/// The columns of a ticket in a list, with the deadline that applies in its state
+/// ([`domain::ticket::TicketKind::due_in`]) as `due_at`.
+static COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, {} AS due_at, \
+         t.escalated",
+        domain::sql::due_at_sql("t")
+    )
+});
 const FROM: &str = "ticket t JOIN department d ON d.id = t.department_id";
 
-fn list_item(r: &sqlx::sqlite::SqliteRow) -> TicketListItem {
-    TicketListItem {
-        id: r.get("id"),
-        department_id: r.get("department_id"),
-        kind: r.get("kind"),
-        state: r.get("state"),
-        department: r.get("department"),
-        opened_at: r.get("opened_at"),
-        due_at: r.get("due_at"),
-        escalated: r.get("escalated"),
-    }
+fn list_item(r: &sqlx::sqlite::SqliteRow) -> StoreResult<TicketListItem> {
+    Ok(TicketListItem {
+        id: r.try_get("id")?,
+        department_id: r.try_get("department_id")?,
+        kind: r.try_get("kind")?,
+        state: r.try_get("state")?,
+        department: r.try_get("department")?,
+        opened_at: r.try_get("opened_at")?,
+        due_at: r.try_get("due_at")?,
+        escalated: r.try_get("escalated")?,
+    })
 }
 
 impl Store {
     /// Tickets, newest first; only `department`'s when given (a handler's view).
     pub async fn tickets(&self, department: Option<i64>) -> StoreResult<Vec<TicketListItem>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE ?1 IS NULL OR t.department_id = ?1 ORDER BY t.id DESC LIMIT 500"
+            "SELECT {} FROM {FROM} WHERE ?1 IS NULL OR t.department_id = ?1 ORDER BY t.id DESC LIMIT 500",
+            *COLUMNS
         );
         let rows = sqlx::query(&sql)
             .bind(department)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(list_item).collect())
+        rows.iter().map(list_item).collect()
     }
 
     /// One ticket with its review or complaint and its history.
     pub async fn ticket_detail(&self, id: i64) -> StoreResult<Option<TicketDetail>> {
         let sql = format!(
-            "SELECT {COLUMNS}, t.real_name, e.id AS evaluation_id, e.level, \
+            "SELECT {}, t.real_name, e.id AS evaluation_id, e.level, \
              coalesce(e.comment, c.description) AS text FROM {FROM} \
              LEFT JOIN evaluation e ON e.id = t.evaluation_id LEFT JOIN complaint c ON c.id = t.complaint_id \
-             WHERE t.id = ?"
+             WHERE t.id = ?",
+            *COLUMNS
         );
         let Some(row) = sqlx::query(&sql)
             .bind(id)
@@ -85,7 +105,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let evaluation: Option<i64> = row.get("evaluation_id");
+        let evaluation: Option<i64> = row.try_get("evaluation_id")?;
         let reasons = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code")
             .bind(evaluation)
             .fetch_all(&self.pool)
@@ -97,11 +117,11 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(Some(TicketDetail {
-            item: list_item(&row),
-            real_name: row.get("real_name"),
-            level: row.get("level"),
+            item: list_item(&row)?,
+            real_name: row.try_get("real_name")?,
+            level: row.try_get("level")?,
             reasons,
-            text: row.get("text"),
+            text: row.try_get("text")?,
             events,
         }))
     }
@@ -123,11 +143,12 @@ impl Store {
     /// supervisor, once, with a line in its history. Returns the tickets raised.
     pub async fn escalate_overdue(&self, now: i64) -> StoreResult<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
+        // Tickets past the deadline of their state; where none runs, `due_at` is NULL.
         let sql = format!(
-            "SELECT id, state FROM (SELECT {COLUMNS} FROM {FROM} WHERE t.escalated = 0 \
-             AND t.state NOT IN ('replied', 'closed', 'appealed')) WHERE due_at < ?"
+            "SELECT id, state FROM (SELECT {} FROM {FROM} WHERE t.escalated = 0) WHERE due_at < ?",
+            *COLUMNS
         );
-        let overdue: Vec<(i64, String)> =
+        let overdue: Vec<(i64, TicketState)> =
             sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
         for (id, state) in &overdue {
             sqlx::query("UPDATE ticket SET escalated = 1 WHERE id = ?")
@@ -176,7 +197,8 @@ impl Store {
              sum(state <> 'closed' AND escalated) AS escalated, \
              sum(state = 'appealed') AS appealed, \
              sum(state = 'closed') AS closed \
-             FROM (SELECT {COLUMNS} FROM {FROM}) GROUP BY department_id ORDER BY overdue DESC, escalated DESC, department"
+             FROM (SELECT {} FROM {FROM}) GROUP BY department_id ORDER BY overdue DESC, escalated DESC, department",
+            *COLUMNS
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
         Ok(rows

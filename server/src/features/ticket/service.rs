@@ -91,14 +91,13 @@ async fn take(
     account: Option<i64>,
     note: Option<&str>,
 ) -> Result<TicketState, TicketActError> {
-    let from = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
-    let transition = from.apply(action, facts(ticket))?;
+    let transition = ticket.state.apply(action, ticket.facts)?;
     let deadlines = state.rules().deadlines;
     let step = TicketStep {
         ticket,
         account,
-        action: action.name(),
-        to_state: transition.to.as_str(),
+        action,
+        to_state: transition.to,
         note,
         escalates: transition.escalates,
         invalidate: transition
@@ -182,8 +181,7 @@ pub async fn reveal_phone(
     if !actor.may_see_ticket(ticket.department_id) {
         return Err(TicketActError::NotFound);
     }
-    let ticket_state = TicketState::parse(&ticket.state).ok_or(TicketActError::NotFound)?;
-    if !actor.may_reveal_phone(ticket.department_id, ticket_state) {
+    if !actor.may_reveal_phone(ticket.department_id, ticket.state) {
         return Err(TicketActError::Forbidden);
     }
     match state
@@ -200,33 +198,11 @@ pub async fn reveal_phone(
     }
 }
 
-/// What the state machine needs to know about a stored ticket.
-fn facts(ticket: &TicketRow) -> TicketFacts {
-    TicketFacts {
-        real_name: ticket.real_name,
-        appealed_before: ticket.appealed_before,
-        complaint: ticket.complaint,
-        complex: ticket.complex,
-    }
-}
-
 /// The steps `actor` may take on this ticket now, in the order they are usually taken.
 pub fn available_actions(actor: Actor, detail: &TicketDetail) -> Vec<TicketAction> {
-    let Some(state) = TicketState::parse(&detail.item.state) else {
-        return Vec::new();
-    };
-    let happened = |name: &str| {
-        detail
-            .events
-            .iter()
-            .any(|(action, ..)| action.starts_with(name))
-    };
-    let facts = TicketFacts {
-        real_name: detail.real_name,
-        appealed_before: happened("decide_appeal"),
-        complaint: detail.item.kind == "complaint",
-        complex: happened("mark_complex"),
-    };
+    let state = detail.item.state;
+    let actions = detail.events.iter().map(|e| e.action.as_str());
+    let facts = TicketFacts::from_history(detail.item.kind, detail.real_name, actions);
     TicketAction::ALL
         .into_iter()
         .filter(|&a| actor.may_act(a, detail.item.department_id) && state.apply(a, facts).is_ok())

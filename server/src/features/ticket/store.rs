@@ -1,6 +1,7 @@
 //! Tickets: their state, their steps (with the audit log, in one transaction), and the evaluator's
 //! phone for the return visit (each reveal logged).
 
+use domain::ticket::{TicketAction, TicketFacts, TicketKind, TicketState};
 use serde_json::json;
 use sqlx::Row;
 
@@ -14,15 +15,11 @@ use crate::platform::{
 pub struct TicketRow {
     pub id: i64,
     pub department_id: i64,
-    pub state: String,
-    pub real_name: bool,
+    pub kind: TicketKind,
+    pub state: TicketState,
     pub evaluation_id: Option<i64>,
-    /// An appeal was decided on this ticket before.
-    pub appealed_before: bool,
-    /// It handles a complaint (投诉) rather than a bad review.
-    pub complaint: bool,
-    /// The complaint was found complex (复杂投诉) before.
-    pub complex: bool,
+    /// What its history and its record tell the state machine.
+    pub facts: TicketFacts,
     pub opened_at: i64,
     /// When it last changed: a step is taken only if nobody changed it meanwhile.
     pub updated_at: i64,
@@ -34,8 +31,8 @@ pub struct TicketStep<'a> {
     pub ticket: &'a TicketRow,
     /// The staff account taking the step; `None` for the citizen (rating the fix).
     pub account: Option<i64>,
-    pub action: &'a str,
-    pub to_state: &'a str,
+    pub action: TicketAction,
+    pub to_state: TicketState,
     pub note: Option<&'a str>,
     pub escalates: bool,
     /// An upheld appeal: the evaluation is excluded from statistics, with this reason.
@@ -72,24 +69,27 @@ impl Store {
     pub async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>> {
         let row = sqlx::query(
             "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, t.kind, t.opened_at, t.updated_at, \
-             EXISTS (SELECT 1 FROM ticket_event WHERE ticket_id = t.id AND action LIKE 'decide_appeal%') AS appealed, \
-             EXISTS (SELECT 1 FROM ticket_event WHERE ticket_id = t.id AND action = 'mark_complex') AS complex \
+             (SELECT group_concat(action) FROM ticket_event WHERE ticket_id = t.id) AS actions \
              FROM ticket t WHERE t.id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| TicketRow {
-            id: r.get("id"),
-            department_id: r.get("department_id"),
-            state: r.get("state"),
-            real_name: r.get("real_name"),
-            evaluation_id: r.get("evaluation_id"),
-            appealed_before: r.get("appealed"),
-            complaint: r.get::<String, _>("kind") == "complaint",
-            complex: r.get("complex"),
-            opened_at: r.get("opened_at"),
-            updated_at: r.get("updated_at"),
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let kind = r.try_get("kind")?;
+        let actions: Option<String> = r.try_get("actions")?;
+        let actions = actions.unwrap_or_default();
+        Ok(Some(TicketRow {
+            id: r.try_get("id")?,
+            department_id: r.try_get("department_id")?,
+            kind,
+            state: r.try_get("state")?,
+            evaluation_id: r.try_get("evaluation_id")?,
+            facts: TicketFacts::from_history(kind, r.try_get("real_name")?, actions.split(',')),
+            opened_at: r.try_get("opened_at")?,
+            updated_at: r.try_get("updated_at")?,
         }))
     }
 
@@ -109,7 +109,7 @@ impl Store {
         .bind(step.rectify_due_at)
         .bind(step.reply_due_at)
         .bind(ticket.id)
-        .bind(&ticket.state)
+        .bind(ticket.state)
         .bind(ticket.updated_at)
         .execute(&mut *tx)
         .await?;
@@ -125,8 +125,8 @@ impl Store {
             step.account
                 .map_or_else(|| "citizen".to_owned(), |a| format!("account:{a}")),
         )
-        .bind(step.action)
-        .bind(&ticket.state)
+        .bind(step.action.name())
+        .bind(ticket.state)
         .bind(step.to_state)
         .bind(step.note)
         .bind(now)
@@ -146,10 +146,11 @@ impl Store {
         }
         // The audit log records what staff do; the citizen's own step is in the ticket's history.
         if let Some(account) = step.account {
-            let entry = Audit::new(Some(account), step.action, ("ticket", ticket.id)).change(
-                Some(json!({ "state": ticket.state })),
-                Some(json!({ "state": step.to_state })),
-            );
+            let entry = Audit::new(Some(account), step.action.name(), ("ticket", ticket.id))
+                .change(
+                    Some(json!({ "state": ticket.state.as_str() })),
+                    Some(json!({ "state": step.to_state.as_str() })),
+                );
             audit(&mut tx, entry).await?;
         }
         tx.commit().await?;

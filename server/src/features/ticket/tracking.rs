@@ -15,7 +15,7 @@ use axum::{
 
 use crate::{
     AppState,
-    features::rating::{form_draft, site::progress_zh},
+    features::rating::{TicketProgress, form_draft, site::progress_zh},
     platform::{
         error::AppError,
         page::{Display, DisplayQuery, esc, page},
@@ -39,11 +39,8 @@ async fn tracking_page(
     let (kind, department, progress) = if let Some(e) =
         state.store.evaluation_by_tracking(&code).await?
     {
-        let level = domain::Level::from_interface_code(e.level).map_or("", domain::Level::label_zh);
-        let progress = e
-            .ticket
-            .as_ref()
-            .map_or_else(|| "无需整改".to_owned(), progress_zh);
+        let level = e.level.label_zh();
+        let progress = e.ticket.map_or_else(|| "无需整改".to_owned(), progress_zh);
         (format!("服务评价：{level}"), e.department, progress)
     } else if let Some(c) = state.store.complaint_by_tracking(&code).await? {
         let due = c.reply_due_at.map(|d| {
@@ -54,7 +51,10 @@ async fn tracking_page(
         });
         let progress = format!(
             "{}{}",
-            progress_zh(&(c.state, None)),
+            progress_zh(TicketProgress {
+                state: c.state,
+                contact_due_at: None,
+            }),
             due.unwrap_or_default()
         );
         ("投诉".to_owned(), c.department, progress)
@@ -100,7 +100,7 @@ async fn answers(state: &AppState, code: &str) -> Result<String, AppError> {
         .store
         .ticket(id)
         .await?
-        .is_some_and(|t| t.state == "replied");
+        .is_some_and(|t| t.state == domain::ticket::TicketState::Replied);
     if replied {
         let _ = write!(
             out,
@@ -123,7 +123,7 @@ async fn follow_up_part(state: &AppState, code: &str) -> Result<String, AppError
         return Ok(String::new());
     };
     if let Some(level) = situation.given {
-        let label = domain::Level::from_interface_code(level).map_or("", domain::Level::label_zh);
+        let label = level.label_zh();
         return Ok(format!(
             "<p id=\"follow-up\"><strong>追评：</strong>{label}</p>"
         ));
