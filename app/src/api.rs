@@ -57,17 +57,11 @@ pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError>
     let found = server::features::rating::site::tracked(&state, &code)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(found.map(|e| {
-        let level = domain::Level::from_interface_code(e.level).ok();
-        TrackedRating {
-            tracking_code: e.tracking_code,
-            level_zh: level.map_or("", domain::Level::label_zh).to_owned(),
-            department: e.department,
-            bad_review: level.is_some_and(domain::Level::is_bad),
-            progress: e
-                .ticket
-                .as_ref()
-                .map(server::features::rating::site::progress_zh),
-        }
+    Ok(found.map(|e| TrackedRating {
+        tracking_code: e.tracking_code,
+        level_zh: e.level.label_zh().to_owned(),
+        department: e.department,
+        bad_review: e.level.is_bad(),
+        progress: e.ticket.map(server::features::rating::site::progress_zh),
     }))
 }

@@ -457,7 +457,10 @@ pub async fn rectifications(
     let month = ssr::month_or(&month, ssr::this_month());
     let rows = state
         .store
-        .closed_rectifications(month)
+        .closed_rectifications(
+            domain::time::Month::from_yyyymm(month)
+                .map_err(|e| ServerFnError::new(e.to_string()))?,
+        )
         .await
         .map_err(ssr::store_error)?;
     let calendar = state.rules().calendar;

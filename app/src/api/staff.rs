@@ -335,7 +335,7 @@ mod cards {
                 let n = own
                     .ratings
                     .iter()
-                    .filter(|r| r.level == code && !r.invalidated)
+                    .filter(|r| i64::from(r.level.interface_code()) == code && !r.invalidated)
                     .count();
                 (level_label(code).to_owned(), n)
             })
@@ -350,7 +350,7 @@ mod cards {
                 .map(|r| {
                     (
                         format_cst(r.created_at),
-                        level_label(r.level).to_owned(),
+                        r.level.label_zh().to_owned(),
                         reason_labels(&r.reasons).join("、"),
                         r.comment,
                         r.invalidated,
@@ -380,17 +380,11 @@ mod cards {
     }
 
     pub(super) fn card(t: &TicketListItem, calendar: &domain::calendar::Calendar) -> TicketCard {
-        let state = TicketState::parse(&t.state);
-        let open = state.is_some_and(|s| s != TicketState::Closed);
+        let open = t.state != TicketState::Closed;
         TicketCard {
             id: t.id,
-            kind_zh: if t.kind == "complaint" {
-                "投诉"
-            } else {
-                "差评"
-            }
-            .into(),
-            state_zh: state.map_or("未知", TicketState::label_zh).into(),
+            kind_zh: t.kind.label_zh().into(),
+            state_zh: t.state.label_zh().into(),
             department: t.department.clone(),
             opened: format_cst(t.opened_at),
             due: t.due_at.map_or_else(
@@ -413,27 +407,24 @@ mod cards {
         csrf: String,
         calendar: &domain::calendar::Calendar,
     ) -> TicketView {
-        let state = TicketState::parse(&d.item.state).unwrap_or(TicketState::Closed);
+        let state = d.item.state;
         TicketView {
             card: card(&d.item, calendar),
             real_name: d.real_name,
-            level_zh: d
-                .level
-                .and_then(|l| domain::Level::from_interface_code(l).ok())
-                .map(|l| l.label_zh().into()),
+            level_zh: d.level.map(|l| l.label_zh().into()),
             reasons: reason_labels(&d.reasons),
             text: d.text.clone(),
             history: d
                 .events
                 .iter()
-                .map(|(action, _, to, note, at)| {
-                    let what = match (action.as_str(), TicketAction::parse(action)) {
+                .map(|e| {
+                    let what = match (e.action.as_str(), TicketAction::parse(&e.action)) {
                         (_, Some(action)) => action.label_zh(),
                         ("escalate_overdue", None) => "超时督办",
                         _ => "工单生成",
                     };
-                    let to = TicketState::parse(to).map_or("", TicketState::label_zh);
-                    (format_cst(*at), format!("{what} → {to}"), note.clone())
+                    let to = e.to.label_zh();
+                    (format_cst(e.at), format!("{what} → {to}"), e.note.clone())
                 })
                 .collect(),
             actions: server::features::ticket::available_actions(actor, d)

@@ -4,7 +4,7 @@
 //! appeals upheld. Bulk SQL in one transaction: the aggregate triggers are set aside while the rows
 //! go in and the aggregates are recomputed once at the end (the same result, far faster).
 
-use crate::platform::db::{Store, StoreResult, now_ms};
+use crate::platform::db::{Store, StoreResult, now, now_ms};
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy)]
@@ -321,10 +321,10 @@ impl Store {
             sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM service_occurrence")
                 .fetch_one(&mut *tx)
                 .await?;
-        let mut month = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now_ms()));
+        let mut month = now().month_cst();
         for _ in 0..months {
-            month = domain::stats::previous_month(month);
-            let start = crate::features::disclosure::month_start_ms(month);
+            month = month.prev();
+            let start = month.start_unix_ms_cst();
             sqlx::query(
                 "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
                  INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \

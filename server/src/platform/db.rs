@@ -50,6 +50,11 @@ pub fn now_ms() -> i64 {
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Now, as the domain's time value.
+pub fn now() -> domain::time::Timestamp {
+    domain::time::Timestamp::from_unix_ms(now_ms())
+}
+
 /// Runs a query that returns one integer: for tests and benchmarks that count rows.
 pub async fn scalar(store: &Store, sql: &str) -> StoreResult<i64> {
     sqlx::query_scalar(sql).fetch_one(&store.pool).await

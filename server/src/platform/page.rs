@@ -1,27 +1,11 @@
-//! A tiny HTML writer for the citizen pages.
+//! The frame and shared parts of the citizen pages, as compile-time templates (maud: every value
+//! is escaped unless marked otherwise).
 //!
 //! These pages are deliberately not Leptos pages: they must stay within 14 KB and load no
-//! hydration runtime, so they are written out directly, with every interpolated value escaped.
+//! hydration runtime.
 
-use std::fmt::Write;
-
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
-
-/// Escapes text for use in HTML content and in double-quoted attributes.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The interface language: zh-CN by default, English on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,16 +62,8 @@ impl Display {
 const CSS: &str = include_str!("../../../style/widget.css");
 
 /// Wraps `body` in the page frame: head, language and large-text switches, and the widget loader.
-pub(crate) fn page(d: Display, title: &str, body: &str, with_widget: bool) -> String {
-    let mut out = String::with_capacity(body.len() + CSS.len() + 1024);
-    let html_lang = d.lang.t("zh-CN", "en");
-    let class = if d.big { "big" } else { "" };
-    let _ = write!(
-        out,
-        "<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{CSS}</style></head><body class=\"{class}\">"
-    );
+pub(crate) fn page(d: Display, title: &str, body: Markup, with_widget: bool) -> String {
+    let lang = d.lang;
     let other = d.query_with(|d| {
         d.lang = if d.lang == Lang::Zh {
             Lang::En
@@ -96,24 +72,58 @@ pub(crate) fn page(d: Display, title: &str, body: &str, with_widget: bool) -> St
         }
     });
     let big = d.query_with(|d| d.big = !d.big);
-    let _ = write!(
-        out,
-        "<header class=\"bar\"><span class=\"brand\">{}</span><nav>\
-         <a href=\"{other}\" lang=\"{}\">{}</a><a href=\"{big}\">{}</a></nav></header><main>{body}</main>",
-        d.lang.t("政务服务“好差评”", "Government service rating"),
-        d.lang.t("en", "zh-CN"),
-        d.lang.t("English", "中文"),
-        if d.big {
-            d.lang.t("标准字号", "Normal text")
-        } else {
-            d.lang.t("大字模式", "Large text")
-        },
-    );
-    if with_widget {
-        out.push_str("<script type=\"module\" src=\"/widget/boot.js\"></script>");
+    let size = if d.big {
+        lang.t("标准字号", "Normal text")
+    } else {
+        lang.t("大字模式", "Large text")
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.t("zh-CN", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body class=(if d.big { "big" } else { "" }) {
+                header.bar {
+                    span.brand { (lang.t("政务服务“好差评”", "Government service rating")) }
+                    nav {
+                        a href=(other) lang=(lang.t("en", "zh-CN")) { (lang.t("English", "中文")) }
+                        a href=(big) { (size) }
+                    }
+                }
+                main { (body) }
+                @if with_widget {
+                    script type="module" src="/widget/boot.js" {}
+                }
+            }
+        }
     }
-    out.push_str("</body></html>");
-    out
+    .into_string()
+}
+
+/// The slot where a field's problems show (`err-{field}`), kept in the page while empty so that
+/// the widget can fill it and `aria-describedby` always points somewhere.
+pub(crate) fn error_slot(field: &str, messages: &[String]) -> Markup {
+    html! {
+        @if messages.is_empty() {
+            p.err id={ "err-" (field) } hidden {}
+        } @else {
+            p.err id={ "err-" (field) } role="alert" { (messages.join(" ")) }
+        }
+    }
+}
+
+/// 无法办理 — a page's one message when what was asked cannot be done.
+pub(crate) fn refused(title: &str, text: &str) -> Markup {
+    html! {
+        div.refused #refused {
+            h1 { (title) }
+            p { (text) }
+        }
+    }
 }
 
 /// The display choices a citizen page reads from its query string (`?lang=en&big=1`).

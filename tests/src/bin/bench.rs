@@ -193,7 +193,10 @@ async fn main() {
     }
     let server = TestServer::start().await;
     page_weight(&server).await;
-    submissions(&server).await;
+    // `bench weight`: the rating page's bytes only (no load), quick enough for a debug build.
+    if args.first().map(String::as_str) != Some("weight") {
+        submissions(&server).await;
+    }
 }
 
 /// p50 and p99 of `times`, in milliseconds.

@@ -264,7 +264,7 @@ async fn the_page_speaks_english_and_has_a_large_text_mode() {
     assert!(html.contains("<html lang=\"en\">") && html.contains("Very dissatisfied"));
     assert!(html.contains("<body class=\"big\">"));
     assert!(
-        html.contains("href=\"?lang=zh&big=1\""),
+        html.contains("href=\"?lang=zh&amp;big=1\""),
         "switch back keeps large text"
     );
 }

@@ -1,6 +1,6 @@
 //! 服务不满意/投诉 — the public complaint page. Plain HTML, like the rating page.
 
-use std::{fmt::Write, net::SocketAddr};
+use std::net::SocketAddr;
 
 use axum::{
     Router,
@@ -11,6 +11,7 @@ use axum::{
     routing::get,
 };
 use domain::complaint::{ComplaintDraft, ComplaintError};
+use maud::{Markup, html};
 
 use super::{self as complaint, ComplaintRefused, DepartmentChoice};
 use crate::{
@@ -18,7 +19,7 @@ use crate::{
     platform::{
         device,
         error::AppError,
-        page::{Display, DisplayQuery, esc, page},
+        page::{Display, DisplayQuery, error_slot, page, refused},
     },
 };
 
@@ -26,53 +27,35 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/complaint", get(complaint_page).post(complaint_submit))
 }
 
-fn error_slot(errors: &[ComplaintError], field: &str) -> String {
+fn error(errors: &[ComplaintError], field: &str) -> Markup {
     let messages: Vec<String> = errors
         .iter()
         .filter(|e| e.field() == field)
-        .map(|e| esc(&e.message_zh()))
+        .map(|e| e.message_zh())
         .collect();
-    if messages.is_empty() {
-        format!("<p class=\"err\" id=\"err-{field}\" hidden></p>")
-    } else {
-        format!(
-            "<p class=\"err\" id=\"err-{field}\" role=\"alert\">{}</p>",
-            messages.join(" ")
-        )
+    error_slot(field, &messages)
+}
+
+fn department_options(departments: &[DepartmentChoice], draft: &ComplaintDraft) -> Markup {
+    html! {
+        option value="" { "请选择" }
+        @for d in departments {
+            option value=(d.id) selected[draft.department == Some(d.id)] { (d.name) }
+        }
     }
 }
 
-fn options(departments: &[DepartmentChoice], draft: &ComplaintDraft) -> (String, String) {
-    let mut department = String::from("<option value=\"\">请选择</option>");
-    let mut items = String::from("<option value=\"\">不确定/其他</option>");
-    for d in departments {
-        let selected = if draft.department == Some(d.id) {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(
-            department,
-            "<option value=\"{}\"{selected}>{}</option>",
-            d.id,
-            esc(&d.name)
-        );
-        let _ = write!(items, "<optgroup label=\"{}\">", esc(&d.name));
-        for (id, name) in &d.items {
-            let selected = if draft.service_item == Some(*id) {
-                " selected"
-            } else {
-                ""
-            };
-            let _ = write!(
-                items,
-                "<option value=\"{id}\"{selected}>{}</option>",
-                esc(name)
-            );
+fn item_options(departments: &[DepartmentChoice], draft: &ComplaintDraft) -> Markup {
+    html! {
+        option value="" { "不确定/其他" }
+        @for d in departments {
+            optgroup label=(d.name) {
+                @for (id, name) in &d.items {
+                    option value=(id) selected[draft.service_item == Some(*id)] { (name) }
+                }
+            }
         }
-        items.push_str("</optgroup>");
     }
-    (department, items)
 }
 
 fn render(
@@ -81,26 +64,30 @@ fn render(
     draft: &ComplaintDraft,
     errors: &[ComplaintError],
 ) -> String {
-    let (department_options, item_options) = options(departments, draft);
-    let body = format!(
-        "<h1>服务不满意？请告诉我们</h1><p class=\"subject\">投诉将转交办事部门核实处理，一般在2个工作日内答复。</p>\
-         <form method=\"post\" action=\"/complaint\" id=\"complain\">\
-         <label for=\"department\">办事部门</label>{}<select id=\"department\" name=\"department\" required \
-         aria-describedby=\"err-department\">{department_options}</select>\
-         <label for=\"service_item\">办理事项（选填）</label><select id=\"service_item\" name=\"service_item\">{item_options}</select>\
-         <label for=\"description\">问题描述</label>{}<textarea id=\"description\" name=\"description\" rows=\"5\" \
-         maxlength=\"1000\" required aria-describedby=\"err-description\">{}</textarea>\
-         <label for=\"phone\">联系电话（选填）</label><p class=\"hint\" id=\"phone-hint\">留下手机号以便答复；号码加密保存，不会公开。</p>{}\
-         <input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"numeric\" autocomplete=\"tel\" maxlength=\"20\" \
-         aria-describedby=\"phone-hint err-phone\" value=\"{}\">\
-         <button type=\"submit\">提交</button></form>",
-        error_slot(errors, "department"),
-        error_slot(errors, "description"),
-        esc(&draft.description),
-        error_slot(errors, "phone"),
-        esc(&draft.phone),
-    );
-    page(display, "服务不满意", &body, false)
+    let body = html! {
+        h1 { "服务不满意？请告诉我们" }
+        p.subject { "投诉将转交办事部门核实处理，一般在2个工作日内答复。" }
+        form method="post" action="/complaint" #complain {
+            label for="department" { "办事部门" }
+            (error(errors, "department"))
+            select #department name="department" required aria-describedby="err-department" {
+                (department_options(departments, draft))
+            }
+            label for="service_item" { "办理事项（选填）" }
+            select #service_item name="service_item" { (item_options(departments, draft)) }
+            label for="description" { "问题描述" }
+            (error(errors, "description"))
+            textarea #description name="description" rows="5" maxlength="1000" required
+                aria-describedby="err-description" { (draft.description) }
+            label for="phone" { "联系电话（选填）" }
+            p.hint #phone-hint { "留下手机号以便答复；号码加密保存，不会公开。" }
+            (error(errors, "phone"))
+            input #phone name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20"
+                aria-describedby="phone-hint err-phone" value=(draft.phone);
+            button type="submit" { "提交" }
+        }
+    };
+    page(display, "服务不满意", body, false)
 }
 
 async fn complaint_page(
@@ -154,7 +141,7 @@ async fn complaint_submit(
                 .into_response())
         }
         Err(ComplaintRefused::TooSoon) => {
-            let body = "<div class=\"refused\" id=\"refused\"><h1>您刚刚已提交过投诉</h1><p>请勿重复提交，我们会尽快处理。</p></div>";
+            let body = refused("您刚刚已提交过投诉", "请勿重复提交，我们会尽快处理。");
             Ok((
                 StatusCode::TOO_MANY_REQUESTS,
                 Html(page(display, "请勿重复提交", body, false)),

@@ -3,52 +3,41 @@
 use axum::http::StatusCode;
 
 use super::{Refusal, StoredEvaluation};
-use crate::platform::page::{Display, esc, page};
+use maud::html;
+
+use crate::platform::page::{Display, Lang, page, refused};
 
 /// 评价成功 — the confirmation with the tracking code.
 pub(crate) fn thanks(d: Display, evaluation: &StoredEvaluation) -> String {
     let lang = d.lang;
     let level = evaluation.level;
-    let follow_up = if level.is_bad() {
-        format!(
-            "<p>{}</p>",
-            esc(&match lang {
-                crate::platform::page::Lang::Zh => format!(
-                    "您的意见已转交{}核实整改，处理进展可凭查询码查看。",
-                    evaluation.department
-                ),
-                crate::platform::page::Lang::En => format!(
-                    "Your review was passed to {} to check and put right; follow it with the tracking code.",
-                    evaluation.department
-                ),
-            })
-        )
-    } else {
-        String::new()
-    };
-    let progress = evaluation
-        .ticket
-        .as_ref()
-        .filter(|_| lang == crate::platform::page::Lang::Zh)
-        .map(|t| {
-            format!(
-                "<p id=\"progress\">{}</p>",
-                esc(&super::site::progress_zh(*t))
-            )
-        })
-        .unwrap_or_default();
-    let body = format!(
-        "<div class=\"done\" id=\"done\" data-tracking=\"{code}\"><h1>{}</h1><p>{}</p>\
-         <p class=\"code\"><span>{}</span> <strong id=\"tracking-code\">{code}</strong></p>{follow_up}{progress}</div>",
-        lang.t(
-            "评价已提交，感谢您的反馈",
-            "Thank you, your rating is saved"
+    let department = &evaluation.department;
+    let passed_on = match lang {
+        Lang::Zh => format!("您的意见已转交{department}核实整改，处理进展可凭查询码查看。"),
+        Lang::En => format!(
+            "Your review was passed to {department} to check and put right; follow it with the tracking code."
         ),
-        lang.t(level.label_zh(), level.label_en()),
-        lang.t("查询码", "Tracking code"),
-        code = esc(&evaluation.tracking_code),
-    );
-    page(d, lang.t("评价已提交", "Rating saved"), &body, d.embed)
+    };
+    let progress = evaluation.ticket.filter(|_| lang == Lang::Zh);
+    let code = &evaluation.tracking_code;
+    let body = html! {
+        div.done #done data-tracking=(code) {
+            h1 { (lang.t("评价已提交，感谢您的反馈", "Thank you, your rating is saved")) }
+            p { (lang.t(level.label_zh(), level.label_en())) }
+            p.code {
+                span { (lang.t("查询码", "Tracking code")) }
+                " "
+                strong #tracking-code { (code) }
+            }
+            @if level.is_bad() {
+                p { (passed_on) }
+            }
+            @if let Some(ticket) = progress {
+                p #progress { (super::site::progress_zh(ticket)) }
+            }
+        }
+    };
+    page(d, lang.t("评价已提交", "Rating saved"), body, d.embed)
 }
 
 /// The status and page for a refusal.
@@ -83,6 +72,5 @@ pub(crate) fn refusal(d: Display, refusal: Refusal) -> (StatusCode, String) {
             lang.t("请勿重复提交，感谢您的评价。", "Please do not submit again. Thank you."),
         ),
     };
-    let body = format!("<div class=\"refused\" id=\"refused\"><h1>{title}</h1><p>{text}</p></div>");
-    (status, page(d, title, &body, false))
+    (status, page(d, title, refused(title, text), false))
 }

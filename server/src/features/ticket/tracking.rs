@@ -2,8 +2,6 @@
 //! progress, the department's answers, and the citizen's rating of the fix and 追评. Plain HTML,
 //! like the rating page; no personal data.
 
-use std::fmt::Write;
-
 use axum::{
     Router,
     body::Bytes,
@@ -12,13 +10,15 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
+use domain::{Level, ticket::TicketState};
+use maud::{Markup, html};
 
 use crate::{
     AppState,
     features::rating::{TicketProgress, form_draft, site::progress_zh},
     platform::{
         error::AppError,
-        page::{Display, DisplayQuery, esc, page},
+        page::{Display, DisplayQuery, page, refused},
     },
 };
 
@@ -36,117 +36,115 @@ async fn tracking_page(
 ) -> Result<Response, AppError> {
     let display = q.display(false);
     let code = code.trim().to_uppercase();
-    let (kind, department, progress) = if let Some(e) =
-        state.store.evaluation_by_tracking(&code).await?
-    {
-        let level = e.level.label_zh();
-        let progress = e.ticket.map_or_else(|| "无需整改".to_owned(), progress_zh);
-        (format!("服务评价：{level}"), e.department, progress)
-    } else if let Some(c) = state.store.complaint_by_tracking(&code).await? {
-        let due = c.reply_due_at.map(|d| {
-            format!(
-                "，应于{}前答复",
-                domain::calendar::Date::from_unix_ms_cst(d - 1)
+    let (kind, department, progress) =
+        if let Some(e) = state.store.evaluation_by_tracking(&code).await? {
+            let level = e.level.label_zh();
+            let progress = e.ticket.map_or_else(|| "无需整改".to_owned(), progress_zh);
+            (format!("服务评价：{level}"), e.department, progress)
+        } else if let Some(c) = state.store.complaint_by_tracking(&code).await? {
+            let due = c.reply_due_at.map(|d| {
+                format!(
+                    "，应于{}前答复",
+                    domain::calendar::Date::from_unix_ms_cst(d - 1)
+                )
+            });
+            let progress = format!(
+                "{}{}",
+                progress_zh(TicketProgress {
+                    state: c.state,
+                    contact_due_at: None,
+                }),
+                due.unwrap_or_default()
+            );
+            ("投诉".to_owned(), c.department, progress)
+        } else {
+            let body = refused("未找到该查询码", "请核对查询码后重试。");
+            return Ok((
+                StatusCode::NOT_FOUND,
+                Html(page(display, "未找到", body, false)),
             )
-        });
-        let progress = format!(
-            "{}{}",
-            progress_zh(TicketProgress {
-                state: c.state,
-                contact_due_at: None,
-            }),
-            due.unwrap_or_default()
-        );
-        ("投诉".to_owned(), c.department, progress)
-    } else {
-        let body = "<div class=\"refused\" id=\"refused\"><h1>未找到该查询码</h1><p>请核对查询码后重试。</p></div>";
-        return Ok((
-            StatusCode::NOT_FOUND,
-            Html(page(display, "未找到", body, false)),
-        )
-            .into_response());
+                .into_response());
+        };
+    let answers = answers(&state, &code).await?;
+    let body = html! {
+        div.done #tracking {
+            h1 { "进度查询" }
+            p.code {
+                span { "查询码" }
+                " "
+                strong #tracking-code { (code) }
+            }
+            p { (kind) }
+            p { "受理部门：" (department) }
+            p #progress { (progress) }
+            (answers)
+        }
     };
-    let body = format!(
-        "<div class=\"done\" id=\"tracking\"><h1>进度查询</h1><p class=\"code\"><span>查询码</span> \
-         <strong id=\"tracking-code\">{}</strong></p><p>{}</p><p>受理部门：{}</p><p id=\"progress\">{}</p>{}</div>",
-        esc(&code),
-        esc(&kind),
-        esc(&department),
-        esc(&progress),
-        answers(&state, &code).await?,
-    );
-    Ok(Html(page(display, "进度查询", &body, false)).into_response())
+    Ok(Html(page(display, "进度查询", body, false)).into_response())
 }
 
 /// The department's reply and rectification, and, once replied, the form to rate the fix.
-async fn answers(state: &AppState, code: &str) -> Result<String, AppError> {
+async fn answers(state: &AppState, code: &str) -> Result<Markup, AppError> {
     let Some(id) = state.store.ticket_id_by_tracking(code).await? else {
-        return Ok(String::new());
+        return Ok(Markup::default());
     };
-    let mut out = String::new();
-    for (action, note) in state.store.ticket_answers(id).await? {
-        let title = if action == "reply" {
-            "答复"
-        } else {
-            "整改情况"
-        };
-        let _ = write!(
-            out,
-            "<p class=\"answer\"><strong>{title}：</strong>{}</p>",
-            esc(&note)
-        );
-    }
+    let notes = state.store.ticket_answers(id).await?;
     let replied = state
         .store
         .ticket(id)
         .await?
-        .is_some_and(|t| t.state == domain::ticket::TicketState::Replied);
-    if replied {
-        let _ = write!(
-            out,
-            "<form method=\"post\" action=\"/t/{}\" id=\"rate-fix\"><fieldset class=\"levels\">\
-             <legend>您对整改结果是否满意？</legend>\
-             <label><input type=\"radio\" name=\"rating\" value=\"satisfied\" required> 满意</label>\
-             <label><input type=\"radio\" name=\"rating\" value=\"basically_satisfied\"> 基本满意</label>\
-             <label><input type=\"radio\" name=\"rating\" value=\"dissatisfied\"> 不满意（将重新办理并督办）</label>\
-             </fieldset><button type=\"submit\">提交整改评价</button></form>",
-            esc(code)
-        );
-    }
-    out.push_str(&follow_up_part(state, code).await?);
-    Ok(out)
+        .is_some_and(|t| t.state == TicketState::Replied);
+    let follow_up = follow_up_part(state, code).await?;
+    Ok(html! {
+        @for (action, note) in &notes {
+            p.answer {
+                strong { (if action == "reply" { "答复" } else { "整改情况" }) "：" }
+                (note)
+            }
+        }
+        @if replied {
+            form method="post" action={ "/t/" (code) } #rate-fix {
+                fieldset.levels {
+                    legend { "您对整改结果是否满意？" }
+                    label { input type="radio" name="rating" value="satisfied" required; " 满意" }
+                    label { input type="radio" name="rating" value="basically_satisfied"; " 基本满意" }
+                    label {
+                        input type="radio" name="rating" value="dissatisfied";
+                        " 不满意（将重新办理并督办）"
+                    }
+                }
+                button type="submit" { "提交整改评价" }
+            }
+        }
+        (follow_up)
+    })
 }
 
 /// 追评 — the follow-up given, or the form for it once the ticket is closed.
-async fn follow_up_part(state: &AppState, code: &str) -> Result<String, AppError> {
+async fn follow_up_part(state: &AppState, code: &str) -> Result<Markup, AppError> {
     let Some(situation) = state.store.follow_up_state(code).await? else {
-        return Ok(String::new());
+        return Ok(Markup::default());
     };
-    if let Some(level) = situation.given {
-        let label = level.label_zh();
-        return Ok(format!(
-            "<p id=\"follow-up\"><strong>追评：</strong>{label}</p>"
-        ));
-    }
-    if !situation.open() {
-        return Ok(String::new());
-    }
-    let mut levels = String::new();
-    for level in domain::Level::ALL {
-        let _ = write!(
-            levels,
-            "<label><input type=\"radio\" name=\"level\" value=\"{}\" required> {}</label>",
-            level.interface_code(),
-            level.label_zh()
-        );
-    }
-    Ok(format!(
-        "<form method=\"post\" action=\"/t/{}/follow-up\" id=\"follow-up-form\"><fieldset class=\"levels\">\
-         <legend>追评：整改后您对本次服务的评价（仅一次）</legend>{levels}</fieldset>\
-         <label for=\"comment\">补充说明（选填）</label><textarea id=\"comment\" name=\"comment\" rows=\"2\" \
-         maxlength=\"500\"></textarea><button type=\"submit\">提交追评</button></form>",
-        esc(code)
-    ))
+    Ok(html! {
+        @if let Some(level) = situation.given {
+            p #follow-up { strong { "追评：" } (level.label_zh()) }
+        } @else if situation.open() {
+            form method="post" action={ "/t/" (code) "/follow-up" } #follow-up-form {
+                fieldset.levels {
+                    legend { "追评：整改后您对本次服务的评价（仅一次）" }
+                    @for level in Level::ALL {
+                        label {
+                            input type="radio" name="level" value=(level.interface_code()) required;
+                            " " (level.label_zh())
+                        }
+                    }
+                }
+                label for="comment" { "补充说明（选填）" }
+                textarea #comment name="comment" rows="2" maxlength="500" {}
+                button type="submit" { "提交追评" }
+            }
+        }
+    })
 }
 
 /// Receives the follow-up rating from the tracking page.
@@ -159,11 +157,8 @@ async fn follow_up(
     let code = code.trim().to_uppercase();
     let draft = form_draft(&body);
     let refused = |status: StatusCode, title: &str, text: &str| {
-        let body = format!(
-            "<div class=\"refused\" id=\"refused\"><h1>{title}</h1><p>{}</p></div>",
-            esc(text)
-        );
-        Ok((status, Html(page(Display::default(), title, &body, false))).into_response())
+        let body = refused(title, text);
+        Ok((status, Html(page(Display::default(), title, body, false))).into_response())
     };
     match follow_up(&state, &code, &draft).await {
         Ok(()) => Ok(Redirect::to(&format!("/t/{code}")).into_response()),
@@ -210,7 +205,7 @@ async fn rate_fix(
         Ok(_) => Ok(Redirect::to(&format!("/t/{code}")).into_response()),
         Err(TicketActError::NotFound) => Err(AppError::NotFound),
         Err(TicketActError::Refused(_) | TicketActError::Changed) => {
-            let body = "<div class=\"refused\" id=\"refused\"><h1>已评价或尚未答复</h1><p>整改结果每轮只能评价一次。</p></div>";
+            let body = refused("已评价或尚未答复", "整改结果每轮只能评价一次。");
             Ok((
                 StatusCode::CONFLICT,
                 Html(page(Display::default(), "无法评价", body, false)),
