@@ -5,7 +5,7 @@ use fantoccini::Client;
 use tests::{
     TestServer,
     browser::{Js, click_button, fill, find, journey, sign_in, wait_text},
-    fixtures::Staff,
+    fixtures::{SignedIn, Staff},
     sqlx_count,
 };
 
@@ -127,6 +127,19 @@ async fn an_administrator_keeps_the_rules_and_the_organisation_in_the_hydrated_s
     administration(Js::On).await;
 }
 
+/// Calls the administration function at `path` and expects it refused (422) with `message`.
+async fn refused(
+    server: &TestServer,
+    session: &SignedIn,
+    path: &str,
+    form: &[(&str, String)],
+    message: &str,
+) {
+    let (status, body) = server.call(path, session, form).await;
+    assert_eq!(status, 422, "{path}: {body}");
+    assert!(body.contains(message), "{body}");
+}
+
 #[tokio::test]
 async fn bad_administration_input_is_refused_with_the_field_named() {
     use app::api::admin::{AdminAdd, AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
@@ -152,24 +165,22 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         (deadlines("x", "5"), "首次联系时限应填写工作日数"),
         (deadlines("1", "1"), "复杂投诉答复时限不能短于一般投诉"),
     ] {
-        let (status, body) = server.call(AdminSetDeadlines::PATH, &session, &form).await;
-        assert_eq!(status, 422, "{body}");
-        assert!(body.contains(message), "{body}");
+        refused(&server, &session, AdminSetDeadlines::PATH, &form, message).await;
     }
-    let (status, body) = server
-        .call(
-            AdminSetHolidays::PATH,
-            &session,
-            &[
-                ("year", "2031".into()),
-                ("off", "2030-13-01".into()),
-                ("worked", String::new()),
-                ("csrf", session.csrf.clone()),
-            ],
-        )
-        .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains("节假日安排有误"), "{body}");
+    let holidays = [
+        ("year", "2031".into()),
+        ("off", "2030-13-01".into()),
+        ("worked", String::new()),
+        ("csrf", session.csrf.clone()),
+    ];
+    refused(
+        &server,
+        &session,
+        AdminSetHolidays::PATH,
+        &holidays,
+        "节假日安排有误",
+    )
+    .await;
     let account = |username: &str, password: &str, role: &str| {
         vec![
             ("username", username.to_owned()),
@@ -193,27 +204,18 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         ),
         (account("new", "long-enough-pass", "owner"), "请选择角色"),
     ] {
-        let (status, body) = server.call(AdminCreateAccount::PATH, &session, &form).await;
-        assert_eq!(status, 422, "{body}");
-        assert!(body.contains(message), "{body}");
+        refused(&server, &session, AdminCreateAccount::PATH, &form, message).await;
     }
-    let (status, body) = server
-        .call(
-            AdminAdd::PATH,
-            &session,
-            &[
-                ("kind", "service_item".into()),
-                ("code", "not a code!".into()),
-                ("name", "事项".into()),
-                ("department", "1".into()),
-                ("hall", String::new()),
-                ("window", String::new()),
-                ("csrf", session.csrf.clone()),
-            ],
-        )
-        .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains("事项实施编码"), "{body}");
+    let item = [
+        ("kind", "service_item".into()),
+        ("code", "not a code!".into()),
+        ("name", "事项".into()),
+        ("department", "1".into()),
+        ("hall", String::new()),
+        ("window", String::new()),
+        ("csrf", session.csrf.clone()),
+    ];
+    refused(&server, &session, AdminAdd::PATH, &item, "事项实施编码").await;
     // A window in a hall that does not exist is refused, not half-written.
     let entry = server::features::admin::OrgEntry::Window {
         hall: 999,

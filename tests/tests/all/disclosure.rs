@@ -132,12 +132,7 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
     random_history(&server, 160, 0x9E37_79B9_7F4A_7C15).await;
     let s = &server.state.store;
     assert!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM evaluation_invalidation"
-        )
-        .await
-            > 0,
+        server.invalidations().await > 0,
         "the history includes upheld appeals"
     );
     let kept = (
@@ -165,18 +160,8 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
         .map(|(.., c)| *c)
         .unwrap();
     assert_eq!(all.occurrences, 160);
-    assert_eq!(
-        all.rated() + all.invalidated,
-        sqlx_count(&server.state, "SELECT count(*) FROM evaluation").await
-    );
-    assert_eq!(
-        all.invalidated,
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM evaluation_invalidation"
-        )
-        .await
-    );
+    assert_eq!(all.rated() + all.invalidated, server.evaluations().await);
+    assert_eq!(all.invalidated, server.invalidations().await);
 }
 
 /// Four registered cases, three rated (非常满意, 非常满意, 不满意 with a phone).

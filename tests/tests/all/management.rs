@@ -38,14 +38,7 @@ async fn handler_journey(js: Js) {
     bad_review(&server).await;
     let base = server.base.clone();
     journey(js, move |client| handle(client, base, handler, js)).await;
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'verified'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(server.tickets_in("verified").await, 1);
     let reveals = sqlx_count(
         &server.state,
         "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'",
@@ -90,14 +83,7 @@ async fn management_pages_and_functions_refuse_strangers_without_data() {
         .await
         .unwrap();
     assert!(forged.status().is_client_error());
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'open'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(server.tickets_in("open").await, 1);
 }
 
 #[tokio::test]
@@ -245,10 +231,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
     ];
     assert_eq!(server.call(TicketStep::PATH, &session, &form).await.0, 403);
     let s = &server.state;
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM ticket WHERE state = 'open'").await,
-        1
-    );
+    assert_eq!(server.tickets_in("open").await, 1);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM setting").await, 0);
     assert_eq!(
@@ -297,15 +280,8 @@ async fn supervisor_journey(js: Js) {
     .unwrap();
     let base = server.base.clone();
     journey(js, move |client| decide(client, base, supervisor, js)).await;
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
-        1
-    );
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation").await,
-        1,
-        "never deleted"
-    );
+    assert_eq!(server.invalidations().await, 1);
+    assert_eq!(server.evaluations().await, 1, "never deleted");
 }
 
 #[tokio::test]

@@ -148,14 +148,7 @@ async fn nobody_handles_another_departments_ticket() {
         sqlx_count(&server.state, "SELECT count(*) FROM audit_log").await,
         0
     );
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'open'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(server.tickets_in("open").await, 1);
 }
 
 #[tokio::test]
@@ -193,10 +186,7 @@ async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
         .unwrap(),
         S::Closed
     );
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
-        1
-    );
+    assert_eq!(server.invalidations().await, 1);
     assert_eq!(
         sqlx_count(s, "SELECT level FROM evaluation").await,
         1,
