@@ -14,6 +14,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
+use crate::fixtures::{PASSWORD, Staff};
+
 /// Whether the page may run JavaScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Js {
@@ -171,25 +173,35 @@ pub async fn wait_text(client: &Client, id: &str, text: &str) {
         .unwrap_or_else(|e| panic!("{id} never said {text}: {e}"));
 }
 
-/// Signs a staff member in on the log-in page (after hydration when JavaScript is on). Every
-/// test account's password is `s3cret-pass`; `code` is the authenticator code or empty.
-pub async fn sign_in(client: &Client, base: &str, user: &str, code: &str, js: Js) {
+/// Clicks the element matching `css`, once it exists.
+pub async fn click(client: &Client, css: &str) {
+    find(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// Replaces the text of the field matching `css` with `text`.
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let field = find(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Signs `staff` in on the log-in page (after hydration when JavaScript is on), with the
+/// authenticator code of the moment for the roles that need one.
+pub async fn sign_in(client: &Client, base: &str, staff: &Staff, js: Js) {
     client.goto(&format!("{base}/staff/login")).await.unwrap();
     if js == Js::On {
         find(client, "#hydrated[data-hydrated=true]").await;
     }
     for (field, value) in [
-        ("#username", user),
-        ("#password", "s3cret-pass"),
-        ("#code", code),
+        ("#username", staff.username.clone()),
+        ("#password", PASSWORD.to_owned()),
+        ("#code", staff.code()),
     ] {
-        client
-            .find(Locator::Css(field))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
+        fill(client, field, &value).await;
     }
     click_button(client, "登录").await;
 }

@@ -1,7 +1,11 @@
 //! Test harness: a real server on `127.0.0.1:0` with a fresh SQLite database per test, a real HTTP
 //! client, and real Chromium driven through ChromeDriver for browser journeys.
+//!
+//! What tests set up before they act (staff signed in, ratings, more organisation) lives in
+//! [`fixtures`].
 
 pub mod browser;
+pub mod fixtures;
 
 use std::path::PathBuf;
 
@@ -106,10 +110,7 @@ impl TestServer {
 
     /// Registers case `case` and returns its rating link.
     pub async fn rating_link(&self, case: &str) -> String {
-        let response = self.register(occurrence(case)).await;
-        assert_eq!(response.status(), 201, "registering {case}");
-        let body: serde_json::Value = response.json().await.expect("json");
-        body["rating_url"].as_str().expect("rating_url").to_owned()
+        self.link_for(occurrence(case)).await
     }
 
     /// The e码 link of the seeded window.

@@ -1,9 +1,11 @@
 //! axe-core in real Chromium: the citizen pages and the site, with JavaScript off and on.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
+use serde_json::json;
 use tests::{
     TestServer,
-    browser::{Js, axe_violations, find, journey},
+    browser::{Js, axe_violations, click, find, journey, sign_in},
+    fixtures::Staff,
 };
 
 async fn check(client: &Client, url: &str, ready: &str) {
@@ -36,20 +38,8 @@ async fn citizen_pages(client: Client, link: String, window: String, used: Strin
 
     client.goto(&window).await.unwrap();
     find(&client, form).await;
-    client
-        .find(Locator::Css("#lv1"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#lv1").await;
+    click(&client, "button[type=submit]").await;
     find(&client, "#err-reasons[role=alert]").await;
     let violations = axe_violations(&client).await;
     assert!(violations.is_empty(), "widget's errors: {violations:#?}");
@@ -67,14 +57,7 @@ async fn citizen_pages(client: Client, link: String, window: String, used: Strin
 async fn citizen_pages_pass_axe() {
     let server = TestServer::start().await;
     let link = server.rating_link("A-1").await;
-    let used = server.rating_link("A-2").await;
-    server
-        .http
-        .post(&used)
-        .json(&serde_json::json!({ "level": 5 }))
-        .send()
-        .await
-        .unwrap();
+    let used = server.rate("A-2", json!({ "level": 5 })).await.link;
     let window = server.window_link().await;
     journey(Js::On, move |client| {
         citizen_pages(client, link, window, used)
@@ -94,55 +77,34 @@ async fn site_pages_pass_axe() {
     journey(Js::On, move |client| site_pages(client, base)).await;
 }
 
-const ADMIN_SECRET: &[u8] = b"administrator-secret";
-
-async fn staff_pages(client: Client, base: String) {
-    use tests::browser::sign_in;
+async fn staff_pages(client: Client, base: String, handler: Staff, admin: Staff) {
     check(
         &client,
         &format!("{base}/staff/login"),
         "#hydrated[data-hydrated=true]",
     )
     .await;
-    sign_in(&client, &base, "bdc", "", Js::On).await;
+    sign_in(&client, &base, &handler, Js::On).await;
     find(&client, "table.tickets a").await;
     check(&client, &format!("{base}/staff/tickets"), "table.tickets a").await;
     check(&client, &format!("{base}/staff/tickets/1"), "#ticket-state").await;
-    let code = format!(
-        "{:06}",
-        domain::totp::code_at(ADMIN_SECRET, server::platform::db::now_ms() / 1000)
-    );
-    sign_in(&client, &base, "root", &code, Js::On).await;
+    sign_in(&client, &base, &admin, Js::On).await;
     find(&client, "#deadlines").await;
     check(&client, &format!("{base}/staff/admin"), "#deadlines").await;
 }
 
 #[tokio::test]
 async fn staff_pages_pass_axe() {
-    use server::platform::crypto::hash_password;
     let server = TestServer::start().await;
-    let s = &server.state;
-    let bdc = tests::sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
-    s.store
-        .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
-        .await
-        .unwrap();
-    let sealed = s.secrets.encrypt_bytes(ADMIN_SECRET);
-    s.store
-        .insert_account_with_totp(
-            "root",
-            &hash_password("s3cret-pass"),
-            "admin",
-            None,
-            Some(&sealed),
-        )
-        .await
-        .unwrap();
-    let link = server.rating_link("AXE-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
-    server.http.post(&link).json(&body).send().await.unwrap();
+    let handler = server.handler("bdc", "BDC").await;
+    let admin = server.administrator("root").await;
+    let body = json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
+    server.rate("AXE-1", body).await;
     let base = server.base.clone();
-    journey(Js::On, move |client| staff_pages(client, base)).await;
+    journey(Js::On, move |client| {
+        staff_pages(client, base, handler, admin)
+    })
+    .await;
 }
 
 /// The public pages read completely without JavaScript (the month is chosen with a plain form),
@@ -152,13 +114,7 @@ async fn public_pages(client: Client, base: String, js: Js) {
     find(&client, "#figures").await;
     let month = find(&client, "#month").await;
     let label = month.prop("value").await.unwrap().unwrap_or_default();
-    client
-        .find(Locator::Css("form.month-picker button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "form.month-picker button").await;
     find(&client, "#figures").await;
     let url = client.current_url().await.unwrap();
     assert_eq!(
@@ -193,9 +149,9 @@ async fn public_pages(client: Client, base: String, js: Js) {
 #[tokio::test]
 async fn public_pages_read_without_javascript_and_pass_axe() {
     let server = TestServer::start().await;
-    let link = server.rating_link("OPEN-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213] });
-    server.http.post(&link).json(&body).send().await.unwrap();
+    server
+        .rate("OPEN-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
     for js in [Js::Off, Js::On] {
         let base = server.base.clone();
         journey(js, move |client| public_pages(client, base, js)).await;

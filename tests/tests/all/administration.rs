@@ -2,42 +2,12 @@
 //! each applied at once and audited; bad input refused with the field named.
 
 use fantoccini::Client;
-use server::platform::crypto::hash_password;
 use tests::{
     TestServer,
-    browser::{Js, click_button, find, journey, sign_in, wait_text},
+    browser::{Js, click_button, fill, find, journey, sign_in, wait_text},
+    fixtures::{SignedIn, Staff},
     sqlx_count,
 };
-
-const ADMIN_SECRET: &[u8] = b"administrator-secret";
-
-async fn administrator(server: &TestServer) -> i64 {
-    let s = &server.state;
-    let sealed = s.secrets.encrypt_bytes(ADMIN_SECRET);
-    s.store
-        .insert_account_with_totp(
-            "root",
-            &hash_password("s3cret-pass"),
-            "admin",
-            None,
-            Some(&sealed),
-        )
-        .await
-        .unwrap()
-}
-
-fn code_now() -> String {
-    format!(
-        "{:06}",
-        domain::totp::code_at(ADMIN_SECRET, server::platform::db::now_ms() / 1000)
-    )
-}
-
-async fn fill(client: &Client, css: &str, text: &str) {
-    let field = find(client, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 async fn select(client: &Client, css: &str, label: &str) {
     find(client, css)
@@ -47,8 +17,8 @@ async fn select(client: &Client, css: &str, label: &str) {
         .unwrap_or_else(|e| panic!("{css} has no {label}: {e}"));
 }
 
-async fn administer(client: Client, base: String, js: Js) {
-    sign_in(&client, &base, "root", &code_now(), js).await;
+async fn administer(client: Client, base: String, admin: Staff, js: Js) {
+    sign_in(&client, &base, &admin, js).await;
     find(&client, "#deadlines").await;
     if js == Js::On {
         find(&client, "#hydrated[data-hydrated=true]").await;
@@ -92,9 +62,10 @@ async fn administer(client: Client, base: String, js: Js) {
 
 async fn administration(js: Js) {
     let server = TestServer::start().await;
-    let admin = administrator(&server).await;
+    let admin = server.administrator("root").await;
+    let admin_id = admin.actor.account_id;
     let base = server.base.clone();
-    journey(js, move |client| administer(client, base, js)).await;
+    journey(js, move |client| administer(client, base, admin, js)).await;
     let s = &server.state;
     assert_eq!(s.rules().deadlines.complaint_reply, 3, "applies at once");
     let disclosure = s.rules().disclosure;
@@ -108,7 +79,7 @@ async fn administration(js: Js) {
         Ok(true),
         "调休 Sunday"
     );
-    let ga = sqlx_count(s, "SELECT id FROM department WHERE code = 'GA'").await;
+    let ga = server.department("GA").await;
     assert_eq!(
         sqlx_count(
             s,
@@ -119,7 +90,7 @@ async fn administration(js: Js) {
     );
     let audited: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_log WHERE account_id = ? ORDER BY id")
-            .bind(admin)
+            .bind(admin_id)
             .fetch_all(s.store.pool())
             .await
             .unwrap();
@@ -156,6 +127,19 @@ async fn an_administrator_keeps_the_rules_and_the_organisation_in_the_hydrated_s
     administration(Js::On).await;
 }
 
+/// Calls the administration function at `path` and expects it refused (422) with `message`.
+async fn refused(
+    server: &TestServer,
+    session: &SignedIn,
+    path: &str,
+    form: &[(&str, String)],
+    message: &str,
+) {
+    let (status, body) = server.call(path, session, form).await;
+    assert_eq!(status, 422, "{path}: {body}");
+    assert!(body.contains(message), "{body}");
+}
+
 #[tokio::test]
 async fn bad_administration_input_is_refused_with_the_field_named() {
     use app::api::admin::{AdminAdd, AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
@@ -164,27 +148,8 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
 
     let server = TestServer::start().await;
     let s = &server.state;
-    let admin_id = administrator(&server).await;
-    let session = server::platform::auth::login(s, "root", "s3cret-pass", &code_now())
-        .await
-        .unwrap();
-    let cookie = format!("hcp_staff={}", session.token);
-    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
-        let cookie = cookie.clone();
-        let http = server.http.clone();
-        let url = server.url(path);
-        async move {
-            let response = http
-                .post(url)
-                .header("cookie", cookie)
-                .header("accept", "application/json")
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
+    let root = server.administrator("root").await;
+    let session = server.sign_in(&root).await;
     let csrf = session.csrf.clone();
     let deadlines = |first: &str, complex: &str| {
         vec![
@@ -200,22 +165,22 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         (deadlines("x", "5"), "首次联系时限应填写工作日数"),
         (deadlines("1", "1"), "复杂投诉答复时限不能短于一般投诉"),
     ] {
-        let (status, body) = post(AdminSetDeadlines::PATH, form).await;
-        assert_eq!(status, 422, "{body}");
-        assert!(body.contains(message), "{body}");
+        refused(&server, &session, AdminSetDeadlines::PATH, &form, message).await;
     }
-    let (status, body) = post(
+    let holidays = [
+        ("year", "2031".into()),
+        ("off", "2030-13-01".into()),
+        ("worked", String::new()),
+        ("csrf", session.csrf.clone()),
+    ];
+    refused(
+        &server,
+        &session,
         AdminSetHolidays::PATH,
-        vec![
-            ("year", "2031".into()),
-            ("off", "2030-13-01".into()),
-            ("worked", String::new()),
-            ("csrf", session.csrf.clone()),
-        ],
+        &holidays,
+        "节假日安排有误",
     )
     .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains("节假日安排有误"), "{body}");
     let account = |username: &str, password: &str, role: &str| {
         vec![
             ("username", username.to_owned()),
@@ -239,31 +204,19 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         ),
         (account("new", "long-enough-pass", "owner"), "请选择角色"),
     ] {
-        let (status, body) = post(AdminCreateAccount::PATH, form).await;
-        assert_eq!(status, 422, "{body}");
-        assert!(body.contains(message), "{body}");
+        refused(&server, &session, AdminCreateAccount::PATH, &form, message).await;
     }
-    let (status, body) = post(
-        AdminAdd::PATH,
-        vec![
-            ("kind", "service_item".into()),
-            ("code", "not a code!".into()),
-            ("name", "事项".into()),
-            ("department", "1".into()),
-            ("hall", String::new()),
-            ("window", String::new()),
-            ("csrf", session.csrf.clone()),
-        ],
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains("事项实施编码"), "{body}");
+    let item = [
+        ("kind", "service_item".into()),
+        ("code", "not a code!".into()),
+        ("name", "事项".into()),
+        ("department", "1".into()),
+        ("hall", String::new()),
+        ("window", String::new()),
+        ("csrf", session.csrf.clone()),
+    ];
+    refused(&server, &session, AdminAdd::PATH, &item, "事项实施编码").await;
     // A window in a hall that does not exist is refused, not half-written.
-    let actor = domain::access::Actor {
-        account_id: admin_id,
-        role: domain::access::Role::Admin,
-        department_id: None,
-    };
     let entry = server::features::admin::OrgEntry::Window {
         hall: 999,
         department: 1,
@@ -271,7 +224,7 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
         name: "综合窗口".into(),
     };
     assert!(matches!(
-        admin::add_to_organisation(s, actor, entry).await,
+        admin::add_to_organisation(s, root.actor, entry).await,
         Err(AdminError::Invalid(_))
     ));
     assert_eq!(

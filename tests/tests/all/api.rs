@@ -100,36 +100,11 @@ async fn the_api_needs_a_registered_key() {
 async fn state_shows_whether_and_how_a_case_was_rated() {
     let server = TestServer::start().await;
     let link = server.rating_link("S-1").await;
-    let state_url = server.url("/api/v1/occurrences/S-1/1");
-    let before: Value = server
-        .http
-        .get(&state_url)
-        .bearer_auth(&server.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(before["rated"], false);
-    let rated = server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 4 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rated.status(), 201);
-    let after: Value = server
-        .http
-        .get(&state_url)
-        .bearer_auth(&server.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = "/api/v1/occurrences/S-1/1";
+    assert_eq!(server.api_get(state).await["rated"], false);
+    // Stored (201) through the citizen's link.
+    server.rate_link(&link, json!({ "level": 4 })).await;
+    let after = server.api_get(state).await;
     assert_eq!(after["rated"], true);
     assert_eq!(after["rating"]["satisfaction"], 4);
     assert_eq!(after["rating"]["bad_review"], false);
@@ -166,11 +141,8 @@ async fn the_api_offers_no_way_to_write_a_rating() {
 async fn openapi_document_describes_the_api() {
     let server = TestServer::start().await;
     let doc: Value = server
-        .http
-        .get(server.url("/api/v1/openapi.json"))
-        .send()
+        .get("/api/v1/openapi.json")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -184,27 +156,12 @@ async fn openapi_document_describes_the_api() {
 async fn qr_codes_come_as_svg_and_png_for_genuine_links_only() {
     let server = TestServer::start().await;
     let link = server.rating_link("Q-1").await;
-    let svg = server
-        .http
-        .get(format!("{link}/qr.svg"))
-        .send()
-        .await
-        .unwrap();
+    let svg = server.get(&format!("{link}/qr.svg")).await;
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     assert!(svg.text().await.unwrap().contains("<svg"));
-    let png = server
-        .http
-        .get(format!("{link}/qr.png"))
-        .send()
-        .await
-        .unwrap();
+    let png = server.get(&format!("{link}/qr.png")).await;
     assert_eq!(png.headers()["content-type"], "image/png");
     assert_eq!(&png.bytes().await.unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-    let forged = server
-        .http
-        .get(server.url("/r/AAAA/qr.svg"))
-        .send()
-        .await
-        .unwrap();
+    let forged = server.get("/r/AAAA/qr.svg").await;
     assert_eq!(forged.status(), 404);
 }

@@ -1,64 +1,32 @@
 //! The closed loop end to end in the browser, and the parts around it: complex complaints, 超时督办,
 //! the supervisor's overview, a window clerk's own ratings, signing out.
 
-use domain::{
-    access::{Actor, Role},
-    ticket::TicketAction,
-};
-use fantoccini::{Client, Locator};
-use server::platform::crypto::hash_password;
+use domain::ticket::TicketAction;
+use fantoccini::Client;
+use serde_json::json;
 use tests::{
     TestServer,
-    browser::{Js, click_button, click_label, find, journey, sign_in, wait_text},
+    browser::{Js, click, click_button, click_label, fill, find, journey, sign_in, wait_text},
+    fixtures::Staff,
     sqlx_count,
 };
 
-const SUPERVISOR_SECRET: &[u8] = b"supervisor-secret-20";
-
 /// The demo-like cast: a handler of 县不动产登记中心 and a supervisor with an authenticator.
-async fn cast(server: &TestServer) -> Actor {
-    let s = &server.state;
-    let bdc = sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
-    let handler = s
-        .store
-        .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
-        .await
-        .unwrap();
-    let sealed = s.secrets.encrypt_bytes(SUPERVISOR_SECRET);
-    s.store
-        .insert_account_with_totp(
-            "jiandu",
-            &hash_password("s3cret-pass"),
-            "supervisor",
-            None,
-            Some(&sealed),
-        )
-        .await
-        .unwrap();
-    Actor {
-        account_id: handler,
-        role: Role::Handler,
-        department_id: Some(bdc),
+struct Cast {
+    handler: Staff,
+    supervisor: Staff,
+}
+
+async fn cast(server: &TestServer) -> Cast {
+    Cast {
+        handler: server.handler("bdc", "BDC").await,
+        supervisor: server.supervisor("jiandu").await,
     }
-}
-
-/// The authenticator's code now.
-fn totp_now(secret: &[u8]) -> String {
-    format!(
-        "{:06}",
-        domain::totp::code_at(secret, server::platform::db::now_ms() / 1000)
-    )
-}
-
-async fn type_into(client: &Client, css: &str, text: &str) {
-    let field = find(client, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
 }
 
 /// A handler step: the note, then the button.
 async fn step(client: &Client, action: &str, label: &str, note: &str, then: &str) {
-    type_into(client, &format!("#note-{action}"), note).await;
+    fill(client, &format!("#note-{action}"), note).await;
     click_button(client, label).await;
     wait_text(client, "ticket-state", then).await;
 }
@@ -69,7 +37,7 @@ async fn sign_out(client: &Client) {
 }
 
 async fn open_the_ticket(client: &Client, js: Js) {
-    find(client, "table.tickets a").await.click().await.unwrap();
+    click(client, "table.tickets a").await;
     find(client, "#ticket-state").await;
     if js == Js::On {
         find(client, "#hydrated[data-hydrated=true]").await;
@@ -84,7 +52,11 @@ async fn citizen_rates_the_fix(client: &Client, base: &str, code: &str, choice: 
 
 /// One 差评 from the citizen's phone to the citizen's verdict on the fix, with one round of 不满意
 /// that reopens the ticket and shows on the supervisor's overview.
-async fn whole_loop(client: Client, base: String, link: String, js: Js) {
+async fn whole_loop(client: Client, base: String, link: String, cast: Cast, js: Js) {
+    let Cast {
+        handler,
+        supervisor,
+    } = cast;
     // The citizen rates the service badly and leaves a number for the return visit.
     client.goto(&link).await.unwrap();
     if js == Js::On {
@@ -92,18 +64,12 @@ async fn whole_loop(client: Client, base: String, link: String, js: Js) {
     }
     click_label(&client, "不满意").await;
     click_label(&client, "窗口人员业务不熟练").await;
-    type_into(&client, "#phone", "13600136000").await;
-    client
-        .find(Locator::Css("form#rate button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&client, "#phone", "13600136000").await;
+    click(&client, "form#rate button[type=submit]").await;
     let code = find(&client, "#tracking-code").await.text().await.unwrap();
 
     // The handler calls back, fixes it at once, records it and replies.
-    sign_in(&client, &base, "bdc", "", js).await;
+    sign_in(&client, &base, &handler, js).await;
     open_the_ticket(&client, js).await;
     wait_text(&client, "ticket-state", "待回访核实").await;
     click_button(&client, "查看联系电话（回访用，将记录查看日志）").await;
@@ -130,13 +96,12 @@ async fn whole_loop(client: Client, base: String, link: String, js: Js) {
     wait_text(&client, "tracking", "重新办理").await;
 
     // The supervisor sees it raised on the overview.
-    let supervisor_code = totp_now(SUPERVISOR_SECRET);
-    sign_in(&client, &base, "jiandu", &supervisor_code, js).await;
+    sign_in(&client, &base, &supervisor, js).await;
     wait_text(&client, "summary", "督办中 1 件").await;
     sign_out(&client).await;
 
     // The handler takes it again; this time the citizen is satisfied.
-    sign_in(&client, &base, "bdc", "", js).await;
+    sign_in(&client, &base, &handler, js).await;
     open_the_ticket(&client, js).await;
     wait_text(&client, "ticket-state", "重新办理").await;
     step(
@@ -157,17 +122,17 @@ async fn whole_loop(client: Client, base: String, link: String, js: Js) {
 
 async fn whole_loop_in(js: Js) {
     let server = TestServer::start().await;
-    cast(&server).await;
+    let cast = cast(&server).await;
+    let handler = cast.handler.actor;
     let link = server.rating_link("LOOP-1").await;
     let base = server.base.clone();
-    journey(js, move |client| whole_loop(client, base, link, js)).await;
+    journey(js, move |client| whole_loop(client, base, link, cast, js)).await;
     let s = &server.state;
-    let events: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM ticket_event WHERE ticket_id = (SELECT id FROM ticket) ORDER BY id",
-    )
-    .fetch_all(s.store.pool())
-    .await
-    .unwrap();
+    let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
+    let detail = server::features::ticket::detail(s, handler, ticket)
+        .await
+        .unwrap();
+    let events: Vec<&str> = detail.events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(
         events,
         [
@@ -183,11 +148,7 @@ async fn whole_loop_in(js: Js) {
             "rate_fix_satisfied"
         ]
     );
-    assert_eq!(
-        sqlx_count(s, "SELECT escalated FROM ticket").await,
-        1,
-        "不满意 raised it"
-    );
+    assert!(detail.item.escalated, "不满意 raised it");
     assert_eq!(
         sqlx_count(
             s,
@@ -211,13 +172,8 @@ async fn a_bad_review_goes_round_the_whole_loop_in_the_hydrated_site() {
 
 /// Files a complaint as a citizen would; returns its tracking code.
 async fn complaint(server: &TestServer) -> String {
-    let department = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
     let draft = domain::complaint::ComplaintDraft {
-        department: Some(department),
+        department: Some(server.department("BDC").await),
         service_item: None,
         description: "窗口中午无人，等了一个小时".into(),
         phone: String::new(),
@@ -230,10 +186,10 @@ async fn complaint(server: &TestServer) -> String {
 #[tokio::test]
 async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     let server = TestServer::start().await;
-    let handler = cast(&server).await;
-    complaint(&server).await;
+    let handler = cast(&server).await.handler.actor;
+    let code = complaint(&server).await;
     let s = &server.state;
-    let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
+    let ticket = server.ticket_of(&code).await;
     let opened = sqlx_count(s, "SELECT opened_at FROM ticket").await;
     let due = || sqlx_count(s, "SELECT reply_due_at FROM ticket");
     assert_eq!(Some(due().await), s.deadline_from(opened, 2));
@@ -255,10 +211,10 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     );
 
     // A bad review is not a complaint: the step is not offered and is refused.
-    let link = server.rating_link("BAD-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213] });
-    server.http.post(&link).json(&body).send().await.unwrap();
-    let review = sqlx_count(s, "SELECT id FROM ticket WHERE kind = 'bad_review'").await;
+    let bad = server
+        .rate("BAD-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
+    let review = server.ticket_of(&bad.tracking_code).await;
     let detail = server::features::ticket::detail(s, handler, review)
         .await
         .unwrap();
@@ -272,26 +228,20 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
 async fn overdue_tickets_are_raised_to_the_supervisor_once() {
     use server::features::ticket::{TicketActError, escalate_overdue, overview};
     let server = TestServer::start().await;
-    let handler = cast(&server).await;
+    let Cast {
+        handler,
+        supervisor,
+    } = cast(&server).await;
     let s = &server.state;
-    let link = server.rating_link("LATE-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213] });
-    server.http.post(&link).json(&body).send().await.unwrap();
-    let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
+    let late = server
+        .rate("LATE-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
+    let ticket = server.ticket_of(&late.tracking_code).await;
     let now = server::platform::db::now_ms();
     assert_eq!(escalate_overdue(s, now).await.unwrap(), Vec::<i64>::new());
     // The handler's list says how many working days are left for the first contact.
-    let cookie = http_sign_in(&server, "bdc").await;
-    let list = server
-        .http
-        .get(server.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let session = server.sign_in(&handler).await;
+    let list = server.page_as("/staff/tickets", &session).await;
     assert!(
         list.contains("剩余 1 个工作日") || list.contains("剩余 2 个工作日"),
         "{list}"
@@ -309,16 +259,11 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         .await,
         1
     );
-    let supervisor = Actor {
-        account_id: sqlx_count(s, "SELECT id FROM account WHERE username = 'jiandu'").await,
-        role: Role::Supervisor,
-        department_id: None,
-    };
-    let loads = overview(s, supervisor).await.unwrap();
+    let loads = overview(s, supervisor.actor).await.unwrap();
     assert_eq!(loads.len(), 1);
     assert_eq!((loads[0].open, loads[0].escalated), (1, 1));
     assert!(matches!(
-        overview(s, handler).await,
+        overview(s, handler.actor).await,
         Err(TicketActError::Forbidden)
     ));
     // A replied ticket is not raised: nothing is due from staff.
@@ -327,7 +272,7 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         TicketAction::Triage(domain::ticket::Triage::Explain),
         TicketAction::Reply,
     ] {
-        server::features::ticket::act(s, handler, ticket, action, Some("说明"))
+        server::features::ticket::act(s, handler.actor, ticket, action, Some("说明"))
             .await
             .unwrap();
     }
@@ -337,78 +282,28 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
     );
 }
 
-/// Signs in over HTTP as a browser without JavaScript would; returns the session cookie.
-async fn http_sign_in(server: &TestServer, user: &str) -> String {
-    use app::api::staff::StaffLogin;
-    use leptos::server_fn::ServerFn;
-    let form = [
-        ("username", user),
-        ("password", "s3cret-pass"),
-        ("code", ""),
-    ];
-    let response = server
-        .http
-        .post(server.url(StaffLogin::PATH))
-        .header("accept", "text/html")
-        .header("referer", server.url("/staff/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_redirection(), "{}", response.status());
-    tests::cookie_of(&response)
-}
-
 #[tokio::test]
 async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
     let server = TestServer::start().await;
-    let s = &server.state;
-    let bdc = sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
-    let clerk = s
+    let clerk = server.clerk("wangfang", "BDC", Some("S001")).await;
+    let bdc = server.department("BDC").await;
+    server
+        .state
         .store
-        .insert_account(
-            "wangfang",
-            &hash_password("s3cret-pass"),
-            "window_staff",
-            Some(bdc),
-        )
-        .await
-        .unwrap();
-    sqlx::query(
-        "UPDATE account SET staff_id = (SELECT id FROM staff WHERE staff_no = 'S001') WHERE id = ?",
-    )
-    .bind(clerk)
-    .execute(s.store.pool())
-    .await
-    .unwrap();
-    s.store
         .insert_staff(bdc, None, "S002", "李强")
         .await
         .unwrap();
     // One rating of 王芳's service (with the evaluator's phone), one of 李强's.
-    let mine = server.rating_link("OWN-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213], "comment": "等候太久", "phone": "13600136000" });
-    server.http.post(&mine).json(&body).send().await.unwrap();
+    let body =
+        json!({ "level": 2, "reasons": [213], "comment": "等候太久", "phone": "13600136000" });
+    server.rate("OWN-1", body).await;
     let mut other = tests::occurrence("OTHER-1");
     other["staff"] = "S002".into();
-    let registered: serde_json::Value = server.register(other).await.json().await.unwrap();
-    let body = serde_json::json!({ "level": 5 });
-    server
-        .http
-        .post(registered["rating_url"].as_str().unwrap())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let link = server.link_for(other).await;
+    server.rate_link(&link, json!({ "level": 5 })).await;
 
-    let cookie = http_sign_in(&server, "wangfang").await;
-    let page = server
-        .http
-        .get(server.url("/staff/ratings"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let session = server.sign_in(&clerk).await;
+    let page = server.get_as("/staff/ratings", &session).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("S001 王芳"), "{html}");
@@ -419,13 +314,7 @@ async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
         "no phone"
     );
     // A clerk has no tickets to handle.
-    let tickets = server
-        .http
-        .get(server.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let tickets = server.get_as("/staff/tickets", &session).await;
     assert_eq!(tickets.status(), 403);
 }
 
@@ -434,24 +323,14 @@ async fn signing_out_ends_the_session() {
     use app::api::staff::StaffLogout;
     use leptos::server_fn::ServerFn;
     let server = TestServer::start().await;
-    cast(&server).await;
-    let cookie = http_sign_in(&server, "bdc").await;
-    let tickets = || {
-        server
-            .http
-            .get(server.url("/staff/tickets"))
-            .header("cookie", &cookie)
-            .send()
-    };
-    assert_eq!(tickets().await.unwrap().status(), 200);
-    let csrf: String = sqlx::query_scalar("SELECT csrf_token FROM session")
-        .fetch_one(server.state.store.pool())
-        .await
-        .unwrap();
+    let handler = cast(&server).await.handler;
+    let session = server.sign_in(&handler).await;
+    let tickets = || server.get_as("/staff/tickets", &session);
+    assert_eq!(tickets().await.status(), 200);
     let forged = server
         .http
         .post(server.url(StaffLogout::PATH))
-        .header("cookie", &cookie)
+        .header("cookie", &session.cookie)
         .form(&[("csrf", "forged")])
         .send()
         .await
@@ -460,21 +339,17 @@ async fn signing_out_ends_the_session() {
     let out = server
         .http
         .post(server.url(StaffLogout::PATH))
-        .header("cookie", &cookie)
+        .header("cookie", &session.cookie)
         .header("accept", "text/html")
         .header("referer", server.url("/staff/tickets"))
-        .form(&[("csrf", csrf.as_str())])
+        .form(&[("csrf", session.csrf.as_str())])
         .send()
         .await
         .unwrap();
     assert!(out.status().is_redirection());
     let cleared = out.headers()["set-cookie"].to_str().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    assert_eq!(
-        tickets().await.unwrap().status(),
-        401,
-        "the old cookie is dead"
-    );
+    assert_eq!(tickets().await.status(), 401, "the old cookie is dead");
 }
 
 #[tokio::test]
@@ -482,21 +357,16 @@ async fn tickets_without_a_deadline_yet_do_not_break_the_overview() {
     // Late in December the next year's holidays may not be entered yet: tickets open without a
     // deadline ("时限待定"), and the supervisor's overview still reads.
     let server = TestServer::start().await;
-    cast(&server).await;
+    let supervisor = cast(&server).await.supervisor;
     let s = &server.state;
-    let link = server.rating_link("NODUE-1").await;
-    let body = serde_json::json!({ "level": 2, "reasons": [213] });
-    server.http.post(&link).json(&body).send().await.unwrap();
+    server
+        .rate("NODUE-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
     sqlx::query("UPDATE ticket SET contact_due_at = NULL")
         .execute(s.store.pool())
         .await
         .unwrap();
-    let supervisor = Actor {
-        account_id: sqlx_count(s, "SELECT id FROM account WHERE username = 'jiandu'").await,
-        role: Role::Supervisor,
-        department_id: None,
-    };
-    let loads = server::features::ticket::overview(s, supervisor)
+    let loads = server::features::ticket::overview(s, supervisor.actor)
         .await
         .unwrap();
     assert_eq!((loads[0].open, loads[0].overdue), (1, 0));

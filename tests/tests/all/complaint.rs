@@ -2,24 +2,10 @@
 
 use tests::{TestServer, cookie_of, sqlx_count};
 
-async fn department_id(server: &TestServer) -> String {
-    let id = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
-    id.to_string()
-}
-
 #[tokio::test]
 async fn a_complaint_opens_a_ticket_and_can_be_followed() {
     let server = TestServer::start().await;
-    let page = server
-        .http
-        .get(server.url("/complaint"))
-        .send()
-        .await
-        .unwrap();
+    let page = server.get("/complaint").await;
     let cookie = cookie_of(&page);
     let html = page.text().await.unwrap();
     assert!(
@@ -27,20 +13,22 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
         "chosen from lists"
     );
 
-    let department = department_id(&server).await;
+    let department = server.department("BDC").await.to_string();
     let form = [
         ("department", department.as_str()),
         ("description", "窗口中午无人，等了一个小时"),
         ("phone", "13700137000"),
     ];
-    let response = server
-        .http
-        .post(server.url("/complaint"))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    // From the device that opened the page (its cookie), as a browser posts the form.
+    let complain = || {
+        server
+            .http
+            .post(server.url("/complaint"))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let response = complain().await.unwrap();
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/t/"));
@@ -53,15 +41,7 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
     assert_eq!((ticket.0.as_str(), ticket.1), ("complaint", 1));
     assert!(ticket.2.expect("reply deadline") > server::platform::db::now_ms());
 
-    let tracking = server
-        .http
-        .get(server.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let tracking = server.page(&location).await;
     assert!(
         tracking.contains("投诉")
             && tracking.contains("县不动产登记中心")
@@ -77,14 +57,7 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
         "no free text on the public tracking page"
     );
 
-    let again = server
-        .http
-        .post(server.url("/complaint"))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let again = complain().await.unwrap();
     assert_eq!(again.status(), 429, "same device right away");
     assert_eq!(
         sqlx_count(&server.state, "SELECT count(*) FROM complaint").await,
@@ -96,34 +69,32 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
 async fn an_incomplete_complaint_is_refused_field_by_field() {
     let server = TestServer::start().await;
     let response = server
-        .http
-        .post(server.url("/complaint"))
-        .form(&[
-            ("department", "999"),
-            ("description", "差"),
-            ("phone", "12"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/complaint",
+            &[
+                ("department", "999"),
+                ("description", "差"),
+                ("phone", "12"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("id=\"err-description\" role=\"alert\">请在“问题描述”中写下发生了什么"));
     assert!(html.contains("id=\"err-phone\" role=\"alert\">"));
     assert!(html.contains(">差</textarea>"), "input kept");
 
-    let department = department_id(&server).await;
+    let department = server.department("BDC").await.to_string();
     let forged = server
-        .http
-        .post(server.url("/complaint"))
-        .form(&[
-            ("department", department.as_str()),
-            ("service_item", "424242"),
-            ("description", "一个不存在的事项"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/complaint",
+            &[
+                ("department", department.as_str()),
+                ("service_item", "424242"),
+                ("description", "一个不存在的事项"),
+            ],
+        )
+        .await;
     assert_eq!(
         forged.status(),
         422,
@@ -142,12 +113,7 @@ async fn an_incomplete_complaint_is_refused_field_by_field() {
 #[tokio::test]
 async fn an_unknown_tracking_code_gets_a_clear_page() {
     let server = TestServer::start().await;
-    let response = server
-        .http
-        .get(server.url("/t/NOPE234567"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get("/t/NOPE234567").await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("未找到该查询码"));
 }

@@ -1,10 +1,10 @@
 //! 公示: the aggregates against a full recomputation, the public pages and the open data.
 
 use domain::{
-    access::{Actor, Role},
+    access::Actor,
     ticket::{FixRating, TicketAction, Triage},
 };
-use server::platform::crypto::hash_password;
+use serde_json::json;
 use tests::{TestServer, sqlx_count};
 
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
@@ -21,49 +21,32 @@ impl Dice {
 
 /// A second window with its clerk and a second service item, so that scopes differ.
 async fn widen(server: &TestServer) {
-    let s = &server.state.store;
-    let bdc = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
-    let hall = sqlx_count(&server.state, "SELECT id FROM hall").await;
-    let window = s
-        .insert_window(hall, bdc, "W-A02", "A02", "不动产抵押")
-        .await
-        .unwrap();
-    s.insert_staff(bdc, Some(window), "S002", "李强")
-        .await
-        .unwrap();
-    s.insert_service_item(bdc, "000112002000", "不动产抵押登记")
+    server.second_window().await;
+    let bdc = server.department("BDC").await;
+    server
+        .state
+        .store
+        .insert_service_item(bdc, "000112002000", "不动产抵押登记")
         .await
         .unwrap();
 }
+
+/// A handler's steps from a verified 差评 to the reply: 立行立改, the rectification, the answer.
+const FIX_AND_REPLY: [TicketAction; 3] = [
+    TicketAction::Triage(Triage::FixNow),
+    TicketAction::RecordRectification,
+    TicketAction::Reply,
+];
 
 /// Registers and rates `n` cases at random, with tickets taken through random steps and some
 /// appeals upheld. Returns the handler and supervisor.
 async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Actor) {
     let s = &server.state;
-    let bdc = sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
-    let handler = Actor {
-        account_id: s
-            .store
-            .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
-            .await
-            .unwrap(),
-        role: Role::Handler,
-        department_id: Some(bdc),
-    };
-    let supervisor = Actor {
-        account_id: s
-            .store
-            .insert_account("jiandu", &hash_password("s3cret-pass"), "supervisor", None)
-            .await
-            .unwrap(),
-        role: Role::Supervisor,
-        department_id: None,
-    };
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let supervisor = server.supervisor("jiandu").await.actor;
     let mut dice = Dice(seed);
+    // Each 差评's ticket, whether the citizen left a phone, and the tracking code.
+    let mut tickets: Vec<(i64, bool, String)> = Vec::new();
     for i in 0..n {
         let mut case = tests::occurrence(&format!("R-{i}"));
         if dice.roll(2) == 0 {
@@ -71,7 +54,7 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             case["staff"] = "S002".into();
             case["service_item"] = "000112002000".into();
         }
-        let registered: serde_json::Value = server.register(case).await.json().await.unwrap();
+        let link = server.link_for(case).await;
         if dice.roll(5) == 0 {
             continue; // registered, never rated
         }
@@ -84,19 +67,17 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             .filter(|c| c / 100 == level)
             .take(1 + dice.roll(2) as usize)
             .collect();
-        let mut body = serde_json::json!({ "level": level, "reasons": reasons });
-        if dice.roll(2) == 0 {
+        let mut body = json!({ "level": level, "reasons": reasons });
+        let real_name = dice.roll(2) == 0;
+        if real_name {
             body["phone"] = "13600136000".into();
         }
-        let link = registered["rating_url"].as_str().unwrap();
-        let rated = server.http.post(link).json(&body).send().await.unwrap();
-        assert_eq!(rated.status(), 201, "{}", rated.text().await.unwrap());
+        let code = server.rate_link(&link, body).await.tracking_code;
+        if let Some(ticket) = s.store.ticket_id_by_tracking(&code).await.unwrap() {
+            tickets.push((ticket, real_name, code));
+        }
     }
-    let tickets: Vec<(i64, bool)> = sqlx::query_as("SELECT id, real_name FROM ticket ORDER BY id")
-        .fetch_all(s.store.pool())
-        .await
-        .unwrap();
-    for (ticket, real_name) in tickets {
+    for (ticket, real_name, code) in tickets {
         let act =
             |actor, action| server::features::ticket::act(s, actor, ticket, action, Some("记录"));
         let visit = if real_name {
@@ -118,20 +99,9 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             }
             k => {
                 act(handler, visit).await.unwrap();
-                act(handler, TicketAction::Triage(Triage::FixNow))
-                    .await
-                    .unwrap();
-                act(handler, TicketAction::RecordRectification)
-                    .await
-                    .unwrap();
-                act(handler, TicketAction::Reply).await.unwrap();
-                let code: String = sqlx::query_scalar(
-                    "SELECT e.tracking_code FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id WHERE t.id = ?",
-                )
-                .bind(ticket)
-                .fetch_one(s.store.pool())
-                .await
-                .unwrap();
+                for step in FIX_AND_REPLY {
+                    act(handler, step).await.unwrap();
+                }
                 if k >= 3 {
                     let verdict = if k == 3 {
                         FixRating::Dissatisfied
@@ -144,13 +114,9 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
                 }
                 if k == 3 {
                     // Reopened: fixed again and this time left unrated, then closed.
-                    act(handler, TicketAction::Triage(Triage::FixNow))
-                        .await
-                        .unwrap();
-                    act(handler, TicketAction::RecordRectification)
-                        .await
-                        .unwrap();
-                    act(handler, TicketAction::Reply).await.unwrap();
+                    for step in FIX_AND_REPLY {
+                        act(handler, step).await.unwrap();
+                    }
                     act(supervisor, TicketAction::CloseUnrated).await.unwrap();
                 }
             }
@@ -166,12 +132,7 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
     random_history(&server, 160, 0x9E37_79B9_7F4A_7C15).await;
     let s = &server.state.store;
     assert!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM evaluation_invalidation"
-        )
-        .await
-            > 0,
+        server.invalidations().await > 0,
         "the history includes upheld appeals"
     );
     let kept = (
@@ -199,39 +160,21 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
         .map(|(.., c)| *c)
         .unwrap();
     assert_eq!(all.occurrences, 160);
-    assert_eq!(
-        all.rated() + all.invalidated,
-        sqlx_count(&server.state, "SELECT count(*) FROM evaluation").await
-    );
-    assert_eq!(
-        all.invalidated,
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM evaluation_invalidation"
-        )
-        .await
-    );
+    assert_eq!(all.rated() + all.invalidated, server.evaluations().await);
+    assert_eq!(all.invalidated, server.invalidations().await);
 }
 
 /// Four registered cases, three rated (非常满意, 非常满意, 不满意 with a phone).
 async fn small_month(server: &TestServer) {
-    for (case, body) in [
-        ("S-1", serde_json::json!({ "level": 5 })),
-        ("S-2", serde_json::json!({ "level": 5 })),
-        (
-            "S-3",
-            serde_json::json!({ "level": 2, "reasons": [213], "phone": "13600136000" }),
-        ),
-    ] {
-        let link = server.rating_link(case).await;
-        let rated = server.http.post(&link).json(&body).send().await.unwrap();
-        assert_eq!(rated.status(), 201);
-    }
+    server.rate("S-1", json!({ "level": 5 })).await;
+    server.rate("S-2", json!({ "level": 5 })).await;
+    let bad = json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
+    server.rate("S-3", bad).await;
     server.register(tests::occurrence("S-4")).await;
 }
 
 async fn get(server: &TestServer, path: &str) -> (u16, String) {
-    let response = server.http.get(server.url(path)).send().await.unwrap();
+    let response = server.get(path).await;
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
@@ -304,11 +247,7 @@ async fn a_small_month_is_published_with_truncated_rates_and_suppression() {
     assert_eq!(row(&html, "差评回复率").split('|').nth(1), Some("0.00 %"));
 
     // The department, window and item pages carry the same month.
-    let bdc = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
+    let bdc = server.department("BDC").await;
     let (status, html) = get(&server, &format!("/open/department/{bdc}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("县不动产登记中心") && html.contains("A01号窗口"));

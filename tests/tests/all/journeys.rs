@@ -1,9 +1,10 @@
 //! Browser journeys in real Chromium at a phone viewport, each with JavaScript off and on.
 
 use fantoccini::{Client, Locator};
+use serde_json::json;
 use tests::{
     TestServer,
-    browser::{Js, click_label, find, journey},
+    browser::{Js, click, click_button, click_label, fill, find, journey},
 };
 
 async fn stored_levels(server: &TestServer) -> Vec<i64> {
@@ -24,13 +25,7 @@ async fn rate_a_bad_review(client: Client, link: String, js: Js) {
         widget_ready(&client).await;
     }
     click_label(&client, "不满意").await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type=submit]").await;
     // Refused: by the widget at once (JS on) or by the server's re-rendered form (JS off).
     let error = find(&client, "#err-reasons[role=alert]").await;
     assert_eq!(
@@ -39,20 +34,8 @@ async fn rate_a_bad_review(client: Client, link: String, js: Js) {
     );
 
     click_label(&client, "窗口人员业务不熟练").await;
-    client
-        .find(Locator::Css("#comment"))
-        .await
-        .unwrap()
-        .send_keys("材料问了三遍")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&client, "#comment", "材料问了三遍").await;
+    click(&client, "button[type=submit]").await;
     let code = find(&client, "#tracking-code").await.text().await.unwrap();
     assert_eq!(code.len(), 10, "tracking code {code}");
     let url = client.current_url().await.unwrap();
@@ -104,15 +87,8 @@ async fn used_link(client: Client, link: String) {
 #[tokio::test]
 async fn a_used_link_shows_a_clear_page_in_the_browser() {
     let server = TestServer::start().await;
-    let link = server.rating_link("J-2").await;
-    let rated = server
-        .http
-        .post(&link)
-        .json(&serde_json::json!({ "level": 5 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rated.status(), 201);
+    // Stored (201) before the link is opened again.
+    let link = server.rate("J-2", json!({ "level": 5 })).await.link;
     for js in [Js::Off, Js::On] {
         let link = link.clone();
         journey(js, move |client| used_link(client, link)).await;
@@ -127,13 +103,7 @@ async fn window_visit(client: Client, link: String, js: Js) {
     }
     click_label(&client, "非常满意").await;
     click_label(&client, "服务热情效率高").await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type=submit]").await;
     find(&client, "#tracking-code").await;
 }
 
@@ -150,20 +120,8 @@ async fn a_citizen_rates_a_window_visit_by_its_code() {
 async fn hydrated_lookup(client: Client, base: String, code: String) {
     client.goto(&base).await.unwrap();
     find(&client, "#hydrated[data-hydrated=true]").await;
-    client
-        .find(Locator::Css("#track-code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    client
-        .find(Locator::XPath("//button[normalize-space(.)='查询']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&client, "#track-code", &code).await;
+    click_button(&client, "查询").await;
     let result = find(&client, "#track-result p").await;
     assert!(result.text().await.unwrap().contains(&code));
     assert_eq!(
@@ -176,16 +134,10 @@ async fn hydrated_lookup(client: Client, base: String, code: String) {
 #[tokio::test]
 async fn the_site_hydrates_and_finds_a_rating_by_its_code() {
     let server = TestServer::start().await;
-    let link = server.rating_link("J-3").await;
-    let response = server
-        .http
-        .post(&link)
-        .json(&serde_json::json!({ "level": 4 }))
-        .send()
+    let code = server
+        .rate("J-3", json!({ "level": 4 }))
         .await
-        .unwrap();
-    let body: serde_json::Value = response.json().await.unwrap();
-    let code = body["tracking_code"].as_str().unwrap().to_owned();
+        .tracking_code;
     let base = server.url("/");
     journey(Js::On, move |client| hydrated_lookup(client, base, code)).await;
 }
@@ -199,13 +151,7 @@ async fn offline_then_online(client: Client, link: String) {
         .execute("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));", vec![])
         .await
         .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type=submit]").await;
     let status = find(&client, "#status").await;
     client
         .wait()
@@ -254,13 +200,7 @@ async fn rate_in_iframe(client: Client, portal: String) {
     frame.enter_frame().await.unwrap();
     widget_ready(&client).await;
     click_label(&client, "非常满意").await;
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "button[type=submit]").await;
     let code = find(&client, "#tracking-code").await.text().await.unwrap();
     client.enter_parent_frame().await.unwrap();
     let rated = format!("//pre[@id='log' and contains(., '\"tracking_code\":\"{code}\"')]");
@@ -306,17 +246,8 @@ async fn complain(client: Client, base: String, js: Js) {
         .unwrap();
     let item = client.find(Locator::Css("#service_item")).await.unwrap();
     item.select_by_label("不动产首次登记").await.unwrap();
-    let text = client.find(Locator::Css("#description")).await.unwrap();
-    text.send_keys("窗口中午无人值守，等了一个小时")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#complain button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&client, "#description", "窗口中午无人值守，等了一个小时").await;
+    click(&client, "#complain button[type=submit]").await;
     let code = find(&client, "#tracking-code").await.text().await.unwrap();
     let progress = find(&client, "#progress").await.text().await.unwrap();
     assert!(progress.contains("前答复"), "{progress} ({js:?})");

@@ -1,48 +1,24 @@
 //! The management end in the browser and over HTTP: log-in, a handler's journey, access refused.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::json;
-use server::platform::crypto::hash_password;
 use tests::{
     TestServer,
-    browser::{Js, click_button, find, journey, sign_in, wait_text},
+    browser::{Js, click, click_button, fill, find, journey, sign_in, wait_text},
+    fixtures::{SignedIn, Staff},
     sqlx_count,
 };
 
-async fn handler_account(server: &TestServer) {
-    let bdc = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
-    server
-        .state
-        .store
-        .insert_account("bdc", &hash_password("s3cret-pass"), "handler", Some(bdc))
-        .await
-        .unwrap();
-}
-
-async fn bad_review(server: &TestServer) {
-    let link = server.rating_link("M-1").await;
+/// A 差评 with the citizen's phone (stored: 201); returns its ticket.
+async fn bad_review(server: &TestServer) -> i64 {
     let body = json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
-    assert_eq!(
-        server
-            .http
-            .post(&link)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    let rated = server.rate("M-1", body).await;
+    server.ticket_of(&rated.tracking_code).await
 }
 
-async fn handle(client: Client, base: String, js: Js) {
-    sign_in(&client, &base, "bdc", "", js).await;
-    let link = find(&client, "table.tickets a").await;
-    link.click().await.unwrap();
+async fn handle(client: Client, base: String, handler: Staff, js: Js) {
+    sign_in(&client, &base, &handler, js).await;
+    click(&client, "table.tickets a").await;
     wait_text(&client, "#ticket-state", "待回访核实").await;
     if js == Js::On {
         find(&client, "#hydrated[data-hydrated=true]").await;
@@ -50,13 +26,7 @@ async fn handle(client: Client, base: String, js: Js) {
     // Shown in place when hydrated; without JavaScript the page comes back with the number.
     click_button(&client, "查看联系电话（回访用，将记录查看日志）").await;
     wait_text(&client, "#phone", "13600136000").await;
-    client
-        .find(Locator::Css("#note-record_visit"))
-        .await
-        .unwrap()
-        .send_keys("已电话回访")
-        .await
-        .unwrap();
+    fill(&client, "#note-record_visit", "已电话回访").await;
     click_button(&client, "记录回访").await;
     wait_text(&client, "#ticket-state", "已核实，待处置").await;
     wait_text(&client, "#history", "已电话回访").await;
@@ -64,18 +34,11 @@ async fn handle(client: Client, base: String, js: Js) {
 
 async fn handler_journey(js: Js) {
     let server = TestServer::start().await;
-    handler_account(&server).await;
+    let handler = server.handler("bdc", "BDC").await;
     bad_review(&server).await;
     let base = server.base.clone();
-    journey(js, move |client| handle(client, base, js)).await;
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'verified'"
-        )
-        .await,
-        1
-    );
+    journey(js, move |client| handle(client, base, handler, js)).await;
+    assert_eq!(server.tickets_in("verified").await, 1);
     let reveals = sqlx_count(
         &server.state,
         "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'",
@@ -103,24 +66,14 @@ async fn a_handler_records_the_return_visit_in_the_hydrated_site() {
 async fn management_pages_and_functions_refuse_strangers_without_data() {
     let server = TestServer::start().await;
     bad_review(&server).await;
-    let page = server
-        .http
-        .get(server.url("/staff/tickets"))
-        .send()
-        .await
-        .unwrap();
+    let page = server.get("/staff/tickets").await;
     assert_eq!(page.status(), 401);
     let html = page.text().await.unwrap();
     assert!(
         html.contains("请先登录") && !html.contains("县不动产登记中心"),
         "no ticket data"
     );
-    let detail = server
-        .http
-        .get(server.url("/staff/tickets/1"))
-        .send()
-        .await
-        .unwrap();
+    let detail = server.get("/staff/tickets/1").await;
     assert_eq!(detail.status(), 401);
     let forged = server
         .http
@@ -130,33 +83,7 @@ async fn management_pages_and_functions_refuse_strangers_without_data() {
         .await
         .unwrap();
     assert!(forged.status().is_client_error());
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'open'"
-        )
-        .await,
-        1
-    );
-}
-
-/// Calls a server function of the management end as a browser would (form post), with `cookie`.
-async fn call(
-    server: &TestServer,
-    path: &str,
-    cookie: &str,
-    form: &[(&str, String)],
-) -> (u16, String) {
-    let response = server
-        .http
-        .post(server.url(path))
-        .header("cookie", cookie)
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    assert_eq!(server.tickets_in("open").await, 1);
 }
 
 #[tokio::test]
@@ -175,48 +102,19 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
     use leptos::server_fn::ServerFn;
 
     let server = TestServer::start().await;
-    handler_account(&server).await;
-    bad_review(&server).await;
-    let region = sqlx_count(&server.state, "SELECT id FROM region").await;
-    let ga = server
-        .state
-        .store
-        .insert_department(region, "GA", "县公安局")
-        .await
-        .unwrap();
-    let bdc = sqlx_count(
-        &server.state,
-        "SELECT id FROM department WHERE code = 'BDC'",
-    )
-    .await;
-    let s = &server.state;
-    s.store
-        .insert_account("ga", &hash_password("s3cret-pass"), "handler", Some(ga))
-        .await
-        .unwrap();
-    s.store
-        .insert_account(
-            "clerk",
-            &hash_password("s3cret-pass"),
-            "window_staff",
-            Some(bdc),
-        )
-        .await
-        .unwrap();
-    s.store
-        .insert_account("admin", &hash_password("s3cret-pass"), "admin", None)
-        .await
-        .unwrap();
-    let ticket = sqlx_count(s, "SELECT id FROM ticket").await.to_string();
+    let handler = server.handler("bdc", "BDC").await;
+    let ticket = bad_review(&server).await.to_string();
+    server.add_department("GA", "县公安局").await;
+    let other = server.handler("ga", "GA").await;
+    let clerk = server.clerk("clerk", "BDC", None).await;
+    server.administrator("admin").await;
 
-    let mut callers = vec![("nobody", String::new(), String::new())];
-    for name in ["ga", "clerk"] {
-        let session = server::platform::auth::login(s, name, "s3cret-pass", "")
-            .await
-            .unwrap();
-        callers.push((name, format!("hcp_staff={}", session.token), session.csrf));
+    let mut callers = vec![("nobody", SignedIn::default())];
+    for (name, staff) in [("ga", &other), ("clerk", &clerk)] {
+        callers.push((name, server.sign_in(staff).await));
     }
-    for (who, cookie, csrf) in &callers {
+    for (who, session) in &callers {
+        let csrf = &session.csrf;
         let csrf_only = vec![("csrf", csrf.clone())];
         let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
             (MyTickets::PATH, vec![]),
@@ -303,12 +201,12 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
         // Anyone signed in may read who they are and sign out; nobody may not.
         if who == &"nobody" {
             for path in [Whoami::PATH, StaffLogout::PATH] {
-                let (status, _) = call(&server, path, cookie, &csrf_only).await;
+                let (status, _) = server.call(path, session, &csrf_only).await;
                 assert_eq!(status, 401, "{path}");
             }
         }
         for (path, form) in calls {
-            let (status, body) = call(&server, path, cookie, &form).await;
+            let (status, body) = server.call(path, session, &form).await;
             // Another department's handler may list tickets, and sees none of this one; a clerk
             // without a staff record is told so (409) and sees nothing.
             let empty_list = path == MyTickets::PATH && status == 200 && body == "[]";
@@ -324,21 +222,16 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
         }
     }
     // The right handler with a forged CSRF token is refused too.
-    let session = server::platform::auth::login(s, "bdc", "s3cret-pass", "")
-        .await
-        .unwrap();
-    let cookie = format!("hcp_staff={}", session.token);
+    let session = server.sign_in(&handler).await;
     let form = vec![
         ("id", ticket.clone()),
         ("action", "record_visit".into()),
         ("note", "x".into()),
         ("csrf", "forged".into()),
     ];
-    assert_eq!(call(&server, TicketStep::PATH, &cookie, &form).await.0, 403);
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM ticket WHERE state = 'open'").await,
-        1
-    );
+    assert_eq!(server.call(TicketStep::PATH, &session, &form).await.0, 403);
+    let s = &server.state;
+    assert_eq!(server.tickets_in("open").await, 1);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM setting").await, 0);
     assert_eq!(
@@ -351,63 +244,28 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
     );
 }
 
-async fn decide(client: Client, base: String, code: String, js: Js) {
-    sign_in(&client, &base, "jiandu", &code, js).await;
+async fn decide(client: Client, base: String, supervisor: Staff, js: Js) {
+    sign_in(&client, &base, &supervisor, js).await;
     // The supervisor starts from the overview: one appeal waits in 县不动产登记中心.
     wait_text(&client, "summary", "超时未办 0 件").await;
-    find(&client, "main p a[href='/staff/tickets']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    find(&client, "table.tickets a")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&client, "main p a[href='/staff/tickets']").await;
+    click(&client, "table.tickets a").await;
     wait_text(&client, "#ticket-state", "申诉复核中").await;
     if js == Js::On {
         find(&client, "#hydrated[data-hydrated=true]").await;
     }
-    client
-        .find(Locator::Css("#note-decide_appeal_upheld"))
-        .await
-        .unwrap()
-        .send_keys("回访录音证实系误评")
-        .await
-        .unwrap();
+    fill(&client, "#note-decide_appeal_upheld", "回访录音证实系误评").await;
     click_button(&client, "申诉成立").await;
     wait_text(&client, "#ticket-state", "已办结").await;
 }
 
 async fn supervisor_journey(js: Js) {
-    use domain::{
-        access::{Actor, Role},
-        ticket::{TicketAction, Triage},
-    };
+    use domain::ticket::{TicketAction, Triage};
     let server = TestServer::start().await;
-    handler_account(&server).await;
-    bad_review(&server).await;
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let ticket = bad_review(&server).await;
+    let supervisor = server.supervisor("jiandu").await;
     let s = &server.state;
-    let secret = b"supervisor-secret-20".to_vec();
-    let sealed = s.secrets.encrypt_bytes(&secret);
-    s.store
-        .insert_account_with_totp(
-            "jiandu",
-            &hash_password("s3cret-pass"),
-            "supervisor",
-            None,
-            Some(&sealed),
-        )
-        .await
-        .unwrap();
-    let bdc = sqlx_count(s, "SELECT id FROM department WHERE code = 'BDC'").await;
-    let handler = Actor {
-        account_id: sqlx_count(s, "SELECT id FROM account WHERE username = 'bdc'").await,
-        role: Role::Handler,
-        department_id: Some(bdc),
-    };
-    let ticket = sqlx_count(s, "SELECT id FROM ticket").await;
     server::features::ticket::act(s, handler, ticket, TicketAction::RecordVisit, Some("回访"))
         .await
         .unwrap();
@@ -420,21 +278,10 @@ async fn supervisor_journey(js: Js) {
     )
     .await
     .unwrap();
-    let code = format!(
-        "{:06}",
-        domain::totp::code_at(&secret, server::platform::db::now_ms() / 1000)
-    );
     let base = server.base.clone();
-    journey(js, move |client| decide(client, base, code, js)).await;
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
-        1
-    );
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation").await,
-        1,
-        "never deleted"
-    );
+    journey(js, move |client| decide(client, base, supervisor, js)).await;
+    assert_eq!(server.invalidations().await, 1);
+    assert_eq!(server.evaluations().await, 1, "never deleted");
 }
 
 #[tokio::test]

@@ -8,31 +8,19 @@ use tests::{TestServer, sqlx_count};
 async fn a_plain_form_rating_is_stored_and_confirmed() {
     let server = TestServer::start().await;
     let link = server.rating_link("F-1").await;
-    let page = server.http.get(&link).send().await.unwrap();
+    let page = server.get(&link).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("name=\"level\" value=\"5\"") && html.contains("非常不满意"));
     assert!(html.contains("县不动产登记中心"));
 
     let response = server
-        .http
-        .post(&link)
-        .form(&[("level", "5"), ("reasons", "510"), ("lang", "zh")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&link, &[("level", "5"), ("reasons", "510"), ("lang", "zh")])
+        .await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/thanks/"));
-    let thanks = server
-        .http
-        .get(server.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let thanks = server.page(&location).await;
     let code = location
         .trim_start_matches("/thanks/")
         .split('?')
@@ -54,12 +42,11 @@ async fn a_bad_review_without_reason_is_refused_and_the_input_kept() {
     let server = TestServer::start().await;
     let link = server.rating_link("F-2").await;
     let response = server
-        .http
-        .post(&link)
-        .form(&[("level", "2"), ("phone", "139 1234 5678"), ("comment", " ")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &link,
+            &[("level", "2"), ("phone", "139 1234 5678"), ("comment", " ")],
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("差评请至少选择一项原因或填写文字说明"));
@@ -67,13 +54,7 @@ async fn a_bad_review_without_reason_is_refused_and_the_input_kept() {
     assert!(html.contains("value=\"139 1234 5678\""), "phone kept");
     assert_eq!(server.evaluations().await, 0);
 
-    let json = server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 1 }))
-        .send()
-        .await
-        .unwrap();
+    let json = server.post_json(&link, &json!({ "level": 1 })).await;
     assert_eq!(json.status(), 422);
     let body: Value = json.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "reasons");
@@ -86,7 +67,7 @@ async fn a_bad_review_keeps_the_phone_encrypted() {
     let link = server.rating_link("F-3").await;
     let body =
         json!({ "level": 2, "reasons": [213], "comment": "来回跑了三次", "phone": "13800138000" });
-    let response = server.http.post(&link).json(&body).send().await.unwrap();
+    let response = server.post_json(&link, &body).await;
     assert_eq!(response.status(), 201);
     let stored: Vec<u8> = sqlx::query_scalar("SELECT phone_enc FROM evaluation")
         .fetch_one(server.state.store.pool())
@@ -114,24 +95,16 @@ async fn a_link_rates_once() {
     let link = server.rating_link("F-4").await;
     assert_eq!(
         server
-            .http
-            .post(&link)
-            .json(&json!({ "level": 4 }))
-            .send()
+            .post_json(&link, &json!({ "level": 4 }))
             .await
-            .unwrap()
             .status(),
         201
     );
     let again = server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 1, "comment": "再评一次" }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(&link, &json!({ "level": 1, "comment": "再评一次" }))
+        .await;
     assert_eq!(again.status(), 409);
-    let page = server.http.get(&link).send().await.unwrap();
+    let page = server.get(&link).await;
     assert_eq!(page.status(), 409);
     assert!(page.text().await.unwrap().contains("本次服务已存在评价"));
     assert_eq!(server.evaluations().await, 1);
@@ -145,17 +118,13 @@ async fn forged_and_expired_links_are_refused() {
     let mut forged = token.to_owned().into_bytes();
     forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
     let forged = server.url(&format!("/r/{}", String::from_utf8(forged).unwrap()));
-    let page = server.http.get(&forged).send().await.unwrap();
+    let page = server.get(&forged).await;
     assert_eq!(page.status(), 400);
     assert!(page.text().await.unwrap().contains("评价链接无效"));
     assert_eq!(
         server
-            .http
-            .post(&forged)
-            .json(&json!({ "level": 5 }))
-            .send()
+            .post_json(&forged, &json!({ "level": 5 }))
             .await
-            .unwrap()
             .status(),
         400
     );
@@ -167,18 +136,11 @@ async fn forged_and_expired_links_are_refused() {
     }
     .sign(server.state.secrets.token_key());
     let expired = server.url(&format!("/r/{expired}"));
-    let page = server.http.get(&expired).send().await.unwrap();
+    let page = server.get(&expired).await;
     assert_eq!(page.status(), 410);
     assert!(page.text().await.unwrap().contains("评价已过期"));
     assert_eq!(
-        server
-            .http
-            .post(&expired)
-            .form(&[("level", "5")])
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        server.post_form(&expired, &[("level", "5")]).await.status(),
         410
     );
     assert_eq!(server.evaluations().await, 0);
@@ -189,12 +151,8 @@ async fn evaluations_cannot_be_changed_in_the_database() {
     let server = TestServer::start().await;
     let link = server.rating_link("F-6").await;
     server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 1, "reasons": [115] }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(&link, &json!({ "level": 1, "reasons": [115] }))
+        .await;
     let pool = server.state.store.pool();
     assert!(
         sqlx::query("UPDATE evaluation SET level = 5")
@@ -224,24 +182,19 @@ async fn evaluations_cannot_be_changed_in_the_database() {
 async fn only_the_embed_route_may_be_framed_and_only_by_its_portal() {
     let server = TestServer::start().await;
     let link = server.rating_link("F-7").await;
-    let page = server.http.get(&link).send().await.unwrap();
+    let page = server.get(&link).await;
     assert_eq!(
         page.headers()["content-security-policy"],
         "frame-ancestors 'none'"
     );
     assert_eq!(page.headers()["x-frame-options"], "DENY");
-    let embed = server
-        .http
-        .get(link.replace("/r/", "/embed/"))
-        .send()
-        .await
-        .unwrap();
+    let embed = server.get(&link.replace("/r/", "/embed/")).await;
     assert_eq!(
         embed.headers()["content-security-policy"],
         "frame-ancestors https://portal.example.gov.cn"
     );
     assert!(embed.headers().get("x-frame-options").is_none());
-    let home = server.http.get(server.url("/")).send().await.unwrap();
+    let home = server.get("/").await;
     assert_eq!(
         home.headers()["content-security-policy"],
         "frame-ancestors 'none'"
@@ -252,15 +205,7 @@ async fn only_the_embed_route_may_be_framed_and_only_by_its_portal() {
 async fn the_page_speaks_english_and_has_a_large_text_mode() {
     let server = TestServer::start().await;
     let link = server.rating_link("F-8").await;
-    let html = server
-        .http
-        .get(format!("{link}?lang=en&big=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = server.page(&format!("{link}?lang=en&big=1")).await;
     assert!(html.contains("<html lang=\"en\">") && html.contains("Very dissatisfied"));
     assert!(html.contains("<body class=\"big\">"));
     assert!(
@@ -273,13 +218,7 @@ async fn the_page_speaks_english_and_has_a_large_text_mode() {
 async fn a_bad_review_opens_a_ticket_for_the_handling_department_in_the_same_step() {
     let server = TestServer::start().await;
     let good = server.rating_link("T-1").await;
-    server
-        .http
-        .post(&good)
-        .json(&json!({ "level": 3 }))
-        .send()
-        .await
-        .unwrap();
+    server.post_json(&good, &json!({ "level": 3 })).await;
     assert_eq!(
         sqlx_count(&server.state, "SELECT count(*) FROM ticket").await,
         0,
@@ -288,12 +227,11 @@ async fn a_bad_review_opens_a_ticket_for_the_handling_department_in_the_same_ste
 
     let bad = server.rating_link("T-2").await;
     let response = server
-        .http
-        .post(&bad)
-        .form(&[("level", "1"), ("reasons", "113"), ("phone", "13800138000")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &bad,
+            &[("level", "1"), ("reasons", "113"), ("phone", "13800138000")],
+        )
+        .await;
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let row: (String, i64, i64, Option<i64>, i64) = sqlx::query_as(
         "SELECT t.state, t.real_name, t.department_id, t.contact_due_at, o.department_id FROM ticket t \
@@ -318,15 +256,7 @@ async fn a_bad_review_opens_a_ticket_for_the_handling_department_in_the_same_ste
         1
     );
 
-    let thanks = server
-        .http
-        .get(server.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let thanks = server.page(&location).await;
     assert!(thanks.contains("处理进度：待回访核实，应于"), "{thanks}");
 }
 
@@ -335,12 +265,8 @@ async fn an_anonymous_bad_review_at_a_window_opens_a_ticket_too() {
     let server = TestServer::start().await;
     let link = server.window_link().await;
     let response = server
-        .http
-        .post(&link)
-        .form(&[("level", "2"), ("comment", "排队太久")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&link, &[("level", "2"), ("comment", "排队太久")])
+        .await;
     assert_eq!(response.status(), 303);
     assert_eq!(
         sqlx_count(

@@ -2,70 +2,27 @@
 //! for the return visit, appeals. Against the real store and services (pages come next).
 
 use domain::{
-    access::{Actor, Role},
+    access::Role,
     ticket::{FixRating, TicketAction as A, TicketError, TicketState as S, Triage},
 };
 use serde_json::json;
 use server::{
     features::ticket::{self, TicketActError},
-    platform::{
-        auth::{self, LoginError},
-        crypto::hash_password,
-    },
+    platform::auth::{self, LoginError},
 };
 use tests::{TestServer, sqlx_count};
 
-async fn account(server: &TestServer, name: &str, role: Role, department: Option<&str>) -> Actor {
-    let department_id = match department {
-        Some(code) => Some(
-            sqlx_count(
-                &server.state,
-                &format!("SELECT id FROM department WHERE code = '{code}'"),
-            )
-            .await,
-        ),
-        None => None,
-    };
-    let id = server
-        .state
-        .store
-        .insert_account(
-            name,
-            &hash_password("s3cret-pass"),
-            role.as_str(),
-            department_id,
-        )
-        .await
-        .unwrap();
-    Actor {
-        account_id: id,
-        role,
-        department_id,
-    }
-}
-
 /// A 差评 with a phone: returns its ticket id.
 async fn bad_review(server: &TestServer, case: &str) -> i64 {
-    let link = server.rating_link(case).await;
     let body = json!({ "level": 1, "reasons": [115], "phone": "13600136000" });
-    assert_eq!(
-        server
-            .http
-            .post(&link)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
-    sqlx_count(&server.state, "SELECT max(id) FROM ticket").await
+    let rated = server.rate(case, body).await;
+    server.ticket_of(&rated.tracking_code).await
 }
 
 #[tokio::test]
 async fn a_handler_takes_a_bad_review_to_the_citizens_verdict_with_every_step_on_record() {
     let server = TestServer::start().await;
-    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let handler = server.handler("bdc", "BDC").await.actor;
     let ticket = bad_review(&server, "L-1").await;
     let s = &server.state;
 
@@ -173,15 +130,9 @@ async fn a_handler_takes_a_bad_review_to_the_citizens_verdict_with_every_step_on
 #[tokio::test]
 async fn nobody_handles_another_departments_ticket() {
     let server = TestServer::start().await;
-    let region = sqlx_count(&server.state, "SELECT id FROM region").await;
-    server
-        .state
-        .store
-        .insert_department(region, "GA", "县公安局")
-        .await
-        .unwrap();
-    let other = account(&server, "ga", Role::Handler, Some("GA")).await;
-    let clerk = account(&server, "clerk", Role::WindowStaff, Some("BDC")).await;
+    server.add_department("GA", "县公安局").await;
+    let other = server.handler("ga", "GA").await.actor;
+    let clerk = server.clerk("clerk", "BDC", None).await.actor;
     let ticket = bad_review(&server, "L-2").await;
     for actor in [other, clerk] {
         assert!(matches!(
@@ -197,21 +148,14 @@ async fn nobody_handles_another_departments_ticket() {
         sqlx_count(&server.state, "SELECT count(*) FROM audit_log").await,
         0
     );
-    assert_eq!(
-        sqlx_count(
-            &server.state,
-            "SELECT count(*) FROM ticket WHERE state = 'open'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(server.tickets_in("open").await, 1);
 }
 
 #[tokio::test]
 async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
     let server = TestServer::start().await;
-    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
-    let supervisor = account(&server, "jd", Role::Supervisor, None).await;
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let supervisor = server.supervisor("jd").await.actor;
     let ticket = bad_review(&server, "L-3").await;
     let s = &server.state;
     ticket::act(s, handler, ticket, A::RecordVisit, Some("回访：误点差评"))
@@ -242,10 +186,7 @@ async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
         .unwrap(),
         S::Closed
     );
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM evaluation_invalidation").await,
-        1
-    );
+    assert_eq!(server.invalidations().await, 1);
     assert_eq!(
         sqlx_count(s, "SELECT level FROM evaluation").await,
         1,
@@ -256,7 +197,7 @@ async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
 #[tokio::test]
 async fn repeated_failed_log_ins_lock_the_account() {
     let server = TestServer::start().await;
-    account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    server.handler("bdc", "BDC").await;
     let s = &server.state;
     assert!(matches!(
         auth::login(s, "nobody", "x", "").await,
@@ -280,7 +221,7 @@ async fn repeated_failed_log_ins_lock_the_account() {
         "even the right password"
     );
 
-    account(&server, "ga", Role::Handler, Some("BDC")).await;
+    server.handler("ga", "BDC").await;
     let session = auth::login(s, "ga", "s3cret-pass", "").await.unwrap();
     let actor = auth::actor(s, &session.token).await.unwrap().unwrap();
     assert_eq!(actor.role, Role::Handler);
@@ -290,20 +231,12 @@ async fn repeated_failed_log_ins_lock_the_account() {
 #[tokio::test]
 async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escalates() {
     let server = TestServer::start().await;
-    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
-    let link = server.rating_link("L-5").await;
-    let body: serde_json::Value = server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 2, "comment": "材料要求前后不一" }))
-        .send()
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let code = server
+        .rate("L-5", json!({ "level": 2, "comment": "材料要求前后不一" }))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = body["tracking_code"].as_str().unwrap().to_owned();
-    let ticket = sqlx_count(&server.state, "SELECT max(id) FROM ticket").await;
+        .tracking_code;
+    let ticket = server.ticket_of(&code).await;
     let s = &server.state;
     ticket::act(
         s,
@@ -337,15 +270,7 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
     .unwrap();
 
     let tracking = server.url(&format!("/t/{code}"));
-    let page = server
-        .http
-        .get(&tracking)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = server.page(&tracking).await;
     assert!(
         page.contains("已统一材料清单，感谢监督") && page.contains("统一材料清单并公示"),
         "reply and rectification shown"
@@ -353,12 +278,8 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
     assert!(page.contains("id=\"rate-fix\""), "the fix can be rated");
 
     let rated = server
-        .http
-        .post(&tracking)
-        .form(&[("rating", "dissatisfied")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&tracking, &[("rating", "dissatisfied")])
+        .await;
     assert_eq!(rated.status(), 303);
     let row: (String, i64) = sqlx::query_as("SELECT state, escalated FROM ticket")
         .fetch_one(s.store.pool())
@@ -366,22 +287,10 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
         .unwrap();
     assert_eq!(row, ("reopened".to_owned(), 1));
     let again = server
-        .http
-        .post(&tracking)
-        .form(&[("rating", "satisfied")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&tracking, &[("rating", "satisfied")])
+        .await;
     assert_eq!(again.status(), 409, "one verdict per round");
-    let page = server
-        .http
-        .get(&tracking)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = server.page(&tracking).await;
     assert!(page.contains("重新办理（督办）") && !page.contains("id=\"rate-fix\""));
 }
 
@@ -389,18 +298,7 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
 async fn supervisors_need_their_authenticator_code() {
     let server = TestServer::start().await;
     let s = &server.state;
-    let secret = b"supervisor-secret-20".to_vec();
-    let sealed = s.secrets.encrypt_bytes(&secret);
-    s.store
-        .insert_account_with_totp(
-            "jd",
-            &hash_password("s3cret-pass"),
-            "supervisor",
-            None,
-            Some(&sealed),
-        )
-        .await
-        .unwrap();
+    let supervisor = server.supervisor("jd").await;
     assert!(matches!(
         auth::login(s, "jd", "s3cret-pass", "").await,
         Err(LoginError::Invalid)
@@ -409,9 +307,9 @@ async fn supervisors_need_their_authenticator_code() {
         auth::login(s, "jd", "s3cret-pass", "000000").await,
         Err(LoginError::Invalid)
     ));
-    let now = server::platform::db::now_ms() / 1000;
-    let code = format!("{:06}", domain::totp::code_at(&secret, now));
-    let session = auth::login(s, "jd", "s3cret-pass", &code).await.unwrap();
+    let session = auth::login(s, "jd", "s3cret-pass", &supervisor.code())
+        .await
+        .unwrap();
     assert_eq!(
         auth::actor(s, &session.token).await.unwrap().unwrap().role,
         Role::Supervisor
@@ -460,7 +358,7 @@ async fn administrators_enter_next_years_holidays_and_deadlines_follow() {
 #[tokio::test]
 async fn the_deadline_shown_follows_the_state() {
     let server = TestServer::start().await;
-    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
+    let handler = server.handler("bdc", "BDC").await.actor;
     let ticket = bad_review(&server, "L-6").await;
     let s = &server.state;
     let due = |list: Vec<server::features::ticket::TicketListItem>| list[0].due_at;
@@ -499,28 +397,14 @@ async fn the_deadline_shown_follows_the_state() {
 #[tokio::test]
 async fn after_the_fix_the_citizen_may_add_one_follow_up_rating() {
     let server = TestServer::start().await;
-    let handler = account(&server, "bdc", Role::Handler, Some("BDC")).await;
-    let link = server.rating_link("L-7").await;
-    let body: serde_json::Value = server
-        .http
-        .post(&link)
-        .json(&json!({ "level": 1, "reasons": [113] }))
-        .send()
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let code = server
+        .rate("L-7", json!({ "level": 1, "reasons": [113] }))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code = body["tracking_code"].as_str().unwrap().to_owned();
-    let ticket = sqlx_count(&server.state, "SELECT max(id) FROM ticket").await;
+        .tracking_code;
+    let ticket = server.ticket_of(&code).await;
     let follow_up = server.url(&format!("/t/{code}/follow-up"));
-    let early = server
-        .http
-        .post(&follow_up)
-        .form(&[("level", "4")])
-        .send()
-        .await
-        .unwrap();
+    let early = server.post_form(&follow_up, &[("level", "4")]).await;
     assert_eq!(early.status(), 409, "not before the ticket is closed");
 
     let s = &server.state;
@@ -542,54 +426,22 @@ async fn after_the_fix_the_citizen_may_add_one_follow_up_rating() {
     ticket::citizen_rates_fix(s, &code, FixRating::BasicallySatisfied)
         .await
         .unwrap();
-    let page = server
-        .http
-        .get(server.url(&format!("/t/{code}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = server.page(&format!("/t/{code}")).await;
     assert!(page.contains("id=\"follow-up-form\""));
 
-    let invalid = server
-        .http
-        .post(&follow_up)
-        .form(&[("level", "2")])
-        .send()
-        .await
-        .unwrap();
+    let invalid = server.post_form(&follow_up, &[("level", "2")]).await;
     assert_eq!(
         invalid.status(),
         422,
         "a bad follow-up needs a reason or text too"
     );
     let given = server
-        .http
-        .post(&follow_up)
-        .form(&[("level", "4"), ("comment", "解释清楚了")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&follow_up, &[("level", "4"), ("comment", "解释清楚了")])
+        .await;
     assert_eq!(given.status(), 303);
-    let again = server
-        .http
-        .post(&follow_up)
-        .form(&[("level", "5")])
-        .send()
-        .await
-        .unwrap();
+    let again = server.post_form(&follow_up, &[("level", "5")]).await;
     assert_eq!(again.status(), 409, "only once");
-    let page = server
-        .http
-        .get(server.url(&format!("/t/{code}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = server.page(&format!("/t/{code}")).await;
     assert!(page.contains("追评：</strong>满意") && !page.contains("id=\"follow-up-form\""));
     assert_eq!(
         sqlx_count(s, "SELECT level FROM evaluation").await,

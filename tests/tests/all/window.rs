@@ -6,7 +6,7 @@ use tests::{TestServer, cookie_of};
 async fn a_window_code_rates_a_visit_once_per_device_in_a_while() {
     let server = TestServer::start().await;
     let link = server.window_link().await;
-    let page = server.http.get(&link).send().await.unwrap();
+    let page = server.get(&link).await;
     assert_eq!(page.status(), 200);
     let cookie = cookie_of(&page);
     assert!(page.text().await.unwrap().contains("A01"));
@@ -25,7 +25,7 @@ async fn a_window_code_rates_a_visit_once_per_device_in_a_while() {
         429,
         "same device, same window, right away"
     );
-    let other = server.http.get(&link).send().await.unwrap();
+    let other = server.get(&link).await;
     assert_eq!(rate(cookie_of(&other)).await, 303, "another device");
     assert_eq!(server.evaluations().await, 2);
     assert_eq!(
@@ -41,12 +41,7 @@ async fn a_window_code_rates_a_visit_once_per_device_in_a_while() {
 #[tokio::test]
 async fn an_unknown_window_code_gets_a_clear_page() {
     let server = TestServer::start().await;
-    let response = server
-        .http
-        .get(server.url("/w/000000000000000000000000"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get("/w/000000000000000000000000").await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("未找到该窗口"));
 }

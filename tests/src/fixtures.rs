@@ -1,0 +1,56 @@
+//! Fixtures: what a test needs in place before it acts, made once here instead of in every file —
+//! staff of each role and their sessions ([`staff`]), ratings made through the citizen's path or
+//! back-dated ([`ratings`]), the organisation beyond the seed, and the plain HTTP calls that drive
+//! the app ([`http`]). Every fixture reads ids back through the product's own store methods where
+//! one exists.
+
+pub mod http;
+pub mod ratings;
+pub mod staff;
+
+pub use http::SignedIn;
+pub use ratings::Rated;
+pub use staff::{ADMIN_SECRET, PASSWORD, SUPERVISOR_SECRET, Staff};
+
+use server::features::admin::CodeTable;
+
+use crate::{TestServer, sqlx_count};
+
+impl TestServer {
+    /// The id of the department with `code` (the seed has `BDC`, 县不动产登记中心).
+    pub async fn department(&self, code: &str) -> i64 {
+        self.state
+            .store
+            .id_by_code(CodeTable::Department, code)
+            .await
+            .expect("department lookup")
+            .unwrap_or_else(|| panic!("no department {code}"))
+    }
+
+    /// Adds a department to the seeded region; returns its id.
+    pub async fn add_department(&self, code: &str, name: &str) -> i64 {
+        // No read of regions exists: the seed has exactly one.
+        let region = sqlx_count(&self.state, "SELECT id FROM region").await;
+        self.state
+            .store
+            .insert_department(region, code, name)
+            .await
+            .expect("department")
+    }
+
+    /// A second window of 县不动产登记中心 in the seeded hall, `A02` 不动产抵押 (code `W-A02`), with
+    /// its clerk `S002` 李强, so that rankings and scopes have something to tell apart.
+    pub async fn second_window(&self) {
+        let store = &self.state.store;
+        let bdc = self.department("BDC").await;
+        let halls = store.halls().await.expect("halls");
+        let window = store
+            .insert_window(halls[0].0, bdc, "W-A02", "A02", "不动产抵押")
+            .await
+            .expect("window");
+        store
+            .insert_staff(bdc, Some(window), "S002", "李强")
+            .await
+            .expect("staff");
+    }
+}
