@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub(crate) mod device;
 pub mod error;
+pub(crate) mod extract;
 pub mod headers;
 pub(crate) mod page;
 pub mod qr;

@@ -11,7 +11,7 @@ mod service;
 pub mod site;
 mod store;
 
-pub(crate) use input::form_draft;
+pub(crate) use input::RatingInput;
 pub(crate) use routes::routes;
 pub use service::*;
 pub use store::{

@@ -132,7 +132,7 @@ async fn whole_loop_in(js: Js) {
     let detail = server::features::ticket::detail(s, handler, ticket)
         .await
         .unwrap();
-    let events: Vec<&str> = detail.events.iter().map(|e| e.0.as_str()).collect();
+    let events: Vec<&str> = detail.events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         events,
         [

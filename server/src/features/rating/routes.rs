@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 
 use axum::{
     Json, Router,
-    body::Bytes,
     extract::{ConnectInfo, Path, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
@@ -14,17 +13,13 @@ use axum::{
 use domain::{Channel, FieldError, RatingDraft};
 use serde_json::json;
 
-use super::{
-    self as rate, RateError, Refusal,
-    form::FormPage,
-    input::{Submission, parse},
-    outcome,
-};
+use super::{self as rate, RateError, Refusal, form::FormPage, input::RatingInput, outcome};
 use crate::{
     AppState,
     platform::{
         device,
         error::AppError,
+        extract::JsonOrForm,
         page::{Display, DisplayQuery, Lang},
     },
 };
@@ -129,25 +124,27 @@ async fn submit_token(
     state: &AppState,
     token: &str,
     display: Display,
-    headers: &HeaderMap,
-    body: &Bytes,
+    input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
     let channel = if display.embed {
         Channel::Pc
     } else {
         Channel::Mobile
     };
-    match parse(headers, body, display)? {
-        Submission::Json(draft) => match rate::submit_by_token(state, token, &draft, channel).await
-        {
-            Ok(code) => {
-                Ok((StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response())
+    match input {
+        JsonOrForm::Json(RatingInput { draft, .. }) => {
+            match rate::submit_by_token(state, token, &draft, channel).await {
+                Ok(code) => Ok(
+                    (StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response(),
+                ),
+                Err(RateError::Invalid(errors)) => Ok(field_errors_json(display.lang, &errors)),
+                Err(RateError::Refused(r)) => Ok(refusal_response(display, r, true)),
+                Err(e) => Err(e.into()),
             }
-            Err(RateError::Invalid(errors)) => Ok(field_errors_json(display.lang, &errors)),
-            Err(RateError::Refused(r)) => Ok(refusal_response(display, r, true)),
-            Err(e) => Err(e.into()),
-        },
-        Submission::Form { draft, display } => {
+        }
+        JsonOrForm::Form(input) => {
+            let display = input.display(display);
+            let draft = input.draft;
             match rate::submit_by_token(state, token, &draft, channel).await {
                 Ok(code) => finish(state, display, &code, token).await,
                 Err(RateError::Invalid(errors)) => {
@@ -211,20 +208,18 @@ async fn token_submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(q): Query<DisplayQuery>,
-    headers: HeaderMap,
-    body: Bytes,
+    input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
-    submit_token(&state, &token, q.display(false), &headers, &body).await
+    submit_token(&state, &token, q.display(false), input).await
 }
 
 async fn embed_submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(q): Query<DisplayQuery>,
-    headers: HeaderMap,
-    body: Bytes,
+    input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
-    submit_token(&state, &token, q.display(true), &headers, &body).await
+    submit_token(&state, &token, q.display(true), input).await
 }
 
 async fn window_page(
@@ -257,14 +252,13 @@ async fn window_submit(
     Query(q): Query<DisplayQuery>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
     let device = device::id(&headers, peer);
-    let display = q.display(false);
-    let (draft, display, json) = match parse(&headers, &body, display)? {
-        Submission::Json(draft) => (draft, display, true),
-        Submission::Form { draft, display } => (draft, display, false),
-    };
+    let json = input.is_json();
+    let input = input.into_inner();
+    let display = input.display(q.display(false));
+    let draft = input.draft;
     match rate::submit_at_window(&state, &ecode, &draft, &device).await {
         Ok(code) if json => {
             Ok((StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response())

@@ -15,9 +15,10 @@ use maud::{Markup, html};
 
 use crate::{
     AppState,
-    features::rating::{TicketProgress, form_draft, site::progress_zh},
+    features::rating::{RatingInput, TicketProgress, site::progress_zh},
     platform::{
         error::AppError,
+        extract::JsonOrForm,
         page::{Display, DisplayQuery, page, refused},
     },
 };
@@ -151,11 +152,11 @@ async fn follow_up_part(state: &AppState, code: &str) -> Result<Markup, AppError
 async fn follow_up(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    body: Bytes,
+    input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
     use crate::features::rating::{FollowUpRefused, follow_up};
     let code = code.trim().to_uppercase();
-    let draft = form_draft(&body);
+    let draft = input.into_inner().draft;
     let refused = |status: StatusCode, title: &str, text: &str| {
         let body = refused(title, text);
         Ok((status, Html(page(Display::default(), title, body, false))).into_response())
