@@ -11,4 +11,5 @@ pub mod error;
 pub mod headers;
 pub(crate) mod page;
 pub mod qr;
+pub mod session;
 pub mod state;

@@ -2,9 +2,11 @@
 //! open data downloads.
 
 mod open_data;
+mod service;
 mod store;
 
 pub use open_data::routes;
+pub use service::*;
 pub use store::{
     Children, ClosedRectification, OpenRow, STAT_COLUMNS, Scope, ScopeCounts, WindowAlert, counts,
     month_start_ms,

@@ -4,11 +4,13 @@
 pub mod clerk;
 mod form;
 mod outcome;
+mod own_page;
 mod routes;
 mod service;
 pub mod site;
 mod store;
 
+pub use own_page::*;
 pub(crate) use routes::form_draft;
 pub(crate) use routes::routes;
 pub use service::*;
