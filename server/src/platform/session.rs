@@ -127,23 +127,89 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The session cookie with its attributes; `Secure` when the site is served over HTTPS.
-fn cookie(state: &AppState, value: String, max_age_s: i64) -> String {
+fn cookie(value: String, max_age_s: i64, secure: bool) -> String {
     Cookie::build((SESSION_COOKIE, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.public_url.starts_with("https://"))
+        .secure(secure)
         .max_age(Duration::seconds(max_age_s))
         .build()
         .to_string()
 }
 
+fn over_https(state: &AppState) -> bool {
+    state.config.public_url.starts_with("https://")
+}
+
 /// The Set-Cookie value of a new session: gone when the session ends.
 pub fn opening_cookie(state: &AppState, token: &str, expires_at: i64) -> String {
-    cookie(state, token.to_owned(), (expires_at - now_ms()) / 1000)
+    let max_age_s = (expires_at - now_ms()) / 1000;
+    cookie(token.to_owned(), max_age_s, over_https(state))
 }
 
 /// The Set-Cookie value that clears the session cookie.
 pub fn closing_cookie(state: &AppState) -> String {
-    cookie(state, String::new(), 0)
+    cookie(String::new(), 0, over_https(state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(csrf: &str) -> StaffSession {
+        StaffSession {
+            actor: Actor {
+                account_id: 1,
+                role: Role::Handler,
+                department_id: Some(1),
+            },
+            csrf: csrf.into(),
+            token_hash: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_sessions_own_csrf_token_passes() {
+        let s = session("0123456789abcdef");
+        assert!(s.check_csrf("0123456789abcdef").is_ok());
+        for forged in [
+            "",
+            "0123456789abcdeF",
+            "0123456789abcde",
+            "0123456789abcdef0",
+        ] {
+            assert!(matches!(
+                s.check_csrf(forged),
+                Err(SessionError::CsrfMismatch)
+            ));
+        }
+        assert!(
+            session("").check_csrf("").is_err(),
+            "an empty token never passes"
+        );
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_strict_and_secure_over_https() {
+        let plain = cookie("t0k".into(), 60, false);
+        assert!(plain.starts_with("hcp_staff=t0k"), "{plain}");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=60"] {
+            assert!(plain.contains(attribute), "{plain}");
+        }
+        assert!(!plain.contains("Secure"), "{plain}");
+        assert!(cookie("t0k".into(), 60, true).contains("Secure"));
+        assert!(cookie(String::new(), 0, true).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            axum::http::header::COOKIE,
+            "hcp_device=abc; hcp_staff=s3cret".parse().unwrap(),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("s3cret"));
+        assert_eq!(session_token(&HeaderMap::new()), None);
+    }
 }
