@@ -224,3 +224,50 @@ mod ssr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::error::FromServerFnError;
+
+    use super::ApiError;
+
+    #[test]
+    fn every_error_crosses_to_the_browser_unchanged_with_its_message() {
+        let all = [
+            ApiError::Unauthorized,
+            ApiError::Forbidden,
+            ApiError::AdminOnly,
+            ApiError::CsrfMismatch,
+            ApiError::SignInFailed,
+            ApiError::Locked,
+            ApiError::NotFound {
+                message: "工单不存在或无权查看".into(),
+            },
+            ApiError::Conflict {
+                message: "工单已被他人更新，请刷新后重试".into(),
+            },
+            ApiError::Invalid {
+                field: Some("year".into()),
+                message: "年份应为四位数字".into(),
+            },
+            ApiError::Internal,
+            ApiError::Unavailable,
+        ];
+        for e in all {
+            assert_eq!(ApiError::de(e.ser()), e);
+            assert!(!e.to_string().is_empty());
+        }
+        let invalid = ApiError::Invalid {
+            field: None,
+            message: "密码至少10位".into(),
+        };
+        assert_eq!(invalid.to_string(), "密码至少10位");
+        assert_eq!(invalid.status(), Some(422));
+        assert_eq!(ApiError::Unauthorized.status(), Some(401));
+        assert_eq!(
+            ApiError::SignInFailed.status(),
+            None,
+            "a plain form goes back"
+        );
+    }
+}
