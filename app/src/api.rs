@@ -1,12 +1,17 @@
-//! Server functions of the site and the types they return. Bodies call one `server` function.
+//! Server functions of the site and the types they return. Each body checks the session, makes one
+//! call into `server` and maps its answer to a type of this crate (which the browser build also
+//! compiles); errors are `ApiError`.
 
 pub mod admin;
+mod error;
 pub mod open;
 pub mod report;
 pub mod staff;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+pub use error::ApiError;
 
 /// A window with its e码 link, for the poster pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,13 +35,22 @@ pub struct TrackedRating {
     pub progress: Option<String>,
 }
 
+/// The request's signed-in staff member (401 without one) and the state.
+#[cfg(feature = "ssr")]
+pub(crate) async fn staff_session()
+-> Result<(server::AppState, server::platform::session::StaffSession), ApiError> {
+    use server::platform::session::{SessionError, StaffSession};
+    let state = expect_context::<server::AppState>();
+    let session: Result<StaffSession, SessionError> =
+        leptos_axum::extract_with_state(&state).await?;
+    Ok((state, session?))
+}
+
 /// Every window of the centre, for printing its e码.
 #[server]
-pub async fn windows() -> Result<Vec<WindowCard>, ServerFnError> {
+pub async fn windows() -> Result<Vec<WindowCard>, ApiError> {
     let state = expect_context::<server::AppState>();
-    let windows = server::features::rating::site::windows(&state)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let windows = server::features::rating::site::windows(&state).await?;
     Ok(windows
         .into_iter()
         .map(|(w, rating_url)| WindowCard {
@@ -52,11 +66,9 @@ pub async fn windows() -> Result<Vec<WindowCard>, ServerFnError> {
 
 /// Looks a rating up by its tracking code (查询码).
 #[server]
-pub async fn track(code: String) -> Result<Option<TrackedRating>, ServerFnError> {
+pub async fn track(code: String) -> Result<Option<TrackedRating>, ApiError> {
     let state = expect_context::<server::AppState>();
-    let found = server::features::rating::site::tracked(&state, &code)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let found = server::features::rating::site::tracked(&state, &code).await?;
     Ok(found.map(|e| TrackedRating {
         tracking_code: e.tracking_code,
         level_zh: e.level.label_zh().to_owned(),

@@ -59,7 +59,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
     let hash = hash_password(&password);
     let id = state
         .store
-        .insert_account_with_totp(username, &hash, role.as_str(), department, sealed)
+        .insert_account_with_totp(username, &hash, role, department, sealed)
         .await?;
     println!(
         "account {username} ({}) created with id {id}",

@@ -12,4 +12,5 @@ pub(crate) mod extract;
 pub mod headers;
 pub(crate) mod page;
 pub mod qr;
+pub mod session;
 pub mod state;

@@ -4,6 +4,17 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ApiError;
+
+/// A service item where 差评 cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadItemView {
+    pub item: String,
+    pub bad: i64,
+    /// Valid ratings.
+    pub rated: i64,
+}
+
 /// The monthly report as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportView {
@@ -11,9 +22,25 @@ pub struct ReportView {
     pub months: Vec<String>,
     pub headings: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    /// (service item, 差评, valid ratings)
-    pub bad_items: Vec<(String, i64, i64)>,
+    pub bad_items: Vec<BadItemView>,
+    /// (reason, count)
     pub bad_reasons: Vec<(String, i64)>,
+}
+
+/// A window whose satisfaction over the last days fell below the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub window: String,
+    pub department: String,
+    pub rated: i64,
+    pub satisfaction: String,
+}
+
+/// Ratings and 差评 in one hour of a weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatCellView {
+    pub rated: i64,
+    pub bad: i64,
 }
 
 /// A hall's heat map: ratings and 差评 by weekday (rows, Monday first) and hour (columns).
@@ -23,136 +50,76 @@ pub struct HeatView {
     pub hall: i64,
     pub month: String,
     pub hours: Vec<i64>,
-    /// (weekday label, [(rated, bad)] per hour)
-    pub rows: Vec<(String, Vec<(i64, i64)>)>,
+    /// (weekday label, one cell per hour)
+    pub rows: Vec<(String, Vec<HeatCellView>)>,
     pub max: i64,
-    /// Windows whose satisfaction over the last days fell below the threshold:
-    /// (window, department, rated, satisfaction text).
-    pub alerts: Vec<(String, String, i64, String)>,
+    /// Windows whose satisfaction over the last days fell below the threshold.
+    pub alerts: Vec<AlertView>,
     pub alert_days: u32,
     pub alert_threshold: String,
 }
 
-#[cfg(feature = "ssr")]
-fn month_now() -> i64 {
-    domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
-        server::platform::db::now_ms(),
-    ))
-}
-
 /// 月度报告 (supervisor).
 #[server]
-pub async fn monthly_report(month: String) -> Result<ReportView, ServerFnError> {
-    use server::features::report::{self, ReportError};
-    let (state, session) = super::staff::signed_in_for_admin().await?;
-    let this = month_now();
-    let month = domain::stats::parse_month(month.trim())
-        .unwrap_or_else(|| domain::stats::previous_month(this));
-    let r = report::monthly(&state, session.actor, month)
-        .await
-        .map_err(|e| match e {
-            ReportError::Forbidden => super::staff::forbidden_error(),
-            ReportError::Store(e) => ServerFnError::new(e.to_string()),
-        })?;
-    let mut months = vec![this];
-    for _ in 0..11 {
-        months.push(domain::stats::previous_month(
-            *months.last().unwrap_or(&this),
-        ));
-    }
+pub async fn monthly_report(month: String) -> Result<ReportView, ApiError> {
+    let (state, session) = super::staff_session().await?;
+    let r = server::features::report::report_page(&state, session.actor, &month).await?;
     Ok(ReportView {
-        month: domain::stats::month_label(month),
-        months: months.into_iter().map(domain::stats::month_label).collect(),
-        headings: report::HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
-        rows: report::cells(&r).into_iter().map(Vec::from).collect(),
-        bad_items: r.bad_items,
-        bad_reasons: r.bad_reasons,
+        month: r.month,
+        months: r.months,
+        headings: r.headings.iter().map(|h| (*h).to_owned()).collect(),
+        rows: r.rows.into_iter().map(Vec::from).collect(),
+        bad_items: r
+            .bad_items
+            .into_iter()
+            .map(|b| BadItemView {
+                item: b.item,
+                bad: b.bad,
+                rated: b.rated,
+            })
+            .collect(),
+        bad_reasons: r
+            .bad_reasons
+            .into_iter()
+            .map(|r| (r.reason, r.count))
+            .collect(),
     })
 }
 
 /// 时段分析 and 满意度预警 (supervisor): a hall's month by weekday and hour, and the windows whose
 /// satisfaction over the last week fell below the threshold.
 #[server]
-pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ServerFnError> {
-    let (state, session) = super::staff::signed_in_for_admin().await?;
-    if session.actor.role != domain::access::Role::Supervisor {
-        return Err(super::staff::forbidden_error());
-    }
-    let store_error = |e: server::platform::db::StoreError| ServerFnError::new(e.to_string());
-    let halls = state.store.halls().await.map_err(store_error)?;
-    let hall = hall
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|h| halls.iter().any(|(id, _)| id == h))
-        .or_else(|| halls.first().map(|(id, _)| *id))
-        .unwrap_or_default();
-    let month = domain::stats::parse_month(month.trim()).unwrap_or_else(month_now);
-    let cells = state.store.heat(hall, month).await.map_err(store_error)?;
-    let hours: Vec<i64> = (7..=19).collect();
-    let weekdays = [
-        (1, "周一"),
-        (2, "周二"),
-        (3, "周三"),
-        (4, "周四"),
-        (5, "周五"),
-        (6, "周六"),
-        (0, "周日"),
-    ];
-    let rows = weekdays
-        .iter()
-        .map(|(day, label)| {
-            let counts = hours
-                .iter()
-                .map(|h| {
-                    cells
-                        .iter()
-                        .find(|(d, hour, ..)| d == day && hour == h)
-                        .map_or((0, 0), |(.., rated, bad)| (*rated, *bad))
-                })
-                .collect();
-            ((*label).to_owned(), counts)
-        })
-        .collect();
-    let max = cells.iter().map(|c| c.2).max().unwrap_or(0);
-    let disclosure = state.rules().disclosure;
-    let (policy, alert) = (disclosure.policy, disclosure.alert);
-    let since = server::platform::db::now_ms() - i64::from(alert.days) * 86_400_000;
-    let (y, m, d) = domain::calendar::Date::from_unix_ms_cst(since).ymd();
-    let since_day = i64::from(y) * 10_000 + i64::from(m) * 100 + i64::from(d);
-    let alerts = state
-        .store
-        .window_alerts(
-            since_day,
-            alert.min_rated,
-            alert.threshold_bp,
-            policy.basic_counts_as_good,
-        )
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|a| {
-            let rate = domain::stats::Rate {
-                num: a.good,
-                den: a.rated,
-            };
-            (
-                a.window,
-                a.department,
-                a.rated,
-                server::features::report::percent(rate),
-            )
-        })
-        .collect();
+pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ApiError> {
+    let (state, session) = super::staff_session().await?;
+    let h = server::features::report::hall_analysis(&state, session.actor, &hall, &month).await?;
     Ok(HeatView {
-        halls,
-        hall,
-        month: domain::stats::month_label(month),
-        hours,
-        rows,
-        max,
-        alerts,
-        alert_days: alert.days,
-        alert_threshold: format!("{} %", domain::stats::percent(alert.threshold_bp)),
+        halls: h.halls,
+        hall: h.hall,
+        month: h.month,
+        hours: h.hours,
+        rows: h
+            .rows
+            .into_iter()
+            .map(|r| {
+                let cells = r.cells.into_iter().map(|c| HeatCellView {
+                    rated: c.rated,
+                    bad: c.bad,
+                });
+                (r.weekday.to_owned(), cells.collect())
+            })
+            .collect(),
+        max: h.max,
+        alerts: h
+            .alerts
+            .into_iter()
+            .map(|a| AlertView {
+                window: a.window,
+                department: a.department,
+                rated: a.rated,
+                satisfaction: a.satisfaction,
+            })
+            .collect(),
+        alert_days: h.alert_days,
+        alert_threshold: h.alert_threshold,
     })
 }

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::staff::{SignInHint, StaffBar, error_text};
+use super::staff::{SignInHint, StaffBar};
 use crate::api::admin::{
-    AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
-    AdminSetHolidays, AdminUnlock, admin_new_totp, admin_view,
+    AccountView, AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
+    AdminSetHolidays, AdminUnlock, DisclosureSettings, admin_new_totp, admin_view,
 };
 
 /// The administration page.
@@ -57,7 +57,7 @@ pub fn Admin() -> impl IntoView {
         .into_iter()
         .flatten()
         .next()
-        .map(|e| error_text(&e))
+        .map(|e| e.to_string())
     };
     view! {
         <StaffBar />
@@ -81,7 +81,7 @@ pub fn Admin() -> impl IntoView {
                     Ok(page) => view! {
                         <Sections page deadlines disclosure holidays create unlock add />
                     }.into_any(),
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -110,8 +110,15 @@ fn Sections(
         accounts,
         holiday_years,
         deadlines: days,
-        disclosure: (basic_good, min_sample, staff_by_name),
-        alert: (alert_days, alert_min_rated, alert_threshold),
+        disclosure:
+            DisclosureSettings {
+                basic_counts_as_good: basic_good,
+                min_sample,
+                staff_by_name,
+                alert_days,
+                alert_min_rated,
+                alert_threshold,
+            },
         departments,
         halls,
         windows,
@@ -134,30 +141,41 @@ fn Sections(
     .collect_view();
     let years = holiday_years
         .into_iter()
-        .map(|(year, off, worked)| view! { <tr><th scope="row">{year}</th><td>{off}</td><td>{worked}</td></tr> })
+        .map(
+            |y| view! { <tr><th scope="row">{y.year}</th><td>{y.off}</td><td>{y.worked}</td></tr> },
+        )
         .collect_view();
     let account_rows = accounts
         .into_iter()
-        .map(|(id, username, role, department, staff_no, locked)| {
-            let csrf = csrf.clone();
-            let name = username.clone();
-            let unlock_form = locked.map(|until| {
+        .map(
+            |AccountView {
+                 id,
+                 username,
+                 role_zh: role,
+                 department,
+                 staff_no,
+                 locked_until: locked,
+             }| {
+                let csrf = csrf.clone();
+                let name = username.clone();
+                let unlock_form = locked.map(|until| {
+                    view! {
+                        <ActionForm action=unlock attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="csrf" value=csrf />
+                            {format!("锁定至 {until} ")}
+                            <button type="submit">{format!("解除锁定 {name}")}</button>
+                        </ActionForm>
+                    }
+                });
                 view! {
-                    <ActionForm action=unlock attr:class="inline">
-                        <input type="hidden" name="id" value=id />
-                        <input type="hidden" name="csrf" value=csrf />
-                        {format!("锁定至 {until} ")}
-                        <button type="submit">{format!("解除锁定 {name}")}</button>
-                    </ActionForm>
+                    <tr>
+                        <th scope="row">{username}</th><td>{role}</td><td>{department}</td>
+                        <td>{staff_no}</td><td>{unlock_form}</td>
+                    </tr>
                 }
-            });
-            view! {
-                <tr>
-                    <th scope="row">{username}</th><td>{role}</td><td>{department}</td>
-                    <td>{staff_no}</td><td>{unlock_form}</td>
-                </tr>
-            }
-        })
+            },
+        )
         .collect_view();
     let org_form = |kind: &'static str, title: &'static str, code: &'static str| {
         let csrf = csrf.clone();

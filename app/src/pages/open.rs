@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::open::{
-    ChildRow, FigureView, OpenFigures, StaffPage, TrendPoint, methods, open_page, rectifications,
-    staff_disclosure,
+    ChildRow, FigureView, OpenFigures, RectificationsView, StaffPage, TrendPoint, methods,
+    open_page, rectifications, staff_disclosure,
 };
 
 fn month_query() -> Memo<String> {
@@ -55,7 +55,7 @@ pub fn OpenScope() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <Figures page /> }.into_any(),
-                    Err(e) => view! { <p class="err" role="alert">{crate::pages::staff::error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="err" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -245,7 +245,7 @@ pub fn OpenStaff() -> impl IntoView {
                             {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"下一页"</a> })}
                         </nav>
                     }
-                }).map_err(|e| crate::pages::staff::error_text(&e))
+                }).map_err(|e| e.to_string())
             })}
         </Suspense>
     }
@@ -261,7 +261,7 @@ pub fn OpenRectifications() -> impl IntoView {
         <h1>"差评整改公示"</h1>
         <Suspense fallback=|| view! { <p>"加载中…"</p> }>
             {move || Suspend::new(async move {
-                data.await.map(|(month, rows)| {
+                data.await.map(|RectificationsView { month, rows }| {
                     let empty = rows.is_empty();
                     view! {
                         <table class="figures" id="rectifications">
@@ -281,7 +281,7 @@ pub fn OpenRectifications() -> impl IntoView {
                             </tbody>
                         </table>
                     }
-                }).map_err(|e| crate::pages::staff::error_text(&e))
+                }).map_err(|e| e.to_string())
             })}
         </Suspense>
     }
@@ -326,7 +326,7 @@ pub fn OpenMethods() -> impl IntoView {
                         <p>"全部统计数据可下载："<a href="/open/data.csv">"CSV"</a>"、"<a href="/open/data.json">"JSON"</a>
                            "，字段说明见 "<a href="/open/data-schema.json">"数据结构"</a>"。各页面上的每个数字均可由其重新计算。"</p>
                     </section>
-                }).map_err(|e| crate::pages::staff::error_text(&e))
+                }).map_err(|e| e.to_string())
             })}
         </Suspense>
     }

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::staff::{SignInHint, StaffBar, error_text};
-use crate::api::report::{HeatView, ReportView, heat_map, monthly_report};
+use super::staff::{SignInHint, StaffBar};
+use crate::api::report::{HeatCellView, HeatView, ReportView, heat_map, monthly_report};
 
 fn query(name: &'static str) -> Memo<String> {
     let query = use_query_map();
@@ -24,7 +24,7 @@ pub fn Report() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(r) => view! { <ReportBody report=r /> }.into_any(),
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -67,7 +67,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         </table>
         <section class="card" id="clusters">
             <h2>"差评集中的事项"</h2>
-            <ol>{bad_items.into_iter().map(|(item, bad, rated)| view! { <li>{format!("{item}：差评 {bad} 条 / 有效评价 {rated} 条")}</li> }).collect_view()}</ol>
+            <ol>{bad_items.into_iter().map(|b| view! { <li>{format!("{}：差评 {} 条 / 有效评价 {} 条", b.item, b.bad, b.rated)}</li> }).collect_view()}</ol>
             <h2>"差评主要原因"</h2>
             <ol>{bad_reasons.into_iter().map(|(reason, n)| view! { <li>{format!("{reason}（{n} 次）")}</li> }).collect_view()}</ol>
         </section>
@@ -90,7 +90,7 @@ pub fn Analysis() -> impl IntoView {
             {move || Suspend::new(async move {
                 match heat.await {
                     Ok(h) => view! { <Alerts heat=h.clone() /><HeatTable heat=h /> }.into_any(),
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -115,8 +115,8 @@ pub fn Alerts(heat: HeatView) -> impl IntoView {
             } else {
                 view! {
                     <ul class="alerts">
-                        {alerts.into_iter().map(|(window, department, rated, rate)| view! {
-                            <li class="err">{format!("{department} {window}：{rated} 条评价，满意度 {rate}")}</li>
+                        {alerts.into_iter().map(|a| view! {
+                            <li class="err">{format!("{} {}：{} 条评价，满意度 {}", a.department, a.window, a.rated, a.satisfaction)}</li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -157,7 +157,7 @@ fn HeatTable(heat: HeatView) -> impl IntoView {
                 {rows.into_iter().map(|(day, counts)| view! {
                     <tr>
                         <th scope="row">{day}</th>
-                        {counts.into_iter().map(|(rated, bad)| view! {
+                        {counts.into_iter().map(|HeatCellView { rated, bad }| view! {
                             <td class=shade(rated)>{if bad > 0 { format!("{rated}（{bad}）") } else { rated.to_string() }}</td>
                         }).collect_view()}
                     </tr>

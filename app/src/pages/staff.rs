@@ -18,7 +18,7 @@ pub fn Login() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| error_text(&e))
+            .map(|e| e.to_string())
     };
     view! {
         <section class="card narrow">
@@ -119,7 +119,7 @@ pub fn Overview() -> impl IntoView {
                             </Suspense>
                         }.into_any()
                     }
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -144,28 +144,22 @@ pub fn OwnRatings() -> impl IntoView {
                         <table class="tickets">
                             <thead><tr><th scope="col">"时间"</th><th scope="col">"评价"</th><th scope="col">"原因"</th><th scope="col">"意见"</th></tr></thead>
                             <tbody>
-                                {own.ratings.into_iter().map(|(at, level, reasons, comment, invalidated)| view! {
+                                {own.ratings.into_iter().map(|r| view! {
                                     <tr>
-                                        <td>{at}</td>
-                                        <td>{level}{invalidated.then_some("（申诉成立，不计入）")}</td>
-                                        <td>{reasons}</td>
-                                        <td>{comment}</td>
+                                        <td>{r.at}</td>
+                                        <td>{r.level_zh}{r.invalidated.then_some("（申诉成立，不计入）")}</td>
+                                        <td>{r.reasons}</td>
+                                        <td>{r.comment}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
     }
-}
-
-/// The message of a server function's error, without the framework's prefix.
-pub(crate) fn error_text(e: &ServerFnError) -> String {
-    let text = e.to_string();
-    text.rsplit(": ").next().unwrap_or(&text).to_owned()
 }
 
 /// 工单 — the tickets of the handler's department, or all for the supervisor.
@@ -202,7 +196,7 @@ pub fn Tickets() -> impl IntoView {
                         </table>
                     }.into_any()
                     }
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -236,12 +230,12 @@ pub fn Ticket() -> impl IntoView {
             {move || Suspend::new(async move {
                 match ticket.await {
                     Ok(t) => view! { <TicketBody ticket=t step=step /> }.into_any(),
-                    Err(e) => view! { <SignInHint message=error_text(&e) /> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
         <p class="err" role="alert" id="step-error">
-            {move || step.value().get().and_then(Result::err).map(|e| error_text(&e))}
+            {move || step.value().get().and_then(Result::err).map(|e| e.to_string())}
         </p>
     }
 }
@@ -282,7 +276,7 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         .collect_view();
     let history = history
         .into_iter()
-        .map(|(at, what, note)| view! { <li>{format!("{at} {what}")}{note.map(|n| format!("：{n}"))}</li> })
+        .map(|h| view! { <li>{format!("{} {}", h.at, h.what)}{h.note.map(|n| format!("：{n}"))}</li> })
         .collect_view();
     view! {
         <h1>{format!("工单 #{id}：{}", card.kind_zh)}</h1>
@@ -318,7 +312,7 @@ fn PhoneReveal(id: i64, csrf: String, shown: Option<String>) -> impl IntoView {
             {move || match reveal.value().get() {
                 Some(Ok(Some(phone))) => phone,
                 Some(Ok(None)) => "未留电话".into(),
-                Some(Err(e)) => error_text(&e),
+                Some(Err(e)) => e.to_string(),
                 None => shown.clone().unwrap_or_default(),
             }}
         </p>

@@ -1,6 +1,6 @@
 //! 示范数据 — a demo county service centre, so that a first run shows something real.
 
-use domain::{Catalogue, Channel, Level};
+use domain::{Catalogue, Channel, Level, access::Role};
 
 use crate::{
     AppState,
@@ -146,16 +146,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .await?;
     let password = crypto::hash_password(DEMO_PASSWORD);
     store
-        .insert_account("bdc", &password, "handler", bdc)
+        .insert_account("bdc", &password, Role::Handler, bdc)
         .await?;
     let (totp, uri) = crate::platform::auth::new_totp(state, "jiandu");
     let supervisor = store
-        .insert_account_with_totp("jiandu", &password, "supervisor", None, Some(&totp))
+        .insert_account_with_totp("jiandu", &password, Role::Supervisor, None, Some(&totp))
         .await?;
     std::fs::write(state.config.data_dir.join("demo-supervisor-totp.txt"), uri)?;
     let (totp, uri) = crate::platform::auth::new_totp(state, "admin");
     let admin = store
-        .insert_account_with_totp("admin", &password, "admin", None, Some(&totp))
+        .insert_account_with_totp("admin", &password, Role::Admin, None, Some(&totp))
         .await?;
     std::fs::write(state.config.data_dir.join("demo-admin-totp.txt"), uri)?;
     // 窗口工作人员: the clerk of the first window, who sees the ratings of their own service.
@@ -166,7 +166,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
     let clerk_account = crate::features::admin::NewAccount {
         username: "chuangkou",
         password_hash: &password,
-        role: domain::access::Role::WindowStaff,
+        role: Role::WindowStaff,
         department: clerk.map(|(_, department)| department),
         staff: clerk.map(|(id, _)| id),
         totp_secret_enc: None,

@@ -2,10 +2,12 @@
 //! deadlines and the 公示 settings; every change audited.
 
 mod organisation;
+mod page;
 mod service;
 mod settings;
 mod store;
 
 pub use organisation::{CodeTable, Names, WindowView};
+pub use page::*;
 pub use service::*;
 pub use store::{AccountSummary, NewAccount, OrgEntry};

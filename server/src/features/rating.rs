@@ -6,12 +6,14 @@ mod form;
 mod input;
 mod links;
 mod outcome;
+mod own_page;
 mod routes;
 mod service;
 pub mod site;
 mod store;
 
 pub(crate) use input::RatingInput;
+pub use own_page::*;
 pub(crate) use routes::routes;
 pub use service::*;
 pub use store::{

@@ -2,7 +2,9 @@
 //! file kept at the start of each month.
 
 mod downloads;
+mod page;
 mod service;
 
 pub(crate) use downloads::routes;
+pub use page::*;
 pub use service::*;

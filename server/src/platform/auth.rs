@@ -13,6 +13,7 @@ use crate::platform::state::AppState;
 use crate::platform::{
     crypto::{hash_api_key, hash_password, random_hex, verify_password},
     db::now_ms,
+    session::StaffSession,
 };
 
 /// How long a session lasts: one working day.
@@ -38,6 +39,11 @@ pub enum LoginError {
     Store(#[from] sqlx::Error),
 }
 
+/// Runs argon2 off the async workers: hashing takes tens of milliseconds of CPU on purpose.
+async fn blocking(check: impl FnOnce() -> bool + Send + 'static) -> bool {
+    tokio::task::spawn_blocking(check).await.unwrap_or(false)
+}
+
 /// Checks the password; after too many failures in a row the account is locked for a while.
 pub async fn login(
     state: &AppState,
@@ -49,30 +55,31 @@ pub async fn login(
     let Some(account) = state.store.account_for_login(username.trim()).await? else {
         // Spend the same time as for a real account, so timing does not reveal user names.
         static DUMMY: OnceLock<String> = OnceLock::new();
-        verify_password(
-            password,
-            DUMMY.get_or_init(|| hash_password("not a real account")),
-        );
+        let password = password.to_owned();
+        blocking(move || {
+            verify_password(
+                &password,
+                DUMMY.get_or_init(|| hash_password("not a real account")),
+            )
+        })
+        .await;
         return Err(LoginError::Invalid);
     };
     if let Some(until) = account.locked_until.filter(|&until| until > now) {
         return Err(LoginError::Locked(until));
     }
-    let role = Role::parse(&account.role);
-    let second_factor_ok = match role {
-        Some(role) if role.needs_second_factor() => account
+    let role = account.role;
+    let second_factor_ok = !role.needs_second_factor()
+        || account
             .totp_secret_enc
             .as_deref()
             .and_then(|sealed| state.secrets.decrypt_bytes(sealed).ok())
-            .is_some_and(|secret| domain::totp::verify(&secret, code, now / 1000)),
-        Some(_) => true,
-        None => false,
+            .is_some_and(|secret| domain::totp::verify(&secret, code, now / 1000));
+    let password_ok = {
+        let (password, hash) = (password.to_owned(), account.password_hash.clone());
+        blocking(move || verify_password(&password, &hash)).await
     };
-    let (true, true, Some(role)) = (
-        verify_password(password, &account.password_hash),
-        second_factor_ok,
-        role,
-    ) else {
+    let (true, true) = (password_ok, second_factor_ok) else {
         let failures = account.failed_logins + 1;
         let lock =
             LoginThrottle::default().lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now);
@@ -100,75 +107,20 @@ pub async fn login(
     Ok(session)
 }
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "hcp_staff";
-
-/// The Set-Cookie value for a new session: HttpOnly, SameSite=Strict, gone when the session ends.
-pub fn session_cookie(session: &Session) -> String {
-    let max_age = (session.expires_at - now_ms()) / 1000;
-    format!(
-        "{SESSION_COOKIE}={}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict",
-        session.token
-    )
-}
-
-/// A signed-in staff member and their session's CSRF token.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub actor: Actor,
-    pub csrf: String,
-}
-
-impl SignedIn {
-    /// Forms carry the session's CSRF token; a form from elsewhere does not know it.
-    pub fn check_csrf(&self, given: &str) -> bool {
-        !given.is_empty() && given == self.csrf
-    }
+/// The Set-Cookie value for a new session (see `platform::session`).
+pub fn session_cookie(state: &AppState, session: &Session) -> String {
+    crate::platform::session::opening_cookie(state, &session.token, session.expires_at)
 }
 
 /// The staff member a session token belongs to, if the session is live.
 pub async fn actor(state: &AppState, token: &str) -> Result<Option<Actor>, sqlx::Error> {
-    Ok(signed_in(state, token).await?.map(|s| s.actor))
+    Ok(StaffSession::of_token(state, token).await?.map(|s| s.actor))
 }
 
-/// The session of a token, if live.
-pub async fn signed_in(state: &AppState, token: &str) -> Result<Option<SignedIn>, sqlx::Error> {
-    let owner = state.store.session_owner(&hash_api_key(token)).await?;
-    Ok(owner.and_then(|(account_id, role, department_id, csrf)| {
-        Role::parse(&role).map(|role| SignedIn {
-            actor: Actor {
-                account_id,
-                role,
-                department_id,
-            },
-            csrf,
-        })
-    }))
-}
-
-/// The session token in a request's cookie.
-fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
-/// 退出登录 — ends the request's session. Returns the Set-Cookie value that clears the cookie.
-pub async fn logout(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Result<String, sqlx::Error> {
-    if let Some(token) = session_token(headers) {
-        state.store.close_session(&hash_api_key(&token)).await?;
-    }
-    Ok(format!(
-        "{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
-    ))
+/// 退出登录 — ends the session. Returns the Set-Cookie value that clears the cookie.
+pub async fn logout(state: &AppState, session: &StaffSession) -> Result<String, sqlx::Error> {
+    session.close(state).await?;
+    Ok(crate::platform::session::closing_cookie(state))
 }
 
 /// The page a staff member starts from after signing in.
@@ -185,11 +137,8 @@ pub fn home_of(role: Role) -> &'static str {
 pub async fn from_headers(
     state: &AppState,
     headers: &axum::http::HeaderMap,
-) -> Result<Option<SignedIn>, sqlx::Error> {
-    match session_token(headers) {
-        Some(token) => signed_in(state, &token).await,
-        None => Ok(None),
-    }
+) -> Result<Option<StaffSession>, sqlx::Error> {
+    StaffSession::of_headers(state, headers).await
 }
 
 /// The authenticator link of an account `admin` created in the last ten minutes and that has not

@@ -1,22 +1,30 @@
 //! Staff accounts, sessions and the audit log.
 
-use sqlx::Row;
+use domain::access::Role;
+use sqlx::FromRow;
 
 use crate::platform::db::{Store, StoreResult, now_ms};
 
 /// An account as the log-in needs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountLogin {
     pub id: i64,
-    pub role: String,
+    pub role: Role,
     pub totp_secret_enc: Option<Vec<u8>>,
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
 }
 
-/// Who a session belongs to: account, role name, department, and the session's CSRF token.
-pub type SessionOwner = (i64, String, Option<i64>, String);
+/// Who a live session belongs to, and the session's CSRF token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionOwner {
+    #[sqlx(rename = "id")]
+    pub account_id: i64,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub csrf_token: String,
+}
 
 impl Store {
     /// Adds a staff account; `password_hash` is an argon2 PHC string.
@@ -24,7 +32,7 @@ impl Store {
         &self,
         username: &str,
         password_hash: &str,
-        role: &str,
+        role: Role,
         department: Option<i64>,
     ) -> StoreResult<i64> {
         self.insert_account_with_totp(username, password_hash, role, department, None)
@@ -36,7 +44,7 @@ impl Store {
         &self,
         username: &str,
         password_hash: &str,
-        role: &str,
+        role: Role,
         department: Option<i64>,
         totp_secret_enc: Option<&[u8]>,
     ) -> StoreResult<i64> {
@@ -61,14 +69,7 @@ impl Store {
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| AccountLogin {
-            id: r.get("id"),
-            role: r.get("role"),
-            totp_secret_enc: r.get("totp_secret_enc"),
-            password_hash: r.get("password_hash"),
-            failed_logins: r.get("failed_logins"),
-            locked_until: r.get("locked_until"),
-        }))
+        row.map(|r| AccountLogin::from_row(&r)).transpose()
     }
 
     /// Records a failed log-in and, when the throttle says so, the lock-out.
@@ -177,14 +178,7 @@ impl Store {
         .bind(now_ms())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            (
-                r.get("id"),
-                r.get("role"),
-                r.get("department_id"),
-                r.get("csrf_token"),
-            )
-        }))
+        row.map(|r| SessionOwner::from_row(&r)).transpose()
     }
 }
 

@@ -1,0 +1,291 @@
+//! The administration page (系统管理): what it lists, and its forms as typed (text fields parsed
+//! here, with the messages the administrator sees) before the use cases in `service.rs` check and
+//! store them.
+
+use domain::access::{Actor, Role};
+
+use super::{AccountForm, AdminError, OrgEntry};
+use crate::platform::{
+    db::now_ms,
+    state::{Alert, AppState, Disclosure},
+};
+
+/// An account as the administrator's list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLine {
+    pub id: i64,
+    pub username: String,
+    /// The role in Chinese.
+    pub role: &'static str,
+    pub department: String,
+    pub staff_no: String,
+    /// While locked: until when (China time).
+    pub locked_until: Option<String>,
+}
+
+/// A year's holiday schedule as entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolidayYear {
+    pub year: i32,
+    pub off: String,
+    pub worked: String,
+}
+
+/// Everything the administration page lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminPage {
+    pub accounts: Vec<AccountLine>,
+    pub holiday_years: Vec<HolidayYear>,
+    pub deadlines: domain::ticket::Deadlines,
+    pub disclosure: Disclosure,
+    pub departments: Vec<(i64, String)>,
+    pub halls: Vec<(i64, String)>,
+    pub windows: Vec<(i64, String)>,
+}
+
+/// A new supervisor's or administrator's authenticator link, with its QR code (SVG).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLink {
+    pub uri: String,
+    pub qr_svg: String,
+}
+
+fn admin_only(actor: Actor) -> Result<(), AdminError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AdminError::Forbidden)
+    }
+}
+
+fn invalid(message: String) -> AdminError {
+    AdminError::Invalid(message)
+}
+
+/// A role's name in Chinese.
+pub fn role_zh(role: &str) -> &'static str {
+    Role::parse(role).map_or("未知", |role| match role {
+        Role::WindowStaff => "窗口工作人员",
+        Role::Handler => "部门经办人",
+        Role::Supervisor => "监督股",
+        Role::Admin => "系统管理员",
+    })
+}
+
+/// The administration page of `actor` (administrators only).
+pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, AdminError> {
+    let o = super::overview(state, actor).await?;
+    let now = now_ms();
+    Ok(AdminPage {
+        accounts: o
+            .accounts
+            .into_iter()
+            .map(|a| AccountLine {
+                id: a.id,
+                username: a.username,
+                role: role_zh(&a.role),
+                department: a.department.unwrap_or_default(),
+                staff_no: a.staff_no.unwrap_or_default(),
+                locked_until: a
+                    .locked_until
+                    .filter(|&t| t > now)
+                    .map(domain::calendar::format_cst),
+            })
+            .collect(),
+        holiday_years: o
+            .holiday_years
+            .into_iter()
+            .map(|(year, off, worked)| HolidayYear { year, off, worked })
+            .collect(),
+        deadlines: o.deadlines,
+        disclosure: state.rules().disclosure,
+        departments: o.departments,
+        halls: o.halls,
+        windows: o.windows,
+    })
+}
+
+/// 办理时限 as typed: working days.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadlinesForm<'a> {
+    pub first_contact: &'a str,
+    pub rectification: &'a str,
+    pub complaint_reply: &'a str,
+    pub complaint_reply_complex: &'a str,
+}
+
+/// Saves the 办理时限 form.
+pub async fn submit_deadlines(
+    state: &AppState,
+    actor: Actor,
+    form: DeadlinesForm<'_>,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    let days = |label: &str, value: &str| {
+        value
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| invalid(format!("{label}应填写工作日数")))
+    };
+    let deadlines = domain::ticket::Deadlines {
+        first_contact: days("首次联系时限", form.first_contact)?,
+        rectification: days("整改时限", form.rectification)?,
+        complaint_reply: days("投诉答复时限", form.complaint_reply)?,
+        complaint_reply_complex: days("复杂投诉答复时限", form.complaint_reply_complex)?,
+    };
+    super::set_deadlines(state, actor, deadlines).await
+}
+
+/// 公示设置 as typed; the check boxes are ticked or not.
+#[derive(Debug, Clone, Copy)]
+pub struct DisclosureForm<'a> {
+    pub basic_counts_as_good: bool,
+    pub min_sample: &'a str,
+    pub staff_by_name: bool,
+    pub alert_days: &'a str,
+    pub alert_min_rated: &'a str,
+    /// Percent.
+    pub alert_threshold: &'a str,
+}
+
+/// Saves the 公示设置 form.
+pub async fn submit_disclosure(
+    state: &AppState,
+    actor: Actor,
+    form: DisclosureForm<'_>,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    let number = |label: &str, value: &str| {
+        value
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| invalid(format!("{label}应填写数字")))
+    };
+    let min_sample = number("最小样本量", form.min_sample)?;
+    let alert = Alert {
+        days: u32::try_from(number("预警统计天数", form.alert_days)?).unwrap_or(0),
+        min_rated: number("预警最少评价数", form.alert_min_rated)?,
+        threshold_bp: number("预警满意度", form.alert_threshold)?.saturating_mul(100),
+    };
+    let disclosure = Disclosure {
+        policy: domain::stats::Policy {
+            basic_counts_as_good: form.basic_counts_as_good,
+            min_sample,
+        },
+        staff_by_name: form.staff_by_name,
+        alert,
+    };
+    super::set_disclosure(state, actor, disclosure).await
+}
+
+/// Saves the 节假日安排 of the year typed.
+pub async fn submit_holidays(
+    state: &AppState,
+    actor: Actor,
+    year: &str,
+    off: &str,
+    worked: &str,
+) -> Result<(), AdminError> {
+    admin_only(actor)?;
+    let year = year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| invalid("年份应为四位数字".into()))?;
+    super::set_holidays(state, actor, year, off, worked).await
+}
+
+/// 新建账号 as typed; `department` is the chosen department's id or empty.
+#[derive(Debug, Clone)]
+pub struct NewAccountForm {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    pub department: String,
+    pub staff_no: String,
+}
+
+/// Creates the account. Returns its id when it has an authenticator link to show (a new
+/// supervisor or administrator): the page shows it with `account_link`.
+pub async fn submit_account(
+    state: &AppState,
+    actor: Actor,
+    form: NewAccountForm,
+) -> Result<Option<i64>, AdminError> {
+    let form = AccountForm {
+        department: form.department.trim().parse().ok(),
+        staff_no: Some(form.staff_no),
+        username: form.username,
+        password: form.password,
+        role: form.role,
+    };
+    if super::create_account(state, actor, &form).await?.is_none() {
+        return Ok(None);
+    }
+    let id = state.store.id_by_username(form.username.trim()).await?;
+    Ok(Some(id.unwrap_or_default()))
+}
+
+/// The authenticator link of an account this administrator just created (logged when shown).
+pub async fn account_link(
+    state: &AppState,
+    actor: Actor,
+    account: i64,
+) -> Result<Option<AccountLink>, AdminError> {
+    admin_only(actor)?;
+    let uri = crate::platform::auth::new_account_totp(state, actor.account_id, account).await?;
+    Ok(uri.map(|uri| AccountLink {
+        qr_svg: crate::platform::qr::svg(&uri),
+        uri,
+    }))
+}
+
+/// 机构维护 as typed: `kind` is department, window, staff or service_item; `code` is the
+/// department's or item's code, the window's number or the staff number; the choices are ids or
+/// empty.
+#[derive(Debug, Clone)]
+pub struct OrgForm {
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub department: String,
+    pub hall: String,
+    pub window: String,
+}
+
+/// Adds what the 机构维护 form describes.
+pub async fn submit_org_entry(
+    state: &AppState,
+    actor: Actor,
+    form: OrgForm,
+) -> Result<i64, AdminError> {
+    admin_only(actor)?;
+    let id = |s: &str| s.trim().parse::<i64>().ok();
+    let (department, hall, window) = (id(&form.department), id(&form.hall), id(&form.window));
+    let missing = |what: &str| invalid(format!("请选择{what}"));
+    let department = || department.ok_or_else(|| missing("部门"));
+    let OrgForm { code, name, .. } = form;
+    let entry = match form.kind.as_str() {
+        "department" => OrgEntry::Department { code, name },
+        "window" => OrgEntry::Window {
+            hall: hall.ok_or_else(|| missing("大厅"))?,
+            department: department()?,
+            number: code,
+            name,
+        },
+        "staff" => OrgEntry::Staff {
+            department: department()?,
+            window,
+            staff_no: code,
+            name,
+        },
+        "service_item" => OrgEntry::ServiceItem {
+            department: department()?,
+            code,
+            name,
+        },
+        _ => return Err(missing("类别")),
+    };
+    super::add_to_organisation(state, actor, entry).await
+}
