@@ -1,7 +1,9 @@
 //! 公示 — the aggregates behind every published figure (kept by triggers, recomputable), the
-//! public pages' data and the open data downloads.
+//! public pages' data and the open data downloads (with the CSV writer the monthly report shares).
 
 mod analysis;
+mod csv_format;
+mod data_row;
 mod listing;
 mod open_data;
 mod rebuild;
@@ -9,6 +11,7 @@ mod service;
 mod store;
 
 pub use analysis::WindowAlert;
+pub use csv_format::to_csv;
 pub use listing::{ClosedRectification, OpenRow, month_start_ms};
 pub use open_data::routes;
 pub use service::*;

@@ -2,6 +2,7 @@
 //! file kept at the start of each month.
 
 mod downloads;
+mod export;
 mod page;
 mod service;
 

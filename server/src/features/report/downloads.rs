@@ -73,7 +73,7 @@ async fn csv(
 ) -> Result<Response, AppError> {
     Ok(match report_for(&state, &headers, &q).await? {
         Ok(r) => download(
-            report::csv(&r).into_bytes(),
+            report::csv(&r).map_err(|e| AppError::Internal(e.into()))?,
             "text/csv; charset=utf-8",
             format!("report-{}.csv", domain::stats::month_label(r.month)),
         ),

@@ -1,0 +1,217 @@
+//! 开放数据行 — the published shape of an aggregate, defined once: the columns of
+//! `/open/data.csv`, the keys of the rows of `/open/data.json` and the field list of
+//! `/open/data-schema.json`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{OpenRow, to_csv};
+
+/// One published row: a scope, a month and its counts. The field order is the CSV's column order
+/// and the order of `FIELDS`, which documents each field (a unit test holds them equal).
+#[derive(Debug, Serialize)]
+pub(super) struct DataRow<'a> {
+    scope: &'a str,
+    scope_id: i64,
+    name: &'a str,
+    month: i64,
+    occurrences: i64,
+    l1: i64,
+    l2: i64,
+    l3: i64,
+    l4: i64,
+    l5: i64,
+    a1: i64,
+    a2: i64,
+    a3: i64,
+    a4: i64,
+    a5: i64,
+    invalidated: i64,
+    bad_replied: i64,
+    bad_rectified: i64,
+    bad_real_name: i64,
+    fix_rated: i64,
+    fix_satisfied: i64,
+}
+
+impl<'a> From<&'a OpenRow> for DataRow<'a> {
+    fn from(r: &'a OpenRow) -> Self {
+        let c = &r.counts;
+        let [l1, l2, l3, l4, l5] = c.levels;
+        let [a1, a2, a3, a4, a5] = c.active_levels;
+        DataRow {
+            scope: &r.scope,
+            scope_id: r.scope_id,
+            name: &r.name,
+            month: r.month,
+            occurrences: c.occurrences,
+            l1,
+            l2,
+            l3,
+            l4,
+            l5,
+            a1,
+            a2,
+            a3,
+            a4,
+            a5,
+            invalidated: c.invalidated,
+            bad_replied: c.bad_replied,
+            bad_rectified: c.bad_rectified,
+            bad_real_name: c.bad_real_name,
+            fix_rated: c.fix_rated,
+            fix_satisfied: c.fix_satisfied,
+        }
+    }
+}
+
+/// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
+/// the CSV's heading line.
+pub(super) const FIELDS: [(&str, &str); 21] = [
+    (
+        "scope",
+        "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
+    ),
+    ("scope_id", "范围编号（all 为 0）"),
+    ("name", "名称（工作人员按公示设置显示姓名或工号）"),
+    ("month", "统计月份 YYYYMM（所评价服务的月份，北京时间）"),
+    ("occurrences", "登记办件数"),
+    ("l1", "有效评价：非常不满意"),
+    ("l2", "有效评价：不满意"),
+    ("l3", "有效评价：基本满意"),
+    ("l4", "有效评价：满意"),
+    ("l5", "有效评价：非常满意"),
+    ("a1", "主动评价：非常不满意"),
+    ("a2", "主动评价：不满意"),
+    ("a3", "主动评价：基本满意"),
+    ("a4", "主动评价：满意"),
+    ("a5", "主动评价：非常满意"),
+    ("invalidated", "申诉成立、不计入统计的评价"),
+    ("bad_replied", "已答复的有效差评"),
+    ("bad_rectified", "经回访且已办结的有效差评"),
+    ("bad_real_name", "实名有效差评"),
+    ("fix_rated", "群众评价过的整改次数"),
+    ("fix_satisfied", "其中满意或基本满意"),
+];
+
+/// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
+/// then one line per row.
+pub(super) fn csv_document(rows: &[OpenRow]) -> csv::Result<Vec<u8>> {
+    to_csv(|w| {
+        w.write_record(FIELDS.map(|(name, _)| name))?;
+        rows.iter().try_for_each(|r| w.serialize(DataRow::from(r)))
+    })
+}
+
+/// The rows for the JSON document. Each goes through `Value`, whose object keys are kept sorted:
+/// the key order `/open/data.json` has always had.
+pub(super) fn json_rows(rows: &[OpenRow]) -> serde_json::Result<Value> {
+    serde_json::to_value(rows.iter().map(DataRow::from).collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::stats::Counts;
+
+    use super::*;
+
+    fn open_row(name: &str) -> OpenRow {
+        OpenRow {
+            scope: "window".into(),
+            scope_id: 3,
+            name: name.into(),
+            month: 202611,
+            counts: Counts {
+                occurrences: 20,
+                levels: [1, 2, 3, 4, 5],
+                active_levels: [0, 1, 2, 3, 4],
+                invalidated: 6,
+                bad_replied: 2,
+                bad_rectified: 1,
+                bad_real_name: 3,
+                fix_rated: 2,
+                fix_satisfied: 1,
+            },
+        }
+    }
+
+    fn names() -> Vec<&'static str> {
+        FIELDS.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// The document without its byte-order mark, as a CSV reader takes it.
+    fn body(bytes: &[u8]) -> &[u8] {
+        bytes.strip_prefix("\u{feff}".as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn the_rows_serialized_headers_and_keys_are_the_schemas_fields() {
+        let row = open_row("A01号窗口");
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.serialize(DataRow::from(&row)).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            names()
+        );
+
+        let json = serde_json::to_value(DataRow::from(&row)).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut fields = names();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+    }
+
+    #[test]
+    fn a_name_with_a_comma_a_quote_and_a_line_break_round_trips() {
+        let name = "1号窗口 \"综合\",受理\r\n（二楼）";
+        let bytes = csv_document(&[open_row(name), open_row("全部")]).unwrap();
+        let mut reader = csv::Reader::from_reader(body(&bytes));
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            names()
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 2);
+        assert_eq!(&records[0][2], name);
+        assert_eq!(&records[1][2], "全部");
+        let counts: Vec<i64> = records[0]
+            .iter()
+            .skip(4)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert_eq!(counts, [20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1]);
+    }
+
+    #[test]
+    fn plain_rows_are_published_byte_for_byte_as_before() {
+        let heading = "\u{feff}scope,scope_id,name,month,occurrences,l1,l2,l3,l4,l5,a1,a2,a3,a4,a5,\
+                       invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied\r\n";
+        assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
+        let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
+        let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1\r\n";
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            format!("{heading}{line}")
+        );
+    }
+
+    #[test]
+    fn json_rows_keep_the_sorted_keys_they_were_published_with() {
+        let json = serde_json::to_string(&json_rows(&[open_row("全部")]).unwrap()).unwrap();
+        let expected = concat!(
+            r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"bad_real_name":3,"bad_rectified":1,"#,
+            r#""bad_replied":2,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
+            r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"#,
+            r#""scope":"window","scope_id":3}]"#,
+        );
+        assert_eq!(json, expected);
+    }
+}
