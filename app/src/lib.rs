@@ -46,12 +46,16 @@ pub fn App() -> impl IntoView {
         <Title text="政务服务“好差评”" />
         <Router>
             <header class="site-bar">
-                <a class="brand" href="/">"政务服务“好差评”"</a>
+                <a class="brand" href="/">
+                    "政务服务“好差评”"
+                </a>
                 <nav aria-label="主导航">
                     <a href="/">"首页"</a>
                     <a href="/open">"评价公示"</a>
                     <a href="/posters">"窗口评价码"</a>
-                    <a href="/complaint" rel="external">"服务不满意"</a>
+                    <a href="/complaint" rel="external">
+                        "服务不满意"
+                    </a>
                     <a href="/staff/tickets">"工作人员"</a>
                 </nav>
                 <HydratedMarker />
@@ -63,18 +67,58 @@ pub fn App() -> impl IntoView {
                     // complete without JavaScript and carry the right status code.
                     <Route path=StaticSegment("posters") view=pages::Posters ssr=SsrMode::Async />
                     <Route path=path!("/staff/login") view=pages::staff::Login />
-                    <Route path=path!("/staff/tickets") view=pages::staff::Tickets ssr=SsrMode::Async />
-                    <Route path=path!("/staff/tickets/:id") view=pages::staff::Ticket ssr=SsrMode::Async />
-                    <Route path=path!("/staff/overview") view=pages::staff::Overview ssr=SsrMode::Async />
-                    <Route path=path!("/staff/ratings") view=pages::staff::OwnRatings ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/staff/tickets")
+                        view=pages::staff::Tickets
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/tickets/:id")
+                        view=pages::staff::Ticket
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/overview")
+                        view=pages::staff::Overview
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/ratings")
+                        view=pages::staff::OwnRatings
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
-                    <Route path=path!("/staff/report") view=pages::report::Report ssr=SsrMode::Async />
-                    <Route path=path!("/staff/analysis") view=pages::report::Analysis ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/staff/report")
+                        view=pages::report::Report
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/analysis")
+                        view=pages::report::Analysis
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/open") view=pages::open::OpenScope ssr=SsrMode::Async />
-                    <Route path=path!("/open/staff") view=pages::open::OpenStaff ssr=SsrMode::Async />
-                    <Route path=path!("/open/rectifications") view=pages::open::OpenRectifications ssr=SsrMode::Async />
-                    <Route path=path!("/open/methods") view=pages::open::OpenMethods ssr=SsrMode::Async />
-                    <Route path=path!("/open/:kind/:id") view=pages::open::OpenScope ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/open/staff")
+                        view=pages::open::OpenStaff
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/open/rectifications")
+                        view=pages::open::OpenRectifications
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/open/methods")
+                        view=pages::open::OpenMethods
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/open/:kind/:id")
+                        view=pages::open::OpenScope
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

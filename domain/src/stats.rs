@@ -226,33 +226,6 @@ impl Figures {
     }
 }
 
-/// A month as YYYYMM (China time), the period of the aggregates. New code: [`crate::time::Month`].
-pub fn month_of(date: crate::calendar::Date) -> i64 {
-    let (y, m, _) = date.ymd();
-    i64::from(y) * 100 + i64::from(m)
-}
-
-/// The month before YYYYMM. New code: [`crate::time::Month::prev`].
-pub fn previous_month(month: i64) -> i64 {
-    if month % 100 == 1 {
-        (month / 100 - 1) * 100 + 12
-    } else {
-        month - 1
-    }
-}
-
-/// "2026-11" for 202611, and back. New code: [`crate::time::Month`]'s `Display` and
-/// [`crate::time::Month::parse`] (which accepts exactly the same texts).
-pub fn month_label(month: i64) -> String {
-    format!("{}-{:02}", month / 100, month % 100)
-}
-
-pub fn parse_month(label: &str) -> Option<i64> {
-    let (y, m) = label.split_once('-')?;
-    let (y, m): (i64, i64) = (y.parse().ok()?, m.parse().ok()?);
-    ((2000..=2100).contains(&y) && (1..=12).contains(&m)).then_some(y * 100 + m)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,14 +334,5 @@ mod tests {
             Rate { num: 0, den: 50 }.wilson_basis_points().map(|w| w.0),
             Some(0)
         );
-    }
-
-    #[test]
-    fn months_step_back_over_the_new_year() {
-        assert_eq!(previous_month(202601), 202512);
-        assert_eq!(previous_month(202611), 202610);
-        assert_eq!(parse_month("2026-11"), Some(202611));
-        assert_eq!(parse_month("2026-13"), None);
-        assert_eq!(month_label(202603), "2026-03");
     }
 }

@@ -62,25 +62,37 @@ pub fn Admin() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"系统管理"</h1>
-        <p class="err" role="alert" id="admin-error">{failure}</p>
+        <p class="err" role="alert" id="admin-error">
+            {failure}
+        </p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                totp.await.map(|t| view! {
-                    <section class="card" id="new-totp">
-                        <h2>"新账号的动态验证码"</h2>
-                        <p>"请新账号持有人用身份验证器扫描（仅显示10分钟，查看已记录）："</p>
-                        <div class="qr" inner_html=t.qr_svg></div>
-                        <p><code>{t.uri}</code></p>
-                    </section>
-                })
+                totp.await
+                    .map(|t| {
+                        view! {
+                            <section class="card" id="new-totp">
+                                <h2>"新账号的动态验证码"</h2>
+                                <p>
+                                    "请新账号持有人用身份验证器扫描（仅显示10分钟，查看已记录）："
+                                </p>
+                                <div class="qr" inner_html=t.qr_svg></div>
+                                <p>
+                                    <code>{t.uri}</code>
+                                </p>
+                            </section>
+                        }
+                    })
             })}
         </Suspense>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! {
-                        <Sections page deadlines disclosure holidays create unlock add />
-                    }.into_any(),
+                    Ok(page) => {
+                        view! { <Sections page deadlines disclosure holidays create unlock add /> }
+                            .into_any()
+                    }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
@@ -92,7 +104,10 @@ pub fn Admin() -> impl IntoView {
 fn options(items: Vec<(i64, String)>, empty: &'static str) -> impl IntoView {
     view! {
         <option value="">{empty}</option>
-        {items.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+        {items
+            .into_iter()
+            .map(|(id, name)| view! { <option value=id>{name}</option> })
+            .collect_view()}
     }
 }
 
@@ -141,9 +156,15 @@ fn Sections(
     .collect_view();
     let years = holiday_years
         .into_iter()
-        .map(
-            |y| view! { <tr><th scope="row">{y.year}</th><td>{y.off}</td><td>{y.worked}</td></tr> },
-        )
+        .map(|y| {
+            view! {
+                <tr>
+                    <th scope="row">{y.year}</th>
+                    <td>{y.off}</td>
+                    <td>{y.worked}</td>
+                </tr>
+            }
+        })
         .collect_view();
     let account_rows = accounts
         .into_iter()
@@ -170,8 +191,11 @@ fn Sections(
                 });
                 view! {
                     <tr>
-                        <th scope="row">{username}</th><td>{role}</td><td>{department}</td>
-                        <td>{staff_no}</td><td>{unlock_form}</td>
+                        <th scope="row">{username}</th>
+                        <td>{role}</td>
+                        <td>{department}</td>
+                        <td>{staff_no}</td>
+                        <td>{unlock_form}</td>
                     </tr>
                 }
             },
@@ -186,7 +210,9 @@ fn Sections(
             let choices = options(departments.clone(), "请选择");
             view! {
                 <label for=id("department")>"所属部门"</label>
-                <select id=id("department") name="department" required>{choices}</select>
+                <select id=id("department") name="department" required>
+                    {choices}
+                </select>
             }
             .into_any()
         };
@@ -194,7 +220,9 @@ fn Sections(
             let choices = options(halls.clone(), "请选择");
             view! {
                 <label for=id("hall")>"所在大厅"</label>
-                <select id=id("hall") name="hall" required>{choices}</select>
+                <select id=id("hall") name="hall" required>
+                    {choices}
+                </select>
             }
             .into_any()
         } else {
@@ -204,7 +232,9 @@ fn Sections(
             let choices = options(windows.clone(), "不在窗口");
             view! {
                 <label for=id("window")>"所在窗口（可不选）"</label>
-                <select id=id("window") name="window">{choices}</select>
+                <select id=id("window") name="window">
+                    {choices}
+                </select>
             }
             .into_any()
         } else {
@@ -246,34 +276,87 @@ fn Sections(
                 <button type="submit">"保存办理时限"</button>
             </ActionForm>
         </section>
-                <section class="card">
+        <section class="card">
             <h2>"公示设置"</h2>
             <ActionForm action=disclosure attr:class="step" attr:id="disclosure">
                 <input type="hidden" name="csrf" value=csrf_disclosure />
-                <label><input type="checkbox" name="basic_counts_as_good" value="1" checked=basic_good />" 基本满意计入好评"</label>
-                <label for="min_sample">"最小样本量（条，不足时显示“样本不足”）"</label>
-                <input id="min_sample" name="min_sample" type="number" min="1" max="10000" required value=min_sample />
-                                <label><input type="checkbox" name="staff_by_name" value="1" checked=staff_by_name />" 窗口工作人员公示显示姓名（否则显示工号）"</label>
+                <label>
+                    <input
+                        type="checkbox"
+                        name="basic_counts_as_good"
+                        value="1"
+                        checked=basic_good
+                    />
+                    " 基本满意计入好评"
+                </label>
+                <label for="min_sample">
+                    "最小样本量（条，不足时显示“样本不足”）"
+                </label>
+                <input
+                    id="min_sample"
+                    name="min_sample"
+                    type="number"
+                    min="1"
+                    max="10000"
+                    required
+                    value=min_sample
+                />
+                <label>
+                    <input type="checkbox" name="staff_by_name" value="1" checked=staff_by_name />
+                    " 窗口工作人员公示显示姓名（否则显示工号）"
+                </label>
                 <label for="alert_days">"满意度预警：统计近几天"</label>
-                <input id="alert_days" name="alert_days" type="number" min="1" max="90" required value=alert_days />
+                <input
+                    id="alert_days"
+                    name="alert_days"
+                    type="number"
+                    min="1"
+                    max="90"
+                    required
+                    value=alert_days
+                />
                 <label for="alert_min_rated">"满意度预警：至少几条评价"</label>
-                <input id="alert_min_rated" name="alert_min_rated" type="number" min="1" max="10000" required value=alert_min_rated />
+                <input
+                    id="alert_min_rated"
+                    name="alert_min_rated"
+                    type="number"
+                    min="1"
+                    max="10000"
+                    required
+                    value=alert_min_rated
+                />
                 <label for="alert_threshold">"满意度预警：满意度低于（%）"</label>
-                <input id="alert_threshold" name="alert_threshold" type="number" min="1" max="100" required value=alert_threshold />
+                <input
+                    id="alert_threshold"
+                    name="alert_threshold"
+                    type="number"
+                    min="1"
+                    max="100"
+                    required
+                    value=alert_threshold
+                />
                 <button type="submit">"保存公示设置"</button>
             </ActionForm>
         </section>
         <section class="card">
             <h2>"节假日安排"</h2>
             <table class="tickets">
-                <thead><tr><th scope="col">"年份"</th><th scope="col">"放假"</th><th scope="col">"调休上班"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"年份"</th>
+                        <th scope="col">"放假"</th>
+                        <th scope="col">"调休上班"</th>
+                    </tr>
+                </thead>
                 <tbody id="holiday-years">{years}</tbody>
             </table>
             <ActionForm action=holidays attr:class="step" attr:id="holidays">
                 <input type="hidden" name="csrf" value=csrf_holidays />
                 <label for="year">"年份"</label>
                 <input id="year" name="year" inputmode="numeric" required />
-                <label for="off">"放假日期（逗号分隔，区间写作 2027-02-10..2027-02-17）"</label>
+                <label for="off">
+                    "放假日期（逗号分隔，区间写作 2027-02-10..2027-02-17）"
+                </label>
                 <textarea id="off" name="off" rows="2" required></textarea>
                 <label for="worked">"调休上班的周末日期（逗号分隔）"</label>
                 <textarea id="worked" name="worked" rows="1"></textarea>
@@ -283,7 +366,15 @@ fn Sections(
         <section class="card">
             <h2>"账号"</h2>
             <table class="tickets">
-                <thead><tr><th scope="col">"用户名"</th><th scope="col">"角色"</th><th scope="col">"部门"</th><th scope="col">"工号"</th><th scope="col">"状态"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"用户名"</th>
+                        <th scope="col">"角色"</th>
+                        <th scope="col">"部门"</th>
+                        <th scope="col">"工号"</th>
+                        <th scope="col">"状态"</th>
+                    </tr>
+                </thead>
                 <tbody id="accounts">{account_rows}</tbody>
             </table>
             <ActionForm action=create attr:class="step" attr:id="create-account">
@@ -292,7 +383,14 @@ fn Sections(
                 <label for="new-username">"用户名"</label>
                 <input id="new-username" name="username" required autocomplete="off" />
                 <label for="new-password">"初始密码（至少10位）"</label>
-                <input id="new-password" name="password" type="password" required minlength="10" autocomplete="new-password" />
+                <input
+                    id="new-password"
+                    name="password"
+                    type="password"
+                    required
+                    minlength="10"
+                    autocomplete="new-password"
+                />
                 <label for="new-role">"角色"</label>
                 <select id="new-role" name="role" required>
                     <option value="handler">"部门经办人"</option>
@@ -301,7 +399,9 @@ fn Sections(
                     <option value="admin">"系统管理员"</option>
                 </select>
                 <label for="new-department">"所属部门（经办人、窗口人员）"</label>
-                <select id="new-department" name="department">{account_departments}</select>
+                <select id="new-department" name="department">
+                    {account_departments}
+                </select>
                 <label for="new-staff">"工号（窗口人员）"</label>
                 <input id="new-staff" name="staff_no" />
                 <button type="submit">"新建账号"</button>

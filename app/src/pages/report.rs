@@ -20,7 +20,9 @@ pub fn Report() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"月度报告"</h1>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(r) => view! { <ReportBody report=r /> }.into_any(),
@@ -45,31 +47,78 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         <form method="get" class="month-picker">
             <label for="month">"月份"</label>
             <select id="month" name="month">
-                {months.into_iter().map(|m| {
-                    let selected = m == month;
-                    view! { <option value=m.clone() selected=selected>{m.clone()}</option> }
-                }).collect_view()}
+                {months
+                    .into_iter()
+                    .map(|m| {
+                        let selected = m == month;
+                        view! {
+                            <option value=m.clone() selected=selected>
+                                {m.clone()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
             <button type="submit">"查看"</button>
         </form>
         <p id="downloads">
-            <a href=format!("/staff/report.xlsx?month={month}")>"下载 XLSX"</a>" · "
+            <a href=format!("/staff/report.xlsx?month={month}")>"下载 XLSX"</a>
+            " · "
             <a href=format!("/staff/report.csv?month={month}")>"下载 CSV"</a>
         </p>
         <table class="figures" id="report">
-            <caption>{format!("{month} 部门、窗口、窗口工作人员评价情况（按满意度排名）")}</caption>
-            <thead><tr>{headings.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+            <caption>
+                {format!(
+                    "{month} 部门、窗口、窗口工作人员评价情况（按满意度排名）",
+                )}
+            </caption>
+            <thead>
+                <tr>
+                    {headings
+                        .into_iter()
+                        .map(|h| view! { <th scope="col">{h}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
             <tbody>
-                {rows.into_iter().map(|cells| view! {
-                    <tr>{cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
-                }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|cells| {
+                        view! {
+                            <tr>
+                                {cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
         <section class="card" id="clusters">
             <h2>"差评集中的事项"</h2>
-            <ol>{bad_items.into_iter().map(|b| view! { <li>{format!("{}：差评 {} 条 / 有效评价 {} 条", b.item, b.bad, b.rated)}</li> }).collect_view()}</ol>
+            <ol>
+                {bad_items
+                    .into_iter()
+                    .map(|b| {
+                        view! {
+                            <li>
+                                {format!(
+                                    "{}：差评 {} 条 / 有效评价 {} 条",
+                                    b.item,
+                                    b.bad,
+                                    b.rated,
+                                )}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
             <h2>"差评主要原因"</h2>
-            <ol>{bad_reasons.into_iter().map(|(reason, n)| view! { <li>{format!("{reason}（{n} 次）")}</li> }).collect_view()}</ol>
+            <ol>
+                {bad_reasons
+                    .into_iter()
+                    .map(|(reason, n)| view! { <li>{format!("{reason}（{n} 次）")}</li> })
+                    .collect_view()}
+            </ol>
         </section>
     }
 }
@@ -86,10 +135,18 @@ pub fn Analysis() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"时段分析与满意度预警"</h1>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match heat.await {
-                    Ok(h) => view! { <Alerts heat=h.clone() /><HeatTable heat=h /> }.into_any(),
+                    Ok(h) => {
+                        view! {
+                            <Alerts heat=h.clone() />
+                            <HeatTable heat=h />
+                        }
+                            .into_any()
+                    }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
@@ -109,17 +166,35 @@ pub fn Alerts(heat: HeatView) -> impl IntoView {
     let empty = alerts.is_empty();
     view! {
         <section class="card" id="alerts">
-            <h2>{format!("满意度预警（近{alert_days}天满意度低于 {alert_threshold} 的窗口）")}</h2>
+            <h2>
+                {format!(
+                    "满意度预警（近{alert_days}天满意度低于 {alert_threshold} 的窗口）",
+                )}
+            </h2>
             {if empty {
                 view! { <p>"暂无预警。"</p> }.into_any()
             } else {
                 view! {
                     <ul class="alerts">
-                        {alerts.into_iter().map(|a| view! {
-                            <li class="err">{format!("{} {}：{} 条评价，满意度 {}", a.department, a.window, a.rated, a.satisfaction)}</li>
-                        }).collect_view()}
+                        {alerts
+                            .into_iter()
+                            .map(|a| {
+                                view! {
+                                    <li class="err">
+                                        {format!(
+                                            "{} {}：{} 条评价，满意度 {}",
+                                            a.department,
+                                            a.window,
+                                            a.rated,
+                                            a.satisfaction,
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }
@@ -144,7 +219,16 @@ fn HeatTable(heat: HeatView) -> impl IntoView {
         <form method="get" class="month-picker">
             <label for="hall">"大厅"</label>
             <select id="hall" name="hall">
-                {halls.into_iter().map(|(id, name)| view! { <option value=id selected=id == hall>{name}</option> }).collect_view()}
+                {halls
+                    .into_iter()
+                    .map(|(id, name)| {
+                        view! {
+                            <option value=id selected=id == hall>
+                                {name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
             <label for="month">"月份（YYYY-MM）"</label>
             <input id="month" name="month" value=month.clone() inputmode="numeric" />
@@ -152,16 +236,42 @@ fn HeatTable(heat: HeatView) -> impl IntoView {
         </form>
         <table class="figures heat" id="heat">
             <caption>{format!("{month} 各时段评价数（括号内为差评）")}</caption>
-            <thead><tr><th scope="col">"星期"</th>{hours.iter().map(|h| view! { <th scope="col">{format!("{h}时")}</th> }).collect_view()}</tr></thead>
+            <thead>
+                <tr>
+                    <th scope="col">"星期"</th>
+                    {hours
+                        .iter()
+                        .map(|h| view! { <th scope="col">{format!("{h}时")}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
             <tbody>
-                {rows.into_iter().map(|(day, counts)| view! {
-                    <tr>
-                        <th scope="row">{day}</th>
-                        {counts.into_iter().map(|HeatCellView { rated, bad }| view! {
-                            <td class=shade(rated)>{if bad > 0 { format!("{rated}（{bad}）") } else { rated.to_string() }}</td>
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|(day, counts)| {
+                        view! {
+                            <tr>
+                                <th scope="row">{day}</th>
+                                {counts
+                                    .into_iter()
+                                    .map(|HeatCellView { rated, bad }| {
+                                        view! {
+                                            <td class=shade(
+                                                rated,
+                                            )>
+                                                {if bad > 0 {
+                                                    format!("{rated}（{bad}）")
+                                                } else {
+                                                    rated.to_string()
+                                                }}
+                                            </td>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }

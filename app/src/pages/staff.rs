@@ -27,12 +27,26 @@ pub fn Login() -> impl IntoView {
                 <label for="username">"用户名"</label>
                 <input id="username" name="username" required autocomplete="username" />
                 <label for="password">"密码"</label>
-                <input id="password" name="password" type="password" required autocomplete="current-password" />
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    required
+                    autocomplete="current-password"
+                />
                 <label for="code">"动态验证码（监督、管理人员必填）"</label>
-                <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" />
+                <input
+                    id="code"
+                    name="code"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="6"
+                />
                 <button type="submit">"登录"</button>
             </ActionForm>
-            <p class="err" role="alert">{failed}</p>
+            <p class="err" role="alert">
+                {failed}
+            </p>
         </section>
     }
 }
@@ -45,30 +59,39 @@ pub fn StaffBar() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                me.await.ok().map(|me| {
-                    let links: &[(&str, &str)] = match me.role.as_str() {
-                        "window_staff" => &[("/staff/ratings", "我的评价")],
-                        "handler" => &[("/staff/tickets", "工单")],
-                        "supervisor" => &[
-                            ("/staff/overview", "督办总览"),
-                            ("/staff/tickets", "工单"),
-                            ("/staff/report", "月度报告"),
-                            ("/staff/analysis", "时段分析"),
-                        ],
-                        "admin" => &[("/staff/admin", "系统管理")],
-                        _ => &[],
-                    };
-                    view! {
-                        <nav class="staff-bar" aria-label="工作人员导航">
-                            {links.iter().map(|(href, label)| view! { <a href=*href>{*label}</a> }).collect_view()}
-                            <span class="who">{me.username}</span>
-                            <ActionForm action=logout attr:class="inline">
-                                <input type="hidden" name="csrf" value=me.csrf />
-                                <button type="submit" class="link">"退出登录"</button>
-                            </ActionForm>
-                        </nav>
-                    }
-                })
+                me.await
+                    .ok()
+                    .map(|me| {
+                        let links: &[(&str, &str)] = match me.role.as_str() {
+                            "window_staff" => &[("/staff/ratings", "我的评价")],
+                            "handler" => &[("/staff/tickets", "工单")],
+                            "supervisor" => {
+                                &[
+                                    ("/staff/overview", "督办总览"),
+                                    ("/staff/tickets", "工单"),
+                                    ("/staff/report", "月度报告"),
+                                    ("/staff/analysis", "时段分析"),
+                                ]
+                            }
+                            "admin" => &[("/staff/admin", "系统管理")],
+                            _ => &[],
+                        };
+                        view! {
+                            <nav class="staff-bar" aria-label="工作人员导航">
+                                {links
+                                    .iter()
+                                    .map(|(href, label)| view! { <a href=*href>{*label}</a> })
+                                    .collect_view()}
+                                <span class="who">{me.username}</span>
+                                <ActionForm action=logout attr:class="inline">
+                                    <input type="hidden" name="csrf" value=me.csrf />
+                                    <button type="submit" class="link">
+                                        "退出登录"
+                                    </button>
+                                </ActionForm>
+                            </nav>
+                        }
+                    })
             })}
         </Suspense>
     }
@@ -85,7 +108,9 @@ pub fn Overview() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"督办总览"</h1>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match loads.await {
                     Ok(loads) => {
@@ -97,27 +122,47 @@ pub fn Overview() -> impl IntoView {
                             </p>
                             <table class="tickets">
                                 <caption>"各部门工单"</caption>
-                                <thead><tr>
-                                    <th scope="col">"部门"</th><th scope="col">"在办"</th><th scope="col">"超时"</th>
-                                    <th scope="col">"督办"</th><th scope="col">"待复核申诉"</th><th scope="col">"已办结"</th>
-                                </tr></thead>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"部门"</th>
+                                        <th scope="col">"在办"</th>
+                                        <th scope="col">"超时"</th>
+                                        <th scope="col">"督办"</th>
+                                        <th scope="col">"待复核申诉"</th>
+                                        <th scope="col">"已办结"</th>
+                                    </tr>
+                                </thead>
                                 <tbody>
-                                    {loads.into_iter().map(|l| view! {
-                                        <tr class:overdue=l.overdue != 0>
-                                            <th scope="row">{l.department}</th>
-                                            <td>{l.open}</td><td>{l.overdue}</td><td>{l.escalated}</td>
-                                            <td>{l.appealed}</td><td>{l.closed}</td>
-                                        </tr>
-                                    }).collect_view()}
+                                    {loads
+                                        .into_iter()
+                                        .map(|l| {
+                                            view! {
+                                                <tr class:overdue=l.overdue != 0>
+                                                    <th scope="row">{l.department}</th>
+                                                    <td>{l.open}</td>
+                                                    <td>{l.overdue}</td>
+                                                    <td>{l.escalated}</td>
+                                                    <td>{l.appealed}</td>
+                                                    <td>{l.closed}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tbody>
                             </table>
-                                                        <p><a href="/staff/tickets">"查看全部工单"</a></p>
+                            <p>
+                                <a href="/staff/tickets">"查看全部工单"</a>
+                            </p>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
-                                    alerts.await.ok().map(|heat| view! { <crate::pages::report::Alerts heat /> })
+                                    alerts
+                                        .await
+                                        .ok()
+                                        .map(|heat| view! { <crate::pages::report::Alerts heat /> })
                                 })}
                             </Suspense>
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
@@ -133,28 +178,53 @@ pub fn OwnRatings() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"我的服务评价"</h1>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match own.await {
-                    Ok(own) => view! {
-                        <p id="own-staff">{format!("{} · 近{}天", own.staff, own.days)}</p>
-                        <ul class="counts" id="own-counts">
-                            {own.counts.into_iter().map(|(level, n)| view! { <li>{format!("{level} {n}")}</li> }).collect_view()}
-                        </ul>
-                        <table class="tickets">
-                            <thead><tr><th scope="col">"时间"</th><th scope="col">"评价"</th><th scope="col">"原因"</th><th scope="col">"意见"</th></tr></thead>
-                            <tbody>
-                                {own.ratings.into_iter().map(|r| view! {
+                    Ok(own) => {
+                        view! {
+                            <p id="own-staff">{format!("{} · 近{}天", own.staff, own.days)}</p>
+                            <ul class="counts" id="own-counts">
+                                {own
+                                    .counts
+                                    .into_iter()
+                                    .map(|(level, n)| view! { <li>{format!("{level} {n}")}</li> })
+                                    .collect_view()}
+                            </ul>
+                            <table class="tickets">
+                                <thead>
                                     <tr>
-                                        <td>{r.at}</td>
-                                        <td>{r.level_zh}{r.invalidated.then_some("（申诉成立，不计入）")}</td>
-                                        <td>{r.reasons}</td>
-                                        <td>{r.comment}</td>
+                                        <th scope="col">"时间"</th>
+                                        <th scope="col">"评价"</th>
+                                        <th scope="col">"原因"</th>
+                                        <th scope="col">"意见"</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                                </thead>
+                                <tbody>
+                                    {own
+                                        .ratings
+                                        .into_iter()
+                                        .map(|r| {
+                                            view! {
+                                                <tr>
+                                                    <td>{r.at}</td>
+                                                    <td>
+                                                        {r.level_zh}
+                                                        {r.invalidated.then_some("（申诉成立，不计入）")}
+                                                    </td>
+                                                    <td>{r.reasons}</td>
+                                                    <td>{r.comment}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
@@ -169,7 +239,9 @@ pub fn Tickets() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"差评与投诉工单"</h1>
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match tickets.await {
                     Ok(list) if list.is_empty() => view! { <p>"暂无工单。"</p> }.into_any(),
@@ -177,24 +249,46 @@ pub fn Tickets() -> impl IntoView {
                         let overdue = list.iter().filter(|t| t.overdue).count();
                         let escalated = list.iter().filter(|t| t.escalated).count();
                         view! {
-                        <p id="summary" class:err=overdue + escalated != 0>
-                            {format!("共 {} 件；超时 {overdue} 件，督办 {escalated} 件", list.len())}
-                        </p>
-                        <table class="tickets">
-                            <thead><tr><th>"编号"</th><th>"类型"</th><th>"部门"</th><th>"状态"</th><th>"时限"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|t| view! {
-                                    <tr class:overdue=t.overdue>
-                                        <td><a href=format!("/staff/tickets/{}", t.id)>{format!("#{}", t.id)}</a></td>
-                                        <td>{t.kind_zh}</td>
-                                        <td>{t.department}</td>
-                                        <td>{t.state_zh}{t.escalated.then_some("（督办）")}</td>
-                                        <td>{t.due}" "<span class="left">{t.left}</span></td>
+                            <p id="summary" class:err=overdue + escalated != 0>
+                                {format!(
+                                    "共 {} 件；超时 {overdue} 件，督办 {escalated} 件",
+                                    list.len(),
+                                )}
+                            </p>
+                            <table class="tickets">
+                                <thead>
+                                    <tr>
+                                        <th>"编号"</th>
+                                        <th>"类型"</th>
+                                        <th>"部门"</th>
+                                        <th>"状态"</th>
+                                        <th>"时限"</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
+                                </thead>
+                                <tbody>
+                                    {list
+                                        .into_iter()
+                                        .map(|t| {
+                                            view! {
+                                                <tr class:overdue=t.overdue>
+                                                    <td>
+                                                        <a href=format!(
+                                                            "/staff/tickets/{}",
+                                                            t.id,
+                                                        )>{format!("#{}", t.id)}</a>
+                                                    </td>
+                                                    <td>{t.kind_zh}</td>
+                                                    <td>{t.department}</td>
+                                                    <td>{t.state_zh}{t.escalated.then_some("（督办）")}</td>
+                                                    <td>{t.due}" "<span class="left">{t.left}</span></td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
                     }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
@@ -205,7 +299,13 @@ pub fn Tickets() -> impl IntoView {
 
 #[component]
 pub(crate) fn SignInHint(message: String) -> impl IntoView {
-    view! { <p class="err" role="alert">{message}" "<a href="/staff/login">"登录"</a></p> }
+    view! {
+        <p class="err" role="alert">
+            {message}
+            " "
+            <a href="/staff/login">"登录"</a>
+        </p>
+    }
 }
 
 /// One ticket: what was said, what was done, and the next steps.
@@ -226,7 +326,9 @@ pub fn Ticket() -> impl IntoView {
     );
     view! {
         <StaffBar />
-        <Suspense fallback=|| view! { <p>"加载中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match ticket.await {
                     Ok(t) => view! { <TicketBody ticket=t step=step /> }.into_any(),
@@ -280,7 +382,15 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         .collect_view();
     view! {
         <h1>{format!("工单 #{id}：{}", card.kind_zh)}</h1>
-        <p id="ticket-state">{format!("{} · {} · 时限 {} {}", card.department, card.state_zh, card.due, card.left)}</p>
+        <p id="ticket-state">
+            {format!(
+                "{} · {} · 时限 {} {}",
+                card.department,
+                card.state_zh,
+                card.due,
+                card.left,
+            )}
+        </p>
         <section class="card">
             <h2>"群众意见"</h2>
             <p>{level_zh}" "{reasons.join("、")}</p>
@@ -306,7 +416,9 @@ fn PhoneReveal(id: i64, csrf: String, shown: Option<String>) -> impl IntoView {
         <ActionForm action=reveal>
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="csrf" value=csrf />
-            <button type="submit">"查看联系电话（回访用，将记录查看日志）"</button>
+            <button type="submit">
+                "查看联系电话（回访用，将记录查看日志）"
+            </button>
         </ActionForm>
         <p id="phone">
             {move || match reveal.value().get() {

@@ -12,7 +12,7 @@ mod store;
 
 pub use analysis::WindowAlert;
 pub use csv_format::to_csv;
-pub use listing::{ClosedRectification, OpenRow, month_start_ms};
+pub use listing::{ClosedRectification, OpenRow};
 pub use open_data::routes;
 pub use service::*;
 pub use store::{Children, STAT_COLUMNS, Scope, ScopeCounts, counts};

@@ -252,7 +252,8 @@ async fn public_pages(ratings: i64) {
     let window = one("SELECT max(id) FROM service_window").await;
     let item = one("SELECT max(id) FROM service_item").await;
     let month = one("SELECT max(month) FROM stat WHERE scope = 'all' AND l5 > 0").await;
-    let label = domain::stats::month_label(month);
+    let month = domain::time::Month::from_yyyymm(month).expect("a month with ratings");
+    let label = month.to_string();
     println!(
         "\npublic pages at {ratings_stored} ratings, month {label}: server time over HTTP, ms"
     );

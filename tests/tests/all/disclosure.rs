@@ -179,9 +179,7 @@ async fn get(server: &TestServer, path: &str) -> (u16, String) {
 }
 
 fn this_month() -> String {
-    domain::stats::month_label(domain::stats::month_of(
-        domain::calendar::Date::from_unix_ms_cst(server::platform::db::now_ms()),
-    ))
+    server::platform::db::now().month_cst().to_string()
 }
 
 /// The text of the table row whose header is `name`, tags removed.

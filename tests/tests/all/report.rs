@@ -11,9 +11,9 @@ async fn supervisor(server: &TestServer) -> SignedIn {
 }
 
 fn month_label(ms: i64) -> String {
-    domain::stats::month_label(domain::stats::month_of(
-        domain::calendar::Date::from_unix_ms_cst(ms),
-    ))
+    domain::time::Timestamp::from_unix_ms(ms)
+        .month_cst()
+        .to_string()
 }
 
 #[tokio::test]
@@ -21,10 +21,8 @@ async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv
     let server = TestServer::start().await;
     server.second_window().await;
     let now = server::platform::db::now_ms();
-    let this = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now));
-    let last_month =
-        server::features::disclosure::month_start_ms(domain::stats::previous_month(this))
-            + 86_400_000;
+    let this = domain::time::Timestamp::from_unix_ms(now).month_cst();
+    let last_month = this.prev().start_unix_ms_cst() + 86_400_000;
     // Last month A02 was the better window; this month A01 is.
     server.rate_at("P1", "A01", 2, last_month).await;
     server.rate_at("P2", "A01", 5, last_month).await;

@@ -1,6 +1,7 @@
 //! For the supervising office: the hour × weekday heat map of a hall and the windows whose recent
 //! satisfaction fell below the alert threshold.
 
+use domain::time::Month;
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -16,7 +17,7 @@ pub struct WindowAlert {
 
 impl Store {
     /// When a hall's ratings and 差评 came in `month`: (weekday 0 = Sunday, hour, rated, bad).
-    pub async fn heat(&self, hall: i64, month: i64) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
+    pub async fn heat(&self, hall: i64, month: Month) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
         sqlx::query_as(
             "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = ? AND month = ? \
              ORDER BY weekday, hour",

@@ -43,7 +43,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             scope: &r.scope,
             scope_id: r.scope_id,
             name: &r.name,
-            month: r.month,
+            month: r.month.yyyymm(),
             occurrences: c.occurrences,
             l1,
             l2,
@@ -120,7 +120,7 @@ mod tests {
             scope: "window".into(),
             scope_id: 3,
             name: name.into(),
-            month: 202611,
+            month: domain::time::Month::new(2026, 11).unwrap(),
             counts: Counts {
                 occurrences: 20,
                 levels: [1, 2, 3, 4, 5],

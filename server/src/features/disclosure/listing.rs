@@ -20,11 +20,6 @@ pub struct ClosedRectification {
     pub closed_at: i64,
 }
 
-/// The first instant (unix ms) of YYYYMM in China time (0 for a number that is no month).
-pub fn month_start_ms(month: i64) -> i64 {
-    Month::from_yyyymm(month).map_or(0, Month::start_unix_ms_cst)
-}
-
 impl Store {
     /// The name of a department, window or service item, with its department's id and name
     /// (for a window or item).
@@ -98,7 +93,7 @@ pub struct OpenRow {
     pub scope: String,
     pub scope_id: i64,
     pub name: String,
-    pub month: i64,
+    pub month: Month,
     pub counts: Counts,
 }
 
@@ -106,7 +101,7 @@ impl Store {
     /// Every aggregate (of `month`, or all months), named; staff by name or by staff number.
     pub async fn open_data(
         &self,
-        month: Option<i64>,
+        month: Option<Month>,
         staff_by_name: bool,
     ) -> StoreResult<Vec<OpenRow>> {
         let staff = if staff_by_name { "name" } else { "staff_no" };
@@ -129,15 +124,16 @@ impl Store {
              ORDER BY s.month, s.scope, s.scope_id"
         );
         let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| OpenRow {
-                scope: r.get("scope"),
-                scope_id: r.get("scope_id"),
-                name: r.get("name"),
-                month: r.get("month"),
-                counts: counts(r),
+        rows.iter()
+            .map(|r| {
+                Ok(OpenRow {
+                    scope: r.try_get("scope")?,
+                    scope_id: r.try_get("scope_id")?,
+                    name: r.try_get("name")?,
+                    month: r.try_get("month")?,
+                    counts: counts(r),
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -30,12 +30,10 @@ struct MonthQuery {
 
 async fn rows(state: &AppState, q: &MonthQuery) -> Result<Vec<OpenRow>, AppError> {
     let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => Some(
-            domain::stats::parse_month(m).ok_or_else(|| AppError::Field {
-                field: "month".into(),
-                message: "月份格式应为 YYYY-MM".into(),
-            })?,
-        ),
+        Some(m) => Some(domain::time::Month::parse(m).map_err(|e| AppError::Field {
+            field: "month".into(),
+            message: e.message_zh().into(),
+        })?),
         None => None,
     };
     let staff_by_name = state.rules().disclosure.staff_by_name;

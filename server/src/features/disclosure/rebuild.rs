@@ -1,7 +1,7 @@
 //! Recomputing every aggregate from the ratings themselves (`rebuild_stats`, after old data or on
 //! request), and the plain scan that is the benchmark's baseline and the tests' reference.
 
-use domain::stats::Counts;
+use domain::{stats::Counts, time::Month};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -92,7 +92,7 @@ impl Store {
 
     /// The counts of one scope over `from ..= to` computed from the ratings themselves, without
     /// the aggregates: what a page would cost without them (the benchmark's baseline).
-    pub async fn scan_counts(&self, scope: Scope, from: i64, to: i64) -> StoreResult<Counts> {
+    pub async fn scan_counts(&self, scope: Scope, from: Month, to: Month) -> StoreResult<Counts> {
         let (name, id) = scope.key();
         let column = scope_column(name);
         let sql = format!(

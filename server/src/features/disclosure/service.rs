@@ -2,15 +2,12 @@
 //! month with its trend and children, the staff 公示 page by page, the rectification list and the
 //! settings in force. Percentages go through `domain::stats` (truncated, 样本不足, intervals).
 
-use domain::stats::{Counts, Figures, Policy, Shown, month_label, previous_month};
+use domain::stats::{Counts, Figures, Policy, Shown};
 
 use super::{Children, Scope};
 use domain::time::Month;
 
-use crate::platform::{
-    db::{now, now_ms},
-    state::AppState,
-};
+use crate::platform::{db::now, state::AppState};
 
 /// Rows of the staff 公示 on one page.
 pub const STAFF_PER_PAGE: usize = 100;
@@ -136,23 +133,13 @@ pub struct Methods {
 }
 
 /// This month (China time).
-pub fn this_month() -> i64 {
-    domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now_ms()))
+pub fn this_month() -> Month {
+    now().month_cst()
 }
 
 /// The month asked for ("YYYY-MM"), or `default`.
-pub fn month_or(asked: &str, default: i64) -> i64 {
-    domain::stats::parse_month(asked.trim()).unwrap_or(default)
-}
-
-/// The twelve months ending with `month`, oldest first.
-fn twelve_months(month: i64) -> Vec<i64> {
-    let mut months = vec![month];
-    for _ in 0..11 {
-        months.push(previous_month(*months.last().unwrap_or(&month)));
-    }
-    months.reverse();
-    months
+pub fn month_or(asked: &str, default: Month) -> Month {
+    Month::parse(asked.trim()).unwrap_or(default)
 }
 
 /// A rate as published, and its interval when shown.
@@ -196,7 +183,7 @@ fn levels(c: &Counts) -> Vec<Tally> {
         .collect()
 }
 
-fn trend(rows: &[(i64, Counts)], months: &[i64], policy: Policy) -> Vec<TrendMonth> {
+fn trend(rows: &[(Month, Counts)], months: &[Month], policy: Policy) -> Vec<TrendMonth> {
     months
         .iter()
         .map(|&month| {
@@ -206,7 +193,7 @@ fn trend(rows: &[(i64, Counts)], months: &[i64], policy: Policy) -> Vec<TrendMon
                 .map(|(_, c)| *c)
                 .unwrap_or_default();
             TrendMonth {
-                month: month_label(month),
+                month: month.to_string(),
                 rated: c.rated(),
                 good_rate: shown(Figures::of(&c, policy).good_rate, policy).0,
                 bad: c.bad(),
@@ -234,7 +221,7 @@ async fn children(
     state: &AppState,
     title: &'static str,
     children: Children,
-    month: i64,
+    month: Month,
     link: &str,
     policy: Policy,
 ) -> Result<ChildList, sqlx::Error> {
@@ -242,7 +229,7 @@ async fn children(
     let rows = rows
         .into_iter()
         .map(|r| {
-            let href = format!("/open/{link}/{}?month={}", r.id, month_label(month));
+            let href = format!("/open/{link}/{}?month={}", r.id, month);
             child(&r.counts, r.name, Some(href), policy)
         })
         .collect();
@@ -254,7 +241,7 @@ async fn children(
 async fn lists(
     state: &AppState,
     scope: Scope,
-    month: i64,
+    month: Month,
     policy: Policy,
 ) -> Result<Vec<ChildList>, sqlx::Error> {
     Ok(match scope {
@@ -356,7 +343,7 @@ pub async fn scope_figures(
     let (scope, title, crumbs) = scope_of(state, kind, id).await?;
     let this_month = this_month();
     let month = month_or(month, this_month);
-    let months = twelve_months(month);
+    let months = month.last_n(12);
     let rows = state.store.stat_months(scope, months[0], month).await?;
     let counts = rows
         .iter()
@@ -364,13 +351,13 @@ pub async fn scope_figures(
         .map(|(_, c)| *c)
         .unwrap_or_default();
     let reasons = state.store.top_bad_reasons(scope, month, month, 10).await?;
-    let mut choices = twelve_months(this_month);
+    let mut choices = this_month.last_n(12);
     choices.reverse();
     Ok(ScopeFigures {
         title,
         crumbs,
-        month: month_label(month),
-        months: choices.into_iter().map(month_label).collect(),
+        month: month.to_string(),
+        months: choices.iter().map(Month::to_string).collect(),
         levels: levels(&counts),
         occurrences: counts.occurrences,
         rated: counts.rated(),
@@ -391,7 +378,7 @@ pub async fn staff_figures(
 ) -> Result<StaffFigures, DisclosureError> {
     let disclosure = state.rules().disclosure;
     let policy = disclosure.policy;
-    let month = month_or(month, previous_month(this_month()));
+    let month = month_or(month, this_month().prev());
     let total = state
         .store
         .count_children(Children::AllStaff, month, month)
@@ -419,7 +406,7 @@ pub async fn staff_figures(
         })
         .collect();
     Ok(StaffFigures {
-        month: month_label(month),
+        month: month.to_string(),
         page,
         pages,
         rows,
@@ -432,10 +419,7 @@ pub async fn rectifications(
     month: &str,
 ) -> Result<Rectifications, DisclosureError> {
     let month = month_or(month, this_month());
-    let rows = state
-        .store
-        .closed_rectifications(Month::from_yyyymm(month).unwrap_or_else(|_| now().month_cst()))
-        .await?;
+    let rows = state.store.closed_rectifications(month).await?;
     let calendar = state.rules().calendar;
     let catalogue = domain::Catalogue::CURRENT;
     let day = domain::calendar::Date::from_unix_ms_cst;
@@ -460,7 +444,7 @@ pub async fn rectifications(
         })
         .collect();
     Ok(Rectifications {
-        month: month_label(month),
+        month: month.to_string(),
         rows,
     })
 }

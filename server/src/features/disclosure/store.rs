@@ -1,7 +1,7 @@
 //! 公示统计 — reading the aggregates the triggers of migration 0008 keep: a scope's months, its
 //! children ranked, their pages, and the top 差评 reasons.
 
-use domain::stats::Counts;
+use domain::{stats::Counts, time::Month};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -136,9 +136,9 @@ impl Store {
     pub async fn stat_months(
         &self,
         scope: Scope,
-        from: i64,
-        to: i64,
-    ) -> StoreResult<Vec<(i64, Counts)>> {
+        from: Month,
+        to: Month,
+    ) -> StoreResult<Vec<(Month, Counts)>> {
         let (name, id) = scope.key();
         let sql = format!(
             "SELECT month, {STAT_COLUMNS} FROM stat WHERE scope = ? AND scope_id = ? \
@@ -151,22 +151,29 @@ impl Store {
             .bind(to)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| (r.get("month"), counts(r))).collect())
+        rows.iter()
+            .map(|r| Ok((r.try_get("month")?, counts(r))))
+            .collect()
     }
 
     /// The children of a scope with their counts over `from ..= to`.
     pub async fn stat_children(
         &self,
         children: Children,
-        from: i64,
-        to: i64,
+        from: Month,
+        to: Month,
     ) -> StoreResult<Vec<ScopeCounts>> {
         self.stat_children_page(children, from, to, i64::MAX, 0)
             .await
     }
 
     /// How many children of a scope have counts over `from ..= to`.
-    pub async fn count_children(&self, children: Children, from: i64, to: i64) -> StoreResult<i64> {
+    pub async fn count_children(
+        &self,
+        children: Children,
+        from: Month,
+        to: Month,
+    ) -> StoreResult<i64> {
         let (scope, table, filter) = children.sql();
         let sql = format!(
             "SELECT count(*) FROM {table} x WHERE ({filter}) AND EXISTS (SELECT 1 FROM stat s \
@@ -184,8 +191,8 @@ impl Store {
     pub async fn stat_children_page(
         &self,
         children: Children,
-        from: i64,
-        to: i64,
+        from: Month,
+        to: Month,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ScopeCounts>> {
@@ -219,8 +226,8 @@ impl Store {
     pub async fn top_bad_reasons(
         &self,
         scope: Scope,
-        from: i64,
-        to: i64,
+        from: Month,
+        to: Month,
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
         let (name, id) = scope.key();

@@ -1,5 +1,7 @@
 //! 月度报告 downloads (CSV, XLSX) for the supervising office; the same session as the pages.
 
+use domain::time::Month;
+
 use axum::{
     Router,
     extract::{Query, State},
@@ -33,15 +35,12 @@ async fn report_for(
     let Some(session) = auth::from_headers(state, headers).await? else {
         return Ok(Err((StatusCode::UNAUTHORIZED, "请先登录").into_response()));
     };
-    let this = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(
-        crate::platform::db::now_ms(),
-    ));
     let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => domain::stats::parse_month(m).ok_or_else(|| AppError::Field {
+        Some(m) => Month::parse(m).map_err(|e| AppError::Field {
             field: "month".into(),
-            message: "月份格式应为 YYYY-MM".into(),
+            message: e.message_zh().into(),
         })?,
-        None => domain::stats::previous_month(this),
+        None => crate::platform::db::now().month_cst().prev(),
     };
     match report::monthly(state, session.actor, month).await {
         Ok(r) => Ok(Ok(r)),
@@ -75,7 +74,7 @@ async fn csv(
         Ok(r) => download(
             report::csv(&r).map_err(|e| AppError::Internal(e.into()))?,
             "text/csv; charset=utf-8",
-            format!("report-{}.csv", domain::stats::month_label(r.month)),
+            format!("report-{}.csv", r.month),
         ),
         Err(refused) => refused,
     })
@@ -90,7 +89,7 @@ async fn xlsx(
         Ok(r) => download(
             report::xlsx(&r).map_err(|e| AppError::Internal(e.into()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("report-{}.xlsx", domain::stats::month_label(r.month)),
+            format!("report-{}.xlsx", r.month),
         ),
         Err(refused) => refused,
     })

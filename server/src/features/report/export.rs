@@ -1,7 +1,7 @@
 //! 月度报告 as files: the table's headings and text cells (also shown on the page), the CSV through
 //! the one CSV writer of the open data, and the XLSX workbook.
 
-use domain::stats::{Figures, month_label};
+use domain::stats::Figures;
 
 use super::{MonthlyReport, percent};
 use crate::features::disclosure::to_csv;
@@ -40,14 +40,7 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
                 r.counts.bad_replied.to_string(),
                 r.counts.bad_rectified.to_string(),
                 r.rank.map_or_else(|| "—".into(), |n| n.to_string()),
-                r.change().map_or_else(
-                    || "—".into(),
-                    |c| match c {
-                        0 => "持平".into(),
-                        c if c > 0 => format!("↑{c}"),
-                        c => format!("↓{}", -c),
-                    },
-                ),
+                domain::stats::rank_change_zh(r.change()),
             ]);
         }
     }
@@ -68,7 +61,7 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
-    sheet.set_name(format!("{} 月度报告", month_label(report.month)))?;
+    sheet.set_name(format!("{} 月度报告", report.month))?;
     for (col, heading) in HEADINGS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *heading, &bold)?;
     }
@@ -125,7 +118,7 @@ mod tests {
             previous_rank: Some(2),
         };
         let report = MonthlyReport {
-            month: 202611,
+            month: domain::time::Month::new(2026, 11).unwrap(),
             policy: Policy::default(),
             sections: vec![(
                 "窗口",

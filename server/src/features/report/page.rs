@@ -3,7 +3,7 @@
 
 use domain::{
     access::{Actor, Role},
-    stats::{month_label, parse_month, previous_month},
+    time::Month,
 };
 
 use super::{HEADINGS, ReportError, cells, monthly, percent};
@@ -45,15 +45,13 @@ pub async fn report_page(
     month: &str,
 ) -> Result<ReportPage, ReportError> {
     let this = this_month();
-    let month = parse_month(month.trim()).unwrap_or_else(|| previous_month(this));
+    let month = Month::parse(month.trim()).unwrap_or_else(|_| this.prev());
     let report = monthly(state, actor, month).await?;
-    let mut months = vec![this];
-    for _ in 0..11 {
-        months.push(previous_month(*months.last().unwrap_or(&this)));
-    }
+    let mut months = this.last_n(12);
+    months.reverse();
     Ok(ReportPage {
-        month: month_label(month),
-        months: months.into_iter().map(month_label).collect(),
+        month: month.to_string(),
+        months: months.iter().map(Month::to_string).collect(),
         headings: HEADINGS,
         rows: cells(&report),
         bad_items: report
@@ -142,7 +140,7 @@ pub async fn hall_analysis(
         .filter(|h| halls.iter().any(|(id, _)| id == h))
         .or_else(|| halls.first().map(|(id, _)| *id))
         .unwrap_or_default();
-    let month = parse_month(month.trim()).unwrap_or_else(this_month);
+    let month = Month::parse(month.trim()).unwrap_or_else(|_| this_month());
     let found = state.store.heat(hall, month).await?;
     let hours: Vec<i64> = (7..=19).collect();
     let rows = WEEKDAYS
@@ -168,7 +166,7 @@ pub async fn hall_analysis(
     Ok(HallAnalysis {
         halls,
         hall,
-        month: month_label(month),
+        month: month.to_string(),
         hours,
         rows,
         max,

@@ -5,7 +5,8 @@
 
 use domain::{
     access::{Actor, Role},
-    stats::{Counts, Figures, Policy, Rate, month_label, previous_month},
+    stats::{Counts, Policy, Ranking, Rate, rank_change},
+    time::{Month, Timestamp},
 };
 
 use crate::features::disclosure::{Children, ScopeCounts};
@@ -25,14 +26,14 @@ pub struct ReportRow {
 impl ReportRow {
     /// Places gained since last month (positive = up).
     pub fn change(&self) -> Option<i64> {
-        Some(self.previous_rank? as i64 - self.rank? as i64)
+        rank_change(self.rank, self.previous_rank)
     }
 }
 
 /// The report of one month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthlyReport {
-    pub month: i64,
+    pub month: Month,
     pub policy: Policy,
     /// (section title, rows) for departments, windows and staff.
     pub sections: Vec<(&'static str, Vec<ReportRow>)>,
@@ -58,47 +59,24 @@ pub fn percent(rate: Rate) -> String {
     )
 }
 
-/// Ranks by satisfaction (good share, then more ratings first); rows without ratings are unranked.
-fn ranks(rows: &[ScopeCounts], policy: Policy) -> Vec<(i64, usize)> {
-    let mut rated: Vec<(&ScopeCounts, i64)> = rows
-        .iter()
-        .filter_map(|r| {
-            Figures::of(&r.counts, policy)
-                .good_rate
-                .basis_points()
-                .map(|bp| (r, bp))
-        })
-        .collect();
-    rated.sort_by(|(a, abp), (b, bbp)| {
-        bbp.cmp(abp)
-            .then(b.counts.rated().cmp(&a.counts.rated()))
-            .then(a.id.cmp(&b.id))
-    });
-    rated
-        .iter()
-        .enumerate()
-        .map(|(i, (r, _))| (r.id, i + 1))
-        .collect()
-}
-
 async fn section(
     state: &AppState,
     children: Children,
-    month: i64,
+    month: Month,
     policy: Policy,
 ) -> Result<Vec<ReportRow>, sqlx::Error> {
     let now = state.store.stat_children(children, month, month).await?;
-    let before = state
-        .store
-        .stat_children(children, previous_month(month), previous_month(month))
-        .await?;
-    let (now_ranks, before_ranks) = (ranks(&now, policy), ranks(&before, policy));
-    let rank_of = |ranks: &[(i64, usize)], id| ranks.iter().find(|(i, _)| *i == id).map(|r| r.1);
+    let before = month.prev();
+    let before = state.store.stat_children(children, before, before).await?;
+    let rank = |rows: &[ScopeCounts]| {
+        Ranking::by_satisfaction(rows.iter().map(|r| (r.id, &r.counts)), policy)
+    };
+    let (now_ranks, before_ranks) = (rank(&now), rank(&before));
     let mut rows: Vec<ReportRow> = now
         .into_iter()
         .map(|r| ReportRow {
-            rank: rank_of(&now_ranks, r.id),
-            previous_rank: rank_of(&before_ranks, r.id),
+            rank: now_ranks.rank_of(r.id),
+            previous_rank: before_ranks.rank_of(r.id),
             name: r.name,
             code: r.code,
             counts: r.counts,
@@ -109,7 +87,7 @@ async fn section(
 }
 
 /// The report of `month`, built from the aggregates.
-pub async fn build(state: &AppState, month: i64) -> Result<MonthlyReport, sqlx::Error> {
+pub async fn build(state: &AppState, month: Month) -> Result<MonthlyReport, sqlx::Error> {
     let policy = state.rules().disclosure.policy;
     let sections = vec![
         (
@@ -163,7 +141,7 @@ pub async fn build(state: &AppState, month: i64) -> Result<MonthlyReport, sqlx::
 pub async fn monthly(
     state: &AppState,
     actor: Actor,
-    month: i64,
+    month: Month,
 ) -> Result<MonthlyReport, ReportError> {
     if actor.role != Role::Supervisor {
         return Err(ReportError::Forbidden);
@@ -180,10 +158,9 @@ pub async fn archive_previous_month(
     state: &AppState,
     now_ms: i64,
 ) -> anyhow::Result<Option<std::path::PathBuf>> {
-    let this = domain::stats::month_of(domain::calendar::Date::from_unix_ms_cst(now_ms));
-    let month = previous_month(this);
+    let month = Timestamp::from_unix_ms(now_ms).month_cst().prev();
     let dir = state.config.data_dir.join("reports");
-    let file = dir.join(format!("{}.xlsx", month_label(month)));
+    let file = dir.join(format!("{month}.xlsx"));
     if file.exists() {
         return Ok(None);
     }
