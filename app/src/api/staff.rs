@@ -98,7 +98,7 @@ pub async fn staff_login(username: String, password: String, code: String) -> Re
     let cookie = axum::http::HeaderValue::from_str(&auth::session_cookie(&state, &session))?;
     expect_context::<leptos_axum::ResponseOptions>()
         .insert_header(axum::http::header::SET_COOKIE, cookie);
-    leptos_axum::redirect(auth::home_of(session.role));
+    leptos_axum::redirect(session.role.home());
     Ok(())
 }
 

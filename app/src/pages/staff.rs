@@ -62,25 +62,13 @@ pub fn StaffBar() -> impl IntoView {
                 me.await
                     .ok()
                     .map(|me| {
-                        let links: &[(&str, &str)] = match me.role.as_str() {
-                            "window_staff" => &[("/staff/ratings", "我的评价")],
-                            "handler" => &[("/staff/tickets", "工单")],
-                            "supervisor" => {
-                                &[
-                                    ("/staff/overview", "督办总览"),
-                                    ("/staff/tickets", "工单"),
-                                    ("/staff/report", "月度报告"),
-                                    ("/staff/analysis", "时段分析"),
-                                ]
-                            }
-                            "admin" => &[("/staff/admin", "系统管理")],
-                            _ => &[],
-                        };
+                        let links = domain::access::Role::parse(&me.role)
+                            .map_or(&[][..], domain::access::Role::navigation);
                         view! {
                             <nav class="staff-bar" aria-label="工作人员导航">
                                 {links
                                     .iter()
-                                    .map(|(href, label)| view! { <a href=*href>{*label}</a> })
+                                    .map(|p| view! { <a href=p.href>{p.label_zh}</a> })
                                     .collect_view()}
                                 <span class="who">{me.username}</span>
                                 <ActionForm action=logout attr:class="inline">

@@ -5,14 +5,18 @@ mod analysis;
 mod csv_format;
 mod data_row;
 mod listing;
+mod lists;
 mod open_data;
 mod rebuild;
+mod scope;
 mod service;
 mod store;
 
 pub use analysis::WindowAlert;
 pub use csv_format::to_csv;
 pub use listing::{ClosedRectification, OpenRow};
+pub use lists::{methods, rectifications, staff_figures};
 pub use open_data::routes;
+pub use scope::scope_figures;
 pub use service::*;
 pub use store::{Children, STAT_COLUMNS, Scope, ScopeCounts, counts};

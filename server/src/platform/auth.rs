@@ -123,16 +123,6 @@ pub async fn logout(state: &AppState, session: &StaffSession) -> Result<String, 
     Ok(crate::platform::session::closing_cookie(state))
 }
 
-/// The page a staff member starts from after signing in.
-pub fn home_of(role: Role) -> &'static str {
-    match role {
-        Role::WindowStaff => "/staff/ratings",
-        Role::Handler => "/staff/tickets",
-        Role::Supervisor => "/staff/overview",
-        Role::Admin => "/staff/admin",
-    }
-}
-
 /// The session named by a request's cookie, if live.
 pub async fn from_headers(
     state: &AppState,

@@ -111,10 +111,7 @@ async fn administration(js: Js) {
     let session = server::platform::auth::login(s, "ga-li", "long-enough-pass", "")
         .await
         .unwrap();
-    assert_eq!(
-        server::platform::auth::home_of(session.role),
-        "/staff/tickets"
-    );
+    assert_eq!(session.role.home(), "/staff/tickets");
 }
 
 #[tokio::test]

@@ -62,16 +62,6 @@ fn invalid(message: String) -> AdminError {
     AdminError::Invalid(message)
 }
 
-/// A role's name in Chinese.
-pub fn role_zh(role: &str) -> &'static str {
-    Role::parse(role).map_or("未知", |role| match role {
-        Role::WindowStaff => "窗口工作人员",
-        Role::Handler => "部门经办人",
-        Role::Supervisor => "监督股",
-        Role::Admin => "系统管理员",
-    })
-}
-
 /// The administration page of `actor` (administrators only).
 pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, AdminError> {
     let o = super::overview(state, actor).await?;
@@ -83,7 +73,7 @@ pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, Adm
             .map(|a| AccountLine {
                 id: a.id,
                 username: a.username,
-                role: role_zh(&a.role),
+                role: a.role.label_zh(),
                 department: a.department.unwrap_or_default(),
                 staff_no: a.staff_no.unwrap_or_default(),
                 locked_until: a

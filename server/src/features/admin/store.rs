@@ -15,7 +15,7 @@ use crate::platform::{
 pub struct AccountSummary {
     pub id: i64,
     pub username: String,
-    pub role: String,
+    pub role: domain::access::Role,
     pub department: Option<String>,
     pub staff_no: Option<String>,
     pub locked_until: Option<i64>,

@@ -120,13 +120,7 @@ pub async fn build(state: &AppState, month: Month) -> Result<MonthlyReport, sqlx
         .top_bad_reasons(crate::features::disclosure::Scope::All, month, month, 10)
         .await?
         .into_iter()
-        .map(|(code, n)| {
-            let label = u16::try_from(code)
-                .ok()
-                .and_then(|c| catalogue.get(c))
-                .map_or_else(|| code.to_string(), |r| r.label_zh.to_owned());
-            (label, n)
-        })
+        .map(|(code, n)| (catalogue.label_or_code(code), n))
         .collect();
     Ok(MonthlyReport {
         month,

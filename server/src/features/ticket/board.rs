@@ -54,12 +54,7 @@ pub struct TicketPage {
 
 /// The labels of reason codes.
 pub fn reason_labels(codes: &[i64]) -> Vec<&'static str> {
-    let catalogue = domain::Catalogue::CURRENT;
-    codes
-        .iter()
-        .filter_map(|&c| u16::try_from(c).ok().and_then(|c| catalogue.get(c)))
-        .map(|r| r.label_zh)
-        .collect()
+    domain::Catalogue::CURRENT.labels_of(codes)
 }
 
 /// What is left until `due` (unix ms, end of its day) in working days.
