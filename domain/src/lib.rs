@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod channel;
 pub mod complaint;
 pub mod evaluation;
+pub mod ids;
 pub mod level;
 pub mod mask;
 pub mod occurrence;

@@ -11,6 +11,7 @@
 //! | [`Level`] | `evaluation.level`, `evaluation_follow_up.level` | INTEGER, the interface code 5 … 1 |
 //! | [`Timestamp`] | `*_at` columns | INTEGER, unix milliseconds |
 //! | [`Month`] | `stat.month`, `stat_reason.month`, `stat_hour.month` | INTEGER, YYYYMM |
+//! | `ids::*Id` | the organisation's `id` and `*_id` columns | INTEGER, the row id |
 //!
 //! A stored value that names nothing is a decoding error, never a default.
 //! Only with the `sqlx` feature (the server); the browser builds never see this file.
@@ -25,6 +26,7 @@ use sqlx::{
 use crate::{
     Channel, Level,
     access::Role,
+    ids::{BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId},
     ticket::{Due, TicketKind, TicketState},
     time::{Month, Timestamp},
 };
@@ -114,6 +116,13 @@ stored_as_integer! {
     Level: |l| i64::from(l.interface_code()), |n| Ok(Level::from_interface_code(n)?);
     Timestamp: |t| t.unix_ms(), |n| Ok(Timestamp::from_unix_ms(n));
     Month: |m| m.yyyymm(), |n| Ok(Month::from_yyyymm(n)?);
+    RegionId: |id| id.0, |n| Ok(RegionId(n));
+    DepartmentId: |id| id.0, |n| Ok(DepartmentId(n));
+    HallId: |id| id.0, |n| Ok(HallId(n));
+    WindowId: |id| id.0, |n| Ok(WindowId(n));
+    StaffId: |id| id.0, |n| Ok(StaffId(n));
+    ServiceItemId: |id| id.0, |n| Ok(ServiceItemId(n));
+    BusinessSystemId: |id| id.0, |n| Ok(BusinessSystemId(n));
 }
 
 /// [`TicketKind::due_in`] as an SQL expression over the `ticket` table aliased `table`: the

@@ -5,7 +5,7 @@
 use anyhow::{Context, bail};
 use domain::access::Role;
 
-use crate::{AppState, Config, features::admin::CodeTable, platform::crypto::hash_password};
+use crate::{AppState, Config, platform::crypto::hash_password};
 
 /// Runs the command in `args` (without the program name). `None`: no command, start the server.
 pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
@@ -43,7 +43,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
         Some(code) => Some(
             state
                 .store
-                .id_by_code(CodeTable::Department, code)
+                .id_by_code::<domain::ids::DepartmentId>(code)
                 .await?
                 .with_context(|| format!("unknown department {code:?}"))?,
         ),

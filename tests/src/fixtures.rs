@@ -12,7 +12,7 @@ pub use http::SignedIn;
 pub use ratings::Rated;
 pub use staff::{ADMIN_SECRET, PASSWORD, SUPERVISOR_SECRET, Staff};
 
-use server::features::admin::CodeTable;
+use domain::ids::{DepartmentId, HallId, RegionId};
 
 use crate::{TestServer, sqlx_count};
 
@@ -21,10 +21,11 @@ impl TestServer {
     pub async fn department(&self, code: &str) -> i64 {
         self.state
             .store
-            .id_by_code(CodeTable::Department, code)
+            .id_by_code::<DepartmentId>(code)
             .await
             .expect("department lookup")
             .unwrap_or_else(|| panic!("no department {code}"))
+            .get()
     }
 
     /// Adds a department to the seeded region; returns its id.
@@ -33,19 +34,20 @@ impl TestServer {
         let region = sqlx_count(&self.state, "SELECT id FROM region").await;
         self.state
             .store
-            .insert_department(region, code, name)
+            .insert_department(RegionId(region), code, name)
             .await
             .expect("department")
+            .get()
     }
 
     /// A second window of 县不动产登记中心 in the seeded hall, `A02` 不动产抵押 (code `W-A02`), with
     /// its clerk `S002` 李强, so that rankings and scopes have something to tell apart.
     pub async fn second_window(&self) {
         let store = &self.state.store;
-        let bdc = self.department("BDC").await;
+        let bdc = DepartmentId(self.department("BDC").await);
         let halls = store.halls().await.expect("halls");
         let window = store
-            .insert_window(halls[0].0, bdc, "W-A02", "A02", "不动产抵押")
+            .insert_window(HallId(halls[0].0), bdc, "W-A02", "A02", "不动产抵押")
             .await
             .expect("window");
         store

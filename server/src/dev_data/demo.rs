@@ -141,9 +141,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         }
     }
     rate_some(state, system, &items).await?;
-    let bdc = store
-        .id_by_code(crate::features::admin::CodeTable::Department, "BDC")
-        .await?;
+    let bdc = store.id_by_code::<domain::ids::DepartmentId>("BDC").await?;
     let password = crypto::hash_password(DEMO_PASSWORD);
     store
         .insert_account("bdc", &password, Role::Handler, bdc)
@@ -159,7 +157,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .await?;
     std::fs::write(state.config.data_dir.join("demo-admin-totp.txt"), uri)?;
     // 窗口工作人员: the clerk of the first window, who sees the ratings of their own service.
-    let clerk: Option<(i64, i64)> =
+    let clerk: Option<(domain::ids::StaffId, domain::ids::DepartmentId)> =
         sqlx::query_as("SELECT id, department_id FROM staff WHERE staff_no = 'S001'")
             .fetch_optional(store.pool())
             .await?;
@@ -181,7 +179,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
 /// Registers a few dozen cases and rates most of them, with the usual mix and two bad reviews.
 async fn rate_some(
     state: &AppState,
-    system: i64,
+    system: domain::ids::BusinessSystemId,
     items: &[(&str, String, String, &str)],
 ) -> anyhow::Result<()> {
     let levels = [

@@ -7,7 +7,7 @@ mod service;
 mod settings;
 mod store;
 
-pub use organisation::{CodeTable, Names, WindowView};
+pub use organisation::{ByCode, Names, WindowView};
 pub use page::*;
 pub use service::*;
 pub use store::{AccountSummary, NewAccount, OrgEntry};

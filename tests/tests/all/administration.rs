@@ -215,8 +215,8 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
     refused(&server, &session, AdminAdd::PATH, &item, "事项实施编码").await;
     // A window in a hall that does not exist is refused, not half-written.
     let entry = server::features::admin::OrgEntry::Window {
-        hall: 999,
-        department: 1,
+        hall: domain::ids::HallId(999),
+        department: domain::ids::DepartmentId(1),
         number: "B9".into(),
         name: "综合窗口".into(),
     };

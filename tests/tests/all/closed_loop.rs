@@ -290,7 +290,7 @@ async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
     server
         .state
         .store
-        .insert_staff(bdc, None, "S002", "李强")
+        .insert_staff(domain::ids::DepartmentId(bdc), None, "S002", "李强")
         .await
         .unwrap();
     // One rating of 王芳's service (with the evaluator's phone), one of 李强's.

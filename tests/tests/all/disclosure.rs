@@ -26,7 +26,11 @@ async fn widen(server: &TestServer) {
     server
         .state
         .store
-        .insert_service_item(bdc, "000112002000", "不动产抵押登记")
+        .insert_service_item(
+            domain::ids::DepartmentId(bdc),
+            "000112002000",
+            "不动产抵押登记",
+        )
         .await
         .unwrap();
 }

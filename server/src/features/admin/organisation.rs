@@ -1,5 +1,8 @@
 //! Regions, departments, halls, windows, staff, service items and business systems.
 
+use domain::ids::{
+    BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId,
+};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult, now_ms};
@@ -7,11 +10,11 @@ use crate::platform::db::{Store, StoreResult, now_ms};
 /// A window as shown on its e码 poster and rating page.
 #[derive(Debug, Clone)]
 pub struct WindowView {
-    pub id: i64,
+    pub id: WindowId,
     pub number: String,
     pub name: String,
     pub ecode: String,
-    pub department_id: i64,
+    pub department_id: DepartmentId,
     pub department: String,
     pub hall: String,
 }
@@ -66,8 +69,8 @@ impl Store {
         &self,
         code: &str,
         name: &str,
-        parent: Option<i64>,
-    ) -> StoreResult<i64> {
+        parent: Option<RegionId>,
+    ) -> StoreResult<RegionId> {
         sqlx::query_scalar(
             "INSERT INTO region (code, name, parent_id) VALUES (?, ?, ?) RETURNING id",
         )
@@ -78,7 +81,12 @@ impl Store {
         .await
     }
 
-    pub async fn insert_department(&self, region: i64, code: &str, name: &str) -> StoreResult<i64> {
+    pub async fn insert_department(
+        &self,
+        region: RegionId,
+        code: &str,
+        name: &str,
+    ) -> StoreResult<DepartmentId> {
         sqlx::query_scalar(
             "INSERT INTO department (region_id, code, name) VALUES (?, ?, ?) RETURNING id",
         )
@@ -91,11 +99,11 @@ impl Store {
 
     pub async fn insert_hall(
         &self,
-        region: i64,
+        region: RegionId,
         code: &str,
         name: &str,
         address: &str,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<HallId> {
         sqlx::query_scalar(
             "INSERT INTO hall (region_id, code, name, address) VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -110,12 +118,12 @@ impl Store {
     /// Adds a window with a fresh random e码.
     pub async fn insert_window(
         &self,
-        hall: i64,
-        department: i64,
+        hall: HallId,
+        department: DepartmentId,
         code: &str,
         number: &str,
         name: &str,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<WindowId> {
         sqlx::query_scalar(
             "INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -132,11 +140,11 @@ impl Store {
 
     pub async fn insert_staff(
         &self,
-        department: i64,
-        window: Option<i64>,
+        department: DepartmentId,
+        window: Option<WindowId>,
         staff_no: &str,
         name: &str,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<StaffId> {
         sqlx::query_scalar(
             "INSERT INTO staff (department_id, window_id, staff_no, name) VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -150,10 +158,10 @@ impl Store {
 
     pub async fn insert_service_item(
         &self,
-        department: i64,
+        department: DepartmentId,
         code: &str,
         name: &str,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<ServiceItemId> {
         sqlx::query_scalar(
             "INSERT INTO service_item (department_id, code, name) VALUES (?, ?, ?) RETURNING id",
         )
@@ -170,7 +178,7 @@ impl Store {
         name: &str,
         api_key_hash: &[u8],
         frame_origins: &str,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<BusinessSystemId> {
         sqlx::query_scalar(
             "INSERT INTO business_system (name, api_key_hash, frame_origins, created_at) \
              VALUES (?, ?, ?, ?) RETURNING id",
@@ -184,7 +192,10 @@ impl Store {
     }
 
     /// The business system holding the API key with this hash.
-    pub async fn business_system_by_key(&self, api_key_hash: &[u8]) -> StoreResult<Option<i64>> {
+    pub async fn business_system_by_key(
+        &self,
+        api_key_hash: &[u8],
+    ) -> StoreResult<Option<BusinessSystemId>> {
         sqlx::query_scalar("SELECT id FROM business_system WHERE api_key_hash = ?")
             .bind(api_key_hash)
             .fetch_optional(&self.pool)
@@ -208,31 +219,35 @@ impl Store {
         Ok(row.as_ref().map(window_view))
     }
 
-    /// Resolves the codes a business system sends to ids; `None` for an unknown code.
-    pub async fn id_by_code(&self, table: CodeTable, code: &str) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar(table.sql())
+    /// The row with this code, its id type naming the table (`id_by_code::<DepartmentId>`).
+    pub async fn id_by_code<I: ByCode>(&self, code: &str) -> StoreResult<Option<I>> {
+        sqlx::query_scalar(I::SQL)
             .bind(code)
             .fetch_optional(&self.pool)
             .await
     }
 }
 
-/// The tables that business systems address by code.
-#[derive(Debug, Clone, Copy)]
-pub enum CodeTable {
-    Department,
-    ServiceItem,
-    Window,
-    Staff,
+/// The tables that business systems and administrators address by code (编码, 工号, 实施编码): the
+/// id type says which table is searched.
+pub trait ByCode:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
+{
+    const SQL: &'static str;
 }
 
-impl CodeTable {
-    fn sql(self) -> &'static str {
-        match self {
-            CodeTable::Department => "SELECT id FROM department WHERE code = ?",
-            CodeTable::ServiceItem => "SELECT id FROM service_item WHERE code = ?",
-            CodeTable::Window => "SELECT id FROM service_window WHERE code = ?",
-            CodeTable::Staff => "SELECT id FROM staff WHERE staff_no = ?",
-        }
-    }
+impl ByCode for DepartmentId {
+    const SQL: &'static str = "SELECT id FROM department WHERE code = ?";
+}
+
+impl ByCode for ServiceItemId {
+    const SQL: &'static str = "SELECT id FROM service_item WHERE code = ?";
+}
+
+impl ByCode for WindowId {
+    const SQL: &'static str = "SELECT id FROM service_window WHERE code = ?";
+}
+
+impl ByCode for StaffId {
+    const SQL: &'static str = "SELECT id FROM staff WHERE staff_no = ?";
 }

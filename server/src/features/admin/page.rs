@@ -3,6 +3,7 @@
 //! store them.
 
 use domain::access::{Actor, Role};
+use domain::ids::{DepartmentId, HallId, WindowId};
 
 use super::{AccountForm, AdminError, OrgEntry};
 use crate::platform::{
@@ -251,8 +252,9 @@ pub async fn submit_org_entry(
     form: OrgForm,
 ) -> Result<i64, AdminError> {
     admin_only(actor)?;
-    let id = |s: &str| s.trim().parse::<i64>().ok();
-    let (department, hall, window) = (id(&form.department), id(&form.hall), id(&form.window));
+    let department = form.department.trim().parse::<DepartmentId>().ok();
+    let hall = form.hall.trim().parse::<HallId>().ok();
+    let window = form.window.trim().parse::<WindowId>().ok();
     let missing = |what: &str| invalid(format!("请选择{what}"));
     let department = || department.ok_or_else(|| missing("部门"));
     let OrgForm { code, name, .. } = form;

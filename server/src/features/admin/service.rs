@@ -134,7 +134,7 @@ pub struct AccountForm {
     pub username: String,
     pub password: String,
     pub role: String,
-    pub department: Option<i64>,
+    pub department: Option<domain::ids::DepartmentId>,
     pub staff_no: Option<String>,
 }
 
@@ -166,7 +166,7 @@ pub async fn create_account(
         (Role::WindowStaff, Some(no)) if !no.is_empty() => Some(
             state
                 .store
-                .id_by_code(crate::features::admin::CodeTable::Staff, no)
+                .id_by_code::<domain::ids::StaffId>(no)
                 .await?
                 .ok_or_else(|| invalid("工号不存在"))?,
         ),

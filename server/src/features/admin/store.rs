@@ -1,6 +1,7 @@
 //! Administration: accounts and the organisation. Every change is written together with its
 //! audit-log entry, in one transaction.
 
+use domain::ids::{DepartmentId, HallId, WindowId};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -30,19 +31,19 @@ pub enum OrgEntry {
         name: String,
     },
     Window {
-        hall: i64,
-        department: i64,
+        hall: HallId,
+        department: DepartmentId,
         number: String,
         name: String,
     },
     Staff {
-        department: i64,
-        window: Option<i64>,
+        department: DepartmentId,
+        window: Option<WindowId>,
         staff_no: String,
         name: String,
     },
     ServiceItem {
-        department: i64,
+        department: DepartmentId,
         code: String,
         name: String,
     },
@@ -54,8 +55,8 @@ pub struct NewAccount<'a> {
     pub username: &'a str,
     pub password_hash: &'a str,
     pub role: domain::access::Role,
-    pub department: Option<i64>,
-    pub staff: Option<i64>,
+    pub department: Option<domain::ids::DepartmentId>,
+    pub staff: Option<domain::ids::StaffId>,
     pub totp_secret_enc: Option<&'a [u8]>,
 }
 

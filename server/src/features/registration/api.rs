@@ -27,7 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The business system that sent the request, proven by its API key.
-pub(crate) struct BusinessSystem(i64);
+pub(crate) struct BusinessSystem(domain::ids::BusinessSystemId);
 
 impl FromRequestParts<AppState> for BusinessSystem {
     type Rejection = AppError;

@@ -7,8 +7,9 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::{NewOccurrence, RegisterOutcome};
-use crate::features::admin::CodeTable;
+use crate::features::admin::ByCode;
 use crate::platform::state::AppState;
+use domain::ids::BusinessSystemId;
 
 /// The API's registration request, as sent by a business system.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -70,27 +71,25 @@ fn field(field: &'static str, message: impl Into<String>) -> RegisterError {
     }
 }
 
-async fn resolve(
+async fn resolve<I: ByCode>(
     state: &AppState,
-    table: CodeTable,
     name: &'static str,
     code: &str,
-) -> Result<i64, RegisterError> {
+) -> Result<I, RegisterError> {
     state
         .store
-        .id_by_code(table, code.trim())
+        .id_by_code(code.trim())
         .await?
         .ok_or_else(|| field(name, format!("unknown code {code:?}")))
 }
 
-async fn resolve_optional(
+async fn resolve_optional<I: ByCode>(
     state: &AppState,
-    table: CodeTable,
     name: &'static str,
     code: Option<&str>,
-) -> Result<Option<i64>, RegisterError> {
+) -> Result<Option<I>, RegisterError> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => resolve(state, table, name, code).await.map(Some),
+        Some(code) => resolve(state, name, code).await.map(Some),
         None => Ok(None),
     }
 }
@@ -98,7 +97,7 @@ async fn resolve_optional(
 /// Checks the request, registers the occurrence (idempotently) and signs a fresh rating link.
 pub async fn register(
     state: &AppState,
-    system: i64,
+    system: BusinessSystemId,
     req: &RegisterRequest,
 ) -> Result<Registered, RegisterError> {
     let case = CaseNumber::parse(&req.case_number).map_err(|e| field(e.field(), e.to_string()))?;
@@ -113,13 +112,10 @@ pub async fn register(
     let new = NewOccurrence {
         case_number: case.as_str().to_owned(),
         occurrence_no: no.get().into(),
-        service_item_id: Some(
-            resolve(state, CodeTable::ServiceItem, "service_item", item.as_str()).await?,
-        ),
-        department_id: resolve(state, CodeTable::Department, "department", &req.department).await?,
-        window_id: resolve_optional(state, CodeTable::Window, "window", req.window.as_deref())
-            .await?,
-        staff_id: resolve_optional(state, CodeTable::Staff, "staff", req.staff.as_deref()).await?,
+        service_item_id: Some(resolve(state, "service_item", item.as_str()).await?),
+        department_id: resolve(state, "department", &req.department).await?,
+        window_id: resolve_optional(state, "window", req.window.as_deref()).await?,
+        staff_id: resolve_optional(state, "staff", req.staff.as_deref()).await?,
         channel,
         business_system_id: Some(system),
         evaluator_phone_enc: phone.map(|p| state.secrets.encrypt(p.as_str())),

@@ -1,5 +1,6 @@
 //! Service occurrences: registration by business systems and the state they read back.
 
+use domain::ids::{BusinessSystemId, DepartmentId, ServiceItemId, StaffId, WindowId};
 use sqlx::Row;
 
 use crate::features::admin::Names;
@@ -10,12 +11,12 @@ use crate::platform::db::{Store, StoreResult, now_ms};
 pub struct NewOccurrence {
     pub case_number: String,
     pub occurrence_no: i64,
-    pub service_item_id: Option<i64>,
-    pub department_id: i64,
-    pub window_id: Option<i64>,
-    pub staff_id: Option<i64>,
+    pub service_item_id: Option<ServiceItemId>,
+    pub department_id: DepartmentId,
+    pub window_id: Option<WindowId>,
+    pub staff_id: Option<StaffId>,
     pub channel: domain::Channel,
-    pub business_system_id: Option<i64>,
+    pub business_system_id: Option<BusinessSystemId>,
     pub evaluator_phone_enc: Option<Vec<u8>>,
 }
 
@@ -123,12 +124,14 @@ impl Store {
         .bind(new.occurrence_no)
         .fetch_one(&self.pool)
         .await?;
-        let same = row.get::<Option<i64>, _>("service_item_id") == new.service_item_id
-            && row.get::<i64, _>("department_id") == new.department_id
-            && row.get::<Option<i64>, _>("window_id") == new.window_id
-            && row.get::<Option<i64>, _>("staff_id") == new.staff_id
+        let same = row.try_get::<Option<ServiceItemId>, _>("service_item_id")?
+            == new.service_item_id
+            && row.try_get::<DepartmentId, _>("department_id")? == new.department_id
+            && row.try_get::<Option<WindowId>, _>("window_id")? == new.window_id
+            && row.try_get::<Option<StaffId>, _>("staff_id")? == new.staff_id
             && row.try_get::<domain::Channel, _>("channel")? == new.channel
-            && row.get::<Option<i64>, _>("business_system_id") == new.business_system_id;
+            && row.try_get::<Option<BusinessSystemId>, _>("business_system_id")?
+                == new.business_system_id;
         Ok(if same {
             RegisterOutcome::AlreadyRegistered(row.get("id"))
         } else {
@@ -149,7 +152,7 @@ impl Store {
     /// One occurrence by its case and occurrence numbers, as registered by `business_system`.
     pub async fn occurrence_by_case(
         &self,
-        business_system: i64,
+        business_system: BusinessSystemId,
         case_number: &str,
         occurrence_no: i64,
     ) -> StoreResult<Option<OccurrenceView>> {

@@ -33,7 +33,7 @@ impl Store {
         username: &str,
         password_hash: &str,
         role: Role,
-        department: Option<i64>,
+        department: Option<domain::ids::DepartmentId>,
     ) -> StoreResult<i64> {
         self.insert_account_with_totp(username, password_hash, role, department, None)
             .await
@@ -45,7 +45,7 @@ impl Store {
         username: &str,
         password_hash: &str,
         role: Role,
-        department: Option<i64>,
+        department: Option<domain::ids::DepartmentId>,
         totp_secret_enc: Option<&[u8]>,
     ) -> StoreResult<i64> {
         sqlx::query_scalar(
