@@ -2,6 +2,8 @@
 //! hall. Month and hall are chosen with plain GET forms.
 
 use leptos::prelude::*;
+
+use super::MonthPicker;
 use leptos_router::hooks::use_query_map;
 
 use super::staff::{SignInHint, StaffBar};
@@ -44,23 +46,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         bad_reasons,
     } = report;
     view! {
-        <form method="get" class="month-picker">
-            <label for="month">"月份"</label>
-            <select id="month" name="month">
-                {months
-                    .into_iter()
-                    .map(|m| {
-                        let selected = m == month;
-                        view! {
-                            <option value=m.clone() selected=selected>
-                                {m.clone()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <button type="submit">"查看"</button>
-        </form>
+        <MonthPicker label="月份" month=month.clone() months=months />
         <p id="downloads">
             <a href=format!("/staff/report.xlsx?month={month}")>"下载 XLSX"</a>
             " · "

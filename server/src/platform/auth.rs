@@ -44,6 +44,15 @@ async fn blocking(check: impl FnOnce() -> bool + Send + 'static) -> bool {
     tokio::task::spawn_blocking(check).await.unwrap_or(false)
 }
 
+/// Hashes a new password off the async workers (argon2 is slow on purpose). A panic while hashing
+/// goes on as if it had happened here.
+pub async fn hash_password_off_thread(password: &str) -> String {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
 /// Checks the password; after too many failures in a row the account is locked for a while.
 pub async fn login(
     state: &AppState,

@@ -36,7 +36,8 @@ impl Store {
         Ok(Store { pool })
     }
 
-    /// The pool, for benchmarks that compare against raw inserts.
+    /// The pool itself: for the demo data, the tests and the benchmarks only (feature `dev-data`).
+    #[cfg(feature = "dev-data")]
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -55,7 +56,9 @@ pub fn now() -> domain::time::Timestamp {
     domain::time::Timestamp::from_unix_ms(now_ms())
 }
 
-/// Runs a query that returns one integer: for tests and benchmarks that count rows.
+/// Runs a query that returns one integer: for tests and benchmarks that count rows (feature
+/// `dev-data`).
+#[cfg(feature = "dev-data")]
 pub async fn scalar(store: &Store, sql: &str) -> StoreResult<i64> {
     sqlx::query_scalar(sql).fetch_one(&store.pool).await
 }

@@ -8,7 +8,6 @@ use domain::{
 };
 
 use super::{AccountSummary, NewAccount, OrgEntry};
-use crate::platform::crypto::hash_password;
 use crate::platform::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -179,7 +178,7 @@ pub async fn create_account(
     } else {
         (None, None)
     };
-    let password_hash = hash_password(&form.password);
+    let password_hash = crate::platform::auth::hash_password_off_thread(&form.password).await;
     let new = NewAccount {
         username,
         password_hash: &password_hash,

@@ -13,13 +13,11 @@ use super::{
 use crate::platform::state::AppState;
 
 fn levels(c: &Counts) -> Vec<Tally> {
-    (1..=5)
-        .rev()
-        .map(|code| Tally {
-            label: domain::Level::from_interface_code(code)
-                .map_or("", domain::Level::label_zh)
-                .to_owned(),
-            count: c.levels[(code - 1) as usize],
+    domain::Level::ALL
+        .into_iter()
+        .map(|level| Tally {
+            label: level.label_zh().to_owned(),
+            count: c.levels[usize::from(level.interface_code() - 1)],
         })
         .collect()
 }

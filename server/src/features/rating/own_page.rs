@@ -37,10 +37,6 @@ pub struct OwnRatingsPage {
     pub ratings: Vec<OwnRatingLine>,
 }
 
-fn level_zh(code: i64) -> &'static str {
-    Level::from_interface_code(code).map_or("未知", Level::label_zh)
-}
-
 /// The clerk's ratings of the last `days` days, labelled and counted.
 pub async fn own_ratings_page(
     state: &AppState,
@@ -48,14 +44,14 @@ pub async fn own_ratings_page(
     days: u32,
 ) -> Result<OwnRatingsPage, ClerkError> {
     let own = own_ratings(state, actor, days).await?;
-    let counts = (1..=5)
-        .rev()
-        .map(|code| LevelCount {
-            level_zh: level_zh(code),
+    let counts = Level::ALL
+        .into_iter()
+        .map(|level| LevelCount {
+            level_zh: level.label_zh(),
             count: own
                 .ratings
                 .iter()
-                .filter(|r| i64::from(r.level.interface_code()) == code && !r.invalidated)
+                .filter(|r| r.level == level && !r.invalidated)
                 .count(),
         })
         .collect();

@@ -65,19 +65,19 @@ fn download(body: Vec<u8>, content_type: &'static str, name: String) -> Response
     response
 }
 
+/// The report's two download formats.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
 async fn csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    Ok(match report_for(&state, &headers, &q).await? {
-        Ok(r) => download(
-            report::csv(&r).map_err(|e| AppError::Internal(e.into()))?,
-            "text/csv; charset=utf-8",
-            format!("report-{}.csv", r.month),
-        ),
-        Err(refused) => refused,
-    })
+    export(&state, &headers, &q, Format::Csv).await
 }
 
 async fn xlsx(
@@ -85,12 +85,35 @@ async fn xlsx(
     headers: HeaderMap,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    Ok(match report_for(&state, &headers, &q).await? {
-        Ok(r) => download(
+    export(&state, &headers, &q, Format::Xlsx).await
+}
+
+/// The signed-in supervisor's report as a file of `format`.
+async fn export(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &MonthQuery,
+    format: Format,
+) -> Result<Response, AppError> {
+    let r = match report_for(state, headers, q).await? {
+        Ok(r) => r,
+        Err(refused) => return Ok(refused),
+    };
+    let (bytes, content_type, extension) = match format {
+        Format::Csv => (
+            report::csv(&r).map_err(|e| AppError::Internal(e.into()))?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        Format::Xlsx => (
             report::xlsx(&r).map_err(|e| AppError::Internal(e.into()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("report-{}.xlsx", r.month),
+            "xlsx",
         ),
-        Err(refused) => refused,
-    })
+    };
+    Ok(download(
+        bytes,
+        content_type,
+        format!("report-{}.{extension}", r.month),
+    ))
 }

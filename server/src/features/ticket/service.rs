@@ -30,13 +30,7 @@ pub async fn detail(
         .ticket_detail(id)
         .await?
         .ok_or(TicketActError::NotFound)?;
-    let department = state
-        .store
-        .ticket(id)
-        .await?
-        .map(|t| t.department_id)
-        .ok_or(TicketActError::NotFound)?;
-    if !actor.may_see_ticket(department) {
+    if !actor.may_see_ticket(detail.item.department_id) {
         return Err(TicketActError::NotFound);
     }
     Ok(detail)

@@ -1,0 +1,249 @@
+//! The other public pages: the window staff's 公示, the rectification list and the methods.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::open::{RectificationsView, StaffPage, methods, rectifications, staff_disclosure};
+
+use super::{month_query, tables::ChildTable};
+
+/// 窗口工作人员评价公示 — the previous month by default.
+#[component]
+pub fn OpenStaff() -> impl IntoView {
+    let month = month_query();
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.read().get("page").unwrap_or_default());
+    let data = Resource::new(
+        move || (month.get(), page.get()),
+        |(month, page)| staff_disclosure(month, page),
+    );
+    view! {
+        <nav class="crumbs" aria-label="位置">
+            <a href="/open">"全部"</a>
+            " › "
+        </nav>
+        <h1>"窗口工作人员评价公示"</h1>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                data.await
+                    .map(|StaffPage { month, page, pages, rows }| {
+                        let link = |p: usize| format!("/open/staff?month={month}&page={p}");
+                        view! {
+                            <p>
+                                {format!(
+                                    "{month} 各窗口工作人员的评价率与满意度（好评率）；样本不足的不计算比率。",
+                                )}
+                            </p>
+                            <ChildTable
+                                caption=format!(
+                                    "{month} 窗口工作人员（第 {page}/{pages} 页）",
+                                )
+                                rows
+                            />
+                            <nav class="pages" aria-label="分页">
+                                {(page > 1)
+                                    .then(|| {
+                                        view! {
+                                            <a href=link(page - 1) rel="prev">
+                                                "上一页"
+                                            </a>
+                                        }
+                                    })}
+                                " "
+                                {(page < pages)
+                                    .then(|| {
+                                        view! {
+                                            <a href=link(page + 1) rel="next">
+                                                "下一页"
+                                            </a>
+                                        }
+                                    })}
+                            </nav>
+                        }
+                    })
+                    .map_err(|e| e.to_string())
+            })}
+        </Suspense>
+    }
+}
+
+/// 整改公示 — what was done about the 差评 of a month. No personal data, no free text.
+#[component]
+pub fn OpenRectifications() -> impl IntoView {
+    let month = month_query();
+    let data = Resource::new(move || month.get(), rectifications);
+    view! {
+        <nav class="crumbs" aria-label="位置">
+            <a href="/open">"全部"</a>
+            " › "
+        </nav>
+        <h1>"差评整改公示"</h1>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                data.await
+                    .map(|RectificationsView { month, rows }| {
+                        let empty = rows.is_empty();
+                        view! {
+                            <table class="figures" id="rectifications">
+                                <caption>{format!("{month} 已办结的差评整改")}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"部门"</th>
+                                        <th scope="col">"事项"</th>
+                                        <th scope="col">"差评原因"</th>
+                                        <th scope="col">"处置方式"</th>
+                                        <th scope="col">"用时（工作日）"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows
+                                        .into_iter()
+                                        .map(|r| {
+                                            view! {
+                                                <tr>
+                                                    <td>{r.department}</td>
+                                                    <td>{r.item}</td>
+                                                    <td>{r.reasons}</td>
+                                                    <td>{r.how}</td>
+                                                    <td>
+                                                        {r
+                                                            .working_days
+                                                            .map_or_else(|| "—".to_owned(), |d| d.to_string())}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                    {empty
+                                        .then(|| {
+                                            view! {
+                                                <tr>
+                                                    <td colspan="5">"本月无已办结的差评整改"</td>
+                                                </tr>
+                                            }
+                                        })}
+                                </tbody>
+                            </table>
+                        }
+                    })
+                    .map_err(|e| e.to_string())
+            })}
+        </Suspense>
+    }
+}
+
+/// 统计口径 — every formula and setting in force.
+#[component]
+pub fn OpenMethods() -> impl IntoView {
+    let data = Resource::new(|| (), |_| methods());
+    view! {
+        <h1>"统计口径与设置"</h1>
+        <Suspense fallback=|| {
+            view! { <p>"加载中…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                data.await
+                    .map(|m| {
+                        view! {
+                            <section class="card" id="methods">
+                                <h2>"指标定义"</h2>
+                                <dl>
+                                    <dt>"评价率"</dt>
+                                    <dd>
+                                        "当月服务中已评价的办件数（含申诉成立后不计入统计的评价）÷ 当月登记的办件数。窗口扫码评价同时计为一次办件。"
+                                    </dd>
+                                    <dt>"好评率"</dt>
+                                    <dd>
+                                        {format!(
+                                            "（非常满意 + 满意{}）÷ 有效评价数。",
+                                            if m.basic_counts_as_good { " + 基本满意" } else { "" },
+                                        )}
+                                    </dd>
+                                    <dt>"主动评价好评率"</dt>
+                                    <dd>
+                                        "同上，仅计群众本人作出的评价（不含系统默认评价）。"
+                                    </dd>
+                                    <dt>"差评率"</dt>
+                                    <dd>
+                                        "（不满意 + 非常不满意）÷ 有效评价数。"
+                                    </dd>
+                                    <dt>"差评回复率"</dt>
+                                    <dd>"已答复群众的差评 ÷ 有效差评。"</dd>
+                                    <dt>"回访整改率"</dt>
+                                    <dd>
+                                        "经回访（匿名差评经核实）且已办结的差评 ÷ 有效差评。"
+                                    </dd>
+                                    <dt>"回访整改满意率"</dt>
+                                    <dd>
+                                        "群众评价为满意或基本满意的整改次数 ÷ 群众评价过的整改次数（每轮整改各计一次）。"
+                                    </dd>
+                                    <dt>"有效评价"</dt>
+                                    <dd>
+                                        "申诉复核成立的评价不计入各项比率，但单独公示其数量；评价本身从不删除或修改。"
+                                    </dd>
+                                    <dt>"统计月份"</dt>
+                                    <dd>
+                                        "评价计入其所评价服务的月份（北京时间）。"
+                                    </dd>
+                                </dl>
+                                <h2>"显示规则"</h2>
+                                <ul>
+                                    <li>
+                                        "百分比保留两位小数，截断不进位：23283 条中 1 条差评，好评率显示 99.99 %，不显示 100.00 %。"
+                                    </li>
+                                    <li>
+                                        {format!(
+                                            "分母少于 {} 时显示“样本不足”，不计算比率。",
+                                            m.min_sample,
+                                        )}
+                                    </li>
+                                    <li>"比率附 95 % 置信区间（Wilson 方法）。"</li>
+                                    <li>
+                                        {if m.staff_by_name {
+                                            "窗口工作人员公示显示姓名。"
+                                        } else {
+                                            "窗口工作人员公示显示工号。"
+                                        }}
+                                    </li>
+                                </ul>
+                                <h2>
+                                    "办理时限（工作日，按国务院办公厅节假日安排含调休）"
+                                </h2>
+                                <ul>
+                                    <li>
+                                        {format!(
+                                            "差评首次联系：{} 个工作日",
+                                            m.deadlines[0],
+                                        )}
+                                    </li>
+                                    <li>
+                                        {format!("台账整改：{} 个工作日", m.deadlines[1])}
+                                    </li>
+                                    <li>
+                                        {format!(
+                                            "投诉答复：{} 个工作日；复杂投诉 {} 个工作日",
+                                            m.deadlines[2],
+                                            m.deadlines[3],
+                                        )}
+                                    </li>
+                                </ul>
+                                <h2>"开放数据"</h2>
+                                <p>
+                                    "全部统计数据可下载："
+                                    <a href="/open/data.csv">"CSV"</a>"、"
+                                    <a href="/open/data.json">"JSON"</a> "，字段说明见 "
+                                    <a href="/open/data-schema.json">"数据结构"</a>
+                                    "。各页面上的每个数字均可由其重新计算。"
+                                </p>
+                            </section>
+                        }
+                    })
+                    .map_err(|e| e.to_string())
+            })}
+        </Suspense>
+    }
+}
