@@ -2,6 +2,7 @@
 
 mod store;
 
+use domain::time::Timestamp;
 use std::sync::OnceLock;
 
 use domain::access::{Actor, LoginThrottle, Role};
@@ -12,7 +13,7 @@ pub(crate) use store::{Audit, audit};
 use crate::platform::state::AppState;
 use crate::platform::{
     crypto::{hash_api_key, hash_password, random_hex, verify_password},
-    db::now_ms,
+    db::{now, now_ms},
     session::StaffSession,
 };
 
@@ -24,7 +25,7 @@ const SESSION_MS: i64 = 12 * 3_600_000;
 pub struct Session {
     pub token: String,
     pub csrf: String,
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
     pub role: Role,
 }
 
@@ -60,7 +61,7 @@ pub async fn login(
     password: &str,
     code: &str,
 ) -> Result<Session, LoginError> {
-    let now = now_ms();
+    let now = now();
     let Some(account) = state.store.account_for_login(username.trim()).await? else {
         // Spend the same time as for a real account, so timing does not reveal user names.
         static DUMMY: OnceLock<String> = OnceLock::new();
@@ -75,7 +76,7 @@ pub async fn login(
         return Err(LoginError::Invalid);
     };
     if let Some(until) = account.locked_until.filter(|&until| until > now) {
-        return Err(LoginError::Locked(until));
+        return Err(LoginError::Locked(until.unix_ms()));
     }
     let role = account.role;
     let second_factor_ok = !role.needs_second_factor()
@@ -83,25 +84,26 @@ pub async fn login(
             .totp_secret_enc
             .as_deref()
             .and_then(|sealed| state.secrets.decrypt_bytes(sealed).ok())
-            .is_some_and(|secret| domain::totp::verify(&secret, code, now / 1000));
+            .is_some_and(|secret| domain::totp::verify(&secret, code, now.unix_secs()));
     let password_ok = {
         let (password, hash) = (password.to_owned(), account.password_hash.clone());
         blocking(move || verify_password(&password, &hash)).await
     };
     let (true, true) = (password_ok, second_factor_ok) else {
         let failures = account.failed_logins + 1;
-        let lock =
-            LoginThrottle::default().lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now);
+        let lock = LoginThrottle::default()
+            .lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now.unix_ms())
+            .map(Timestamp::from_unix_ms);
         state
             .store
             .record_failed_login(account.id, failures, lock)
             .await?;
-        return Err(lock.map_or(LoginError::Invalid, LoginError::Locked));
+        return Err(lock.map_or(LoginError::Invalid, |t| LoginError::Locked(t.unix_ms())));
     };
     let session = Session {
         token: random_hex(32),
         csrf: random_hex(16),
-        expires_at: now + SESSION_MS,
+        expires_at: now.plus_ms(SESSION_MS),
         role,
     };
     state

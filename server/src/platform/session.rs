@@ -11,9 +11,10 @@ use axum::{
 };
 use cookie::{Cookie, SameSite, time::Duration};
 use domain::access::Actor;
+use domain::time::Timestamp;
 use subtle::ConstantTimeEq;
 
-use crate::platform::{crypto::hash_api_key, db::now_ms, error::AppError, state::AppState};
+use crate::platform::{crypto::hash_api_key, db::now, error::AppError, state::AppState};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "hcp_staff";
@@ -141,8 +142,8 @@ fn over_https(state: &AppState) -> bool {
 }
 
 /// The Set-Cookie value of a new session: gone when the session ends.
-pub fn opening_cookie(state: &AppState, token: &str, expires_at: i64) -> String {
-    let max_age_s = (expires_at - now_ms()) / 1000;
+pub fn opening_cookie(state: &AppState, token: &str, expires_at: Timestamp) -> String {
+    let max_age_s = expires_at.minus(now()) / 1000;
     cookie(token.to_owned(), max_age_s, over_https(state))
 }
 

@@ -1,7 +1,8 @@
 //! `AppState` — what every request handler and job shares, built once at start-up: the store, the
 //! keys, the configuration and the rules administrators change at run time.
 
-use crate::{Config, Store, platform::crypto::Secrets, platform::db::now_ms};
+use crate::{Config, Store, platform::crypto::Secrets, platform::db::now};
+use domain::time::Timestamp;
 
 /// What every request handler shares: built once at start-up.
 #[derive(Debug, Clone)]
@@ -91,19 +92,19 @@ impl AppState {
 
     /// The end of the working day `working_days` after today (unix ms), on the holiday calendar.
     /// `None`, with a warning, when the calendar lacks the year: the ticket is opened all the same.
-    pub fn deadline_after(&self, working_days: u32) -> Option<i64> {
-        self.deadline_from(now_ms(), working_days)
+    pub fn deadline_after(&self, working_days: u32) -> Option<Timestamp> {
+        self.deadline_from(now(), working_days)
     }
 
-    /// The end of the working day `working_days` after the day of `start` (unix ms).
-    pub fn deadline_from(&self, start: i64, working_days: u32) -> Option<i64> {
-        let day = domain::calendar::Date::from_unix_ms_cst(start);
+    /// The end of the working day `working_days` after the day of `start`.
+    pub fn deadline_from(&self, start: Timestamp, working_days: u32) -> Option<Timestamp> {
+        let day = start.date_cst();
         let rules = self
             .rules
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match rules.calendar.add_working_days(day, working_days) {
-            Ok(day) => Some(day.end_unix_ms_cst()),
+            Ok(day) => Some(Timestamp::from_unix_ms(day.end_unix_ms_cst())),
             Err(e) => {
                 tracing::warn!("no deadline: {e}");
                 None

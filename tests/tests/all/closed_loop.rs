@@ -2,6 +2,7 @@
 //! the supervisor's overview, a window clerk's own ratings, signing out.
 
 use domain::ticket::TicketAction;
+use domain::time::Timestamp;
 use fantoccini::Client;
 use serde_json::json;
 use tests::{
@@ -190,8 +191,10 @@ async fn a_complex_complaint_gets_the_longer_reply_deadline_once() {
     let code = complaint(&server).await;
     let s = &server.state;
     let ticket = server.ticket_of(&code).await;
-    let opened = sqlx_count(s, "SELECT opened_at FROM ticket").await;
-    let due = || sqlx_count(s, "SELECT reply_due_at FROM ticket");
+    let opened = Timestamp::from_unix_ms(sqlx_count(s, "SELECT opened_at FROM ticket").await);
+    let due = || async {
+        Timestamp::from_unix_ms(sqlx_count(s, "SELECT reply_due_at FROM ticket").await)
+    };
     assert_eq!(Some(due().await), s.deadline_from(opened, 2));
 
     let act =

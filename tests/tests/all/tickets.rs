@@ -382,7 +382,7 @@ async fn the_deadline_shown_follows_the_state() {
     .unwrap();
     let rectify = due(ticket::list(s, handler).await.unwrap()).expect("ledger deadline");
     assert!(
-        rectify > contact + 10 * 86_400_000,
+        rectify > contact.plus_ms(10 * 86_400_000),
         "15 working days are more than two weeks"
     );
     ticket::act(s, handler, ticket, A::RecordRectification, Some("已完成"))

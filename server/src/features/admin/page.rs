@@ -7,7 +7,7 @@ use domain::ids::{DepartmentId, HallId, WindowId};
 
 use super::{AccountForm, AdminError, OrgEntry};
 use crate::platform::{
-    db::now_ms,
+    db::now,
     state::{Alert, AppState, Disclosure},
 };
 
@@ -66,7 +66,7 @@ fn invalid(message: String) -> AdminError {
 /// The administration page of `actor` (administrators only).
 pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, AdminError> {
     let o = super::overview(state, actor).await?;
-    let now = now_ms();
+    let now = now();
     Ok(AdminPage {
         accounts: o
             .accounts
@@ -77,10 +77,7 @@ pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, Adm
                 role: a.role.label_zh(),
                 department: a.department.unwrap_or_default(),
                 staff_no: a.staff_no.unwrap_or_default(),
-                locked_until: a
-                    .locked_until
-                    .filter(|&t| t > now)
-                    .map(domain::calendar::format_cst),
+                locked_until: a.locked_until.filter(|&t| t > now).map(|t| t.to_string()),
             })
             .collect(),
         holiday_years: o

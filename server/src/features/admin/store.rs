@@ -2,6 +2,7 @@
 //! audit-log entry, in one transaction.
 
 use domain::ids::{DepartmentId, HallId, WindowId};
+use domain::time::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -19,7 +20,7 @@ pub struct AccountSummary {
     pub role: domain::access::Role,
     pub department: Option<String>,
     pub staff_no: Option<String>,
-    pub locked_until: Option<i64>,
+    pub locked_until: Option<Timestamp>,
 }
 
 /// Something an administrator adds to the organisation.

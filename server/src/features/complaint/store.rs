@@ -1,5 +1,6 @@
 //! Complaints (投诉): stored once with their ticket, and looked up by tracking code.
 
+use domain::time::Timestamp;
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult, now_ms};
@@ -22,7 +23,7 @@ pub struct NewComplaint {
     pub contact_phone_enc: Option<Vec<u8>>,
     pub device_hash: Vec<u8>,
     /// End of the day the reply is due (unix ms); `None` when the calendar lacks the year.
-    pub reply_due_at: Option<i64>,
+    pub reply_due_at: Option<Timestamp>,
 }
 
 /// A complaint as its tracking page shows it: no personal data, no free text.
@@ -30,9 +31,9 @@ pub struct NewComplaint {
 pub struct TrackedComplaint {
     pub tracking_code: String,
     pub department: String,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     pub state: domain::ticket::TicketState,
-    pub reply_due_at: Option<i64>,
+    pub reply_due_at: Option<Timestamp>,
 }
 
 impl Store {

@@ -1,6 +1,7 @@
 //! What the public pages list beside the figures: scope names, the closed 差评 loops of a month
 //! (the rectification list) and the rows of the open data.
 
+use domain::time::Timestamp;
 use domain::{reasons::codes_from_list, stats::Counts, time::Month};
 use sqlx::Row;
 
@@ -16,8 +17,8 @@ pub struct ClosedRectification {
     pub reasons: Vec<i64>,
     /// The last triage step's name (立行立改, 台账, 解释说明).
     pub triage: String,
-    pub opened_at: i64,
-    pub closed_at: i64,
+    pub opened_at: Timestamp,
+    pub closed_at: Timestamp,
 }
 
 impl Store {
@@ -81,7 +82,9 @@ impl Store {
                 reasons: codes_from_list(r.get::<Option<String>, _>("reasons").as_deref()),
                 triage: r.get::<Option<String>, _>("triage").unwrap_or_default(),
                 opened_at: r.get("opened_at"),
-                closed_at: r.get::<Option<i64>, _>("closed_at").unwrap_or_default(),
+                closed_at: r
+                    .get::<Option<Timestamp>, _>("closed_at")
+                    .unwrap_or(Timestamp::from_unix_ms(0)),
             })
             .collect())
     }

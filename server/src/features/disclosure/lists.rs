@@ -60,7 +60,6 @@ pub async fn rectifications(
     let rows = state.store.closed_rectifications(month).await?;
     let calendar = state.rules().calendar;
     let catalogue = domain::Catalogue::CURRENT;
-    let day = domain::calendar::Date::from_unix_ms_cst;
     let rows = rows
         .into_iter()
         .map(|r| PublishedRectification {
@@ -71,7 +70,7 @@ pub async fn rectifications(
                 .map_or("—", domain::ticket::TicketAction::label_zh)
                 .to_owned(),
             working_days: calendar
-                .working_days_between(day(r.opened_at), day(r.closed_at))
+                .working_days_between(r.opened_at.date_cst(), r.closed_at.date_cst())
                 .ok(),
         })
         .collect();

@@ -1,6 +1,6 @@
 //! 我的评价 as the window clerk's page shows it: counts per level and each rating, labelled.
 
-use domain::{Level, access::Actor, calendar::format_cst};
+use domain::{Level, access::Actor};
 
 use super::clerk::{ClerkError, own_ratings};
 use crate::features::ticket::reason_labels;
@@ -63,7 +63,7 @@ pub async fn own_ratings_page(
             .ratings
             .into_iter()
             .map(|r| OwnRatingLine {
-                at: format_cst(r.created_at),
+                at: r.created_at.to_string(),
                 level_zh: r.level.label_zh(),
                 reasons: reason_labels(&r.reasons).join("、"),
                 comment: r.comment,

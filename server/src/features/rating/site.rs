@@ -34,8 +34,7 @@ pub fn progress_zh(ticket: TicketProgress) -> String {
     } = ticket;
     match (state, due) {
         (domain::ticket::TicketState::Open, Some(due)) => {
-            // The deadline is stored as the end of its day; the day itself is the one before.
-            let day = domain::calendar::Date::from_unix_ms_cst(due - 1);
+            let day = due.deadline_date_cst();
             format!("处理进度：{}，应于{day}前回访", state.label_zh())
         }
         (state, _) => format!("处理进度：{}", state.label_zh()),

@@ -1,5 +1,6 @@
 //! Evaluations: written once, in one transaction with their reasons, never changed.
 
+use domain::time::Timestamp;
 use domain::{Channel, Level, reasons::codes_from_list, ticket::TicketState};
 use sqlx::Row;
 
@@ -26,7 +27,7 @@ pub struct NewEvaluation {
 pub struct NewTicket {
     pub real_name: bool,
     /// End of the day the first contact is due (unix ms); `None` when the calendar lacks the year.
-    pub contact_due_at: Option<i64>,
+    pub contact_due_at: Option<Timestamp>,
 }
 
 /// A stored evaluation, as the confirmation page shows it (no personal data).
@@ -34,7 +35,7 @@ pub struct NewTicket {
 pub struct StoredEvaluation {
     pub tracking_code: String,
     pub level: Level,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     pub department: String,
     pub reasons: Vec<i64>,
     /// The ticket of a 差评.
@@ -46,7 +47,7 @@ pub struct StoredEvaluation {
 pub struct TicketProgress {
     pub state: TicketState,
     /// End of the day the first contact is due (unix ms).
-    pub contact_due_at: Option<i64>,
+    pub contact_due_at: Option<Timestamp>,
 }
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
@@ -287,7 +288,7 @@ impl Store {
 /// A rating of a window clerk's own service, as they see it: no personal data.
 #[derive(Debug, Clone)]
 pub struct OwnRating {
-    pub created_at: i64,
+    pub created_at: Timestamp,
     pub level: Level,
     pub reasons: Vec<i64>,
     pub comment: Option<String>,

@@ -1,6 +1,7 @@
 //! Service occurrences: registration by business systems and the state they read back.
 
 use domain::ids::{BusinessSystemId, DepartmentId, ServiceItemId, StaffId, WindowId};
+use domain::time::Timestamp;
 use sqlx::Row;
 
 use crate::features::admin::Names;
@@ -41,7 +42,7 @@ pub struct OccurrenceView {
     pub names: Names,
     /// Portal origins allowed to frame this occurrence's rating page.
     pub frame_origins: String,
-    pub registered_at: i64,
+    pub registered_at: Timestamp,
     /// The evaluation, if it was rated.
     pub evaluation: Option<RatedAs>,
 }
@@ -51,7 +52,7 @@ pub struct OccurrenceView {
 pub struct RatedAs {
     pub tracking_code: String,
     pub level: domain::Level,
-    pub rated_at: i64,
+    pub rated_at: Timestamp,
 }
 
 const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \

@@ -4,12 +4,13 @@
 
 use domain::{
     access::Actor,
-    calendar::{Calendar, Date, format_cst},
+    calendar::Calendar,
     ticket::{TicketAction, TicketState},
+    time::Timestamp,
 };
 
 use super::{TicketActError, TicketDetail, TicketListItem};
-use crate::platform::{db::now_ms, state::AppState};
+use crate::platform::{db::now, state::AppState};
 
 /// A ticket in a list, as shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,16 +58,16 @@ pub fn reason_labels(codes: &[i64]) -> Vec<&'static str> {
     domain::Catalogue::CURRENT.labels_of(codes)
 }
 
-/// What is left until `due` (unix ms, end of its day) in working days.
-fn left(due: Option<i64>, calendar: &Calendar) -> String {
+/// What is left until `due` (the end of its day) in working days.
+fn left(due: Option<Timestamp>, calendar: &Calendar) -> String {
     let Some(due) = due else {
         return String::new();
     };
-    let now = now_ms();
+    let now = now();
     if due < now {
         return "已超时".into();
     }
-    let (today, day) = (Date::from_unix_ms_cst(now), Date::from_unix_ms_cst(due - 1));
+    let (today, day) = (now.date_cst(), due.deadline_date_cst());
     if day == today {
         return "今日到期".into();
     }
@@ -83,17 +84,16 @@ pub fn ticket_line(t: &TicketListItem, calendar: &Calendar) -> TicketLine {
         kind_zh: t.kind.label_zh(),
         state_zh: t.state.label_zh(),
         department: t.department.clone(),
-        opened: format_cst(t.opened_at),
-        due: t.due_at.map_or_else(
-            || "时限待定".into(),
-            |d| format!("{} 前", format_cst(d - 1)),
-        ),
+        opened: t.opened_at.to_string(),
+        due: t
+            .due_at
+            .map_or_else(|| "时限待定".into(), |d| format!("{} 前", d.minus_ms(1))),
         left: if open {
             left(t.due_at, calendar)
         } else {
             String::new()
         },
-        overdue: open && t.due_at.is_some_and(|d| d < now_ms()),
+        overdue: open && t.due_at.is_some_and(|d| d < now()),
         escalated: t.escalated,
     }
 }
@@ -118,7 +118,7 @@ fn history(d: &TicketDetail) -> Vec<HistoryLine> {
                 _ => "工单生成",
             };
             HistoryLine {
-                at: format_cst(e.at),
+                at: e.at.to_string(),
                 what: format!("{what} → {}", e.to.label_zh()),
                 note: e.note.clone(),
             }

@@ -1,6 +1,7 @@
 //! What staff read of tickets: the handler's list and one ticket with its history, overdue
 //! tickets raised to the supervisor, and each department's load for the 督办 overview.
 
+use domain::time::Timestamp;
 use std::sync::LazyLock;
 
 use domain::{
@@ -19,9 +20,9 @@ pub struct TicketListItem {
     pub kind: TicketKind,
     pub state: TicketState,
     pub department: String,
-    pub opened_at: i64,
+    pub opened_at: Timestamp,
     /// The deadline that applies now: first contact (bad review) or reply (complaint).
-    pub due_at: Option<i64>,
+    pub due_at: Option<Timestamp>,
     pub escalated: bool,
 }
 
@@ -48,7 +49,7 @@ pub struct TicketEvent {
     #[sqlx(rename = "to_state")]
     pub to: TicketState,
     pub note: Option<String>,
-    pub at: i64,
+    pub at: Timestamp,
 }
 
 /// The columns of a ticket in a list, with the deadline that applies in its state

@@ -2,6 +2,7 @@
 //! phone for the return visit (each reveal logged).
 
 use domain::ticket::{TicketAction, TicketFacts, TicketKind, TicketState};
+use domain::time::Timestamp;
 use serde_json::json;
 use sqlx::Row;
 
@@ -20,9 +21,9 @@ pub struct TicketRow {
     pub evaluation_id: Option<i64>,
     /// What its history and its record tell the state machine.
     pub facts: TicketFacts,
-    pub opened_at: i64,
+    pub opened_at: Timestamp,
     /// When it last changed: a step is taken only if nobody changed it meanwhile.
-    pub updated_at: i64,
+    pub updated_at: Timestamp,
 }
 
 /// One step, as decided by `domain`.
@@ -38,9 +39,9 @@ pub struct TicketStep<'a> {
     /// An upheld appeal: the evaluation is excluded from statistics, with this reason.
     pub invalidate: Option<&'a str>,
     /// A ledger entry's rectification deadline (unix ms), set when the ticket is triaged to the ledger.
-    pub rectify_due_at: Option<i64>,
+    pub rectify_due_at: Option<Timestamp>,
     /// A complex complaint's later reply deadline (unix ms).
-    pub reply_due_at: Option<i64>,
+    pub reply_due_at: Option<Timestamp>,
 }
 
 impl Store {

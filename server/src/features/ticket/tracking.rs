@@ -43,12 +43,9 @@ async fn tracking_page(
             let progress = e.ticket.map_or_else(|| "无需整改".to_owned(), progress_zh);
             (format!("服务评价：{level}"), e.department, progress)
         } else if let Some(c) = state.store.complaint_by_tracking(&code).await? {
-            let due = c.reply_due_at.map(|d| {
-                format!(
-                    "，应于{}前答复",
-                    domain::calendar::Date::from_unix_ms_cst(d - 1)
-                )
-            });
+            let due = c
+                .reply_due_at
+                .map(|d| format!("，应于{}前答复", d.deadline_date_cst()));
             let progress = format!(
                 "{}{}",
                 progress_zh(TicketProgress {

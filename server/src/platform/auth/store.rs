@@ -1,6 +1,7 @@
 //! Staff accounts, sessions and the audit log.
 
 use domain::access::Role;
+use domain::time::Timestamp;
 use sqlx::FromRow;
 
 use crate::platform::db::{Store, StoreResult, now_ms};
@@ -13,7 +14,7 @@ pub struct AccountLogin {
     pub totp_secret_enc: Option<Vec<u8>>,
     pub password_hash: String,
     pub failed_logins: i64,
-    pub locked_until: Option<i64>,
+    pub locked_until: Option<Timestamp>,
 }
 
 /// Who a live session belongs to, and the session's CSRF token.
@@ -77,7 +78,7 @@ impl Store {
         &self,
         account: i64,
         failures: i64,
-        locked_until: Option<i64>,
+        locked_until: Option<Timestamp>,
     ) -> StoreResult<()> {
         sqlx::query("UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?")
             .bind(failures)
@@ -94,7 +95,7 @@ impl Store {
         account: i64,
         token_hash: &[u8],
         csrf: &str,
-        expires_at: i64,
+        expires_at: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?")
