@@ -10,4 +10,5 @@ mod store;
 pub use organisation::{ByCode, Names, WindowView};
 pub use page::*;
 pub use service::*;
+pub use settings::HolidayYear;
 pub use store::{AccountSummary, NewAccount, OrgEntry};

@@ -12,7 +12,7 @@ mod scope;
 mod service;
 mod store;
 
-pub use analysis::WindowAlert;
+pub use analysis::{HeatHour, WindowAlert};
 pub use csv_format::to_csv;
 pub use listing::{ClosedRectification, OpenRow};
 pub use lists::{methods, rectifications, staff_figures};

@@ -41,9 +41,10 @@ pub use domain::stats::Alert;
 /// The official calendar with the schedules administrators entered (which take precedence).
 async fn calendar(store: &Store) -> anyhow::Result<domain::calendar::Calendar> {
     let mut calendar = domain::calendar::Calendar::official();
-    for (year, off, work) in store.holiday_years().await? {
-        let schedule = domain::calendar::YearSchedule::parse(year, &off, &work)?;
-        calendar = calendar.with_year(year, schedule);
+    for entered in store.holiday_years().await? {
+        let schedule =
+            domain::calendar::YearSchedule::parse(entered.year, &entered.off, &entered.worked)?;
+        calendar = calendar.with_year(entered.year, schedule);
     }
     Ok(calendar)
 }

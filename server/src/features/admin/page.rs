@@ -5,7 +5,7 @@
 use domain::access::{Actor, Role};
 use domain::ids::{DepartmentId, HallId, WindowId};
 
-use super::{AccountForm, AdminError, OrgEntry};
+use super::{AccountForm, AdminError, HolidayYear, OrgEntry};
 use crate::platform::{
     db::now,
     state::{Alert, AppState, Disclosure},
@@ -22,14 +22,6 @@ pub struct AccountLine {
     pub staff_no: String,
     /// While locked: until when (China time).
     pub locked_until: Option<String>,
-}
-
-/// A year's holiday schedule as entered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HolidayYear {
-    pub year: i32,
-    pub off: String,
-    pub worked: String,
 }
 
 /// Everything the administration page lists.
@@ -80,11 +72,7 @@ pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, Adm
                 locked_until: a.locked_until.filter(|&t| t > now).map(|t| t.to_string()),
             })
             .collect(),
-        holiday_years: o
-            .holiday_years
-            .into_iter()
-            .map(|(year, off, worked)| HolidayYear { year, off, worked })
-            .collect(),
+        holiday_years: o.holiday_years,
         deadlines: o.deadlines,
         disclosure: state.rules().disclosure,
         departments: o.departments,

@@ -49,7 +49,7 @@ fn field<'a>(label: &str, value: &'a str, max: usize) -> Result<&'a str, AdminEr
 #[derive(Debug, Clone)]
 pub struct AdminOverview {
     pub accounts: Vec<AccountSummary>,
-    pub holiday_years: Vec<(i32, String, String)>,
+    pub holiday_years: Vec<super::HolidayYear>,
     pub deadlines: Deadlines,
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,

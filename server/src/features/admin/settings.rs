@@ -100,6 +100,15 @@ impl DisclosureDoc {
     }
 }
 
+/// 节假日安排 — a year's schedule as entered: days off and weekend days worked (调休), as the
+/// administrator wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HolidayYear {
+    pub year: i32,
+    pub off: String,
+    pub worked: String,
+}
+
 impl Store {
     /// The deadlines in force: the administrator's saved ones over `defaults` (from the environment).
     pub async fn deadlines(&self, defaults: Deadlines) -> StoreResult<Deadlines> {
@@ -220,10 +229,12 @@ impl Store {
     }
 
     /// Every entered holiday schedule: (year, days off, days worked).
-    pub async fn holiday_years(&self) -> StoreResult<Vec<(i32, String, String)>> {
-        sqlx::query_as("SELECT year, off_days, work_days FROM holiday_year ORDER BY year")
-            .fetch_all(&self.pool)
-            .await
+    pub async fn holiday_years(&self) -> StoreResult<Vec<HolidayYear>> {
+        sqlx::query_as(
+            "SELECT year, off_days AS off, work_days AS worked FROM holiday_year ORDER BY year",
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 }
 

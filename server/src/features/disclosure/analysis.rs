@@ -15,9 +15,19 @@ pub struct WindowAlert {
     pub good: i64,
 }
 
+/// One hour of one weekday in a hall's month (`stat_hour`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct HeatHour {
+    /// 0 = Sunday, as SQLite's `strftime('%w')`.
+    pub weekday: i64,
+    pub hour: i64,
+    pub rated: i64,
+    pub bad: i64,
+}
+
 impl Store {
-    /// When a hall's ratings and 差评 came in `month`: (weekday 0 = Sunday, hour, rated, bad).
-    pub async fn heat(&self, hall: i64, month: Month) -> StoreResult<Vec<(i64, i64, i64, i64)>> {
+    /// When a hall's ratings and 差评 came in `month`, by weekday and hour.
+    pub async fn heat(&self, hall: i64, month: Month) -> StoreResult<Vec<HeatHour>> {
         sqlx::query_as(
             "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = ? AND month = ? \
              ORDER BY weekday, hour",

@@ -152,16 +152,16 @@ pub async fn hall_analysis(
                 .map(|&h| {
                     found
                         .iter()
-                        .find(|&&(d, hour, ..)| d == day && hour == h)
-                        .map_or_else(HeatCell::default, |&(.., rated, bad)| HeatCell {
-                            rated,
-                            bad,
+                        .find(|c| c.weekday == day && c.hour == h)
+                        .map_or_else(HeatCell::default, |c| HeatCell {
+                            rated: c.rated,
+                            bad: c.bad,
                         })
                 })
                 .collect(),
         })
         .collect();
-    let max = found.iter().map(|c| c.2).max().unwrap_or(0);
+    let max = found.iter().map(|c| c.rated).max().unwrap_or(0);
     let alert = state.rules().disclosure.alert;
     Ok(HallAnalysis {
         halls,
