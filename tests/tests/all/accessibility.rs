@@ -115,13 +115,19 @@ async fn public_pages(client: Client, base: String, js: Js) {
     let month = find(&client, "#month").await;
     let label = month.prop("value").await.unwrap().unwrap_or_default();
     click(&client, "form.month-picker button").await;
-    find(&client, "#figures").await;
+    // The old page's figures are still there until the GET form's page arrives: wait for its URL.
+    let chosen = format!("{base}/open?month={label}");
+    let arrived = client
+        .wait()
+        .at_most(std::time::Duration::from_secs(15))
+        .for_url(chosen.parse().unwrap())
+        .await;
     let url = client.current_url().await.unwrap();
-    assert_eq!(
-        url.query(),
-        Some(format!("month={label}").as_str()),
-        "{url}"
+    assert!(
+        arrived.is_ok(),
+        "the month form leads to {chosen}, not {url}"
     );
+    find(&client, "#figures").await;
     let department = find(&client, ".children a").await;
     department.click().await.unwrap();
     find(&client, "#trend").await;
