@@ -7,14 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::time::Timestamp;
-
 pub use crate::time::{BadDate, Date};
-
-/// A Unix time in milliseconds as China time, "2026-02-14 09:30" (see [`Timestamp`]'s `Display`).
-pub fn format_cst(ms: i64) -> String {
-    Timestamp::from_unix_ms(ms).to_string()
-}
 
 /// One year's schedule: the days off that fall on weekdays, and the weekend days that are worked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -198,16 +191,6 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> Date {
         Date::from_ymd(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn format_cst_is_the_timestamps_china_time() {
-        // 2026-01-31 16:30 UTC is 2026-02-01 00:30 in Beijing.
-        assert_eq!(format_cst(1_769_877_000_000), "2026-02-01 00:30");
-        assert_eq!(
-            format_cst(1_769_877_000_000 - 31 * 60_000),
-            "2026-01-31 23:59"
-        );
     }
 
     #[test]

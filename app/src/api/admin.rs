@@ -76,48 +76,7 @@ async fn with_csrf(
 pub async fn admin_view() -> Result<AdminPage, ApiError> {
     let (state, session) = super::staff_session().await?;
     let page = server::features::admin::admin_page(&state, session.actor).await?;
-    let (d, disclosure) = (page.deadlines, page.disclosure);
-    Ok(AdminPage {
-        accounts: page
-            .accounts
-            .into_iter()
-            .map(|a| AccountView {
-                id: a.id,
-                username: a.username,
-                role_zh: a.role.to_owned(),
-                department: a.department,
-                staff_no: a.staff_no,
-                locked_until: a.locked_until,
-            })
-            .collect(),
-        holiday_years: page
-            .holiday_years
-            .into_iter()
-            .map(|y| HolidayYearView {
-                year: y.year,
-                off: y.off,
-                worked: y.worked,
-            })
-            .collect(),
-        deadlines: [
-            d.first_contact,
-            d.rectification,
-            d.complaint_reply,
-            d.complaint_reply_complex,
-        ],
-        disclosure: DisclosureSettings {
-            basic_counts_as_good: disclosure.policy.basic_counts_as_good,
-            min_sample: disclosure.policy.min_sample,
-            staff_by_name: disclosure.staff_by_name,
-            alert_days: disclosure.alert.days,
-            alert_min_rated: disclosure.alert.min_rated,
-            alert_threshold: disclosure.alert.threshold_bp / 100,
-        },
-        departments: page.departments,
-        halls: page.halls,
-        windows: page.windows,
-        csrf: session.csrf().to_owned(),
-    })
+    Ok(from_server::admin(page, session.csrf()))
 }
 
 /// 办理时限.
@@ -241,4 +200,54 @@ pub async fn admin_add(
     };
     server::features::admin::submit_org_entry(&state, session.actor, form).await?;
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod from_server {
+    //! From the server's administration page to this module's types.
+
+    use domain::ticket::DeadlineSetting;
+    use server::features::admin::AdminPage as Page;
+
+    use super::{AccountView, AdminPage, DisclosureSettings, HolidayYearView};
+
+    pub(super) fn admin(page: Page, csrf: &str) -> AdminPage {
+        let (d, disclosure) = (page.deadlines, page.disclosure);
+        AdminPage {
+            accounts: page
+                .accounts
+                .into_iter()
+                .map(|a| AccountView {
+                    id: a.id,
+                    username: a.username,
+                    role_zh: a.role.to_owned(),
+                    department: a.department,
+                    staff_no: a.staff_no,
+                    locked_until: a.locked_until,
+                })
+                .collect(),
+            holiday_years: page
+                .holiday_years
+                .into_iter()
+                .map(|y| HolidayYearView {
+                    year: y.year,
+                    off: y.off,
+                    worked: y.worked,
+                })
+                .collect(),
+            deadlines: DeadlineSetting::ALL.map(|s| d.get(s)),
+            disclosure: DisclosureSettings {
+                basic_counts_as_good: disclosure.policy.basic_counts_as_good,
+                min_sample: disclosure.policy.min_sample,
+                staff_by_name: disclosure.staff_by_name,
+                alert_days: disclosure.alert.days,
+                alert_min_rated: disclosure.alert.min_rated,
+                alert_threshold: disclosure.alert.threshold_bp / 100,
+            },
+            departments: page.departments,
+            halls: page.halls,
+            windows: page.windows,
+            csrf: csrf.to_owned(),
+        }
+    }
 }

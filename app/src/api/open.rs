@@ -233,17 +233,12 @@ pub async fn rectifications(month: String) -> Result<RectificationsView, ApiErro
 pub async fn methods() -> Result<MethodsView, ApiError> {
     let state = expect_context::<server::AppState>();
     from_server::cacheable();
+    use domain::ticket::DeadlineSetting;
     let m = server::features::disclosure::methods(&state);
-    let d = m.deadlines;
     Ok(MethodsView {
         basic_counts_as_good: m.basic_counts_as_good,
         min_sample: m.min_sample,
         staff_by_name: m.staff_by_name,
-        deadlines: [
-            d.first_contact,
-            d.rectification,
-            d.complaint_reply,
-            d.complaint_reply_complex,
-        ],
+        deadlines: DeadlineSetting::ALL.map(|s| m.deadlines.get(s)),
     })
 }

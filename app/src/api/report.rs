@@ -64,26 +64,7 @@ pub struct HeatView {
 pub async fn monthly_report(month: String) -> Result<ReportView, ApiError> {
     let (state, session) = super::staff_session().await?;
     let r = server::features::report::report_page(&state, session.actor, &month).await?;
-    Ok(ReportView {
-        month: r.month,
-        months: r.months,
-        headings: r.headings.iter().map(|h| (*h).to_owned()).collect(),
-        rows: r.rows.into_iter().map(Vec::from).collect(),
-        bad_items: r
-            .bad_items
-            .into_iter()
-            .map(|b| BadItemView {
-                item: b.item,
-                bad: b.bad,
-                rated: b.rated,
-            })
-            .collect(),
-        bad_reasons: r
-            .bad_reasons
-            .into_iter()
-            .map(|r| (r.reason, r.count))
-            .collect(),
-    })
+    Ok(from_server::report(r))
 }
 
 /// 时段分析 and 满意度预警 (supervisor): a hall's month by weekday and hour, and the windows whose
@@ -92,34 +73,70 @@ pub async fn monthly_report(month: String) -> Result<ReportView, ApiError> {
 pub async fn heat_map(hall: String, month: String) -> Result<HeatView, ApiError> {
     let (state, session) = super::staff_session().await?;
     let h = server::features::report::hall_analysis(&state, session.actor, &hall, &month).await?;
-    Ok(HeatView {
-        halls: h.halls,
-        hall: h.hall,
-        month: h.month,
-        hours: h.hours,
-        rows: h
-            .rows
-            .into_iter()
-            .map(|r| {
-                let cells = r.cells.into_iter().map(|c| HeatCellView {
-                    rated: c.rated,
-                    bad: c.bad,
-                });
-                (r.weekday.to_owned(), cells.collect())
-            })
-            .collect(),
-        max: h.max,
-        alerts: h
-            .alerts
-            .into_iter()
-            .map(|a| AlertView {
-                window: a.window,
-                department: a.department,
-                rated: a.rated,
-                satisfaction: a.satisfaction,
-            })
-            .collect(),
-        alert_days: h.alert_days,
-        alert_threshold: h.alert_threshold,
-    })
+    Ok(from_server::heat(h))
+}
+
+#[cfg(feature = "ssr")]
+mod from_server {
+    //! From the server's report and analysis pages to this module's types.
+
+    use server::features::report::{HallAnalysis, ReportPage};
+
+    use super::{AlertView, BadItemView, HeatCellView, HeatView, ReportView};
+
+    pub(super) fn report(r: ReportPage) -> ReportView {
+        ReportView {
+            month: r.month,
+            months: r.months,
+            headings: r.headings.iter().map(|h| (*h).to_owned()).collect(),
+            rows: r.rows.into_iter().map(Vec::from).collect(),
+            bad_items: r
+                .bad_items
+                .into_iter()
+                .map(|b| BadItemView {
+                    item: b.item,
+                    bad: b.bad,
+                    rated: b.rated,
+                })
+                .collect(),
+            bad_reasons: r
+                .bad_reasons
+                .into_iter()
+                .map(|r| (r.reason, r.count))
+                .collect(),
+        }
+    }
+
+    pub(super) fn heat(h: HallAnalysis) -> HeatView {
+        HeatView {
+            halls: h.halls,
+            hall: h.hall,
+            month: h.month,
+            hours: h.hours,
+            rows: h
+                .rows
+                .into_iter()
+                .map(|r| {
+                    let cells = r.cells.into_iter().map(|c| HeatCellView {
+                        rated: c.rated,
+                        bad: c.bad,
+                    });
+                    (r.weekday.to_owned(), cells.collect())
+                })
+                .collect(),
+            max: h.max,
+            alerts: h
+                .alerts
+                .into_iter()
+                .map(|a| AlertView {
+                    window: a.window,
+                    department: a.department,
+                    rated: a.rated,
+                    satisfaction: a.satisfaction,
+                })
+                .collect(),
+            alert_days: h.alert_days,
+            alert_threshold: h.alert_threshold,
+        }
+    }
 }

@@ -133,17 +133,7 @@ pub async fn whoami() -> Result<StaffMe, ApiError> {
 pub async fn department_overview() -> Result<Vec<DepartmentLoadView>, ApiError> {
     let (state, session) = super::staff_session().await?;
     let loads = server::features::ticket::overview(&state, session.actor).await?;
-    Ok(loads
-        .into_iter()
-        .map(|l| DepartmentLoadView {
-            department: l.department,
-            open: l.open,
-            overdue: l.overdue,
-            escalated: l.escalated,
-            appealed: l.appealed,
-            closed: l.closed,
-        })
-        .collect())
+    Ok(loads.into_iter().map(from_server::load).collect())
 }
 
 /// 我的评价 — a window clerk's ratings of the last 30 days.
@@ -167,30 +157,7 @@ pub async fn my_tickets() -> Result<Vec<TicketCard>, ApiError> {
 pub async fn load_ticket(id: i64) -> Result<TicketView, ApiError> {
     let (state, session) = super::staff_session().await?;
     let t = server::features::ticket::ticket_page(&state, session.actor, id).await?;
-    Ok(TicketView {
-        card: from_server::card(t.line),
-        real_name: t.real_name,
-        level_zh: t.level_zh.map(str::to_owned),
-        reasons: t.reasons.into_iter().map(str::to_owned).collect(),
-        text: t.text,
-        history: t
-            .history
-            .into_iter()
-            .map(|h| HistoryEntry {
-                at: h.at,
-                what: h.what,
-                note: h.note,
-            })
-            .collect(),
-        actions: t
-            .actions
-            .into_iter()
-            .map(|a| (a.name().into(), a.label_zh().into()))
-            .collect(),
-        can_reveal_phone: t.can_reveal_phone,
-        phone: t.phone,
-        csrf: session.csrf().to_owned(),
-    })
+    Ok(from_server::ticket(t, session.csrf()))
 }
 
 /// 处理 — takes one step on a ticket.
@@ -222,9 +189,52 @@ pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, ApiEr
 mod from_server {
     //! From the server's ticket and rating pages to this module's types.
 
-    use server::features::{rating::OwnRatingsPage, ticket::TicketLine};
+    use server::features::{
+        rating::OwnRatingsPage,
+        ticket::{DepartmentLoad, TicketLine, TicketPage},
+    };
 
-    use super::{OwnRatingView, OwnRatingsView, TicketCard};
+    use super::{
+        DepartmentLoadView, HistoryEntry, OwnRatingView, OwnRatingsView, TicketCard, TicketView,
+    };
+
+    pub(super) fn load(l: DepartmentLoad) -> DepartmentLoadView {
+        DepartmentLoadView {
+            department: l.department,
+            open: l.open,
+            overdue: l.overdue,
+            escalated: l.escalated,
+            appealed: l.appealed,
+            closed: l.closed,
+        }
+    }
+
+    pub(super) fn ticket(t: TicketPage, csrf: &str) -> TicketView {
+        TicketView {
+            card: card(t.line),
+            real_name: t.real_name,
+            level_zh: t.level_zh.map(str::to_owned),
+            reasons: t.reasons.into_iter().map(str::to_owned).collect(),
+            text: t.text,
+            history: t
+                .history
+                .into_iter()
+                .map(|h| HistoryEntry {
+                    at: h.at,
+                    what: h.what,
+                    note: h.note,
+                })
+                .collect(),
+            actions: t
+                .actions
+                .into_iter()
+                .map(|a| (a.name().into(), a.label_zh().into()))
+                .collect(),
+            can_reveal_phone: t.can_reveal_phone,
+            phone: t.phone,
+            csrf: csrf.to_owned(),
+        }
+    }
 
     pub(super) fn card(t: TicketLine) -> TicketCard {
         TicketCard {

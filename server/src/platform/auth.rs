@@ -134,14 +134,6 @@ pub async fn logout(state: &AppState, session: &StaffSession) -> Result<String, 
     Ok(crate::platform::session::closing_cookie(state))
 }
 
-/// The session named by a request's cookie, if live.
-pub async fn from_headers(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Result<Option<StaffSession>, sqlx::Error> {
-    StaffSession::of_headers(state, headers).await
-}
-
 /// The authenticator link of an account `admin` created in the last ten minutes and that has not
 /// signed in yet: shown to that administrator only, and each showing is logged.
 pub async fn new_account_totp(

@@ -1,7 +1,10 @@
 //! For the supervising office: the hour × weekday heat map of a hall and the windows whose recent
 //! satisfaction fell below the alert threshold.
 
-use domain::time::Month;
+use domain::{
+    stats::{Alert, Policy},
+    time::{Date, Month},
+};
 use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
@@ -38,14 +41,14 @@ impl Store {
         .await
     }
 
-    /// Windows rated at least `min_rated` times since `since_day` (YYYYMMDD) whose share of good
-    /// ratings is below `threshold_bp` hundredths of a percent.
+    /// The windows `alert` flags from the day `since` on: rated at least `min_rated` times, with a
+    /// share of good ratings below the threshold (`Alert::fires`, stated here in SQL so that only
+    /// the flagged windows come back).
     pub async fn window_alerts(
         &self,
-        since_day: i64,
-        min_rated: i64,
-        threshold_bp: i64,
-        basic_counts_as_good: bool,
+        since: Date,
+        alert: Alert,
+        policy: Policy,
     ) -> StoreResult<Vec<WindowAlert>> {
         let rows = sqlx::query(
             "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
@@ -56,10 +59,10 @@ impl Store {
              HAVING sum(s.rated) >= ?2 AND good * 10000 < ?3 * sum(s.rated) \
              ORDER BY good * 1.0 / sum(s.rated), window LIMIT 50",
         )
-        .bind(since_day)
-        .bind(min_rated)
-        .bind(threshold_bp)
-        .bind(basic_counts_as_good)
+        .bind(since.yyyymmdd())
+        .bind(alert.min_rated)
+        .bind(alert.threshold_bp)
+        .bind(policy.basic_counts_as_good)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{self as report, ReportError};
 use crate::platform::error::AppError;
-use crate::{AppState, platform::auth};
+use crate::{AppState, platform::session::StaffSession};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,7 @@ async fn report_for(
     headers: &HeaderMap,
     q: &MonthQuery,
 ) -> Result<Result<report::MonthlyReport, Response>, AppError> {
-    let Some(session) = auth::from_headers(state, headers).await? else {
+    let Some(session) = StaffSession::of_headers(state, headers).await? else {
         return Ok(Err((StatusCode::UNAUTHORIZED, "请先登录").into_response()));
     };
     let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {

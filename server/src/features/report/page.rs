@@ -8,7 +8,7 @@ use domain::{
 
 use super::{HEADINGS, ReportError, cells, monthly, percent};
 use crate::features::disclosure::this_month;
-use crate::platform::{db::now_ms, state::AppState};
+use crate::platform::{db::now, state::AppState};
 
 /// A service item where 差评 cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +172,7 @@ pub async fn hall_analysis(
         max,
         alerts: alerts(state).await?,
         alert_days: alert.days,
-        alert_threshold: format!("{} %", domain::stats::percent(alert.threshold_bp)),
+        alert_threshold: alert.threshold_label(),
     })
 }
 
@@ -180,17 +180,9 @@ pub async fn hall_analysis(
 async fn alerts(state: &AppState) -> Result<Vec<SatisfactionAlert>, sqlx::Error> {
     let disclosure = state.rules().disclosure;
     let (policy, alert) = (disclosure.policy, disclosure.alert);
-    let since = now_ms() - i64::from(alert.days) * 86_400_000;
-    let (y, m, d) = domain::calendar::Date::from_unix_ms_cst(since).ymd();
-    let since_day = i64::from(y) * 10_000 + i64::from(m) * 100 + i64::from(d);
     let found = state
         .store
-        .window_alerts(
-            since_day,
-            alert.min_rated,
-            alert.threshold_bp,
-            policy.basic_counts_as_good,
-        )
+        .window_alerts(alert.since(now()), alert, policy)
         .await?;
     Ok(found
         .into_iter()

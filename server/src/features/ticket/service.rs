@@ -54,6 +54,18 @@ pub enum TicketActError {
     Store(#[from] sqlx::Error),
 }
 
+/// Ticket `id` as the state machine needs it, if `actor` may see it (else it does not exist for them).
+async fn visible_ticket(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+) -> Result<TicketRow, TicketActError> {
+    match state.store.ticket(id).await? {
+        Some(ticket) if actor.may_see_ticket(ticket.department_id) => Ok(ticket),
+        _ => Err(TicketActError::NotFound),
+    }
+}
+
 /// Takes `action` on ticket `id` for `actor`, recording it in the ticket's history and the audit log.
 pub async fn act(
     state: &AppState,
@@ -62,14 +74,7 @@ pub async fn act(
     action: TicketAction,
     note: Option<&str>,
 ) -> Result<TicketState, TicketActError> {
-    let ticket = state
-        .store
-        .ticket(id)
-        .await?
-        .ok_or(TicketActError::NotFound)?;
-    if !actor.may_see_ticket(ticket.department_id) {
-        return Err(TicketActError::NotFound);
-    }
+    let ticket = visible_ticket(state, actor, id).await?;
     if !actor.may_act(action, ticket.department_id) {
         return Err(TicketActError::Forbidden);
     }
@@ -167,14 +172,7 @@ pub async fn reveal_phone(
     actor: Actor,
     id: i64,
 ) -> Result<Option<String>, TicketActError> {
-    let ticket = state
-        .store
-        .ticket(id)
-        .await?
-        .ok_or(TicketActError::NotFound)?;
-    if !actor.may_see_ticket(ticket.department_id) {
-        return Err(TicketActError::NotFound);
-    }
+    let ticket = visible_ticket(state, actor, id).await?;
     if !actor.may_reveal_phone(ticket.department_id, ticket.state) {
         return Err(TicketActError::Forbidden);
     }
