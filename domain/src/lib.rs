@@ -15,6 +15,7 @@ pub mod ids;
 pub mod level;
 pub mod mask;
 pub mod occurrence;
+pub mod org;
 pub mod reasons;
 // The dev-dependency sqlx lets the plain `cargo test` check the column mappings too.
 #[cfg(any(test, feature = "sqlx"))]

@@ -7,6 +7,8 @@
 //! | [`TicketState`] | `ticket.state`, `ticket_event.from_state/to_state` | TEXT, [`TicketState::as_str`] |
 //! | [`TicketKind`] | `ticket.kind` | TEXT, `'bad_review'` / `'complaint'` |
 //! | [`Role`] | `account.role` | TEXT, [`Role::as_str`] |
+//! | [`HallKind`] | `hall.kind` | TEXT, [`HallKind::as_str`] |
+//! | [`ItemType`] | `service_item.item_type` | TEXT, [`ItemType::as_str`] |
 //! | [`Channel`] | `evaluation.channel`, `service_occurrence.channel` | TEXT, [`Channel::as_str`] |
 //! | [`Level`] | `evaluation.level`, `evaluation_follow_up.level` | INTEGER, the interface code 5 … 1 |
 //! | [`Timestamp`] | `*_at` columns | INTEGER, unix milliseconds |
@@ -27,6 +29,7 @@ use crate::{
     Channel, Level,
     access::Role,
     ids::{BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId},
+    org::{HallKind, ItemType},
     ticket::{Due, TicketKind, TicketState},
     time::{Month, Timestamp},
 };
@@ -78,6 +81,8 @@ stored_as_name! {
     TicketKind => "ticket kind",
     Role => "role",
     Channel => "channel",
+    HallKind => "hall kind",
+    ItemType => "item type",
 }
 
 /// INTEGER columns: `to` writes the integer, `from` reads it back or fails.

@@ -172,14 +172,15 @@ impl Store {
         .await
     }
 
-    /// Registers a business system; only the hash of its key is stored.
+    /// Registers a business system with its first key; only the hash of the key is stored.
     pub async fn insert_business_system(
         &self,
         name: &str,
         api_key_hash: &[u8],
         frame_origins: &str,
     ) -> StoreResult<BusinessSystemId> {
-        sqlx::query_scalar(
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO business_system (name, api_key_hash, frame_origins, created_at) \
              VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -187,19 +188,33 @@ impl Store {
         .bind(api_key_hash)
         .bind(frame_origins)
         .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO api_key (business_system_id, key_hash, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(api_key_hash)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// The business system holding the API key with this hash.
+    /// The business system holding this key, while the key is neither revoked nor past its overlap.
     pub async fn business_system_by_key(
         &self,
         api_key_hash: &[u8],
     ) -> StoreResult<Option<BusinessSystemId>> {
-        sqlx::query_scalar("SELECT id FROM business_system WHERE api_key_hash = ?")
-            .bind(api_key_hash)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT business_system_id FROM api_key WHERE key_hash = ? AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > ?)",
+        )
+        .bind(api_key_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// Every window, by hall and number: the poster index.
