@@ -5,6 +5,7 @@
 pub mod admin;
 mod error;
 pub mod open;
+pub mod organisation;
 pub mod report;
 pub mod staff;
 

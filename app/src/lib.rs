@@ -89,6 +89,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
                     <Route
+                        path=path!("/staff/organisation")
+                        view=pages::organisation::Organisation
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/staff/report")
                         view=pages::report::Report
                         ssr=SsrMode::Async

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod home;
 pub mod open;
+pub mod organisation;
 pub mod posters;
 pub mod report;
 pub mod staff;

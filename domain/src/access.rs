@@ -74,7 +74,10 @@ impl Role {
             page("/staff/report", "月度报告"),
             page("/staff/analysis", "时段分析"),
         ];
-        const ADMIN: &[StaffPage] = &[page("/staff/admin", "系统管理")];
+        const ADMIN: &[StaffPage] = &[
+            page("/staff/admin", "系统管理"),
+            page("/staff/organisation", "机构管理"),
+        ];
         match self {
             Role::WindowStaff => WINDOW_STAFF,
             Role::Handler => HANDLER,

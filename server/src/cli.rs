@@ -5,7 +5,11 @@
 use anyhow::{Context, bail};
 use domain::access::Role;
 
-use crate::{AppState, Config, platform::crypto::hash_password};
+use crate::{
+    AppState, Config,
+    features::admin::{ImportKind, OrgForm, OrgKind},
+    platform::crypto::hash_password,
+};
 
 /// Runs the command in `args` (without the program name). `None`: no command, start the server.
 pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
@@ -15,8 +19,12 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         #[cfg(feature = "dev-data")]
         Some("generate") => Some(crate::dev_data::generate_command(&args[1..]).await),
         Some("rebuild-stats") => Some(rebuild_stats().await),
+        Some(verb @ ("add" | "edit")) => Some(save_record(verb, &args[1..]).await),
+        Some(verb @ ("deactivate" | "reactivate")) => Some(set_active(verb, &args[1..]).await),
+        Some("import") => Some(import(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
-            "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats"
+            "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
+             add, edit, deactivate, reactivate, import"
         ))),
         None => None,
     }
@@ -103,5 +111,104 @@ async fn rebuild_stats() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     state.store.rebuild_stats().await?;
     println!("aggregates recomputed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// `haochaping add KIND FIELD=VALUE...` and `haochaping edit KIND FIELD=VALUE...`: the organisation
+/// page's form from the shell, with the same field names, e.g.
+/// `add region code=341125 name=示范县`, `add hall code=H1 name=示范县政务服务中心 hall_kind=centre
+/// region=341125`, `add department code=BDC name=县不动产登记中心 region=341125`,
+/// `add window hall=H1 number=A01 name=不动产登记 department=BDC`, `add staff code=S001 name=王芳
+/// department=BDC window=H1-A01`, `add service_item code=... name=... department=BDC
+/// item_type=licensing`. Audited as the shell's.
+async fn save_record(verb: &str, args: &[String]) -> anyhow::Result<()> {
+    let Some((kind, fields)) = args.split_first() else {
+        bail!(
+            "usage: haochaping {verb} KIND FIELD=VALUE...  (KIND: region, hall, department, window, staff, service_item)"
+        );
+    };
+    let mut form = OrgForm {
+        kind: kind.clone(),
+        mode: if verb == "edit" { "edit" } else { "new" }.to_owned(),
+        ..OrgForm::default()
+    };
+    for field in fields {
+        let (name, value) = field
+            .split_once('=')
+            .with_context(|| format!("{field:?} is not FIELD=VALUE"))?;
+        let slot = match name {
+            "code" => &mut form.code,
+            "name" => &mut form.name,
+            "parent" => &mut form.parent,
+            "region" => &mut form.region,
+            "hall" => &mut form.hall,
+            "department" => &mut form.department,
+            "window" => &mut form.window,
+            "number" => &mut form.number,
+            "hall_kind" => &mut form.hall_kind,
+            "item_type" => &mut form.item_type,
+            "credit_code" => &mut form.credit_code,
+            "address" => &mut form.address,
+            "hours" => &mut form.hours,
+            other => bail!("unknown field {other:?}"),
+        };
+        *slot = value.to_owned();
+    }
+    let (record, mode) = form.record()?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let saved = state.store.save_org_record(None, record, mode).await?;
+    println!("{kind}: {saved:?}");
+    Ok(())
+}
+
+/// `haochaping deactivate KIND CODE` / `haochaping reactivate KIND CODE`.
+async fn set_active(verb: &str, args: &[String]) -> anyhow::Result<()> {
+    let [kind, code] = args else {
+        bail!(
+            "usage: haochaping {verb} KIND CODE  (KIND: hall, department, window, staff, service_item)"
+        );
+    };
+    let kind = OrgKind::parse(kind).with_context(|| format!("unknown kind {kind:?}"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let active = verb == "reactivate";
+    let changed = state.store.set_org_active(None, kind, code, active).await?;
+    println!(
+        "{} {code}: {}",
+        kind.as_str(),
+        if changed { verb } else { "unchanged" }
+    );
+    Ok(())
+}
+
+/// `haochaping import items|staff FILE [--check]`: the 实施清单 or the staff roster from XLSX or CSV,
+/// in one transaction; `--check` writes nothing and lists every row's problem.
+async fn import(args: &[String]) -> anyhow::Result<()> {
+    let [kind, file, rest @ ..] = args else {
+        bail!("usage: haochaping import items|staff FILE.xlsx|FILE.csv [--check]");
+    };
+    let kind = ImportKind::parse(kind).with_context(|| format!("unknown import {kind:?}"))?;
+    let write = !rest.iter().any(|a| a == "--check");
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let report = state.store.import_org(None, kind, &bytes, write).await?;
+    for problem in &report.problems {
+        println!("row {}: {}", problem.row, problem.message);
+    }
+    println!(
+        "{} rows: {} new, {} updated, {} unchanged, {} with problems; {}",
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.problems.len(),
+        if report.written {
+            "written"
+        } else {
+            "nothing written"
+        }
+    );
+    if !report.problems.is_empty() {
+        bail!("the file has problems; nothing was written");
+    }
     Ok(())
 }

@@ -22,5 +22,6 @@ pub fn router(state: AppState) -> Router {
         .merge(ticket::routes())
         .merge(disclosure::routes())
         .merge(report::routes())
+        .merge(admin::routes())
         .with_state(state)
 }

@@ -62,6 +62,14 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
             "HAOCHAPING_DEMO is set, but this build has no demo data (feature dev-data)"
         );
     }
+    if !state.store.has_administrator().await? {
+        println!(
+            "No administrator yet. Create the first one (the password is read from standard input):\n  \
+             haochaping create-account USERNAME admin\nthen sign in at {}/staff/login and build the centre \
+             under 机构管理 (or with `haochaping add ...`).",
+            config.public_url
+        );
+    }
     tokio::spawn(jobs::every_minute(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let base = &config.public_url;

@@ -10,6 +10,7 @@ mod all {
     mod disclosure;
     mod journeys;
     mod management;
+    mod organisation;
     mod rating;
     mod report;
     mod tickets;

@@ -177,31 +177,6 @@ pub async fn admin_unlock(id: i64, csrf: String) -> Result<(), ApiError> {
     Ok(server::features::admin::unlock_account(&state, session.actor, id).await?)
 }
 
-/// 机构维护 — `kind` is department, window, staff or service_item; `code` is the department's or
-/// item's code, the window's number or the staff number.
-#[server]
-pub async fn admin_add(
-    kind: String,
-    code: String,
-    name: String,
-    department: String,
-    hall: String,
-    window: String,
-    csrf: String,
-) -> Result<(), ApiError> {
-    let (state, session) = with_csrf(&csrf).await?;
-    let form = server::features::admin::OrgForm {
-        kind,
-        code,
-        name,
-        department,
-        hall,
-        window,
-    };
-    server::features::admin::submit_org_entry(&state, session.actor, form).await?;
-    Ok(())
-}
-
 #[cfg(feature = "ssr")]
 mod from_server {
     //! From the server's administration page to this module's types.

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::staff::{SignInHint, StaffBar};
 use crate::api::admin::{
-    AccountView, AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
+    AccountView, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
     AdminSetHolidays, AdminUnlock, DisclosureSettings, admin_new_totp, admin_view,
 };
 
@@ -18,7 +18,6 @@ pub fn Admin() -> impl IntoView {
     let holidays = ServerAction::<AdminSetHolidays>::new();
     let create = ServerAction::<AdminCreateAccount>::new();
     let unlock = ServerAction::<AdminUnlock>::new();
-    let add = ServerAction::<AdminAdd>::new();
     let page = Resource::new(
         move || {
             (
@@ -27,7 +26,6 @@ pub fn Admin() -> impl IntoView {
                 holidays.version().get(),
                 create.version().get(),
                 unlock.version().get(),
-                add.version().get(),
             )
         },
         |_| admin_view(),
@@ -52,7 +50,6 @@ pub fn Admin() -> impl IntoView {
             holidays.value().get().and_then(Result::err),
             create.value().get().and_then(Result::err),
             unlock.value().get().and_then(Result::err),
-            add.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -90,7 +87,7 @@ pub fn Admin() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => {
-                        view! { <Sections page deadlines disclosure holidays create unlock add /> }
+                        view! { <Sections page deadlines disclosure holidays create unlock /> }
                             .into_any()
                     }
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
@@ -119,7 +116,6 @@ fn Sections(
     holidays: ServerAction<AdminSetHolidays>,
     create: ServerAction<AdminCreateAccount>,
     unlock: ServerAction<AdminUnlock>,
-    add: ServerAction<AdminAdd>,
 ) -> impl IntoView {
     let AdminPage {
         accounts,
@@ -135,8 +131,8 @@ fn Sections(
                 alert_threshold,
             },
         departments,
-        halls,
-        windows,
+        halls: _,
+        windows: _,
         csrf,
     } = page;
     let deadline_fields = [
@@ -201,67 +197,6 @@ fn Sections(
             },
         )
         .collect_view();
-    let org_form = |kind: &'static str, title: &'static str, code: &'static str| {
-        let csrf = csrf.clone();
-        let id = move |field: &str| format!("{kind}-{field}");
-        let department = if kind == "department" {
-            view! { <input type="hidden" name="department" value="" /> }.into_any()
-        } else {
-            let choices = options(departments.clone(), "请选择");
-            view! {
-                <label for=id("department")>"所属部门"</label>
-                <select id=id("department") name="department" required>
-                    {choices}
-                </select>
-            }
-            .into_any()
-        };
-        let hall = if kind == "window" {
-            let choices = options(halls.clone(), "请选择");
-            view! {
-                <label for=id("hall")>"所在大厅"</label>
-                <select id=id("hall") name="hall" required>
-                    {choices}
-                </select>
-            }
-            .into_any()
-        } else {
-            view! { <input type="hidden" name="hall" value="" /> }.into_any()
-        };
-        let window = if kind == "staff" {
-            let choices = options(windows.clone(), "不在窗口");
-            view! {
-                <label for=id("window")>"所在窗口（可不选）"</label>
-                <select id=id("window") name="window">
-                    {choices}
-                </select>
-            }
-            .into_any()
-        } else {
-            view! { <input type="hidden" name="window" value="" /> }.into_any()
-        };
-        view! {
-            <ActionForm action=add attr:class="step" attr:id=format!("add-{kind}")>
-                <h3>{title}</h3>
-                <input type="hidden" name="kind" value=kind />
-                <input type="hidden" name="csrf" value=csrf />
-                <label for=id("code")>{code}</label>
-                <input id=id("code") name="code" required />
-                <label for=id("name")>"名称"</label>
-                <input id=id("name") name="name" required />
-                {department}
-                {hall}
-                {window}
-                <button type="submit">{format!("添加{title}")}</button>
-            </ActionForm>
-        }
-    };
-    let org_forms = view! {
-        {org_form("department", "部门", "部门编码")}
-        {org_form("window", "窗口", "窗口号")}
-        {org_form("staff", "工作人员", "工号")}
-        {org_form("service_item", "事项", "实施编码")}
-    };
     let account_departments = options(departments.clone(), "无");
     let csrf_deadlines = csrf.clone();
     let csrf_disclosure = csrf.clone();
@@ -406,10 +341,6 @@ fn Sections(
                 <input id="new-staff" name="staff_no" />
                 <button type="submit">"新建账号"</button>
             </ActionForm>
-        </section>
-        <section class="card">
-            <h2>"机构维护"</h2>
-            {org_forms}
         </section>
     }
 }

@@ -39,11 +39,6 @@ async fn administer(client: Client, base: String, admin: Staff, js: Js) {
     click_button(&client, "保存节假日安排").await;
     wait_text(&client, "holiday-years", "2031-01-22..2031-01-28").await;
 
-    fill(&client, "#department-code", "GA").await;
-    fill(&client, "#department-name", "县公安局").await;
-    click_button(&client, "添加部门").await;
-    wait_text(&client, "new-department", "县公安局").await;
-
     fill(&client, "#new-username", "ga-li").await;
     fill(&client, "#new-password", "long-enough-pass").await;
     select(&client, "#new-role", "部门经办人").await;
@@ -62,6 +57,7 @@ async fn administer(client: Client, base: String, admin: Staff, js: Js) {
 
 async fn administration(js: Js) {
     let server = TestServer::start().await;
+    server.add_department("GA", "县公安局").await;
     let admin = server.administrator("root").await;
     let admin_id = admin.actor.account_id;
     let base = server.base.clone();
@@ -98,7 +94,6 @@ async fn administration(js: Js) {
         "set_deadlines",
         "set_disclosure",
         "set_holidays",
-        "add_organisation",
         "create_account",
         "show_totp",
     ] {
@@ -139,9 +134,8 @@ async fn refused(
 
 #[tokio::test]
 async fn bad_administration_input_is_refused_with_the_field_named() {
-    use app::api::admin::{AdminAdd, AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
+    use app::api::admin::{AdminCreateAccount, AdminSetDeadlines, AdminSetHolidays};
     use leptos::server_fn::ServerFn;
-    use server::features::admin::{self, AdminError};
 
     let server = TestServer::start().await;
     let s = &server.state;
@@ -203,31 +197,5 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
     ] {
         refused(&server, &session, AdminCreateAccount::PATH, &form, message).await;
     }
-    let item = [
-        ("kind", "service_item".into()),
-        ("code", "not a code!".into()),
-        ("name", "事项".into()),
-        ("department", "1".into()),
-        ("hall", String::new()),
-        ("window", String::new()),
-        ("csrf", session.csrf.clone()),
-    ];
-    refused(&server, &session, AdminAdd::PATH, &item, "事项实施编码").await;
-    // A window in a hall that does not exist is refused, not half-written.
-    let entry = server::features::admin::OrgEntry::Window {
-        hall: domain::ids::HallId(999),
-        department: domain::ids::DepartmentId(1),
-        number: "B9".into(),
-        name: "综合窗口".into(),
-    };
-    assert!(matches!(
-        admin::add_to_organisation(s, root.actor, entry).await,
-        Err(AdminError::Invalid(_))
-    ));
-    assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM service_window").await,
-        1,
-        "nothing written"
-    );
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
 }

@@ -90,9 +90,10 @@ async fn management_pages_and_functions_refuse_strangers_without_data() {
 async fn every_management_function_refuses_other_departments_and_strangers() {
     use app::api::{
         admin::{
-            AdminAdd, AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetDisclosure,
+            AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetDisclosure,
             AdminSetHolidays, AdminUnlock, AdminView,
         },
+        organisation::{OrgSave, OrgSetActive, OrganisationView},
         report::{HeatMap, MonthlyReport},
         staff::{
             DepartmentOverview, LoadTicket, MyTickets, OwnRatings, RevealPhone, StaffLogout,
@@ -186,17 +187,26 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 vec![("id", "1".into()), ("csrf", csrf.clone())],
             ),
             (
-                AdminAdd::PATH,
+                OrgSave::PATH,
                 vec![
                     ("kind", "department".into()),
+                    ("mode", "new".into()),
                     ("code", "X".into()),
                     ("name", "冒名部门".into()),
-                    ("department", String::new()),
-                    ("hall", String::new()),
-                    ("window", String::new()),
+                    ("region", "341125".into()),
                     ("csrf", csrf.clone()),
                 ],
             ),
+            (
+                OrgSetActive::PATH,
+                vec![
+                    ("kind", "department".into()),
+                    ("code", "BDC".into()),
+                    ("active", "0".into()),
+                    ("csrf", csrf.clone()),
+                ],
+            ),
+            (OrganisationView::PATH, vec![("search", String::new())]),
         ];
         // Anyone signed in may read who they are and sign out; nobody may not.
         if who == &"nobody" {

@@ -17,6 +17,8 @@ pub struct WindowView {
     pub department_id: DepartmentId,
     pub department: String,
     pub hall: String,
+    /// False once the window, its department or its hall is deactivated: its e码 rates no more.
+    pub active: bool,
 }
 
 /// The names of what was rated, for the rating page's heading.
@@ -41,7 +43,8 @@ impl WindowView {
 }
 
 const WINDOW_VIEW: &str = "SELECT w.id, w.number, w.name, w.ecode, w.department_id, d.name AS department, \
-     h.name AS hall FROM service_window w JOIN department d ON d.id = w.department_id \
+     h.name AS hall, (w.deactivated_at IS NULL AND d.deactivated_at IS NULL \
+     AND h.deactivated_at IS NULL) AS active FROM service_window w JOIN department d ON d.id = w.department_id \
      JOIN hall h ON h.id = w.hall_id";
 
 fn window_view(row: &sqlx::sqlite::SqliteRow) -> WindowView {
@@ -53,6 +56,7 @@ fn window_view(row: &sqlx::sqlite::SqliteRow) -> WindowView {
         department_id: row.get("department_id"),
         department: row.get("department"),
         hall: row.get("hall"),
+        active: row.get("active"),
     }
 }
 
@@ -244,7 +248,8 @@ impl Store {
 }
 
 /// The tables that business systems and administrators address by code (编码, 工号, 实施编码): the
-/// id type says which table is searched.
+/// id type says which table is searched. Deactivated records are not found: nothing new is
+/// registered against them.
 pub trait ByCode:
     for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
 {
@@ -252,17 +257,19 @@ pub trait ByCode:
 }
 
 impl ByCode for DepartmentId {
-    const SQL: &'static str = "SELECT id FROM department WHERE code = ?";
+    const SQL: &'static str = "SELECT id FROM department WHERE code = ? AND deactivated_at IS NULL";
 }
 
 impl ByCode for ServiceItemId {
-    const SQL: &'static str = "SELECT id FROM service_item WHERE code = ?";
+    const SQL: &'static str =
+        "SELECT id FROM service_item WHERE code = ? AND deactivated_at IS NULL";
 }
 
 impl ByCode for WindowId {
-    const SQL: &'static str = "SELECT id FROM service_window WHERE code = ?";
+    const SQL: &'static str =
+        "SELECT id FROM service_window WHERE code = ? AND deactivated_at IS NULL";
 }
 
 impl ByCode for StaffId {
-    const SQL: &'static str = "SELECT id FROM staff WHERE staff_no = ?";
+    const SQL: &'static str = "SELECT id FROM staff WHERE staff_no = ? AND deactivated_at IS NULL";
 }

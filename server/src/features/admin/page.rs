@@ -3,9 +3,8 @@
 //! store them.
 
 use domain::access::{Actor, Role};
-use domain::ids::{DepartmentId, HallId, WindowId};
 
-use super::{AccountForm, AdminError, HolidayYear, OrgEntry};
+use super::{AccountForm, AdminError, HolidayYear};
 use crate::platform::{
     db::now,
     state::{Alert, AppState, Disclosure},
@@ -215,54 +214,4 @@ pub async fn account_link(
         qr_svg: crate::platform::qr::svg(&uri),
         uri,
     }))
-}
-
-/// 机构维护 as typed: `kind` is department, window, staff or service_item; `code` is the
-/// department's or item's code, the window's number or the staff number; the choices are ids or
-/// empty.
-#[derive(Debug, Clone)]
-pub struct OrgForm {
-    pub kind: String,
-    pub code: String,
-    pub name: String,
-    pub department: String,
-    pub hall: String,
-    pub window: String,
-}
-
-/// Adds what the 机构维护 form describes.
-pub async fn submit_org_entry(
-    state: &AppState,
-    actor: Actor,
-    form: OrgForm,
-) -> Result<i64, AdminError> {
-    admin_only(actor)?;
-    let department = form.department.trim().parse::<DepartmentId>().ok();
-    let hall = form.hall.trim().parse::<HallId>().ok();
-    let window = form.window.trim().parse::<WindowId>().ok();
-    let missing = |what: &str| invalid(format!("请选择{what}"));
-    let department = || department.ok_or_else(|| missing("部门"));
-    let OrgForm { code, name, .. } = form;
-    let entry = match form.kind.as_str() {
-        "department" => OrgEntry::Department { code, name },
-        "window" => OrgEntry::Window {
-            hall: hall.ok_or_else(|| missing("大厅"))?,
-            department: department()?,
-            number: code,
-            name,
-        },
-        "staff" => OrgEntry::Staff {
-            department: department()?,
-            window,
-            staff_no: code,
-            name,
-        },
-        "service_item" => OrgEntry::ServiceItem {
-            department: department()?,
-            code,
-            name,
-        },
-        _ => return Err(missing("类别")),
-    };
-    super::add_to_organisation(state, actor, entry).await
 }

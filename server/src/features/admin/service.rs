@@ -7,7 +7,7 @@ use domain::{
     ticket::Deadlines,
 };
 
-use super::{AccountSummary, NewAccount, OrgEntry};
+use super::{AccountSummary, NewAccount};
 use crate::platform::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -201,59 +201,4 @@ pub async fn unlock_account(state: &AppState, actor: Actor, id: i64) -> Result<(
     } else {
         Err(invalid("账号不存在"))
     }
-}
-
-/// 机构维护 — adds a department, window, staff member or service item.
-pub async fn add_to_organisation(
-    state: &AppState,
-    actor: Actor,
-    entry: OrgEntry,
-) -> Result<i64, AdminError> {
-    admin_only(actor)?;
-    let entry = match entry {
-        OrgEntry::Department { code, name } => OrgEntry::Department {
-            code: field("部门编码", &code, 32)?.to_owned(),
-            name: field("部门名称", &name, 64)?.to_owned(),
-        },
-        OrgEntry::Window {
-            hall,
-            department,
-            number,
-            name,
-        } => OrgEntry::Window {
-            hall,
-            department,
-            number: field("窗口号", &number, 16)?.to_owned(),
-            name: field("窗口名称", &name, 64)?.to_owned(),
-        },
-        OrgEntry::Staff {
-            department,
-            window,
-            staff_no,
-            name,
-        } => OrgEntry::Staff {
-            department,
-            window,
-            staff_no: field("工号", &staff_no, 32)?.to_owned(),
-            name: field("姓名", &name, 32)?.to_owned(),
-        },
-        OrgEntry::ServiceItem {
-            department,
-            code,
-            name,
-        } => {
-            let code = domain::ServiceItemCode::parse(code.trim())
-                .map_err(|_| invalid("事项实施编码应为1至24位字母或数字"))?;
-            OrgEntry::ServiceItem {
-                department,
-                code: code.as_str().to_owned(),
-                name: field("事项名称", &name, 64)?.to_owned(),
-            }
-        }
-    };
-    state
-        .store
-        .add_to_organisation(actor.account_id, &entry)
-        .await?
-        .ok_or_else(|| invalid("编码或编号已存在，或所选部门、大厅不存在"))
 }

@@ -1,9 +1,7 @@
 //! Administration: accounts and the organisation. Every change is written together with its
 //! audit-log entry, in one transaction.
 
-use domain::ids::{DepartmentId, HallId, WindowId};
 use domain::time::Timestamp;
-use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
@@ -23,33 +21,6 @@ pub struct AccountSummary {
     pub locked_until: Option<Timestamp>,
 }
 
-/// Something an administrator adds to the organisation.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OrgEntry {
-    Department {
-        code: String,
-        name: String,
-    },
-    Window {
-        hall: HallId,
-        department: DepartmentId,
-        number: String,
-        name: String,
-    },
-    Staff {
-        department: DepartmentId,
-        window: Option<WindowId>,
-        staff_no: String,
-        name: String,
-    },
-    ServiceItem {
-        department: DepartmentId,
-        code: String,
-        name: String,
-    },
-}
-
 /// A new account, its password already hashed.
 #[derive(Debug, Clone)]
 pub struct NewAccount<'a> {
@@ -62,6 +33,14 @@ pub struct NewAccount<'a> {
 }
 
 impl Store {
+    /// Whether any administrator account exists (a new installation has none).
+    pub async fn has_administrator(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM account WHERE role = 'admin'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
     /// Every account, for the administrator.
     pub async fn accounts(&self) -> StoreResult<Vec<AccountSummary>> {
         let rows = sqlx::query(
@@ -131,95 +110,20 @@ impl Store {
         Ok(true)
     }
 
-    /// Adds to the organisation, with the audit-log entry. `Ok(None)`: the code or number is taken.
-    pub async fn add_to_organisation(&self, by: i64, entry: &OrgEntry) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
-        let (entity, query) = match entry {
-            OrgEntry::Department { code, name } => (
-                "department",
-                sqlx::query_scalar(
-                    "INSERT INTO department (region_id, code, name) \
-                     SELECT id, ?, ? FROM region WHERE parent_id IS NULL ORDER BY id LIMIT 1 \
-                     ON CONFLICT (code) DO NOTHING RETURNING id",
-                )
-                .bind(code)
-                .bind(name),
-            ),
-            OrgEntry::Window {
-                hall,
-                department,
-                number,
-                name,
-            } => (
-                "service_window",
-                sqlx::query_scalar(
-                    "INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
-                     SELECT h.id, d.id, h.code || '-' || ?, ?, ?, ? FROM hall h, department d \
-                     WHERE h.id = ? AND d.id = ? ON CONFLICT (code) DO NOTHING RETURNING id",
-                )
-                .bind(number)
-                .bind(number)
-                .bind(name)
-                .bind(crate::platform::crypto::random_hex(12))
-                .bind(hall)
-                .bind(department),
-            ),
-            OrgEntry::Staff {
-                department,
-                window,
-                staff_no,
-                name,
-            } => (
-                "staff",
-                sqlx::query_scalar(
-                    "INSERT INTO staff (department_id, window_id, staff_no, name) \
-                     SELECT d.id, (SELECT id FROM service_window WHERE id = ?), ?, ? FROM department d \
-                     WHERE d.id = ? ON CONFLICT (staff_no) DO NOTHING RETURNING id",
-                )
-                .bind(window)
-                .bind(staff_no)
-                .bind(name)
-                .bind(department),
-            ),
-            OrgEntry::ServiceItem {
-                department,
-                code,
-                name,
-            } => (
-                "service_item",
-                sqlx::query_scalar(
-                    "INSERT INTO service_item (department_id, code, name) \
-                     SELECT d.id, ?, ? FROM department d WHERE d.id = ? \
-                     ON CONFLICT (code) DO NOTHING RETURNING id",
-                )
-                .bind(code)
-                .bind(name)
-                .bind(department),
-            ),
-        };
-        let id: Option<i64> = query.fetch_optional(&mut *tx).await?;
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        let after = serde_json::to_value(entry).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        let record =
-            Audit::new(Some(by), "add_organisation", (entity, id)).change(None, Some(after));
-        audit(&mut tx, record).await?;
-        tx.commit().await?;
-        Ok(Some(id))
-    }
-
     /// (id, name) of every department, hall and window, for the administrator's choice lists.
     pub async fn organisation_choices(&self) -> StoreResult<[Vec<(i64, String)>; 3]> {
-        let departments = sqlx::query_as("SELECT id, name FROM department ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        let halls = sqlx::query_as("SELECT id, name FROM hall ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let departments = sqlx::query_as(
+            "SELECT id, name FROM department WHERE deactivated_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let halls =
+            sqlx::query_as("SELECT id, name FROM hall WHERE deactivated_at IS NULL ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
         let windows = sqlx::query_as(
             "SELECT w.id, h.name || ' ' || w.number || '号窗口 ' || w.name FROM service_window w \
-             JOIN hall h ON h.id = w.hall_id ORDER BY w.id",
+             JOIN hall h ON h.id = w.hall_id WHERE w.deactivated_at IS NULL ORDER BY w.id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -66,6 +66,12 @@ pub(crate) fn refusal(d: Display, refusal: Refusal) -> (StatusCode, String) {
             lang.t("未找到该窗口", "Window not found"),
             lang.t("二维码无效，请扫描窗口台卡上的评价码。", "This code names no window; scan the code at the counter."),
         ),
+        Refusal::WindowClosed => (
+            StatusCode::GONE,
+            lang.t("该窗口已停用", "This window is no longer in service"),
+            lang.t("该窗口已停止使用，此评价码不再接受评价。请扫描您办事窗口台卡上的评价码；对服务有意见的，可通过“服务不满意”渠道反映。",
+                   "This window has closed and its code takes no more ratings. Scan the code at the counter that served you, or raise a complaint."),
+        ),
         Refusal::TooSoon => (
             StatusCode::TOO_MANY_REQUESTS,
             lang.t("您刚刚已评价过该窗口", "You have just rated this window"),

@@ -22,6 +22,8 @@ pub enum Refusal {
     AlreadyRated,
     /// No window has this e码.
     UnknownWindow,
+    /// The window of this e码 was deactivated (停用).
+    WindowClosed,
     /// The same device rated this window a moment ago.
     TooSoon,
 }
@@ -65,6 +67,13 @@ pub async fn open_window(state: &AppState, ecode: &str) -> Result<WindowView, Ra
         .window_by_ecode(ecode)
         .await?
         .ok_or(RateError::Refused(Refusal::UnknownWindow))
+        .and_then(|w| {
+            if w.active {
+                Ok(w)
+            } else {
+                Err(RateError::Refused(Refusal::WindowClosed))
+            }
+        })
 }
 
 fn evaluation(
