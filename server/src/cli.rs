@@ -122,6 +122,17 @@ async fn rebuild_stats() -> anyhow::Result<()> {
 /// department=BDC window=H1-A01`, `add service_item code=... name=... department=BDC
 /// item_type=licensing`. Audited as the shell's.
 async fn save_record(verb: &str, args: &[String]) -> anyhow::Result<()> {
+    let form = org_form(verb, args)?;
+    let kind = form.kind.clone();
+    let (record, mode) = form.record()?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let saved = state.store.save_org_record(None, record, mode).await?;
+    println!("{kind}: {saved:?}");
+    Ok(())
+}
+
+/// The organisation form that `add`/`edit KIND FIELD=VALUE...` describes.
+fn org_form(verb: &str, args: &[String]) -> anyhow::Result<OrgForm> {
     let Some((kind, fields)) = args.split_first() else {
         bail!(
             "usage: haochaping {verb} KIND FIELD=VALUE...  (KIND: region, hall, department, window, staff, service_item)"
@@ -154,11 +165,7 @@ async fn save_record(verb: &str, args: &[String]) -> anyhow::Result<()> {
         };
         *slot = value.to_owned();
     }
-    let (record, mode) = form.record()?;
-    let state = AppState::open(Config::from_env()?).await?;
-    let saved = state.store.save_org_record(None, record, mode).await?;
-    println!("{kind}: {saved:?}");
-    Ok(())
+    Ok(form)
 }
 
 /// `haochaping deactivate KIND CODE` / `haochaping reactivate KIND CODE`.
@@ -211,4 +218,51 @@ async fn import(args: &[String]) -> anyhow::Result<()> {
         bail!("the file has problems; nothing was written");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::admin::{OrgRecord, SaveMode};
+    use domain::org::HallKind;
+
+    fn args(text: &[&str]) -> Vec<String> {
+        text.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_shell_describes_a_record_with_the_form_s_field_names() {
+        let form = org_form(
+            "add",
+            &args(&[
+                "hall",
+                "code=H1",
+                "name=示范县政务服务中心",
+                "hall_kind=centre",
+                "region=341125",
+            ]),
+        )
+        .unwrap();
+        let (record, mode) = form.record().unwrap();
+        assert_eq!(mode, SaveMode::New);
+        assert_eq!(
+            record,
+            OrgRecord::Hall {
+                code: "H1".into(),
+                name: "示范县政务服务中心".into(),
+                hall_kind: HallKind::Centre,
+                region: "341125".into(),
+                address: String::new(),
+                hours: String::new(),
+            }
+        );
+        let (_, mode) = org_form("edit", &args(&["region", "code=341125", "name=x"]))
+            .unwrap()
+            .record()
+            .unwrap();
+        assert_eq!(mode, SaveMode::Edit);
+        assert!(org_form("add", &args(&["hall", "colour=red"])).is_err());
+        assert!(org_form("add", &args(&["hall", "code"])).is_err());
+        assert!(org_form("add", &[]).is_err());
+    }
 }

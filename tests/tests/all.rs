@@ -8,6 +8,7 @@ mod all {
     mod closed_loop;
     mod complaint;
     mod disclosure;
+    mod going_live;
     mod journeys;
     mod management;
     mod organisation;

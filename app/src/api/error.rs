@@ -99,14 +99,25 @@ mod ssr {
 
     use super::ApiError;
 
-    /// The one place that sets a server function's response status.
+    /// The one place that sets a server function's response status. A plain form post (no
+    /// JavaScript: it accepts HTML) keeps the redirect back to its page, which then shows the error
+    /// from the URL; a browser does not follow a redirect whose status is an error.
     fn raised(e: ApiError) -> ApiError {
         let status = e
             .status()
             .and_then(|code| axum::http::StatusCode::from_u16(code).ok());
-        if let (Some(status), Some(response)) =
-            (status, use_context::<leptos_axum::ResponseOptions>())
-        {
+        let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if let (Some(status), Some(response), false) = (
+            status,
+            use_context::<leptos_axum::ResponseOptions>(),
+            form_post,
+        ) {
             response.set_status(status);
         }
         e

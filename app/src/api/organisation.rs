@@ -1,6 +1,10 @@
 //! Server functions of the organisation page (机构管理): administrators only, CSRF-checked. Records
 //! travel by their codes; a line carries its fields by name so that its edit form fills itself.
 
+// One form serves every kind of record, so `org_save` takes every field a kind may use (the
+// `#[server]` macro does not pass a function-level allow on to the code it generates).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +59,6 @@ pub async fn organisation_view(search: String) -> Result<OrganisationLists, ApiE
 /// 新增 (`mode` new) or 修改 (`mode` edit) a record of `kind`. Fields a kind does not use are
 /// absent.
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn org_save(
     kind: String,
     mode: String,

@@ -7,6 +7,9 @@ use leptos::server_fn::ServerFn;
 use serde_json::json;
 use tests::{TestServer, fixtures::SignedIn, occurrence, sqlx_count};
 
+/// A form's fields: name and value.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 /// Saves a record through the organisation page's form function; returns the status and body.
 async fn save(
     server: &TestServer,
@@ -135,7 +138,7 @@ async fn an_administrator_builds_a_township_and_every_refusal_names_the_field() 
 
     // Each refusal names what is wrong, and writes nothing.
     let audit_before = sqlx_count(s, "SELECT count(*) FROM audit_log").await;
-    let refusals: [(&str, &[(&str, &str)], &str); 8] = [
+    let refusals: [(&str, Fields<'_>, &str); 8] = [
         (
             "region",
             &[("code", "34112"), ("name", "坏")],
@@ -517,4 +520,40 @@ async fn a_two_thousand_item_list_imports_in_one_transaction() {
         .unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn a_refusal_without_javascript_returns_to_the_page_with_the_field_named() {
+    let server = TestServer::start().await;
+    let session = admin_session(&server).await;
+    // A plain form post, as a browser without JavaScript sends it.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = [
+        ("kind", "department"),
+        ("mode", "new"),
+        ("code", "BDC"),
+        ("name", "重复的部门"),
+        ("region", "341125"),
+        ("csrf", session.csrf.as_str()),
+    ];
+    let response = client
+        .post(server.url(OrgSave::PATH))
+        .header("cookie", &session.cookie)
+        .header("accept", "text/html")
+        .header("referer", server.url("/staff/organisation"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302, "a browser follows only a redirect");
+    let back = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("/staff/organisation?"), "{back}");
+    let page = server.page_as(&back, &session).await;
+    assert!(
+        page.contains(r#"id="org-error" class="err">部门编码“BDC”已存在</p>"#),
+        "the page shows the refusal"
+    );
 }
