@@ -24,7 +24,17 @@ pub struct SessionOwner {
     pub account_id: i64,
     pub role: Role,
     pub department_id: Option<i64>,
+    /// The account's scope (`region_id`, `hall_id`).
+    pub region_id: Option<domain::ids::RegionId>,
+    pub hall_id: Option<domain::ids::HallId>,
     pub csrf_token: String,
+}
+
+impl SessionOwner {
+    /// Where the account works: a supervisor's or administrator's region or hall, else everything.
+    pub fn scope(&self) -> domain::org::Scope {
+        domain::org::Scope::from_columns(self.region_id, self.hall_id)
+    }
 }
 
 impl Store {
@@ -172,7 +182,7 @@ impl Store {
     /// The owner of a live session.
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
-            "SELECT a.id, a.role, a.department_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
+            "SELECT a.id, a.role, a.department_id, a.region_id, a.hall_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
