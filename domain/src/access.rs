@@ -77,8 +77,12 @@ impl Role {
             page("/staff/tickets", "工单"),
             page("/staff/report", "月度报告"),
             page("/staff/analysis", "时段分析"),
+            page("/staff/posters", "窗口评价码"),
         ];
-        const ADMIN: &[StaffPage] = &[page("/staff/admin", "系统管理")];
+        const ADMIN: &[StaffPage] = &[
+            page("/staff/admin", "系统管理"),
+            page("/staff/posters", "窗口评价码"),
+        ];
         match self {
             Role::WindowStaff => WINDOW_STAFF,
             Role::Handler => HANDLER,
@@ -264,11 +268,13 @@ mod tests {
                 ("/staff/tickets", "工单"),
                 ("/staff/report", "月度报告"),
                 ("/staff/analysis", "时段分析"),
+                ("/staff/posters", "窗口评价码"),
             ]
         );
         assert_eq!(Role::Handler.navigation(), [page("/staff/tickets", "工单")]);
         assert_eq!(Role::WindowStaff.navigation()[0].label_zh, "我的评价");
         assert_eq!(Role::Admin.navigation()[0].label_zh, "系统管理");
+        assert_eq!(Role::Admin.navigation()[1].href, "/staff/posters");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod all {
     mod management;
     mod rating;
     mod report;
+    mod scopes;
     mod tickets;
     mod window;
 }

@@ -123,4 +123,68 @@ impl Store {
     pub async fn window_in_scope(&self, scope: Scope, window: WindowId) -> StoreResult<bool> {
         self.in_scope(windows_sql(scope), window.0).await
     }
+
+    /// Is `inner` an existing region or hall inside `outer` (or both everything)? What an
+    /// administrator of `outer` may give a new account: never wider than their own scope.
+    pub async fn scope_within(&self, outer: Scope, inner: Scope) -> StoreResult<bool> {
+        let (table, id, ids) = match inner {
+            Scope::All => return Ok(outer == Scope::All),
+            Scope::Region(r) => ("region", r.0, regions_sql(outer)),
+            Scope::Hall(h) => ("hall", h.0, halls_sql(outer)),
+        };
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ? AND {})",
+            within("id", ids)
+        );
+        sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// The scopes an administrator of `outer` may give (for the new-account form): everything
+    /// when theirs is everything, then the regions (by code) and the halls inside theirs, each
+    /// with its name.
+    pub async fn scope_choices(&self, outer: Scope) -> StoreResult<Vec<(Scope, String)>> {
+        let regions: Vec<(RegionId, String)> = sqlx::query_as(&format!(
+            "SELECT id, name FROM region WHERE {} ORDER BY code",
+            within("id", regions_sql(outer))
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let halls: Vec<(HallId, String)> = sqlx::query_as(&format!(
+            "SELECT id, name FROM hall WHERE {} ORDER BY id",
+            within("id", halls_sql(outer))
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let all = (outer == Scope::All).then(|| (Scope::All, "全部".to_owned()));
+        Ok(all
+            .into_iter()
+            .chain(
+                regions
+                    .into_iter()
+                    .map(|(id, name)| (Scope::Region(id), name)),
+            )
+            .chain(halls.into_iter().map(|(id, name)| (Scope::Hall(id), name)))
+            .collect())
+    }
+
+    /// The scope of the region with this 行政区划代码, if any (the shell's `--region`).
+    pub async fn region_scope(&self, code: &str) -> StoreResult<Option<Scope>> {
+        let id: Option<RegionId> = sqlx::query_scalar("SELECT id FROM region WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(Scope::Region))
+    }
+
+    /// The scope of the hall with this code, if any (the shell's `--hall`).
+    pub async fn hall_scope(&self, code: &str) -> StoreResult<Option<Scope>> {
+        let id: Option<HallId> = sqlx::query_scalar("SELECT id FROM hall WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(Scope::Hall))
+    }
 }

@@ -46,27 +46,31 @@ impl Store {
         role: Role,
         department: Option<domain::ids::DepartmentId>,
     ) -> StoreResult<i64> {
-        self.insert_account_with_totp(username, password_hash, role, department, None)
+        let scope = domain::org::Scope::All;
+        self.insert_account_with_totp(username, password_hash, (role, department, scope), None)
             .await
     }
 
-    /// Adds a staff account with an (encrypted) TOTP secret for the second factor.
+    /// Adds a staff account with its role, department and scope, and an (encrypted) TOTP secret
+    /// for the second factor.
     pub async fn insert_account_with_totp(
         &self,
         username: &str,
         password_hash: &str,
-        role: Role,
-        department: Option<domain::ids::DepartmentId>,
+        (role, department, scope): (Role, Option<domain::ids::DepartmentId>, domain::org::Scope),
         totp_secret_enc: Option<&[u8]>,
     ) -> StoreResult<i64> {
+        let (region, hall) = scope.columns();
         sqlx::query_scalar(
-            "INSERT INTO account (username, password_hash, role, department_id, totp_secret_enc, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO account (username, password_hash, role, department_id, region_id, hall_id, \
+             totp_secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role)
         .bind(department)
+        .bind(region)
+        .bind(hall)
         .bind(totp_secret_enc)
         .bind(now_ms())
         .fetch_one(&self.pool)
