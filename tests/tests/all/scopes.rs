@@ -6,7 +6,7 @@
 use app::api::{
     PosterWindows,
     admin::{AdminCreateAccount, AdminView},
-    report::HeatMap,
+    report::{HeatMap, MonthlyReport},
     staff::{DepartmentOverview, LoadTicket, MyTickets, TicketStep},
 };
 use domain::ids::{DepartmentId, HallId, WindowId};
@@ -27,9 +27,11 @@ async fn county_hall(server: &TestServer) -> HallId {
     }
 }
 
-/// A 差评 with a phone at the county's window A01 or the township's T01; returns its ticket.
+/// A 差评 with a phone at the county's window A01 (服务态度生硬) or the township's T01
+/// (窗口人员业务不熟练); returns its ticket.
 async fn bad_review(server: &TestServer, case: &str, in_township: bool) -> i64 {
     let mut body = occurrence(case);
+    let reason = if in_township { 213 } else { 214 };
     if in_township {
         body["department"] = json!("XZ");
         body["window"] = json!("W-T01");
@@ -37,7 +39,7 @@ async fn bad_review(server: &TestServer, case: &str, in_township: bool) -> i64 {
         body["service_item"] = json!("000112002000");
     }
     let link = server.link_for(body).await;
-    let rating = json!({ "level": 2, "reasons": [213], "phone": "13600136000" });
+    let rating = json!({ "level": 2, "reasons": [reason], "phone": "13600136000" });
     let rated = server.rate_link(&link, rating).await;
     server.ticket_of(&rated.tracking_code).await
 }
@@ -187,6 +189,30 @@ async fn each_supervisor_sees_the_tickets_of_their_scope_and_handlers_stay_in_th
     assert!(body.contains("示范镇社会事务办") && !body.contains("县不动产登记中心"));
     let (_, body) = server.call(DepartmentOverview::PATH, &county, &[]).await;
     assert!(body.contains("示范镇社会事务办") && body.contains("县不动产登记中心"));
+
+    // Where the month's 差评 cluster: the scope's service items and reasons only. A hall's
+    // reasons are its own aggregate; its items are counted across halls, so none are shown.
+    let month = vec![("month", server::platform::db::now().month_cst().to_string())];
+    let clusters = |body: &str| {
+        [
+            "高龄津贴申领",
+            "窗口人员业务不熟练",
+            "不动产首次登记",
+            "服务态度生硬",
+        ]
+        .map(|text| body.contains(text))
+    };
+    let town_hall = supervisor(&server, "hall2", Scope::Hall(t.hall)).await;
+    for (session, expected) in [
+        (&town, [true, true, false, false]),
+        (&county, [true, true, true, true]),
+        (&everything, [true, true, true, true]),
+        (&town_hall, [false, true, false, false]),
+    ] {
+        let (status, body) = server.call(MonthlyReport::PATH, session, &month).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(clusters(&body), expected, "{body}");
+    }
 }
 
 /// The report's CSV of this month for `session`.
