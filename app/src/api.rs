@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::ApiError;
 
-/// A window with its e码 link, for the poster pages.
+/// A window with its e码 link, for the poster page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowCard {
     pub hall: String,
@@ -47,11 +47,12 @@ pub(crate) async fn staff_session()
     Ok((state, session?))
 }
 
-/// Every window of the centre, for printing its e码.
+/// The active windows in the signed-in supervisor's or administrator's scope, for printing their
+/// e码 (staff only: a poster's link rates its window from anywhere).
 #[server]
-pub async fn windows() -> Result<Vec<WindowCard>, ApiError> {
-    let state = expect_context::<server::AppState>();
-    let windows = server::features::rating::site::windows(&state).await?;
+pub async fn poster_windows() -> Result<Vec<WindowCard>, ApiError> {
+    let (state, session) = staff_session().await?;
+    let windows = server::features::rating::site::posters(&state, session.actor).await?;
     Ok(windows
         .into_iter()
         .map(|(w, rating_url)| WindowCard {

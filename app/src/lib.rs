@@ -52,7 +52,6 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="主导航">
                     <a href="/">"首页"</a>
                     <a href="/open">"评价公示"</a>
-                    <a href="/posters">"窗口评价码"</a>
                     <a href="/complaint" rel="external">
                         "服务不满意"
                     </a>
@@ -65,7 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::Home />
                     // Pages with data wait for it on the server (no streaming), so that they read
                     // complete without JavaScript and carry the right status code.
-                    <Route path=StaticSegment("posters") view=pages::Posters ssr=SsrMode::Async />
+                    <Route path=path!("/staff/posters") view=pages::Posters ssr=SsrMode::Async />
                     <Route path=path!("/staff/login") view=pages::staff::Login />
                     <Route
                         path=path!("/staff/tickets")

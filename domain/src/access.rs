@@ -1,6 +1,10 @@
-//! 权限 — who may see and do what in the management end. Scoped by department: nobody handles
-//! another department's tickets or sees its personal data.
+//! 权限 — who may see and do what in the management end. Handlers and clerks are held to their
+//! department: nobody handles another department's tickets or sees its personal data. Supervisors
+//! and administrators are held to their [`Scope`] (a region with the regions under it, or one hall;
+//! see `org::scope` for what a scope covers).
 
+use crate::ids::DepartmentId;
+use crate::org::{Coverage, Scope};
 use crate::ticket::{TicketAction, TicketState};
 
 mod password;
@@ -25,7 +29,7 @@ pub enum Role {
     WindowStaff,
     /// 部门经办人 — handles their department's tickets.
     Handler,
-    /// 监督股 — assigns, supervises, decides appeals; sees everything in the region.
+    /// 监督股 — assigns, supervises, decides appeals; sees everything in their scope.
     Supervisor,
     /// 系统管理员 — organisation, accounts, settings.
     Admin,
@@ -73,10 +77,12 @@ impl Role {
             page("/staff/tickets", "工单"),
             page("/staff/report", "月度报告"),
             page("/staff/analysis", "时段分析"),
+            page("/staff/posters", "窗口评价码"),
         ];
         const ADMIN: &[StaffPage] = &[
             page("/staff/admin", "系统管理"),
             page("/staff/organisation", "机构管理"),
+            page("/staff/posters", "窗口评价码"),
         ];
         match self {
             Role::WindowStaff => WINDOW_STAFF,
@@ -104,6 +110,8 @@ pub struct Actor {
     pub role: Role,
     /// The department a handler or window clerk belongs to.
     pub department_id: Option<i64>,
+    /// Where a supervisor or administrator works (`All` for handlers and clerks).
+    pub scope: Scope,
 }
 
 impl Actor {
@@ -111,10 +119,11 @@ impl Actor {
         self.department_id == Some(department)
     }
 
-    /// May see a ticket of `department` (without personal data).
-    pub fn may_see_ticket(self, department: i64) -> bool {
+    /// May see a ticket of `department` (without personal data): a handler their department's, a
+    /// supervisor those of the departments `coverage` (their scope, resolved) covers.
+    pub fn may_see_ticket(self, department: i64, coverage: &Coverage) -> bool {
         match self.role {
-            Role::Supervisor => true,
+            Role::Supervisor => coverage.covers(DepartmentId(department)),
             Role::Handler => self.own(department),
             Role::WindowStaff | Role::Admin => false,
         }
@@ -173,17 +182,20 @@ mod tests {
         account_id: 1,
         role: Role::Handler,
         department_id: Some(10),
+        scope: Scope::All,
     };
     const SUPERVISOR: Actor = Actor {
         account_id: 2,
         role: Role::Supervisor,
         department_id: None,
+        scope: Scope::All,
     };
+    const ALL: Coverage = Coverage::Everything;
 
     #[test]
     fn handlers_work_only_on_their_department() {
-        assert!(HANDLER.may_see_ticket(10));
-        assert!(!HANDLER.may_see_ticket(11));
+        assert!(HANDLER.may_see_ticket(10, &ALL));
+        assert!(!HANDLER.may_see_ticket(11, &ALL));
         assert!(HANDLER.may_act(TicketAction::Triage(Triage::FixNow), 10));
         assert!(!HANDLER.may_act(TicketAction::Triage(Triage::FixNow), 11));
         assert!(!HANDLER.may_act(TicketAction::DecideAppeal { upheld: true }, 10));
@@ -191,7 +203,7 @@ mod tests {
 
     #[test]
     fn supervisors_decide_and_nobody_rates_for_the_citizen() {
-        assert!(SUPERVISOR.may_see_ticket(11));
+        assert!(SUPERVISOR.may_see_ticket(11, &ALL));
         assert!(SUPERVISOR.may_act(TicketAction::DecideAppeal { upheld: false }, 11));
         assert!(!SUPERVISOR.may_act(TicketAction::Reply, 11));
         for actor in [HANDLER, SUPERVISOR] {
@@ -201,7 +213,22 @@ mod tests {
             role: Role::WindowStaff,
             ..HANDLER
         };
-        assert!(!clerk.may_see_ticket(10));
+        assert!(!clerk.may_see_ticket(10, &ALL));
+    }
+
+    #[test]
+    fn a_scoped_supervisor_sees_only_the_departments_in_scope() {
+        let township = Actor {
+            scope: Scope::Region(crate::ids::RegionId(2)),
+            ..SUPERVISOR
+        };
+        let covered = Coverage::of(vec![DepartmentId(11)]);
+        assert!(township.may_see_ticket(11, &covered));
+        assert!(!township.may_see_ticket(10, &covered));
+        assert!(!township.may_see_ticket(10, &Coverage::of(Vec::new())));
+        // A handler stays held to their department whatever coverage is passed.
+        assert!(!HANDLER.may_see_ticket(11, &covered));
+        assert!(HANDLER.may_see_ticket(10, &Coverage::of(Vec::new())));
     }
 
     #[test]
@@ -242,11 +269,13 @@ mod tests {
                 ("/staff/tickets", "工单"),
                 ("/staff/report", "月度报告"),
                 ("/staff/analysis", "时段分析"),
+                ("/staff/posters", "窗口评价码"),
             ]
         );
         assert_eq!(Role::Handler.navigation(), [page("/staff/tickets", "工单")]);
         assert_eq!(Role::WindowStaff.navigation()[0].label_zh, "我的评价");
         assert_eq!(Role::Admin.navigation()[0].label_zh, "系统管理");
+        assert_eq!(Role::Admin.navigation()[1].href, "/staff/posters");
     }
 
     #[test]

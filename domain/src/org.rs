@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod scope;
+
+pub use scope::Coverage;
+
 /// Why a code or a field of the organisation was refused; `field` names the form field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrgError {

@@ -1,9 +1,10 @@
-//! Administrator commands, run from the shell: `haochaping create-account USER ROLE [DEPARTMENT]`.
+//! Administrator commands, run from the shell: `haochaping create-account USER ROLE [DEPARTMENT]
+//! [--region CODE | --hall CODE]`.
 //! The password comes from `HAOCHAPING_PASSWORD` or the first line of standard input, never from
 //! the command line (which other users of the machine can read).
 
 use anyhow::{Context, bail};
-use domain::access::Role;
+use domain::{access::Role, org::Scope};
 
 use crate::{
     AppState, Config,
@@ -30,13 +31,73 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
     }
 }
 
+/// What `create-account` was given after the user name and role: a department code, and a
+/// supervisor's or administrator's scope (`--region CODE` or `--hall CODE`).
+#[derive(Debug, Default)]
+struct AccountArgs<'a> {
+    department: Option<&'a str>,
+    region: Option<&'a str>,
+    hall: Option<&'a str>,
+}
+
+impl<'a> AccountArgs<'a> {
+    fn parse(rest: &'a [String]) -> anyhow::Result<Self> {
+        let mut parsed = AccountArgs::default();
+        let mut args = rest.iter().map(String::as_str);
+        while let Some(arg) = args.next() {
+            let slot = match arg {
+                "--region" => &mut parsed.region,
+                "--hall" => &mut parsed.hall,
+                flag if flag.starts_with("--") => bail!("unknown option {flag:?}"),
+                _ => &mut parsed.department,
+            };
+            let value = if arg.starts_with("--") {
+                args.next().with_context(|| format!("{arg} needs a code"))?
+            } else {
+                arg
+            };
+            if slot.replace(value).is_some() {
+                bail!("{arg} given twice");
+            }
+        }
+        if parsed.region.is_some() && parsed.hall.is_some() {
+            bail!("give --region or --hall, not both");
+        }
+        Ok(parsed)
+    }
+}
+
+/// The scope named by `--region` or `--hall`, checked for the role.
+async fn account_scope(
+    state: &AppState,
+    args: &AccountArgs<'_>,
+    role: Role,
+) -> anyhow::Result<Scope> {
+    let scope = match (args.region, args.hall) {
+        (Some(code), _) => state
+            .store
+            .region_scope(code)
+            .await?
+            .with_context(|| format!("unknown region {code:?}"))?,
+        (None, Some(code)) => state
+            .store
+            .hall_scope(code)
+            .await?
+            .with_context(|| format!("unknown hall {code:?}"))?,
+        (None, None) => Scope::All,
+    };
+    scope.check_role(role)?;
+    Ok(scope)
+}
+
 async fn create_account(args: &[String]) -> anyhow::Result<()> {
     let [username, role, rest @ ..] = args else {
         bail!(
-            "usage: haochaping create-account USER ROLE [DEPARTMENT-CODE]  (ROLE: window_staff, handler, supervisor, admin)"
+            "usage: haochaping create-account USER ROLE [DEPARTMENT-CODE] [--region CODE | --hall CODE]  (ROLE: window_staff, handler, supervisor, admin; a region or hall scopes a supervisor or administrator)"
         );
     };
     let role = Role::parse(role).with_context(|| format!("unknown role {role:?}"))?;
+    let rest = AccountArgs::parse(rest)?;
     let password = match std::env::var("HAOCHAPING_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -47,7 +108,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
     };
     domain::access::check_password(&password)?;
     let state = AppState::open(Config::from_env()?).await?;
-    let department = match rest.first() {
+    let department = match rest.department {
         Some(code) => Some(
             state
                 .store
@@ -60,6 +121,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let scope = account_scope(&state, &rest, role).await?;
     let totp = role
         .needs_second_factor()
         .then(|| crate::platform::auth::new_totp(&state, username));
@@ -67,7 +129,7 @@ async fn create_account(args: &[String]) -> anyhow::Result<()> {
     let hash = hash_password(&password);
     let id = state
         .store
-        .insert_account_with_totp(username, &hash, role, department, sealed)
+        .insert_account_with_totp(username, &hash, (role, department, scope), sealed)
         .await?;
     println!(
         "account {username} ({}) created with id {id}",
@@ -264,5 +326,31 @@ mod tests {
         assert!(org_form("add", &args(&["hall", "colour=red"])).is_err());
         assert!(org_form("add", &args(&["hall", "code"])).is_err());
         assert!(org_form("add", &[]).is_err());
+    }
+
+    #[test]
+    fn create_account_reads_a_department_and_one_scope() {
+        let given = args(&["BDC"]);
+        let parsed = AccountArgs::parse(&given).unwrap();
+        assert_eq!(
+            (parsed.department, parsed.region, parsed.hall),
+            (Some("BDC"), None, None)
+        );
+        let given = args(&["--region", "341125101"]);
+        let parsed = AccountArgs::parse(&given).unwrap();
+        assert_eq!(
+            (parsed.department, parsed.region),
+            (None, Some("341125101"))
+        );
+        let given = args(&["--hall", "H2"]);
+        assert_eq!(AccountArgs::parse(&given).unwrap().hall, Some("H2"));
+        for bad in [
+            &["--region"][..],
+            &["--region", "1", "--hall", "H2"],
+            &["--town", "1"],
+            &["BDC", "GA"],
+        ] {
+            assert!(AccountArgs::parse(&args(bad)).is_err(), "{bad:?}");
+        }
     }
 }

@@ -75,7 +75,7 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     let base = &config.public_url;
     println!("haochaping is serving on http://{}", listener.local_addr()?);
     println!("Home page:           {base}/");
-    println!("Window QR posters:   {base}/posters");
+    println!("Window QR posters:   {base}/staff/posters (supervisors and administrators)");
     println!("API description:     {base}/api/v1/openapi.json");
     serve(listener, site(state)).await?;
     Ok(())

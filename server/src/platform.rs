@@ -1,6 +1,7 @@
 //! Shared plumbing every feature stands on: configuration, the database handle, keys and ciphers,
 //! staff sign-in and sessions, the HTTP error type, the headers every response carries, the plain
-//! HTML page frame of the citizen pages, the device behind an anonymous request, and QR codes.
+//! HTML page frame of the citizen pages, the device behind an anonymous request, QR codes, and
+//! what a supervisor's or administrator's scope covers.
 
 pub mod auth;
 pub mod config;
@@ -12,5 +13,6 @@ pub(crate) mod extract;
 pub mod headers;
 pub(crate) mod page;
 pub mod qr;
+pub mod scope;
 pub mod session;
 pub mod state;

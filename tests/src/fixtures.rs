@@ -12,7 +12,7 @@ pub use http::SignedIn;
 pub use ratings::Rated;
 pub use staff::{ADMIN_SECRET, PASSWORD, SUPERVISOR_SECRET, Staff};
 
-use domain::ids::{DepartmentId, HallId, RegionId};
+use domain::ids::{DepartmentId, HallId, RegionId, WindowId};
 
 use crate::{TestServer, sqlx_count};
 
@@ -40,6 +40,48 @@ impl TestServer {
             .get()
     }
 
+    /// A township under the seeded county (示范镇, `341125100`) with its own department (`XZ`
+    /// 示范镇社会事务办), hall (`H2` 示范镇便民服务中心), window `T01` (code `W-T01`), clerk `S101`
+    /// and service item `000112002000`: what scopes tell apart from the county.
+    pub async fn township(&self) -> Township {
+        let store = &self.state.store;
+        let county = store.region_scope("341125").await.expect("region lookup");
+        let Some(domain::org::Scope::Region(county)) = county else {
+            panic!("no seeded county");
+        };
+        let region = store
+            .insert_region("341125100", "示范镇", Some(county))
+            .await
+            .expect("region");
+        let department = store
+            .insert_department(region, "XZ", "示范镇社会事务办")
+            .await
+            .expect("department");
+        let hall = store
+            .insert_hall(region, "H2", "示范镇便民服务中心", "")
+            .await
+            .expect("hall");
+        let window = store
+            .insert_window(hall, department, "W-T01", "T01", "社会事务")
+            .await
+            .expect("window");
+        store
+            .insert_staff(department, Some(window), "S101", "赵敏")
+            .await
+            .expect("staff");
+        store
+            .insert_service_item(department, "000112002000", "高龄津贴申领")
+            .await
+            .expect("item");
+        Township {
+            county,
+            region,
+            department,
+            hall,
+            window,
+        }
+    }
+
     /// A second window of 县不动产登记中心 in the seeded hall, `A02` 不动产抵押 (code `W-A02`), with
     /// its clerk `S002` 李强, so that rankings and scopes have something to tell apart.
     pub async fn second_window(&self) {
@@ -55,4 +97,14 @@ impl TestServer {
             .await
             .expect("staff");
     }
+}
+
+/// The township [`TestServer::township`] adds, and the seeded county above it.
+#[derive(Debug, Clone, Copy)]
+pub struct Township {
+    pub county: RegionId,
+    pub region: RegionId,
+    pub department: DepartmentId,
+    pub hall: HallId,
+    pub window: WindowId,
 }

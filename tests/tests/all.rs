@@ -14,6 +14,7 @@ mod all {
     mod organisation;
     mod rating;
     mod report;
+    mod scopes;
     mod tickets;
     mod window;
 }

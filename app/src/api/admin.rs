@@ -50,6 +50,8 @@ pub struct AdminPage {
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
     pub windows: Vec<(i64, String)>,
+    /// The new-account form's 管辖范围 choices: (value, label).
+    pub scopes: Vec<(String, String)>,
     pub csrf: String,
 }
 
@@ -142,6 +144,7 @@ pub async fn admin_create_account(
     role: String,
     department: String,
     staff_no: String,
+    scope: String,
     csrf: String,
 ) -> Result<(), ApiError> {
     let (state, session) = with_csrf(&csrf).await?;
@@ -151,6 +154,7 @@ pub async fn admin_create_account(
         role,
         department,
         staff_no,
+        scope,
     };
     let with_link = server::features::admin::submit_account(&state, session.actor, form).await?;
     if let Some(id) = with_link {
@@ -222,6 +226,7 @@ mod from_server {
             departments: page.departments,
             halls: page.halls,
             windows: page.windows,
+            scopes: page.scopes,
             csrf: csrf.to_owned(),
         }
     }

@@ -91,8 +91,11 @@ mod ssr {
     use leptos::prelude::use_context;
     use server::{
         features::{
-            admin::AdminError, disclosure::DisclosureError, rating::clerk::ClerkError,
-            report::ReportError, ticket::TicketActError,
+            admin::AdminError,
+            disclosure::DisclosureError,
+            rating::{clerk::ClerkError, site::PosterError},
+            report::ReportError,
+            ticket::TicketActError,
         },
         platform::{auth::LoginError, db::StoreError, session::SessionError},
     };
@@ -222,6 +225,15 @@ mod ssr {
             match e {
                 ReportError::Forbidden => raised(ApiError::Forbidden),
                 ReportError::Store(e) => internal(&e),
+            }
+        }
+    }
+
+    impl From<PosterError> for ApiError {
+        fn from(e: PosterError) -> Self {
+            match e {
+                PosterError::Forbidden => raised(ApiError::Forbidden),
+                PosterError::Store(e) => internal(&e),
             }
         }
     }

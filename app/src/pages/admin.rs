@@ -133,6 +133,7 @@ fn Sections(
         departments,
         halls: _,
         windows: _,
+        scopes,
         csrf,
     } = page;
     let deadline_fields = [
@@ -198,6 +199,10 @@ fn Sections(
         )
         .collect_view();
     let account_departments = options(departments.clone(), "无");
+    let account_scopes = scopes
+        .into_iter()
+        .map(|(value, label)| view! { <option value=value>{label}</option> })
+        .collect_view();
     let csrf_deadlines = csrf.clone();
     let csrf_disclosure = csrf.clone();
     let csrf_holidays = csrf.clone();
@@ -339,6 +344,10 @@ fn Sections(
                 </select>
                 <label for="new-staff">"工号（窗口人员）"</label>
                 <input id="new-staff" name="staff_no" />
+                <label for="new-scope">"管辖范围（监督股、系统管理员）"</label>
+                <select id="new-scope" name="scope">
+                    {account_scopes}
+                </select>
                 <button type="submit">"新建账号"</button>
             </ActionForm>
         </section>

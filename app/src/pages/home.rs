@@ -13,10 +13,6 @@ pub fn Home() -> impl IntoView {
                 "办完事，扫一扫窗口评价码或回执上的二维码，为本次服务打分。每一条差评都有人核实、整改、回复。"
             </p>
             <p>
-                <a class="button" href="/posters">
-                    "查看各窗口评价码"
-                </a>
-                " "
                 <a class="button" href="/complaint" rel="external">
                     "服务不满意？我要投诉"
                 </a>

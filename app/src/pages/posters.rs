@@ -1,13 +1,18 @@
-//! 窗口评价码 — each window's e码 as a printable poster (one per printed page).
+//! 窗口评价码 — each window's e码 as a printable poster (one per printed page), a staff page:
+//! supervisors and administrators print the active windows of their scope.
 
 use leptos::prelude::*;
 
-use crate::api::windows;
+use crate::api::poster_windows;
+use crate::pages::staff::{SignInHint, StaffBar};
 
 #[component]
 pub fn Posters() -> impl IntoView {
-    let list = Resource::new(|| (), |_| windows());
+    let list = Resource::new(|| (), |_| poster_windows());
     view! {
+        <div class="no-print">
+            <StaffBar />
+        </div>
         <h1 class="no-print">"窗口评价码"</h1>
         <p class="no-print">
             "打印后张贴在窗口台面；群众扫码即可评价本次服务（一次一评）。"
@@ -28,7 +33,7 @@ pub fn Posters() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(_) => view! { <p>"窗口列表暂时不可用。"</p> }.into_any(),
+                    Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>

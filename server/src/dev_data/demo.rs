@@ -1,6 +1,6 @@
 //! 示范数据 — a demo county service centre, so that a first run shows something real.
 
-use domain::{Catalogue, Channel, Level, access::Role};
+use domain::{Catalogue, Channel, Level, access::Role, org::Scope};
 
 use crate::{
     AppState,
@@ -148,12 +148,22 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .await?;
     let (totp, uri) = crate::platform::auth::new_totp(state, "jiandu");
     let supervisor = store
-        .insert_account_with_totp("jiandu", &password, Role::Supervisor, None, Some(&totp))
+        .insert_account_with_totp(
+            "jiandu",
+            &password,
+            (Role::Supervisor, None, Scope::All),
+            Some(&totp),
+        )
         .await?;
     std::fs::write(state.config.data_dir.join("demo-supervisor-totp.txt"), uri)?;
     let (totp, uri) = crate::platform::auth::new_totp(state, "admin");
     let admin = store
-        .insert_account_with_totp("admin", &password, Role::Admin, None, Some(&totp))
+        .insert_account_with_totp(
+            "admin",
+            &password,
+            (Role::Admin, None, Scope::All),
+            Some(&totp),
+        )
         .await?;
     std::fs::write(state.config.data_dir.join("demo-admin-totp.txt"), uri)?;
     // 窗口工作人员: the clerk of the first window, who sees the ratings of their own service.
@@ -167,6 +177,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         role: Role::WindowStaff,
         department: clerk.map(|(_, department)| department),
         staff: clerk.map(|(id, _)| id),
+        scope: Scope::All,
         totp_secret_enc: None,
     };
     store.create_account(admin, &clerk_account).await?;

@@ -67,7 +67,6 @@ async fn citizen_pages_pass_axe() {
 
 async fn site_pages(client: Client, base: String) {
     check(&client, &base, "#hydrated[data-hydrated=true]").await;
-    check(&client, &format!("{base}posters"), ".poster").await;
 }
 
 #[tokio::test]
@@ -91,6 +90,7 @@ async fn staff_pages(client: Client, base: String, handler: Staff, admin: Staff)
     sign_in(&client, &base, &admin, Js::On).await;
     find(&client, "#deadlines").await;
     check(&client, &format!("{base}/staff/admin"), "#deadlines").await;
+    check(&client, &format!("{base}/staff/posters"), ".poster").await;
 }
 
 #[tokio::test]

@@ -179,6 +179,7 @@ async fn bad_administration_input_is_refused_with_the_field_named() {
             ("role", role.to_owned()),
             ("department", String::new()),
             ("staff_no", String::new()),
+            ("scope", String::new()),
             ("csrf", session.csrf.clone()),
         ]
     };

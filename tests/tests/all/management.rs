@@ -89,6 +89,7 @@ async fn management_pages_and_functions_refuse_strangers_without_data() {
 #[tokio::test]
 async fn every_management_function_refuses_other_departments_and_strangers() {
     use app::api::{
+        PosterWindows,
         admin::{
             AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetDisclosure,
             AdminSetHolidays, AdminUnlock, AdminView,
@@ -134,6 +135,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 vec![("id", ticket.clone()), ("csrf", csrf.clone())],
             ),
             (DepartmentOverview::PATH, vec![]),
+            (PosterWindows::PATH, vec![]),
             (MonthlyReport::PATH, vec![("month", String::new())]),
             (
                 HeatMap::PATH,
@@ -179,6 +181,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                     ("role", "admin".into()),
                     ("department", String::new()),
                     ("staff_no", String::new()),
+                    ("scope", String::new()),
                     ("csrf", csrf.clone()),
                 ],
             ),
@@ -226,7 +229,9 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 "{who} {path}: {status} {body}"
             );
             assert!(
-                !body.contains("13600136000") && !body.contains("县不动产登记中心"),
+                !body.contains("13600136000")
+                    && !body.contains("县不动产登记中心")
+                    && !body.contains("/w/"),
                 "{who} {path} leaked: {body}"
             );
         }

@@ -228,6 +228,17 @@ impl Store {
         Ok(rows.iter().map(window_view).collect())
     }
 
+    /// The active windows in `scope`, by hall and number: the staff page of e码 posters.
+    pub async fn poster_windows(&self, scope: domain::org::Scope) -> StoreResult<Vec<WindowView>> {
+        use crate::platform::scope::{windows_sql, within};
+        let sql = format!(
+            "{WINDOW_VIEW} WHERE w.deactivated_at IS NULL AND {} ORDER BY h.name, w.number",
+            within("w.id", windows_sql(scope))
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(window_view).collect())
+    }
+
     /// The window printed with this e码.
     pub async fn window_by_ecode(&self, ecode: &str) -> StoreResult<Option<WindowView>> {
         let sql = format!("{WINDOW_VIEW} WHERE w.ecode = ?");

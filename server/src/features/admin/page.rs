@@ -33,6 +33,8 @@ pub struct AdminPage {
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
     pub windows: Vec<(i64, String)>,
+    /// The scopes the administrator may give a new account: (form value, label).
+    pub scopes: Vec<(String, String)>,
 }
 
 /// A new supervisor's or administrator's authenticator link, with its QR code (SVG).
@@ -77,7 +79,27 @@ pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, Adm
         departments: o.departments,
         halls: o.halls,
         windows: o.windows,
+        scopes: scope_choices(state, actor).await?,
     })
+}
+
+/// The new-account form's 管辖范围 choices: (value, label) such as ("region:3", "地区：示范镇").
+async fn scope_choices(
+    state: &AppState,
+    actor: Actor,
+) -> Result<Vec<(String, String)>, AdminError> {
+    let choices = state.store.scope_choices(actor.scope).await?;
+    Ok(choices
+        .into_iter()
+        .map(|(scope, name)| {
+            let label = match scope {
+                domain::org::Scope::All => name,
+                domain::org::Scope::Region(_) => format!("地区：{name}"),
+                domain::org::Scope::Hall(_) => format!("大厅：{name}"),
+            };
+            (scope.value(), label)
+        })
+        .collect())
 }
 
 /// 办理时限 as typed: working days.
@@ -179,6 +201,8 @@ pub struct NewAccountForm {
     pub role: String,
     pub department: String,
     pub staff_no: String,
+    /// 管辖范围: `all`, `region:ID` or `hall:ID` (supervisors and administrators).
+    pub scope: String,
 }
 
 /// Creates the account. Returns its id when it has an authenticator link to show (a new
@@ -191,6 +215,7 @@ pub async fn submit_account(
     let form = AccountForm {
         department: form.department.trim().parse().ok(),
         staff_no: Some(form.staff_no),
+        scope: form.scope,
         username: form.username,
         password: form.password,
         role: form.role,

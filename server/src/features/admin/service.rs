@@ -1,6 +1,7 @@
 //! 系统管理 — administrators keep the organisation, the accounts, the holiday calendar and the
 //! deadlines. Every change is audited; calendar and deadline changes apply at once.
 
+use domain::org::Scope;
 use domain::{
     access::{Actor, Role, check_password},
     calendar::YearSchedule,
@@ -135,6 +136,8 @@ pub struct AccountForm {
     pub role: String,
     pub department: Option<domain::ids::DepartmentId>,
     pub staff_no: Option<String>,
+    /// 管辖范围 as the form's select sends it (`domain::org::Scope::parse_value`).
+    pub scope: String,
 }
 
 /// 新建账号. Returns the authenticator (TOTP) link to hand to a new supervisor or administrator,
@@ -154,6 +157,7 @@ pub async fn create_account(
     }
     check_password(&form.password).map_err(|e| invalid(e.message_zh()))?;
     let role = Role::parse(&form.role).ok_or_else(|| invalid("请选择角色"))?;
+    let scope = account_scope(state, actor, role, &form.scope).await?;
     let department = match role {
         Role::Handler | Role::WindowStaff => Some(
             form.department
@@ -185,12 +189,31 @@ pub async fn create_account(
         role,
         department,
         staff,
+        scope,
         totp_secret_enc: totp_sealed.as_deref(),
     };
     match state.store.create_account(actor.account_id, &new).await? {
         Some(_) => Ok(uri),
         None => Err(invalid("用户名已存在")),
     }
+}
+
+/// The new account's scope: only for supervisors and administrators, and never wider than the
+/// creating administrator's own.
+async fn account_scope(
+    state: &AppState,
+    actor: Actor,
+    role: Role,
+    value: &str,
+) -> Result<Scope, AdminError> {
+    let scope = Scope::parse_value(value).map_err(|e| invalid(e.message_zh()))?;
+    scope
+        .check_role(role)
+        .map_err(|e| invalid(e.message_zh()))?;
+    if !state.store.scope_within(actor.scope, scope).await? {
+        return Err(invalid("管辖范围：请选择列出的地区或大厅"));
+    }
+    Ok(scope)
 }
 
 /// 解除锁定.

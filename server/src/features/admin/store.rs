@@ -29,6 +29,8 @@ pub struct NewAccount<'a> {
     pub role: domain::access::Role,
     pub department: Option<domain::ids::DepartmentId>,
     pub staff: Option<domain::ids::StaffId>,
+    /// A supervisor's or administrator's region or hall (`All` for everyone else).
+    pub scope: domain::org::Scope,
     pub totp_secret_enc: Option<&'a [u8]>,
 }
 
@@ -66,15 +68,19 @@ impl Store {
     /// Adds an account, with the audit-log entry. `Ok(None)`: the user name is taken.
     pub async fn create_account(&self, by: i64, new: &NewAccount<'_>) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
+        let (region, hall) = new.scope.columns();
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO account (username, password_hash, role, department_id, staff_id, totp_secret_enc, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
+            "INSERT INTO account (username, password_hash, role, department_id, staff_id, region_id, hall_id, \
+             totp_secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (username) DO NOTHING RETURNING id",
         )
         .bind(new.username)
         .bind(new.password_hash)
         .bind(new.role)
         .bind(new.department)
         .bind(new.staff)
+        .bind(region)
+        .bind(hall)
         .bind(new.totp_secret_enc)
         .bind(now_ms())
         .fetch_optional(&mut *tx)
@@ -82,7 +88,8 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let after = json!({ "username": new.username, "role": new.role.as_str() });
+        let after =
+            json!({ "username": new.username, "role": new.role.as_str(), "scope": new.scope });
         let entry =
             Audit::new(Some(by), "create_account", ("account", id)).change(None, Some(after));
         audit(&mut tx, entry).await?;

@@ -7,7 +7,10 @@ use domain::{
 };
 use sqlx::Row;
 
+use domain::org::Scope;
+
 use crate::platform::db::{Store, StoreResult};
+use crate::platform::scope::{halls_sql, windows_sql, within};
 
 /// A window whose satisfaction over the last days fell below the threshold.
 #[derive(Debug, Clone)]
@@ -41,30 +44,32 @@ impl Store {
         .await
     }
 
-    /// The windows `alert` flags from the day `since` on: rated at least `min_rated` times, with a
-    /// share of good ratings below the threshold (`Alert::fires`, stated here in SQL so that only
-    /// the flagged windows come back).
+    /// The windows in `scope` that `alert` flags from the day `since` on: rated at least
+    /// `min_rated` times, with a share of good ratings below the threshold (`Alert::fires`, stated
+    /// here in SQL so that only the flagged windows come back).
     pub async fn window_alerts(
         &self,
         since: Date,
-        alert: Alert,
-        policy: Policy,
+        (alert, policy): (Alert, Policy),
+        scope: Scope,
     ) -> StoreResult<Vec<WindowAlert>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
              sum(s.rated) AS rated, sum(s.good) + (CASE WHEN ?4 THEN sum(s.basic) ELSE 0 END) AS good \
              FROM stat_day s JOIN service_window w ON w.id = s.window_id \
              JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id \
-             WHERE s.day >= ?1 GROUP BY s.window_id \
+             WHERE s.day >= ?1 AND {} GROUP BY s.window_id \
              HAVING sum(s.rated) >= ?2 AND good * 10000 < ?3 * sum(s.rated) \
              ORDER BY good * 1.0 / sum(s.rated), window LIMIT 50",
-        )
-        .bind(since.yyyymmdd())
-        .bind(alert.min_rated)
-        .bind(alert.threshold_bp)
-        .bind(policy.basic_counts_as_good)
-        .fetch_all(&self.pool)
-        .await?;
+            within("s.window_id", windows_sql(scope))
+        );
+        let rows = sqlx::query(&sql)
+            .bind(since.yyyymmdd())
+            .bind(alert.min_rated)
+            .bind(alert.threshold_bp)
+            .bind(policy.basic_counts_as_good)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .iter()
             .map(|r| WindowAlert {
@@ -78,9 +83,16 @@ impl Store {
 
     /// The halls, for choosing a heat map.
     pub async fn halls(&self) -> StoreResult<Vec<(i64, String)>> {
-        sqlx::query_as("SELECT id, name FROM hall ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
+        self.halls_in(Scope::All).await
+    }
+
+    /// The halls in `scope`, for choosing a heat map.
+    pub async fn halls_in(&self, scope: Scope) -> StoreResult<Vec<(i64, String)>> {
+        let sql = format!(
+            "SELECT id, name FROM hall WHERE {} ORDER BY id",
+            within("id", halls_sql(scope))
+        );
+        sqlx::query_as(&sql).fetch_all(&self.pool).await
     }
 
     /// Every non-zero row of the time aggregates, for comparing with a recomputation.

@@ -196,12 +196,37 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ScopeCounts>> {
+        self.stat_children_where(children, "1", from, to, (limit, offset))
+            .await
+    }
+
+    /// The children of a scope over `from ..= to` that also meet `within`, a condition on the
+    /// child row `x` (a staff page's scope: `platform::scope::within`).
+    pub async fn stat_children_within(
+        &self,
+        children: Children,
+        within: &str,
+        from: Month,
+        to: Month,
+    ) -> StoreResult<Vec<ScopeCounts>> {
+        self.stat_children_where(children, within, from, to, (i64::MAX, 0))
+            .await
+    }
+
+    async fn stat_children_where(
+        &self,
+        children: Children,
+        within: &str,
+        from: Month,
+        to: Month,
+        (limit, offset): (i64, i64),
+    ) -> StoreResult<Vec<ScopeCounts>> {
         let (scope, table, filter) = children.sql();
         let names = children.name_columns();
         let sql = format!(
             "SELECT x.id AS id, {names}, {SUMMED} FROM {table} x \
              JOIN stat s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN ?1 AND ?2 \
-                          WHERE {filter} GROUP BY x.id ORDER BY x.id LIMIT ?4 OFFSET ?5"
+                          WHERE ({filter}) AND ({within}) GROUP BY x.id ORDER BY x.id LIMIT ?4 OFFSET ?5"
         );
         let rows = sqlx::query(&sql)
             .bind(from)
@@ -243,5 +268,27 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// The most frequent reasons given with valid 差评 in the departments `departments` (a query
+    /// of their ids: `platform::scope::departments_sql`), summed over `from ..= to`.
+    pub async fn top_bad_reasons_of_departments(
+        &self,
+        departments: &str,
+        from: Month,
+        to: Month,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let sql = format!(
+            "SELECT reason_code, sum(n) AS n FROM stat_reason WHERE scope = 'department' \
+             AND scope_id IN ({departments}) AND month BETWEEN ? AND ? GROUP BY reason_code \
+             HAVING sum(n) > 0 ORDER BY n DESC, reason_code LIMIT ?"
+        );
+        sqlx::query_as(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
     }
 }

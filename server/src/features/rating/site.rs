@@ -1,13 +1,33 @@
 //! What the Leptos site's server functions ask for.
 
+use domain::access::{Actor, Role};
+
 use super::{StoredEvaluation, TicketProgress};
 use crate::features::admin::WindowView;
 use crate::platform::db::StoreResult;
 use crate::platform::state::AppState;
 
-/// Every window with the link of its e码.
-pub async fn windows(state: &AppState) -> StoreResult<Vec<(WindowView, String)>> {
-    let windows = state.store.windows().await?;
+/// Why the poster page is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PosterError {
+    /// Only supervisors and administrators print posters: a poster's link rates its window from
+    /// anywhere, so the list is not public.
+    #[error("supervisors and administrators only")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// 窗口评价码 — the active windows in the actor's scope with the link of their e码, for
+/// supervisors and administrators.
+pub async fn posters(
+    state: &AppState,
+    actor: Actor,
+) -> Result<Vec<(WindowView, String)>, PosterError> {
+    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+        return Err(PosterError::Forbidden);
+    }
+    let windows = state.store.poster_windows(actor.scope).await?;
     Ok(windows
         .into_iter()
         .map(|w| {

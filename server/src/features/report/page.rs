@@ -3,6 +3,7 @@
 
 use domain::{
     access::{Actor, Role},
+    org::Scope,
     time::Month,
 };
 
@@ -121,8 +122,9 @@ const WEEKDAYS: [(i64, &str); 7] = [
     (0, "周日"),
 ];
 
-/// 时段分析 (supervisor): a hall's month (the first hall and this month by default) by weekday and
-/// hour, and the satisfaction alerts.
+/// 时段分析 (supervisor): a hall's month (the first hall in their scope and this month by default)
+/// by weekday and hour, and the satisfaction alerts of the windows in their scope. A hall outside
+/// the scope is not shown: the first one inside is.
 pub async fn hall_analysis(
     state: &AppState,
     actor: Actor,
@@ -132,7 +134,7 @@ pub async fn hall_analysis(
     if actor.role != Role::Supervisor {
         return Err(ReportError::Forbidden);
     }
-    let halls = state.store.halls().await?;
+    let halls = state.store.halls_in(actor.scope).await?;
     let hall = hall
         .trim()
         .parse::<i64>()
@@ -170,19 +172,20 @@ pub async fn hall_analysis(
         hours,
         rows,
         max,
-        alerts: alerts(state).await?,
+        alerts: alerts(state, actor.scope).await?,
         alert_days: alert.days,
         alert_threshold: alert.threshold_label(),
     })
 }
 
-/// 满意度预警 — the windows whose share of good ratings over the last days is below the threshold.
-async fn alerts(state: &AppState) -> Result<Vec<SatisfactionAlert>, sqlx::Error> {
+/// 满意度预警 — the windows in `scope` whose share of good ratings over the last days is below the
+/// threshold.
+async fn alerts(state: &AppState, scope: Scope) -> Result<Vec<SatisfactionAlert>, sqlx::Error> {
     let disclosure = state.rules().disclosure;
     let (policy, alert) = (disclosure.policy, disclosure.alert);
     let found = state
         .store
-        .window_alerts(alert.since(now()), alert, policy)
+        .window_alerts(alert.since(now()), (alert, policy), scope)
         .await?;
     Ok(found
         .into_iter()

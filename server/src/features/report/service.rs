@@ -2,6 +2,12 @@
 //! member, registered occurrences, ratings, 评价率, satisfaction, 差评 and their handling, and the
 //! ranking with its change from the month before; where 差评 cluster; as a page, CSV and XLSX.
 //! Generated on demand, and kept as a file at the start of each month.
+//!
+//! A scoped supervisor's report covers their scope only (see `platform::scope`). The aggregates of
+//! a region count only its own departments, not the regions under it, so a region's report sums
+//! the departments, windows, staff and items inside it. A hall's report has the hall's windows,
+//! their staff and the hall's 差评 reasons; departments and service items are counted across every
+//! hall, so it leaves them out rather than show wider figures as the hall's.
 
 use domain::{
     access::{Actor, Role},
@@ -10,7 +16,9 @@ use domain::{
 };
 
 use crate::features::disclosure::{Children, ScopeCounts};
+use crate::platform::scope::{departments_sql, windows_sql, within};
 use crate::platform::state::AppState;
+use domain::org::Scope;
 
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,15 +67,46 @@ pub fn percent(rate: Rate) -> String {
     )
 }
 
+/// The condition on a child row `x` of `children` that keeps those inside `scope`; `None` when
+/// the children's figures reach beyond a hall (departments, items).
+fn scope_filter(children: Children, scope: Scope) -> Option<String> {
+    let hall = matches!(scope, Scope::Hall(_));
+    match children {
+        Children::Departments if !hall => Some(within("x.id", departments_sql(scope))),
+        Children::Items if !hall => Some(within("x.department_id", departments_sql(scope))),
+        Children::AllWindows => Some(within("x.id", windows_sql(scope))),
+        Children::AllStaff if hall => Some(within("x.window_id", windows_sql(scope))),
+        Children::AllStaff => Some(within("x.department_id", departments_sql(scope))),
+        _ => None,
+    }
+}
+
+/// The children inside `scope` with their counts of `month` (none when they reach beyond it).
+async fn children_in(
+    state: &AppState,
+    children: Children,
+    scope: Scope,
+    month: Month,
+) -> Result<Vec<ScopeCounts>, sqlx::Error> {
+    match scope_filter(children, scope) {
+        Some(filter) => {
+            let store = &state.store;
+            store
+                .stat_children_within(children, &filter, month, month)
+                .await
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
 async fn section(
     state: &AppState,
     children: Children,
-    month: Month,
+    (month, scope): (Month, Scope),
     policy: Policy,
 ) -> Result<Vec<ReportRow>, sqlx::Error> {
-    let now = state.store.stat_children(children, month, month).await?;
-    let before = month.prev();
-    let before = state.store.stat_children(children, before, before).await?;
+    let now = children_in(state, children, scope, month).await?;
+    let before = children_in(state, children, scope, month.prev()).await?;
     let rank = |rows: &[ScopeCounts]| {
         Ranking::by_satisfaction(rows.iter().map(|r| (r.id, &r.counts)), policy)
     };
@@ -86,27 +125,25 @@ async fn section(
     Ok(rows)
 }
 
-/// The report of `month`, built from the aggregates.
-pub async fn build(state: &AppState, month: Month) -> Result<MonthlyReport, sqlx::Error> {
+/// The report of `month` for `scope`, built from the aggregates.
+pub async fn build(
+    state: &AppState,
+    month: Month,
+    scope: Scope,
+) -> Result<MonthlyReport, sqlx::Error> {
     let policy = state.rules().disclosure.policy;
-    let sections = vec![
-        (
-            "部门",
-            section(state, Children::Departments, month, policy).await?,
-        ),
-        (
-            "窗口",
-            section(state, Children::AllWindows, month, policy).await?,
-        ),
-        (
-            "窗口工作人员",
-            section(state, Children::AllStaff, month, policy).await?,
-        ),
-    ];
-    let mut items = state
-        .store
-        .stat_children(Children::Items, month, month)
-        .await?;
+    let at = (month, scope);
+    let mut sections = Vec::new();
+    for (title, children) in [
+        ("部门", Children::Departments),
+        ("窗口", Children::AllWindows),
+        ("窗口工作人员", Children::AllStaff),
+    ] {
+        if scope_filter(children, scope).is_some() {
+            sections.push((title, section(state, children, at, policy).await?));
+        }
+    }
+    let mut items = children_in(state, Children::Items, scope, month).await?;
     items.retain(|i| i.counts.bad() > 0);
     items.sort_by(|a, b| b.counts.bad().cmp(&a.counts.bad()).then(a.id.cmp(&b.id)));
     let bad_items = items
@@ -115,9 +152,7 @@ pub async fn build(state: &AppState, month: Month) -> Result<MonthlyReport, sqlx
         .map(|i| (i.name, i.counts.bad(), i.counts.rated()))
         .collect();
     let catalogue = domain::Catalogue::CURRENT;
-    let bad_reasons = state
-        .store
-        .top_bad_reasons(crate::features::disclosure::Scope::All, month, month, 10)
+    let bad_reasons = bad_reasons(state, scope, month)
         .await?
         .into_iter()
         .map(|(code, n)| (catalogue.label_or_code(code), n))
@@ -131,7 +166,32 @@ pub async fn build(state: &AppState, month: Month) -> Result<MonthlyReport, sqlx
     })
 }
 
-/// The report for the supervising office only.
+/// The ten most frequent 差评 reasons of `scope`: the whole centre's or a hall's aggregate, the
+/// sum of a region's departments.
+async fn bad_reasons(
+    state: &AppState,
+    scope: Scope,
+    month: Month,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    use crate::features::disclosure::Scope as Stat;
+    let store = &state.store;
+    match scope {
+        Scope::All => store.top_bad_reasons(Stat::All, month, month, 10).await,
+        Scope::Hall(h) => {
+            store
+                .top_bad_reasons(Stat::Hall(h.0), month, month, 10)
+                .await
+        }
+        Scope::Region(_) => {
+            let departments = departments_sql(scope).unwrap_or_default();
+            store
+                .top_bad_reasons_of_departments(&departments, month, month, 10)
+                .await
+        }
+    }
+}
+
+/// The report for the supervising office only, of the supervisor's scope.
 pub async fn monthly(
     state: &AppState,
     actor: Actor,
@@ -140,7 +200,7 @@ pub async fn monthly(
     if actor.role != Role::Supervisor {
         return Err(ReportError::Forbidden);
     }
-    Ok(build(state, month).await?)
+    Ok(build(state, month, actor.scope).await?)
 }
 
 /// The downloads are written in `export`; the monthly archive below keeps the XLSX.
@@ -158,7 +218,8 @@ pub async fn archive_previous_month(
     if file.exists() {
         return Ok(None);
     }
-    let report = build(state, month).await?;
+    // The monthly file is the whole centre's, for the supervising office's records.
+    let report = build(state, month, Scope::All).await?;
     std::fs::create_dir_all(&dir)?;
     std::fs::write(&file, xlsx(&report)?)?;
     Ok(Some(file))

@@ -10,7 +10,10 @@ use domain::{
 };
 use sqlx::Row;
 
+use domain::org::Scope;
+
 use crate::platform::db::{Store, StoreResult};
+use crate::platform::scope::{departments_sql, within};
 
 /// A ticket in a list: no personal data.
 #[derive(Debug, Clone)]
@@ -77,11 +80,17 @@ fn list_item(r: &sqlx::sqlite::SqliteRow) -> StoreResult<TicketListItem> {
 }
 
 impl Store {
-    /// Tickets, newest first; only `department`'s when given (a handler's view).
-    pub async fn tickets(&self, department: Option<i64>) -> StoreResult<Vec<TicketListItem>> {
+    /// Tickets in `scope`, newest first; only `department`'s when given (a handler's view).
+    pub async fn tickets(
+        &self,
+        department: Option<i64>,
+        scope: Scope,
+    ) -> StoreResult<Vec<TicketListItem>> {
         let sql = format!(
-            "SELECT {} FROM {FROM} WHERE ?1 IS NULL OR t.department_id = ?1 ORDER BY t.id DESC LIMIT 500",
-            *COLUMNS
+            "SELECT {} FROM {FROM} WHERE (?1 IS NULL OR t.department_id = ?1) AND {} \
+             ORDER BY t.id DESC LIMIT 500",
+            *COLUMNS,
+            within("t.department_id", departments_sql(scope))
         );
         let rows = sqlx::query(&sql)
             .bind(department)
@@ -189,8 +198,12 @@ impl Store {
         .await
     }
 
-    /// Tickets by department and where they stand at `now`.
-    pub async fn department_loads(&self, now: i64) -> StoreResult<Vec<DepartmentLoad>> {
+    /// Tickets by department in `scope` and where they stand at `now`.
+    pub async fn department_loads(
+        &self,
+        now: i64,
+        scope: Scope,
+    ) -> StoreResult<Vec<DepartmentLoad>> {
         let sql = format!(
             "SELECT department, \
              sum(state <> 'closed') AS open, \
@@ -198,8 +211,10 @@ impl Store {
              sum(state <> 'closed' AND escalated) AS escalated, \
              sum(state = 'appealed') AS appealed, \
              sum(state = 'closed') AS closed \
-             FROM (SELECT {} FROM {FROM}) GROUP BY department_id ORDER BY overdue DESC, escalated DESC, department",
-            *COLUMNS
+             FROM (SELECT {} FROM {FROM} WHERE {}) GROUP BY department_id \
+             ORDER BY overdue DESC, escalated DESC, department",
+            *COLUMNS,
+            within("t.department_id", departments_sql(scope))
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
         Ok(rows

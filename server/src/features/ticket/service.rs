@@ -2,18 +2,19 @@
 
 use domain::{
     access::{Actor, Role},
+    org::Scope,
     ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
 };
 
 use super::{TicketDetail, TicketListItem, TicketRow, TicketStep};
 use crate::platform::state::AppState;
 
-/// The tickets `actor` may see: a handler their department's, a supervisor all.
+/// The tickets `actor` may see: a handler their department's, a supervisor those in their scope.
 pub async fn list(state: &AppState, actor: Actor) -> Result<Vec<TicketListItem>, TicketActError> {
     match actor.role {
-        Role::Supervisor => Ok(state.store.tickets(None).await?),
+        Role::Supervisor => Ok(state.store.tickets(None, actor.scope).await?),
         Role::Handler if actor.department_id.is_some() => {
-            Ok(state.store.tickets(actor.department_id).await?)
+            Ok(state.store.tickets(actor.department_id, Scope::All).await?)
         }
         _ => Err(TicketActError::Forbidden),
     }
@@ -30,10 +31,16 @@ pub async fn detail(
         .ticket_detail(id)
         .await?
         .ok_or(TicketActError::NotFound)?;
-    if !actor.may_see_ticket(detail.item.department_id) {
+    if !may_see(state, actor, detail.item.department_id).await? {
         return Err(TicketActError::NotFound);
     }
     Ok(detail)
+}
+
+/// Whether `actor` may see a ticket of `department`, their scope resolved by the store.
+async fn may_see(state: &AppState, actor: Actor, department: i64) -> Result<bool, sqlx::Error> {
+    let coverage = state.store.coverage(actor.scope).await?;
+    Ok(actor.may_see_ticket(department, &coverage))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +68,7 @@ async fn visible_ticket(
     id: i64,
 ) -> Result<TicketRow, TicketActError> {
     match state.store.ticket(id).await? {
-        Some(ticket) if actor.may_see_ticket(ticket.department_id) => Ok(ticket),
+        Some(ticket) if may_see(state, actor, ticket.department_id).await? => Ok(ticket),
         _ => Err(TicketActError::NotFound),
     }
 }
@@ -151,7 +158,7 @@ pub async fn escalate_overdue(state: &AppState, now: i64) -> Result<Vec<i64>, Ti
     Ok(raised)
 }
 
-/// 督办总览 — every department's tickets, for the supervisor only.
+/// 督办总览 — the tickets of every department in the supervisor's scope, for supervisors only.
 pub async fn overview(
     state: &AppState,
     actor: Actor,
@@ -161,7 +168,7 @@ pub async fn overview(
     }
     Ok(state
         .store
-        .department_loads(crate::platform::db::now_ms())
+        .department_loads(crate::platform::db::now_ms(), actor.scope)
         .await?)
 }
 

@@ -24,7 +24,17 @@ pub struct SessionOwner {
     pub account_id: i64,
     pub role: Role,
     pub department_id: Option<i64>,
+    /// The account's scope (`region_id`, `hall_id`).
+    pub region_id: Option<domain::ids::RegionId>,
+    pub hall_id: Option<domain::ids::HallId>,
     pub csrf_token: String,
+}
+
+impl SessionOwner {
+    /// Where the account works: a supervisor's or administrator's region or hall, else everything.
+    pub fn scope(&self) -> domain::org::Scope {
+        domain::org::Scope::from_columns(self.region_id, self.hall_id)
+    }
 }
 
 impl Store {
@@ -36,27 +46,31 @@ impl Store {
         role: Role,
         department: Option<domain::ids::DepartmentId>,
     ) -> StoreResult<i64> {
-        self.insert_account_with_totp(username, password_hash, role, department, None)
+        let scope = domain::org::Scope::All;
+        self.insert_account_with_totp(username, password_hash, (role, department, scope), None)
             .await
     }
 
-    /// Adds a staff account with an (encrypted) TOTP secret for the second factor.
+    /// Adds a staff account with its role, department and scope, and an (encrypted) TOTP secret
+    /// for the second factor.
     pub async fn insert_account_with_totp(
         &self,
         username: &str,
         password_hash: &str,
-        role: Role,
-        department: Option<domain::ids::DepartmentId>,
+        (role, department, scope): (Role, Option<domain::ids::DepartmentId>, domain::org::Scope),
         totp_secret_enc: Option<&[u8]>,
     ) -> StoreResult<i64> {
+        let (region, hall) = scope.columns();
         sqlx::query_scalar(
-            "INSERT INTO account (username, password_hash, role, department_id, totp_secret_enc, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO account (username, password_hash, role, department_id, region_id, hall_id, \
+             totp_secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role)
         .bind(department)
+        .bind(region)
+        .bind(hall)
         .bind(totp_secret_enc)
         .bind(now_ms())
         .fetch_one(&self.pool)
@@ -172,7 +186,7 @@ impl Store {
     /// The owner of a live session.
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
-            "SELECT a.id, a.role, a.department_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
+            "SELECT a.id, a.role, a.department_id, a.region_id, a.hall_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
