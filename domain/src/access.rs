@@ -275,7 +275,11 @@ mod tests {
         assert_eq!(Role::Handler.navigation(), [page("/staff/tickets", "工单")]);
         assert_eq!(Role::WindowStaff.navigation()[0].label_zh, "我的评价");
         assert_eq!(Role::Admin.navigation()[0].label_zh, "系统管理");
-        assert_eq!(Role::Admin.navigation()[1].href, "/staff/posters");
+        let admin: Vec<&str> = Role::Admin.navigation().iter().map(|p| p.href).collect();
+        assert_eq!(
+            admin,
+            ["/staff/admin", "/staff/organisation", "/staff/posters"]
+        );
     }
 
     #[test]
