@@ -8,7 +8,7 @@ use domain::{access::Role, org::Scope};
 
 use crate::{
     AppState, Config,
-    features::admin::{ImportKind, OrgForm, OrgKind},
+    features::admin::{Editor, ImportKind, OrgForm, OrgKind},
     platform::crypto::hash_password,
 };
 
@@ -188,7 +188,10 @@ async fn save_record(verb: &str, args: &[String]) -> anyhow::Result<()> {
     let kind = form.kind.clone();
     let (record, mode) = form.record()?;
     let state = AppState::open(Config::from_env()?).await?;
-    let saved = state.store.save_org_record(None, record, mode).await?;
+    let saved = state
+        .store
+        .save_org_record(Editor::SHELL, record, mode)
+        .await?;
     println!("{kind}: {saved:?}");
     Ok(())
 }
@@ -240,7 +243,10 @@ async fn set_active(verb: &str, args: &[String]) -> anyhow::Result<()> {
     let kind = OrgKind::parse(kind).with_context(|| format!("unknown kind {kind:?}"))?;
     let state = AppState::open(Config::from_env()?).await?;
     let active = verb == "reactivate";
-    let changed = state.store.set_org_active(None, kind, code, active).await?;
+    let changed = state
+        .store
+        .set_org_active(Editor::SHELL, kind, code, active)
+        .await?;
     println!(
         "{} {code}: {}",
         kind.as_str(),
@@ -259,7 +265,10 @@ async fn import(args: &[String]) -> anyhow::Result<()> {
     let write = !rest.iter().any(|a| a == "--check");
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
     let state = AppState::open(Config::from_env()?).await?;
-    let report = state.store.import_org(None, kind, &bytes, write).await?;
+    let report = state
+        .store
+        .import_org(Editor::SHELL, kind, &bytes, write)
+        .await?;
     for problem in &report.problems {
         println!("row {}: {}", problem.row, problem.message);
     }

@@ -15,7 +15,7 @@ pub use import::{ImportKind, ImportProblem, ImportReport, template_csv, template
 pub use org_page::*;
 pub use organisation::{ByCode, Names, WindowView};
 pub use page::*;
-pub use records::{OrgKind, OrgRecord, SaveMode, Saved};
+pub use records::{Editor, OrgKind, OrgRecord, SaveMode, Saved};
 pub(crate) use routes::routes;
 pub use service::*;
 pub use settings::HolidayYear;

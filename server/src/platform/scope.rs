@@ -25,7 +25,7 @@ fn subtree(region: RegionId) -> String {
 }
 
 /// A query of the ids of `scope`'s regions; `None` for all of them.
-fn regions_sql(scope: Scope) -> Option<String> {
+pub fn regions_sql(scope: Scope) -> Option<String> {
     match scope {
         Scope::All => None,
         Scope::Region(r) => Some(subtree(r)),

@@ -557,3 +557,152 @@ async fn a_refusal_without_javascript_returns_to_the_page_with_the_field_named()
         "the page shows the refusal"
     );
 }
+
+#[tokio::test]
+async fn a_township_administrator_keeps_only_the_township() {
+    use domain::org::Scope;
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let town = server.township().await;
+    let admin = server
+        .scoped_administrator("xz-admin", Scope::Region(town.region))
+        .await;
+    let session = server.sign_in(&admin).await;
+
+    // The page lists the township and what is in it, nothing of the county around it.
+    let (status, body) = server
+        .call(
+            OrganisationView::PATH,
+            &session,
+            &[("search", String::new())],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for inside in [
+        "341125100",
+        "\"XZ\"",
+        "\"H2\"",
+        "W-T01",
+        "S101",
+        "000112002000",
+    ] {
+        assert!(body.contains(inside), "{inside} listed: {body}");
+    }
+    assert!(
+        body.contains(r#"["code","XZ"]"#),
+        "lines carry their code so"
+    );
+    for outside in ["341125", "BDC", "H1", "W-A01", "S001", "000112001000"] {
+        let line = format!(r#"["code","{outside}"]"#);
+        assert!(!body.contains(&line), "{outside} not listed");
+    }
+
+    // Inside: a village committee's office under the township, a clerk, an item.
+    saved(
+        &server,
+        &session,
+        "department",
+        &[
+            ("code", "XZ-2"),
+            ("name", "示范镇便民服务站"),
+            ("region", "341125100"),
+        ],
+    )
+    .await;
+    saved(
+        &server,
+        &session,
+        "staff",
+        &[
+            ("code", "S102"),
+            ("name", "钱进"),
+            ("department", "XZ"),
+            ("window", "W-T01"),
+        ],
+    )
+    .await;
+    // Outside: refused with what is out of reach, and nothing written.
+    let audit_before = sqlx_count(s, "SELECT count(*) FROM audit_log").await;
+    let refusals: [(&str, Fields<'_>, &str); 5] = [
+        (
+            "region",
+            &[("code", "341126"), ("name", "邻县")],
+            "顶级区划不在您的管辖范围内",
+        ),
+        (
+            "department",
+            &[("code", "X9"), ("name", "县某局"), ("region", "341125")],
+            "所属区划不在您的管辖范围内",
+        ),
+        (
+            "staff",
+            &[("code", "S9"), ("name", "某人"), ("department", "BDC")],
+            "部门不在您的管辖范围内",
+        ),
+        (
+            "service_item",
+            &[
+                ("code", "X0001"),
+                ("name", "县事项"),
+                ("department", "BDC"),
+                ("item_type", "licensing"),
+            ],
+            "实施部门不在您的管辖范围内",
+        ),
+        (
+            "window",
+            &[
+                ("hall", "H1"),
+                ("number", "B1"),
+                ("name", "综合"),
+                ("department", "XZ"),
+            ],
+            "大厅不在您的管辖范围内",
+        ),
+    ];
+    for (kind, fields, message) in refusals {
+        let (status, body) = save(&server, &session, kind, "new", fields).await;
+        assert_eq!(status, 422, "{kind}: {body}");
+        assert!(body.contains(message), "{kind}: {body} lacks {message}");
+    }
+    // Nor may the county's records be edited, moved into the township or closed from it.
+    let (status, body) = save(
+        &server,
+        &session,
+        "staff",
+        "edit",
+        &[("code", "S001"), ("name", "王芳"), ("department", "XZ")],
+    )
+    .await;
+    assert!(
+        status == 422 && body.contains("不在您的管辖范围内"),
+        "{body}"
+    );
+    let close = [
+        ("kind", "window".to_owned()),
+        ("code", "W-A01".to_owned()),
+        ("active", "0".to_owned()),
+        ("csrf", session.csrf.clone()),
+    ];
+    let (status, _) = server.call(OrgSetActive::PATH, &session, &close).await;
+    assert_eq!(status, 422);
+    // An import with a county row writes nothing.
+    let roster = "工号,姓名,部门编码,窗口编码\r\nS103,孙丽,XZ,\r\nS104,周强,BDC,\r\n";
+    let (status, page) = import(&server, &session, "staff", "import", "r.csv", roster.into()).await;
+    assert!(
+        status == 422 && page.contains("部门不在您的管辖范围内"),
+        "{page}"
+    );
+    assert_eq!(
+        sqlx_count(s, "SELECT count(*) FROM audit_log").await,
+        audit_before
+    );
+    assert_eq!(
+        sqlx_count(
+            s,
+            "SELECT count(*) FROM service_window WHERE deactivated_at IS NULL"
+        )
+        .await,
+        2
+    );
+}

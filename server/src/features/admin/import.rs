@@ -9,7 +9,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader};
 use domain::org::ItemType;
 
-use super::{AdminError, OrgRecord, SaveMode, Saved, records};
+use super::{AdminError, Editor, OrgRecord, SaveMode, Saved, records};
 use crate::platform::{
     auth::{Audit, audit},
     db::Store,
@@ -203,7 +203,7 @@ impl Store {
     /// transaction, which is committed only when writing and no row has a problem.
     pub async fn import_org(
         &self,
-        by: Option<i64>,
+        by: Editor,
         kind: ImportKind,
         bytes: &[u8],
         write: bool,
@@ -255,7 +255,7 @@ impl Store {
             let action = format!("import_{}", kind.as_str());
             audit(
                 &mut tx,
-                Audit::new(by, &action, ("import", 0)).change(None, Some(summary)),
+                Audit::new(by.account, &action, ("import", 0)).change(None, Some(summary)),
             )
             .await?;
             tx.commit().await?;

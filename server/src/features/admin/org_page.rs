@@ -2,11 +2,15 @@
 //! items as the administrator keeps them, each line with what its edit form needs.
 
 use domain::access::Actor;
-use domain::org::{HallKind, ItemType, RegionCode};
+use domain::org::{HallKind, ItemType, RegionCode, Scope};
 use sqlx::Row;
 
-use super::{AdminError, OrgKind, OrgRecord, SaveMode, Saved};
-use crate::platform::{db::Store, state::AppState};
+use super::{AdminError, Editor, OrgKind, OrgRecord, SaveMode, Saved};
+use crate::platform::{
+    db::Store,
+    scope::{departments_sql, halls_sql, regions_sql, windows_sql, within},
+    state::AppState,
+};
 
 /// At most this many service items are listed; the rest are found by searching.
 pub const ITEMS_LISTED: i64 = 100;
@@ -50,7 +54,7 @@ pub async fn organisation_page(
     search: &str,
 ) -> Result<OrganisationPage, AdminError> {
     admin_only(actor)?;
-    Ok(state.store.organisation(search.trim()).await?)
+    Ok(state.store.organisation(search.trim(), actor.scope).await?)
 }
 
 /// 新增 / 修改 — saves a record from the organisation page's forms.
@@ -63,7 +67,7 @@ pub async fn save_record(
     admin_only(actor)?;
     state
         .store
-        .save_org_record(Some(actor.account_id), record, mode)
+        .save_org_record(Editor::of(actor), record, mode)
         .await
 }
 
@@ -78,49 +82,106 @@ pub async fn set_record_active(
     admin_only(actor)?;
     state
         .store
-        .set_org_active(Some(actor.account_id), kind, code, active)
+        .set_org_active(Editor::of(actor), kind, code, active)
         .await
 }
 
-/// Puts regions in tree order (each followed by the regions under it) with their depth.
-fn tree_order(mut regions: Vec<(OrgLine, Option<String>)>) -> Vec<OrgLine> {
+/// Puts regions in tree order (each followed by the regions under it) with their depth. The roots
+/// are the regions whose parent is not listed (the top of the tree, or of a scope).
+fn tree_order(regions: Vec<(OrgLine, Option<String>)>) -> Vec<OrgLine> {
     fn place(
-        parent: Option<&str>,
+        parent: &str,
         depth: usize,
         rest: &mut Vec<(OrgLine, Option<String>)>,
         out: &mut Vec<OrgLine>,
     ) {
-        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(rest)
+        let (mut mine, others): (Vec<_>, Vec<_>) = std::mem::take(rest)
             .into_iter()
-            .partition(|(_, p)| p.as_deref() == parent);
+            .partition(|(_, p)| p.as_deref() == Some(parent));
         *rest = others;
+        mine.sort_by(|(a, _), (b, _)| a.record.code().cmp(b.record.code()));
         for (mut line, _) in mine {
             line.depth = depth;
             let code = line.record.code().to_owned();
             out.push(line);
-            place(Some(&code), depth + 1, rest, out);
+            place(&code, depth + 1, rest, out);
         }
     }
-    let mut out = Vec::with_capacity(regions.len());
-    place(None, 0, &mut regions, &mut out);
-    // A region whose parent is missing cannot happen (foreign key); list it rather than lose it.
-    out.extend(regions.into_iter().map(|(line, _)| line));
+    let listed: std::collections::HashSet<String> = regions
+        .iter()
+        .map(|(line, _)| line.record.code().to_owned())
+        .collect();
+    let (mut roots, mut rest): (Vec<_>, Vec<_>) = regions
+        .into_iter()
+        .partition(|(_, parent)| parent.as_ref().is_none_or(|p| !listed.contains(p)));
+    roots.sort_by(|(a, _), (b, _)| a.record.code().cmp(b.record.code()));
+    let mut out = Vec::with_capacity(listed.len());
+    for (line, _) in roots {
+        let code = line.record.code().to_owned();
+        out.push(line);
+        place(&code, 1, &mut rest, &mut out);
+    }
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(code: &str, parent: Option<&str>) -> (OrgLine, Option<String>) {
+        let record = OrgRecord::Region {
+            code: code.into(),
+            name: code.into(),
+            parent: parent.map(Into::into),
+        };
+        let line = OrgLine {
+            record,
+            detail: String::new(),
+            active: true,
+            depth: 0,
+        };
+        (line, parent.map(Into::into))
+    }
+
+    #[test]
+    fn regions_list_as_a_tree_from_whatever_roots_are_listed() {
+        let ordered = tree_order(vec![
+            region("341100", Some("340000")),
+            region("341125100", Some("341125")),
+            region("341126", Some("341100")),
+            region("341125", Some("341100")),
+        ]);
+        let shown: Vec<(&str, usize)> =
+            ordered.iter().map(|l| (l.record.code(), l.depth)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("341100", 0),
+                ("341125", 1),
+                ("341125100", 2),
+                ("341126", 1)
+            ]
+        );
+    }
+}
+
 impl Store {
-    /// The organisation as the administrator's page lists it.
-    pub async fn organisation(&self, search: &str) -> sqlx::Result<OrganisationPage> {
+    /// The organisation inside `scope`, as the administrator's page lists it.
+    pub async fn organisation(&self, search: &str, scope: Scope) -> sqlx::Result<OrganisationPage> {
+        let regions_in = within("r.id", regions_sql(scope));
+        let halls_in = within("h.id", halls_sql(scope));
+        let departments_in = within("d.id", departments_sql(scope));
+        let windows_in = within("w.id", windows_sql(scope));
         let line = |record, detail, active| OrgLine {
             record,
             detail,
             active,
             depth: 0,
         };
-        let regions = sqlx::query(
+        let regions = sqlx::query(&format!(
             "SELECT r.code, r.name, p.code AS parent FROM region r \
-             LEFT JOIN region p ON p.id = r.parent_id ORDER BY r.code",
-        )
+             LEFT JOIN region p ON p.id = r.parent_id WHERE {regions_in} ORDER BY r.code"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -138,11 +199,11 @@ impl Store {
             Ok((line(record, level.to_owned(), true), parent))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
-        let halls = sqlx::query(
+        let halls = sqlx::query(&format!(
             "SELECT h.code, h.name, h.kind, r.code AS region, r.name AS region_name, h.address, \
              h.hours, h.deactivated_at IS NULL AS active FROM hall h \
-             JOIN region r ON r.id = h.region_id ORDER BY h.code",
-        )
+             JOIN region r ON r.id = h.region_id WHERE {halls_in} ORDER BY h.code"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -161,11 +222,11 @@ impl Store {
             Ok(line(record, detail, r.try_get("active")?))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
-        let departments = sqlx::query(
+        let departments = sqlx::query(&format!(
             "SELECT d.code, d.name, r.code AS region, r.name AS region_name, d.credit_code, \
              d.deactivated_at IS NULL AS active FROM department d \
-             JOIN region r ON r.id = d.region_id ORDER BY d.code",
-        )
+             JOIN region r ON r.id = d.region_id WHERE {departments_in} ORDER BY d.code"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -185,12 +246,13 @@ impl Store {
             Ok(line(record, detail, r.try_get("active")?))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
-        let windows = sqlx::query(
+        let windows = sqlx::query(&format!(
             "SELECT w.code, h.code AS hall, h.name AS hall_name, d.code AS department, \
              d.name AS department_name, w.number, w.name, w.deactivated_at IS NULL AS active \
              FROM service_window w JOIN hall h ON h.id = w.hall_id \
-             JOIN department d ON d.id = w.department_id ORDER BY h.code, w.number",
-        )
+             JOIN department d ON d.id = w.department_id WHERE {windows_in} \
+             ORDER BY h.code, w.number"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -210,12 +272,13 @@ impl Store {
             Ok(line(record, detail, r.try_get("active")?))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
-        let staff = sqlx::query(
+        let staff = sqlx::query(&format!(
             "SELECT s.staff_no, s.name, d.code AS department, d.name AS department_name, \
              w.code AS window, w.number AS window_number, s.deactivated_at IS NULL AS active \
              FROM staff s JOIN department d ON d.id = s.department_id \
-             LEFT JOIN service_window w ON w.id = s.window_id ORDER BY s.staff_no",
-        )
+             LEFT JOIN service_window w ON w.id = s.window_id WHERE {departments_in} \
+             ORDER BY s.staff_no"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -236,18 +299,19 @@ impl Store {
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         let pattern = format!("%{}%", search.replace(['%', '_'], ""));
-        let items_matching: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM service_item WHERE code LIKE ?1 OR name LIKE ?1",
-        )
+        let items_matching: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM service_item i JOIN department d ON d.id = i.department_id \
+             WHERE (i.code LIKE ?1 OR i.name LIKE ?1) AND {departments_in}"
+        ))
         .bind(&pattern)
         .fetch_one(&self.pool)
         .await?;
-        let items = sqlx::query(
+        let items = sqlx::query(&format!(
             "SELECT i.code, i.name, d.code AS department, d.name AS department_name, i.item_type, \
              i.deactivated_at IS NULL AS active FROM service_item i \
              JOIN department d ON d.id = i.department_id \
-             WHERE i.code LIKE ?1 OR i.name LIKE ?1 ORDER BY i.code LIMIT ?2",
-        )
+             WHERE (i.code LIKE ?1 OR i.name LIKE ?1) AND {departments_in} ORDER BY i.code LIMIT ?2"
+        ))
         .bind(&pattern)
         .bind(ITEMS_LISTED)
         .fetch_all(&self.pool)

@@ -5,7 +5,8 @@
 //! audit-log entry (before and after) in the same transaction. Nothing is ever deleted:
 //! deactivating keeps past ratings attributed and counted.
 
-use domain::org::{CreditCode, HallKind, ItemType, RegionCode};
+use domain::access::Actor;
+use domain::org::{CreditCode, HallKind, ItemType, RegionCode, Scope};
 use serde::Serialize;
 use sqlx::{Row, Sqlite, Transaction};
 
@@ -13,7 +14,31 @@ use super::AdminError;
 use crate::platform::{
     auth::{Audit, audit},
     db::now_ms,
+    scope::{departments_sql, halls_sql, regions_sql, windows_sql},
 };
+
+/// Who changes the organisation: the account (`None` for the shell) and the scope they may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Editor {
+    pub account: Option<i64>,
+    pub scope: Scope,
+}
+
+impl Editor {
+    /// The shell: audited without an account, everything in reach.
+    pub const SHELL: Editor = Editor {
+        account: None,
+        scope: Scope::All,
+    };
+
+    /// A signed-in administrator, within their scope.
+    pub fn of(actor: Actor) -> Editor {
+        Editor {
+            account: Some(actor.account_id),
+            scope: actor.scope,
+        }
+    }
+}
 
 /// A record of the organisation, by codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -498,19 +523,115 @@ pub(super) async fn load(
     Ok(Some((row.try_get("id")?, record)))
 }
 
+/// Whether `ids` (a scope's SQL, `None` for everything) holds the row of `kind` with `code`.
+/// `None`: no such row (saving then names the missing reference).
+async fn holds(
+    tx: &mut Tx<'_>,
+    ids: Option<String>,
+    kind: OrgKind,
+    code: &str,
+) -> Result<Option<bool>, AdminError> {
+    let Some(ids) = ids else {
+        return Ok(Some(true));
+    };
+    let sql = format!(
+        "SELECT id IN ({ids}) FROM {} WHERE {} = ?",
+        kind.table(),
+        kind.code_column()
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// Refuses a record that lies outside `scope`: a region under the scope's regions, a hall or
+/// department in them, a window in the scope's halls, staff and items of its departments. An
+/// administrator of one hall keeps that hall, its windows, and the staff and items of the
+/// departments serving there.
+async fn check_scope(tx: &mut Tx<'_>, scope: Scope, record: &OrgRecord) -> Result<(), AdminError> {
+    if scope == Scope::All {
+        return Ok(());
+    }
+    let outside = |what: &str| invalid(format!("{what}不在您的管辖范围内"));
+    let inside = |held: Option<bool>| held != Some(false);
+    match record {
+        OrgRecord::Region { parent, .. } => {
+            let parent = parent.as_deref().ok_or_else(|| outside("顶级区划"))?;
+            if !inside(holds(tx, regions_sql(scope), OrgKind::Region, parent).await?) {
+                return Err(outside("上级区划"));
+            }
+        }
+        OrgRecord::Hall { code, region, .. } => {
+            let held = match scope {
+                Scope::Hall(_) => holds(tx, halls_sql(scope), OrgKind::Hall, code)
+                    .await?
+                    .unwrap_or(false),
+                _ => inside(holds(tx, regions_sql(scope), OrgKind::Region, region).await?),
+            };
+            if !held {
+                return Err(outside("大厅"));
+            }
+        }
+        OrgRecord::Department { region, .. } => {
+            if !inside(holds(tx, regions_sql(scope), OrgKind::Region, region).await?) {
+                return Err(outside("所属区划"));
+            }
+        }
+        OrgRecord::Window {
+            hall, department, ..
+        } => {
+            if !inside(holds(tx, halls_sql(scope), OrgKind::Hall, hall).await?) {
+                return Err(outside("大厅"));
+            }
+            let departments = match scope {
+                // A hall's administrator opens windows for any department.
+                Scope::Hall(_) => None,
+                _ => departments_sql(scope),
+            };
+            if !inside(holds(tx, departments, OrgKind::Department, department).await?) {
+                return Err(outside("部门"));
+            }
+        }
+        OrgRecord::Staff {
+            department, window, ..
+        } => {
+            if !inside(holds(tx, departments_sql(scope), OrgKind::Department, department).await?) {
+                return Err(outside("部门"));
+            }
+            if let Some(window) = window
+                && !inside(holds(tx, windows_sql(scope), OrgKind::Window, window).await?)
+            {
+                return Err(outside("窗口"));
+            }
+        }
+        OrgRecord::ServiceItem { department, .. } => {
+            if !inside(holds(tx, departments_sql(scope), OrgKind::Department, department).await?) {
+                return Err(outside("实施部门"));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn json(record: &OrgRecord) -> Result<serde_json::Value, AdminError> {
     serde_json::to_value(record).map_err(|e| AdminError::Store(sqlx::Error::Encode(e.into())))
 }
 
-/// Saves a checked record in `tx`, with its audit-log entry; `by` is `None` for the shell.
+/// Saves a checked record in `tx`, with its audit-log entry, if it lies in `by`'s scope.
 pub(super) async fn save(
     tx: &mut Tx<'_>,
-    by: Option<i64>,
+    by: Editor,
     record: &OrgRecord,
     mode: SaveMode,
 ) -> Result<Saved, AdminError> {
     let kind = record.kind();
     let existing = load(tx, kind, record.code()).await?;
+    // Both what it becomes and what it was must lie in the editor's scope.
+    check_scope(tx, by.scope, record).await?;
+    if let Some((_, stored)) = &existing {
+        check_scope(tx, by.scope, stored).await?;
+    }
     match (&existing, mode) {
         (Some(_), SaveMode::New) => {
             return Err(invalid(format!(
@@ -537,7 +658,8 @@ pub(super) async fn save(
         format!("create_{}", kind.as_str())
     };
     let before = existing.as_ref().map(|(_, r)| json(r)).transpose()?;
-    let entry = Audit::new(by, &action, (kind.table(), id)).change(before, Some(json(record)?));
+    let entry =
+        Audit::new(by.account, &action, (kind.table(), id)).change(before, Some(json(record)?));
     audit(tx, entry).await?;
     Ok(if existing.is_some() {
         Saved::Updated(id)
@@ -720,13 +842,16 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
 /// `Ok(false)`: it already was.
 pub(super) async fn set_active(
     tx: &mut Tx<'_>,
-    by: Option<i64>,
+    by: Editor,
     kind: OrgKind,
     code: &str,
     active: bool,
 ) -> Result<bool, AdminError> {
     if !kind.can_deactivate() {
         return Err(invalid("行政区划不能停用"));
+    }
+    if let Some((_, stored)) = load(tx, kind, code).await? {
+        check_scope(tx, by.scope, &stored).await?;
     }
     let sql = format!(
         "UPDATE {} SET deactivated_at = ? WHERE {} = ? AND (deactivated_at IS NULL) = ? RETURNING id",
@@ -746,16 +871,17 @@ pub(super) async fn set_active(
     let action = if active { "reactivate" } else { "deactivate" };
     let state = |active: bool| Some(serde_json::json!({ "code": code, "active": active }));
     let action = format!("{action}_{}", kind.as_str());
-    let entry = Audit::new(by, &action, (kind.table(), id)).change(state(!active), state(active));
+    let entry =
+        Audit::new(by.account, &action, (kind.table(), id)).change(state(!active), state(active));
     audit(tx, entry).await?;
     Ok(true)
 }
 
 impl crate::platform::db::Store {
-    /// Checks and saves one record with its audit-log entry; `by` is `None` for the shell.
+    /// Checks and saves one record with its audit-log entry.
     pub async fn save_org_record(
         &self,
-        by: Option<i64>,
+        by: Editor,
         record: OrgRecord,
         mode: SaveMode,
     ) -> Result<Saved, AdminError> {
@@ -769,7 +895,7 @@ impl crate::platform::db::Store {
     /// Deactivates or reactivates a record, audited. `Ok(false)`: it already was.
     pub async fn set_org_active(
         &self,
-        by: Option<i64>,
+        by: Editor,
         kind: OrgKind,
         code: &str,
         active: bool,

@@ -141,7 +141,7 @@ async fn import(
         );
     }
     let write = upload.mode == "import";
-    let by = Some(session.actor.account_id);
+    let by = super::Editor::of(session.actor);
     match state.store.import_org(by, kind, &upload.file, write).await {
         Ok(report) => {
             let status = if report.problems.is_empty() {
