@@ -10,6 +10,7 @@ pub(crate) mod device;
 pub mod error;
 pub(crate) mod extract;
 pub mod headers;
+pub mod once;
 pub(crate) mod page;
 pub mod qr;
 pub mod session;

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+pub mod systems;
+
 use super::staff::{SignInHint, StaffBar};
 use crate::api::admin::{
     AccountView, AdminAdd, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
@@ -411,5 +413,6 @@ fn Sections(
             <h2>"机构维护"</h2>
             {org_forms}
         </section>
+        <systems::Systems />
     }
 }

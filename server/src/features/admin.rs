@@ -6,6 +6,7 @@ mod page;
 mod service;
 mod settings;
 mod store;
+pub mod systems;
 
 pub use organisation::{ByCode, Names, WindowView};
 pub use page::*;
