@@ -12,6 +12,7 @@ mod all {
     mod management;
     mod rating;
     mod report;
+    mod systems;
     mod tickets;
     mod window;
 }

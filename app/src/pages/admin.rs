@@ -99,6 +99,7 @@ pub fn Admin() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <systems::Systems />
     }
 }
 
@@ -413,6 +414,5 @@ fn Sections(
             <h2>"机构维护"</h2>
             {org_forms}
         </section>
-        <systems::Systems />
     }
 }

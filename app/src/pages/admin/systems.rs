@@ -10,7 +10,8 @@ use crate::api::admin::systems::{
     admin_new_key, admin_systems,
 };
 
-/// The business-systems section of the administration page.
+/// The business-systems section of the administration page (administrators only: nothing for
+/// anyone else).
 #[component]
 pub fn Systems() -> impl IntoView {
     let register = ServerAction::<AdminRegisterSystem>::new();
@@ -45,25 +46,27 @@ pub fn Systems() -> impl IntoView {
         .next()
         .map(|e| e.to_string())
     };
+    // Its own top-level resources (not inside the page's Suspense, whose children may render more
+    // than once on the server): the held key is taken exactly once.
     view! {
-        <section class="card" id="systems">
-            <h2>"业务系统"</h2>
-            <p class="err" role="alert" id="systems-error">
-                {failure}
-            </p>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    new_key.await.map(|key| view! { <NewKey key /> })
-                })}
-            </Suspense>
-            <Suspense fallback=|| {
-                view! { <p>"加载中…"</p> }
-            }>
-                {move || Suspend::new(async move {
-                    page.await.ok().map(|page| view! { <SystemList page register rotate revoke /> })
-                })}
-            </Suspense>
-        </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let page = page.await.ok()?;
+                let key = new_key.await;
+                Some(
+                    view! {
+                        <section class="card" id="systems">
+                            <h2>"业务系统"</h2>
+                            <p class="err" role="alert" id="systems-error">
+                                {failure}
+                            </p>
+                            {key.map(|key| view! { <NewKey key /> })}
+                            <SystemList page register rotate revoke />
+                        </section>
+                    },
+                )
+            })}
+        </Suspense>
     }
 }
 
