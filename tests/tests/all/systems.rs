@@ -1,4 +1,4 @@
-//! 业务系统 over HTTP: an administrator registers a business system on the administration page's
+//! 业务系统 over HTTP and in the browser: an administrator registers a business system on the administration page's
 //! server functions, its key is shown once and works only within its grant and frames only its
 //! portal; keys rotate with an overlap and are revoked at once; every change is audited.
 
@@ -8,7 +8,12 @@ use app::api::admin::systems::{
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
 use server::platform::{crypto::hash_api_key, db::now};
-use tests::{TestServer, fixtures::SignedIn, occurrence, sqlx_count};
+use tests::{
+    TestServer,
+    browser::{Js, click_button, click_label, fill, find, journey, sign_in, wait_text},
+    fixtures::{SignedIn, Staff},
+    occurrence, sqlx_count,
+};
 
 const PORTAL: &str = "https://zwfw.example.gov.cn";
 
@@ -383,4 +388,72 @@ async fn only_administrators_register_systems_and_bad_input_is_refused_naming_th
         201,
         "the seeded key still works"
     );
+}
+
+/// The key shown in `#new-key`, once it is there.
+async fn shown_key(client: &fantoccini::Client) -> String {
+    wait_text(client, "new-key", "hcp_").await;
+    let text = find(client, "#new-key code").await.text().await.unwrap();
+    key_on(&text).expect("a key")
+}
+
+/// Registers a system and rotates its key on the administration page; returns the keys shown.
+async fn keep_systems(
+    client: fantoccini::Client,
+    base: String,
+    admin: Staff,
+    js: Js,
+) -> Vec<String> {
+    sign_in(&client, &base, &admin, js).await;
+    find(&client, "#new-system").await;
+    if js == Js::On {
+        find(&client, "#hydrated[data-hydrated=true]").await;
+    }
+    fill(&client, "#system-name", "一网通办").await;
+    fill(&client, "#system-origins", PORTAL).await;
+    click_label(&client, "县不动产登记中心").await;
+    click_button(&client, "登记业务系统").await;
+    let first = shown_key(&client).await;
+    wait_text(&client, "system-list", "一网通办").await;
+    client.refresh().await.unwrap();
+    find(&client, "#system-list").await;
+    let page = client.source().await.unwrap();
+    assert_eq!(key_on(&page), None, "shown once");
+    click_button(&client, "轮换密钥 一网通办").await;
+    let second = shown_key(&client).await;
+    wait_text(&client, "system-list", "重叠期至").await;
+    vec![first, second]
+}
+
+async fn systems_in_browser(js: Js) {
+    let server = TestServer::start().await;
+    let admin = server.administrator("root").await;
+    let base = server.base.clone();
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = shown.clone();
+    journey(js, move |client| async move {
+        let keys = keep_systems(client, base, admin, js).await;
+        *keep.lock().unwrap() = keys;
+    })
+    .await;
+    let keys = shown.lock().unwrap().clone();
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1], "a new key");
+    for (key, case) in keys.iter().zip(["B-1", "B-2"]) {
+        assert_eq!(
+            status_with(&server, key, case).await,
+            201,
+            "{case}: both in the overlap"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_registers_a_system_and_rotates_its_key_without_javascript() {
+    systems_in_browser(Js::Off).await;
+}
+
+#[tokio::test]
+async fn an_administrator_registers_a_system_and_rotates_its_key_in_the_hydrated_site() {
+    systems_in_browser(Js::On).await;
 }
