@@ -128,7 +128,28 @@ async fn a_registered_system_works_within_its_grant_and_frames_only_its_portal()
         .await,
         0
     );
-    // The seeded system, granted the whole region, may register for the new department.
+    // The seeded system, granted the whole region, may register for the new department and for a
+    // department of a township under the region.
+    let county = domain::ids::RegionId(sqlx_count(s, "SELECT id FROM region").await);
+    let township = s
+        .store
+        .insert_region("341125100", "城关镇", Some(county))
+        .await
+        .unwrap();
+    s.store
+        .insert_department(township, "CGZ", "城关镇便民服务中心")
+        .await
+        .unwrap();
+    assert_eq!(
+        register_with(&server, &server.api_key, "P-2", "CGZ")
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        register_with(&server, &key, "YW-3", "CGZ").await.status(),
+        403
+    );
     assert_eq!(
         register_with(&server, &server.api_key, "P-1", "GA")
             .await
