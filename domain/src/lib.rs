@@ -7,6 +7,7 @@
 //! columns in the form the database stores them.
 
 pub mod access;
+pub mod business_system;
 pub mod calendar;
 pub mod channel;
 pub mod complaint;

@@ -8,8 +8,8 @@ use domain::{access::Role, org::Scope};
 
 use crate::{
     AppState, Config,
-    features::admin::{Editor, ImportKind, OrgForm, OrgKind},
-    platform::crypto::hash_password,
+    features::admin::{ByCode, Editor, ImportKind, OrgForm, OrgKind, systems},
+    platform::{crypto::hash_password, db::now},
 };
 
 /// Runs the command in `args` (without the program name). `None`: no command, start the server.
@@ -23,9 +23,12 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some(verb @ ("add" | "edit")) => Some(save_record(verb, &args[1..]).await),
         Some(verb @ ("deactivate" | "reactivate")) => Some(set_active(verb, &args[1..]).await),
         Some("import") => Some(import(&args[1..]).await),
+        Some("add-business-system") => Some(add_business_system(&args[1..]).await),
+        Some("rotate-key") => Some(rotate_key(&args[1..]).await),
+        Some("revoke-key") => Some(revoke_key(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
-             add, edit, deactivate, reactivate, import"
+             add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key"
         ))),
         None => None,
     }
@@ -288,6 +291,84 @@ async fn import(args: &[String]) -> anyhow::Result<()> {
     if !report.problems.is_empty() {
         bail!("the file has problems; nothing was written");
     }
+    Ok(())
+}
+
+/// `haochaping add-business-system NAME [--origin URL]... [--region CODE]... [--department CODE]...`:
+/// registers a business system that may be framed by the origins and register cases of the regions
+/// (with everything under them) and departments; prints its API key once.
+async fn add_business_system(args: &[String]) -> anyhow::Result<()> {
+    const USAGE: &str = "usage: haochaping add-business-system NAME [--origin URL]... \
+                         [--region CODE]... [--department CODE]... (at least one region or department)";
+    let [name, options @ ..] = args else {
+        bail!(USAGE);
+    };
+    let state = AppState::open(Config::from_env()?).await?;
+    let (mut origins, mut regions, mut departments) = (Vec::new(), Vec::new(), Vec::new());
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
+        let value = options
+            .next()
+            .with_context(|| format!("{option} needs a value; {USAGE}"))?;
+        match option.as_str() {
+            "--origin" => origins.push(value.as_str()),
+            "--region" => regions.push(by_code(&state, "region", value).await?),
+            "--department" => departments.push(by_code(&state, "department", value).await?),
+            other => bail!("unknown option {other:?}; {USAGE}"),
+        }
+    }
+    let form = systems::SystemForm {
+        name,
+        origins: &origins.join(" "),
+        regions,
+        departments,
+    };
+    let new = systems::register_system(&state, systems::By::Shell, form, now()).await?;
+    println!("business system {name:?} registered with id {}", new.system);
+    println!("API key (shown once, only its hash is kept): {}", new.key);
+    Ok(())
+}
+
+async fn by_code<I: ByCode>(state: &AppState, what: &str, code: &str) -> anyhow::Result<I> {
+    state
+        .store
+        .id_by_code::<I>(code)
+        .await?
+        .with_context(|| format!("unknown {what} code {code:?}"))
+}
+
+/// `haochaping rotate-key SYSTEM-ID [OVERLAP-DAYS]`: a new key for the system, printed once; its
+/// other keys keep working for the overlap (default 7 days, 0 to 90).
+async fn rotate_key(args: &[String]) -> anyhow::Result<()> {
+    let (system, overlap) = match args {
+        [system] => (system, "7"),
+        [system, days] => (system, days.as_str()),
+        _ => bail!("usage: haochaping rotate-key SYSTEM-ID [OVERLAP-DAYS (0 to 90, default 7)]"),
+    };
+    let system = system
+        .parse()
+        .with_context(|| format!("{system:?} is not a business system id"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let new = systems::rotate_key(&state, systems::By::Shell, system, overlap, now()).await?;
+    println!(
+        "new API key {} (shown once, only its hash is kept): {}",
+        new.key_id, new.key
+    );
+    println!("the system's other keys keep working for {overlap} days");
+    Ok(())
+}
+
+/// `haochaping revoke-key KEY-ID`: the key stops working at once.
+async fn revoke_key(args: &[String]) -> anyhow::Result<()> {
+    let [key] = args else {
+        bail!("usage: haochaping revoke-key KEY-ID (the id the administration page lists)");
+    };
+    let key = key
+        .parse()
+        .with_context(|| format!("{key:?} is not a key id"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    systems::revoke_key(&state, systems::By::Shell, key, now()).await?;
+    println!("key {key} revoked");
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod device;
 pub mod error;
 pub(crate) mod extract;
 pub mod headers;
+pub mod once;
 pub(crate) mod page;
 pub mod qr;
 pub mod scope;

@@ -9,8 +9,8 @@ pub mod fixtures;
 
 use std::path::PathBuf;
 
-use domain::calendar::YearSchedule;
-use server::{AppState, Config, platform::crypto};
+use domain::{business_system::FrameOrigin, calendar::YearSchedule, ids::RegionId};
+use server::{AppState, Config, features::admin::systems::NewSystem, platform::crypto};
 
 /// The workspace's built browser assets (`scripts/build-site`).
 pub fn site_root() -> PathBuf {
@@ -98,14 +98,10 @@ impl TestServer {
     }
 
     /// Registers another business system whose iframe may be framed by `origins`; returns its key.
+    /// It may register cases of the seeded region.
     pub async fn add_business_system(&self, origins: &str) -> String {
-        let key = crypto::new_api_key();
-        self.state
-            .store
-            .insert_business_system("another portal", &crypto::hash_api_key(&key), origins)
-            .await
-            .expect("business system");
-        key
+        let region = RegionId(sqlx_count(&self.state, "SELECT id FROM region").await);
+        business_system(&self.state, "another portal", origins, region).await
     }
 
     /// Registers case `case` and returns its rating link.
@@ -181,14 +177,35 @@ async fn seed(state: &AppState) -> String {
         .insert_service_item(dept, "000112001000", "不动产首次登记")
         .await
         .expect("item");
+    business_system(
+        state,
+        "test portal",
+        "https://portal.example.gov.cn",
+        region,
+    )
+    .await
+}
+
+/// Registers a business system framed by `origins` that may register cases of `region`; returns
+/// its key.
+async fn business_system(state: &AppState, name: &str, origins: &str, region: RegionId) -> String {
     let key = crypto::new_api_key();
-    store
+    let origins = FrameOrigin::parse_list(origins).expect("origins");
+    let new = NewSystem {
+        name,
+        origins: &origins,
+        regions: &[region],
+        departments: &[],
+    };
+    state
+        .store
         .insert_business_system(
-            "test portal",
+            &new,
             &crypto::hash_api_key(&key),
-            "https://portal.example.gov.cn",
+            server::platform::db::now(),
         )
         .await
-        .expect("business system");
+        .expect("business system")
+        .expect("the region exists");
     key
 }

@@ -15,6 +15,7 @@ mod all {
     mod rating;
     mod report;
     mod scopes;
+    mod systems;
     mod tickets;
     mod window;
 }

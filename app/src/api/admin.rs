@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 
+pub mod systems;
+
 /// An account in the administrator's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountView {

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+pub mod systems;
+
 use super::staff::{SignInHint, StaffBar};
 use crate::api::admin::{
     AccountView, AdminCreateAccount, AdminPage, AdminSetDeadlines, AdminSetDisclosure,
@@ -94,6 +96,7 @@ pub fn Admin() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <systems::Systems />
     }
 }
 

@@ -1,14 +1,16 @@
 //! 示范数据 — a demo county service centre, so that a first run shows something real.
 
+use anyhow::Context;
 use domain::{Catalogue, Channel, Level, access::Role, org::Scope};
 
 use crate::{
     AppState,
     features::{
+        admin::systems::NewSystem,
         rating::{self as rate, NewEvaluation},
         registration as register,
     },
-    platform::crypto,
+    platform::{crypto, db::now},
 };
 
 /// A demo department: code, name, windows (number, name), service items (实施编码, name).
@@ -93,13 +95,19 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         .insert_hall(region, "HALL-01", "示范县政务服务中心", "示范县人民路1号")
         .await?;
     let key = crypto::new_api_key();
+    let origins = domain::business_system::FrameOrigin::parse_list(
+        "http://localhost:8080 http://127.0.0.1:8080",
+    )?;
+    let demo_system = NewSystem {
+        name: "示范县一网通办",
+        origins: &origins,
+        regions: &[region],
+        departments: &[],
+    };
     let system = store
-        .insert_business_system(
-            "示范县一网通办",
-            &crypto::hash_api_key(&key),
-            "http://localhost:8080 http://127.0.0.1:8080",
-        )
-        .await?;
+        .insert_business_system(&demo_system, &crypto::hash_api_key(&key), now())
+        .await?
+        .context("the demo region exists")?;
     let mut staff_names = STAFF_NAMES.iter().cycle();
     let mut staff_no = 0;
     let mut items = Vec::new();

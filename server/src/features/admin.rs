@@ -10,6 +10,7 @@ mod routes;
 mod service;
 mod settings;
 mod store;
+pub mod systems;
 
 pub use import::{ImportKind, ImportProblem, ImportReport, template_csv, template_xlsx};
 pub use org_page::*;

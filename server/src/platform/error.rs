@@ -16,6 +16,9 @@ pub enum AppError {
     /// A field of an API request is wrong; the message names the field.
     #[error("{field}: {message}")]
     Field { field: String, message: String },
+    /// The caller may not do this for what the field names (a business system outside its grant).
+    #[error("forbidden {field}: {message}")]
+    Forbidden { field: String, message: String },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("missing or unknown API key")]
@@ -36,6 +39,10 @@ impl From<RegisterError> for AppError {
     fn from(e: RegisterError) -> Self {
         match e {
             RegisterError::Field { field, message } => AppError::Field {
+                field: field.to_owned(),
+                message,
+            },
+            RegisterError::Forbidden { field, message } => AppError::Forbidden {
                 field: field.to_owned(),
                 message,
             },
@@ -64,6 +71,10 @@ impl IntoResponse for AppError {
             AppError::Field { field, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "error": "invalid_field", "field": field, "message": message }),
+            ),
+            AppError::Forbidden { field, message } => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": "forbidden", "field": field, "message": message }),
             ),
             AppError::Conflict(m) => (
                 StatusCode::CONFLICT,

@@ -10,6 +10,8 @@ pub struct AppState {
     pub store: Store,
     pub secrets: Secrets,
     pub config: std::sync::Arc<Config>,
+    /// New API keys waiting to be shown once to the administrator who made them.
+    pub shown_once: crate::platform::once::ShownOnce,
     /// The calendar and deadlines in force; administrators change them at run time.
     rules: std::sync::Arc<std::sync::RwLock<Rules>>,
 }
@@ -69,6 +71,7 @@ impl AppState {
             store,
             secrets,
             config: std::sync::Arc::new(config),
+            shown_once: Default::default(),
             rules: std::sync::Arc::new(std::sync::RwLock::new(rules)),
         })
     }

@@ -3,9 +3,10 @@
 use domain::ids::{
     BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId,
 };
+use domain::time::Timestamp;
 use sqlx::Row;
 
-use crate::platform::db::{Store, StoreResult, now_ms};
+use crate::platform::db::{Store, StoreResult};
 
 /// A window as shown on its e码 poster and rating page.
 #[derive(Debug, Clone)]
@@ -176,47 +177,18 @@ impl Store {
         .await
     }
 
-    /// Registers a business system with its first key; only the hash of the key is stored.
-    pub async fn insert_business_system(
-        &self,
-        name: &str,
-        api_key_hash: &[u8],
-        frame_origins: &str,
-    ) -> StoreResult<BusinessSystemId> {
-        let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO business_system (name, api_key_hash, frame_origins, created_at) \
-             VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(name)
-        .bind(api_key_hash)
-        .bind(frame_origins)
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO api_key (business_system_id, key_hash, created_at) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(api_key_hash)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// The business system holding this key, while the key is neither revoked nor past its overlap.
     pub async fn business_system_by_key(
         &self,
         api_key_hash: &[u8],
+        now: Timestamp,
     ) -> StoreResult<Option<BusinessSystemId>> {
         sqlx::query_scalar(
             "SELECT business_system_id FROM api_key WHERE key_hash = ? AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > ?)",
         )
         .bind(api_key_hash)
-        .bind(now_ms())
+        .bind(now)
         .fetch_optional(&self.pool)
         .await
     }
@@ -265,6 +237,10 @@ pub trait ByCode:
     for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
 {
     const SQL: &'static str;
+}
+
+impl ByCode for RegionId {
+    const SQL: &'static str = "SELECT id FROM region WHERE code = ?";
 }
 
 impl ByCode for DepartmentId {

@@ -41,7 +41,7 @@ impl FromRequestParts<AppState> for BusinessSystem {
             .ok_or(AppError::Unauthorized)?;
         let id = state
             .store
-            .business_system_by_key(&hash_api_key(key.trim()))
+            .business_system_by_key(&hash_api_key(key.trim()), crate::platform::db::now())
             .await?;
         id.map(BusinessSystem).ok_or(AppError::Unauthorized)
     }

@@ -14,7 +14,13 @@ pub(crate) async fn document() -> Json<Value> {
             "title": "haochaping business-system API",
             "version": "1",
             "description": "Register service occurrences (办件) and read whether they were rated. \
-                            There is deliberately no way to submit, change or delete a rating here."
+                            There is deliberately no way to submit, change or delete a rating here. \
+                            An administrator registers the business system (page 系统管理 or \
+                            `haochaping add-business-system`) with the portal origins allowed to frame \
+                            its embed pages and the regions or departments it may register cases for; \
+                            its API key is shown once. Send it as `Authorization: Bearer <key>`. \
+                            A rotated key keeps working until the end of the overlap the administrator \
+                            chose; a revoked key is refused (401) at once."
         },
         "components": {
             "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer" } },
@@ -50,7 +56,8 @@ pub(crate) async fn document() -> Json<Value> {
                     "201": { "description": "registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
                     "200": { "description": "already registered with the same details", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
                     "400": error_response("malformed JSON"),
-                    "401": error_response("missing or unknown API key"),
+                    "401": error_response("missing, unknown, expired (after a rotation's overlap) or revoked API key"),
+                    "403": error_response("the department is outside the regions and departments this system is granted; `field` names it"),
                     "409": error_response("registered before with other details"),
                     "422": error_response("a field is invalid; `field` names it")
                 } } },
@@ -59,7 +66,7 @@ pub(crate) async fn document() -> Json<Value> {
                 "parameters": [
                     { "name": "case_number", "in": "path", "required": true, "schema": { "type": "string" } },
                     { "name": "occurrence_no", "in": "path", "required": true, "schema": { "type": "integer" } } ],
-                "responses": { "200": { "description": "the occurrence's state" }, "401": error_response("missing or unknown API key"), "404": error_response("not registered by this system") } } }
+                "responses": { "200": { "description": "the occurrence's state" }, "401": error_response("missing, unknown, expired or revoked API key"), "404": error_response("not registered by this system") } } }
         }
     }))
 }

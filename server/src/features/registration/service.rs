@@ -58,6 +58,12 @@ pub enum RegisterError {
         field: &'static str,
         message: String,
     },
+    /// The system holds no grant for what the field names (403).
+    #[error("{field}: {message}")]
+    Forbidden {
+        field: &'static str,
+        message: String,
+    },
     #[error("case {0} occurrence {1} is already registered with other details")]
     Conflict(String, i64),
     #[error(transparent)]
@@ -109,11 +115,22 @@ pub async fn register(
         .ok_or_else(|| field("channel", format!("unknown channel {:?}", req.channel)))?;
     let phone = Phone::parse(req.evaluator_phone.as_deref().unwrap_or(""))
         .map_err(|_| field("evaluator_phone", "not an 11-digit mobile number"))?;
+    let service_item = resolve(state, "service_item", item.as_str()).await?;
+    let department = resolve(state, "department", &req.department).await?;
+    if !state.store.may_register_for(system, department).await? {
+        return Err(RegisterError::Forbidden {
+            field: "department",
+            message: format!(
+                "this business system is not granted department {:?}",
+                req.department.trim()
+            ),
+        });
+    }
     let new = NewOccurrence {
         case_number: case.as_str().to_owned(),
         occurrence_no: no.get().into(),
-        service_item_id: Some(resolve(state, "service_item", item.as_str()).await?),
-        department_id: resolve(state, "department", &req.department).await?,
+        service_item_id: Some(service_item),
+        department_id: department,
         window_id: resolve_optional(state, "window", req.window.as_deref()).await?,
         staff_id: resolve_optional(state, "staff", req.staff.as_deref()).await?,
         channel,

@@ -140,6 +140,22 @@ impl Store {
         })
     }
 
+    /// Whether `system` may register cases of `department`: it holds a grant of the department, or
+    /// of the department's region or a region above it.
+    pub async fn may_register_for(
+        &self,
+        system: BusinessSystemId,
+        department: DepartmentId,
+    ) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "WITH RECURSIVE up (id) AS (                  SELECT region_id FROM department WHERE id = ?2                  UNION SELECT r.parent_id FROM region r JOIN up ON r.id = up.id                  WHERE r.parent_id IS NOT NULL)              SELECT EXISTS (SELECT 1 FROM business_system_grant WHERE business_system_id = ?1                  AND (department_id = ?2 OR region_id IN (SELECT id FROM up)))",
+        )
+        .bind(system)
+        .bind(department)
+        .fetch_one(&self.pool)
+        .await
+    }
+
     /// One occurrence by id.
     pub async fn occurrence(&self, id: i64) -> StoreResult<Option<OccurrenceView>> {
         let sql = format!("{VIEW} WHERE o.id = ?");
