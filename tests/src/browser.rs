@@ -145,18 +145,26 @@ pub async fn axe_violations(client: &Client) -> Vec<String> {
     serde_json::from_value(result).expect("list of violations")
 }
 
-/// Clicks the button whose text is `label`.
+/// Clicks the button whose text is `label`. A page that re-renders between finding and clicking
+/// (hydration, a navigation) makes the element stale: it is then found again, within the bound.
 pub async fn click_button(client: &Client, label: &str) {
     let xpath = format!("//button[normalize-space(.)='{label}']");
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no button {label}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let button = client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no button {label}: {e}"));
+        match button.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                    && std::time::Instant::now() < deadline => {}
+            Err(e) => panic!("clicking {label}: {e}"),
+        }
+    }
 }
 
 /// Waits (bounded) until the element with id `id` contains `text`.
