@@ -91,6 +91,14 @@ async fn staff_pages(client: Client, base: String, handler: Staff, admin: Staff)
     find(&client, "#deadlines").await;
     check(&client, &format!("{base}/staff/admin"), "#deadlines").await;
     check(&client, &format!("{base}/staff/posters"), ".poster").await;
+    check(
+        &client,
+        &format!("{base}/staff/organisation"),
+        "#form-region",
+    )
+    .await;
+    let editing = format!("{base}/staff/organisation?edit=staff:S001");
+    check(&client, &editing, "#form-staff").await;
 }
 
 #[tokio::test]

@@ -706,3 +706,44 @@ async fn a_township_administrator_keeps_only_the_township() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_moved_clerk_s_past_ratings_stay_with_the_window_where_they_happened() {
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let session = admin_session(&server).await;
+    server.second_window().await;
+    // 王芳 (S001) serves at A01 and is rated there; then she moves to A02.
+    server.rate("MOVE-1", json!({ "level": 5 })).await;
+    let (status, body) = save(
+        &server,
+        &session,
+        "staff",
+        "edit",
+        &[
+            ("code", "S001"),
+            ("name", "王芳"),
+            ("department", "BDC"),
+            ("window", "W-A02"),
+        ],
+    )
+    .await;
+    assert!(status < 400, "{body}");
+    let rated_at: String = sqlx::query_scalar(
+        "SELECT w.code FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+         JOIN service_window w ON w.id = o.window_id JOIN staff st ON st.id = o.staff_id \
+         WHERE st.staff_no = 'S001'",
+    )
+    .fetch_one(s.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(rated_at, "W-A01", "the rating stays where it happened");
+    let now_at: String = sqlx::query_scalar(
+        "SELECT w.code FROM staff st JOIN service_window w ON w.id = st.window_id \
+         WHERE st.staff_no = 'S001'",
+    )
+    .fetch_one(s.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(now_at, "W-A02");
+}
