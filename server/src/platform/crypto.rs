@@ -52,6 +52,17 @@ fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Writes a file only its owner may read (0600 on Unix), created with those permissions so that
+/// the secret is never readable by others, not even for a moment.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
+}
+
 impl Secrets {
     /// Uses the configured key, or the one kept in `data_dir/secret.key`, generating it if missing.
     pub fn load(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
@@ -62,7 +73,7 @@ impl Secrets {
                 if !path.exists() {
                     let mut key = [0u8; 32];
                     rand::rngs::OsRng.fill_bytes(&mut key);
-                    std::fs::write(&path, to_hex(&key))
+                    write_private(&path, to_hex(&key).as_bytes())
                         .with_context(|| format!("writing {}", path.display()))?;
                 }
                 std::fs::read_to_string(&path)
@@ -192,6 +203,27 @@ mod tests {
         assert_eq!(secrets.decrypt(&sealed).unwrap(), "13800138000");
         let other = Secrets::from_master(&[2; 32]);
         assert!(other.decrypt(&sealed).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_generated_master_key_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("hcp-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = Secrets::load(None, &dir).unwrap();
+        let mode = std::fs::metadata(dir.join("secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        let again = Secrets::load(None, &dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            first.token_key(),
+            again.token_key(),
+            "kept, not regenerated"
+        );
     }
 
     #[test]
