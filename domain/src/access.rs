@@ -150,6 +150,13 @@ impl Actor {
     }
 }
 
+/// May a window clerk read the citizen's own words of a rating of their service? Not those of a
+/// 差评 before its ticket is closed: a clerk who could read them minutes after the citizen left
+/// could tell who it was (51号文 forbids 打击报复). Times are never shown to clerks at all, only days.
+pub fn clerk_reads_comment(level: crate::Level, ticket: Option<TicketState>) -> bool {
+    !level.is_bad() || ticket == Some(TicketState::Closed)
+}
+
 /// 登录限制 — temporary lock-out after repeated failed log-ins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginThrottle {
@@ -280,6 +287,20 @@ mod tests {
             admin,
             ["/staff/admin", "/staff/organisation", "/staff/posters"]
         );
+    }
+
+    #[test]
+    fn a_clerk_reads_a_bad_review_s_words_only_once_its_ticket_is_closed() {
+        use crate::Level;
+        assert!(clerk_reads_comment(Level::VerySatisfied, None));
+        assert!(clerk_reads_comment(Level::BasicallySatisfied, None));
+        for open in [None, Some(TicketState::Open), Some(TicketState::Replied)] {
+            assert!(!clerk_reads_comment(Level::Dissatisfied, open), "{open:?}");
+        }
+        assert!(clerk_reads_comment(
+            Level::VeryDissatisfied,
+            Some(TicketState::Closed)
+        ));
     }
 
     #[test]

@@ -68,25 +68,23 @@ pub struct DepartmentLoadView {
     pub closed: i64,
 }
 
-/// A window clerk's ratings.
+/// A window clerk's ratings: counts and words, never a rating's time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnRatingsView {
     pub staff: String,
     pub days: u32,
     /// Count per level, 非常满意 first (invalidated ratings left out).
     pub counts: Vec<(String, usize)>,
-    pub ratings: Vec<OwnRatingView>,
-}
-
-/// One rating of a window clerk's service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OwnRatingView {
-    pub at: String,
-    pub level_zh: String,
-    pub reasons: String,
-    pub comment: Option<String>,
-    /// Upheld on appeal: not counted.
-    pub invalidated: bool,
+    /// Per day (newest first): the date and the count per level.
+    pub per_day: Vec<(String, [usize; 5])>,
+    /// Reasons chosen, most frequent first.
+    pub reasons: Vec<(String, usize)>,
+    /// Day, level and the citizen's words the clerk may read.
+    pub comments: Vec<(String, String, String)>,
+    /// 差评 words withheld until their ticket is closed.
+    pub withheld: usize,
+    /// Ratings excluded by an upheld appeal.
+    pub invalidated: usize,
 }
 
 /// 登录.
@@ -194,9 +192,7 @@ mod from_server {
         ticket::{DepartmentLoad, TicketLine, TicketPage},
     };
 
-    use super::{
-        DepartmentLoadView, HistoryEntry, OwnRatingView, OwnRatingsView, TicketCard, TicketView,
-    };
+    use super::{DepartmentLoadView, HistoryEntry, OwnRatingsView, TicketCard, TicketView};
 
     pub(super) fn load(l: DepartmentLoad) -> DepartmentLoadView {
         DepartmentLoadView {
@@ -259,17 +255,23 @@ mod from_server {
                 .into_iter()
                 .map(|c| (c.level_zh.to_owned(), c.count))
                 .collect(),
-            ratings: page
-                .ratings
+            per_day: page
+                .per_day
                 .into_iter()
-                .map(|r| OwnRatingView {
-                    at: r.at,
-                    level_zh: r.level_zh.to_owned(),
-                    reasons: r.reasons,
-                    comment: r.comment,
-                    invalidated: r.invalidated,
-                })
+                .map(|d| (d.day, d.counts))
                 .collect(),
+            reasons: page
+                .reasons
+                .into_iter()
+                .map(|(label, n)| (label.to_owned(), n))
+                .collect(),
+            comments: page
+                .comments
+                .into_iter()
+                .map(|c| (c.day, c.level_zh.to_owned(), c.text))
+                .collect(),
+            withheld: page.withheld,
+            invalidated: page.invalidated,
         }
     }
 }

@@ -287,6 +287,9 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
 
 #[tokio::test]
 async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
+    use app::api::staff::TicketStep;
+    use leptos::server_fn::ServerFn;
+
     let server = TestServer::start().await;
     let clerk = server.clerk("wangfang", "BDC", Some("S001")).await;
     let bdc = server.department("BDC").await;
@@ -296,22 +299,50 @@ async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
         .insert_staff(domain::ids::DepartmentId(bdc), None, "S002", "李强")
         .await
         .unwrap();
-    // One rating of 王芳's service (with the evaluator's phone), one of 李强's.
+    // 王芳's service: a 差评 with words (and the evaluator's phone), a 好评 with words; 李强's: one.
     let body =
         json!({ "level": 2, "reasons": [213], "comment": "等候太久", "phone": "13600136000" });
-    server.rate("OWN-1", body).await;
+    let bad = server.rate("OWN-1", body).await;
+    server
+        .rate("OWN-2", json!({ "level": 5, "comment": "讲解耐心细致" }))
+        .await;
     let mut other = tests::occurrence("OTHER-1");
     other["staff"] = "S002".into();
     let link = server.link_for(other).await;
     server.rate_link(&link, json!({ "level": 5 })).await;
 
     let session = server.sign_in(&clerk).await;
-    let page = server.get_as("/staff/ratings", &session).await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let own_page = || async {
+        let page = server.get_as("/staff/ratings", &session).await;
+        assert_eq!(page.status(), 200);
+        page.text().await.unwrap()
+    };
+    let html = own_page().await;
     assert!(html.contains("S001 王芳"), "{html}");
-    assert!(html.contains("等候太久") && html.contains("不满意 1"));
-    assert!(html.contains("非常满意 0"), "李强's rating is not 王芳's");
+    assert!(
+        html.contains("不满意 1") && html.contains("非常满意 1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("窗口人员业务不熟练 1"),
+        "reasons counted: {html}"
+    );
+    assert!(html.contains("讲解耐心细致"), "a 好评's words are shown");
+    // The 差评's words wait for its ticket to close, and no rating's time is shown, only its day.
+    assert!(
+        !html.contains("等候太久"),
+        "withheld while the ticket is open"
+    );
+    assert!(html.contains("另有1条差评意见"), "{html}");
+    let created: Vec<i64> = sqlx::query_scalar("SELECT created_at FROM evaluation")
+        .fetch_all(server.state.store.pool())
+        .await
+        .unwrap();
+    for at in created {
+        let at = domain::time::Timestamp::from_unix_ms(at);
+        assert!(!html.contains(&at.to_string()), "no time {at}");
+        assert!(html.contains(&at.date_cst().to_string()), "the day {at}");
+    }
     assert!(
         !html.contains("13600136000") && !html.contains("136****6000"),
         "no phone"
@@ -319,6 +350,30 @@ async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
     // A clerk has no tickets to handle.
     let tickets = server.get_as("/staff/tickets", &session).await;
     assert_eq!(tickets.status(), 403);
+
+    // Once the ticket is closed (visited, explained, replied, the fix rated), the words show.
+    let handler = server.handler("bdc", "BDC").await;
+    let handling = server.sign_in(&handler).await;
+    let ticket = server.ticket_of(&bad.tracking_code).await.to_string();
+    for action in ["record_visit", "triage_explain", "reply"] {
+        let form = [
+            ("id", ticket.clone()),
+            ("action", action.to_owned()),
+            ("note", "已电话回访并说明情况".to_owned()),
+            ("csrf", handling.csrf.clone()),
+        ];
+        let (status, body) = server.call(TicketStep::PATH, &handling, &form).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    let rated = server
+        .post_form(
+            &format!("/t/{}", bad.tracking_code),
+            &[("rating", "satisfied")],
+        )
+        .await;
+    assert!(rated.status().is_success() || rated.status().is_redirection());
+    assert_eq!(server.tickets_in("closed").await, 1);
+    assert!(own_page().await.contains("等候太久"), "shown once closed");
 }
 
 #[tokio::test]

@@ -80,7 +80,8 @@ pub fn Overview() -> impl IntoView {
     }
 }
 
-/// 我的评价 — a window clerk's ratings of the last 30 days (no personal data).
+/// 我的评价 — a window clerk's ratings of the last 30 days: counts per level, day and reason, and
+/// the words they may read; no times, no personal data.
 #[component]
 pub fn OwnRatings() -> impl IntoView {
     let own = Resource::new(|| (), |_| own_ratings());
@@ -102,35 +103,70 @@ pub fn OwnRatings() -> impl IntoView {
                                     .map(|(level, n)| view! { <li>{format!("{level} {n}")}</li> })
                                     .collect_view()}
                             </ul>
-                            <table class="tickets">
+                            <h2>"每日评价"</h2>
+                            <table class="tickets" id="own-days">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"时间"</th>
-                                        <th scope="col">"评价"</th>
-                                        <th scope="col">"原因"</th>
-                                        <th scope="col">"意见"</th>
+                                        <th scope="col">"日期"</th>
+                                        <th scope="col">"非常满意"</th>
+                                        <th scope="col">"满意"</th>
+                                        <th scope="col">"基本满意"</th>
+                                        <th scope="col">"不满意"</th>
+                                        <th scope="col">"非常不满意"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
                                     {own
-                                        .ratings
+                                        .per_day
                                         .into_iter()
-                                        .map(|r| {
+                                        .map(|(day, counts)| {
                                             view! {
                                                 <tr>
-                                                    <td>{r.at}</td>
-                                                    <td>
-                                                        {r.level_zh}
-                                                        {r.invalidated.then_some("（申诉成立，不计入）")}
-                                                    </td>
-                                                    <td>{r.reasons}</td>
-                                                    <td>{r.comment}</td>
+                                                    <th scope="row">{day}</th>
+                                                    {counts
+                                                        .into_iter()
+                                                        .map(|n| view! { <td>{n}</td> })
+                                                        .collect_view()}
                                                 </tr>
                                             }
                                         })
                                         .collect_view()}
                                 </tbody>
                             </table>
+                            <h2>"评价原因"</h2>
+                            <ul class="counts" id="own-reasons">
+                                {own
+                                    .reasons
+                                    .into_iter()
+                                    .map(|(label, n)| view! { <li>{format!("{label} {n}")}</li> })
+                                    .collect_view()}
+                            </ul>
+                            <h2>"群众意见"</h2>
+                            <ul id="own-comments">
+                                {own
+                                    .comments
+                                    .into_iter()
+                                    .map(|(day, level, text)| {
+                                        view! { <li>{format!("{day} · {level}：")}{text}</li> }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <p id="own-withheld">
+                                {(own.withheld > 0)
+                                    .then(|| {
+                                        format!(
+                                            "另有{}条差评意见，待整改办结后显示（保护评价人，防止打击报复）。",
+                                            own.withheld,
+                                        )
+                                    })}
+                                {(own.invalidated > 0)
+                                    .then(|| {
+                                        format!(
+                                            "{}条评价经申诉复核不计入。",
+                                            own.invalidated,
+                                        )
+                                    })}
+                            </p>
                         }
                             .into_any()
                     }

@@ -294,6 +294,8 @@ pub struct OwnRating {
     pub comment: Option<String>,
     /// Excluded from the statistics by an upheld appeal.
     pub invalidated: bool,
+    /// The state of the ticket a 差评 opened.
+    pub ticket: Option<domain::ticket::TicketState>,
 }
 
 impl Store {
@@ -312,7 +314,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT e.created_at, e.level, e.comment, \
              (SELECT group_concat(reason_code) FROM evaluation_reason WHERE evaluation_id = e.id) AS reasons, \
-             EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated \
+             EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated, \
+             (SELECT t.state FROM ticket t WHERE t.evaluation_id = e.id) AS ticket \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
              WHERE o.staff_id = ? AND e.created_at >= ? ORDER BY e.id DESC LIMIT 1000",
         )
@@ -329,6 +332,7 @@ impl Store {
                     reasons: codes_from_list(reasons.as_deref()),
                     comment: r.try_get("comment")?,
                     invalidated: r.try_get("invalidated")?,
+                    ticket: r.try_get("ticket")?,
                 })
             })
             .collect()
