@@ -218,6 +218,9 @@ async fn rate_some(
             staff: Some(staff.clone()),
             channel: Channel::QrCode.as_str().to_owned(),
             evaluator_phone: None,
+            // Most applicants are people; every fifth case a firm.
+            evaluator_type: Some(if i % 5 == 4 { 2 } else { 1 }),
+            anonymous: false,
         };
         let registered = register::register(state, system, &request).await?;
         if i % 8 == 7 {

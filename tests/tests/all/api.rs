@@ -36,9 +36,45 @@ async fn registering_is_idempotent_and_conflicts_are_refused() {
 }
 
 #[tokio::test]
+async fn the_evaluator_s_type_and_anonymity_are_kept_with_the_case() {
+    let server = TestServer::start().await;
+    let mut firm = occurrence("BDC-2026-0002");
+    firm["evaluator_type"] = json!(2);
+    firm["anonymous"] = json!(true);
+    assert_eq!(server.register(firm.clone()).await.status(), 201);
+    assert_eq!(
+        server.register(firm.clone()).await.status(),
+        200,
+        "idempotent"
+    );
+    let kept = tests::sqlx_count(
+        &server.state,
+        "SELECT evaluator_type * 10 + anonymous FROM service_occurrence \
+         WHERE case_number = 'BDC-2026-0002'",
+    )
+    .await;
+    assert_eq!(kept, 21, "企业法人, anonymous");
+    // The same case said to be another evaluator is a conflict, not a silent change.
+    firm["evaluator_type"] = json!(1);
+    assert_eq!(server.register(firm).await.status(), 409);
+    // Not said: unknown, and not anonymous.
+    assert_eq!(
+        server.register(occurrence("BDC-2026-0003")).await.status(),
+        201
+    );
+    let unsaid = tests::sqlx_count(
+        &server.state,
+        "SELECT count(*) FROM service_occurrence \
+         WHERE case_number = 'BDC-2026-0003' AND evaluator_type IS NULL AND anonymous = 0",
+    )
+    .await;
+    assert_eq!(unsaid, 1);
+}
+
+#[tokio::test]
 async fn malformed_calls_name_the_field() {
     let server = TestServer::start().await;
-    let cases: [(&str, Value, u16); 7] = [
+    let cases: [(&str, Value, u16); 9] = [
         ("case_number", json!("x".repeat(51)), 422),
         ("case_number", json!("a b"), 422),
         ("occurrence_no", json!(0), 422),
@@ -46,6 +82,8 @@ async fn malformed_calls_name_the_field() {
         ("department", json!("NOPE"), 422),
         ("channel", json!("fax"), 422),
         ("evaluator_phone", json!("12345"), 422),
+        ("evaluator_type", json!(7), 422),
+        ("anonymous", json!("yes"), 422),
     ];
     for (field, value, status) in cases {
         let mut body = occurrence("C-1");

@@ -149,6 +149,8 @@ pub async fn submit_at_window(
         channel: Channel::QrCode,
         business_system_id: None,
         evaluator_phone_enc: None,
+        evaluator_type: None,
+        anonymous: false,
     };
     let cooldown = i64::try_from(state.config.window_cooldown.as_millis()).unwrap_or(i64::MAX);
     if !state

@@ -37,7 +37,9 @@ pub(crate) async fn document() -> Json<Value> {
                         "window": { "type": ["string", "null"], "description": "window code" },
                         "staff": { "type": ["string", "null"], "description": "staff number" },
                         "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"] },
-                        "evaluator_phone": { "type": ["string", "null"], "description": "11-digit mobile, stored encrypted" }
+                        "evaluator_phone": { "type": ["string", "null"], "description": "11-digit mobile, stored encrypted" },
+                        "evaluator_type": { "type": ["integer", "null"], "minimum": 1, "maximum": 6, "description": "评价主体, GB/T 39046 服务对象: 1 自然人, 2 企业法人, 3 事业法人, 4 社会组织法人, 5 行政机关, 6 其他组织" },
+                        "anonymous": { "type": "boolean", "default": false, "description": "the evaluator chose to rate anonymously (匿名评价)" }
                     } },
                 "Registered": { "type": "object", "properties": {
                     "id": { "type": "integer" }, "created": { "type": "boolean" },

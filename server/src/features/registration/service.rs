@@ -1,7 +1,8 @@
 //! 办件登记 — a business system registers a service occurrence and gets its rating link.
 
 use domain::{
-    CaseNumber, Channel, OccurrenceNo, ServiceItemCode, evaluation::Phone, token::TokenClaims,
+    CaseNumber, Channel, EvaluatorType, OccurrenceNo, ServiceItemCode, evaluation::Phone,
+    token::TokenClaims,
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,13 @@ pub struct RegisterRequest {
     /// The evaluator's mobile number, kept encrypted, for a return visit after a bad review.
     #[serde(default)]
     pub evaluator_phone: Option<String>,
+    /// 评价主体 — GB/T 39046 服务对象 code: 1 自然人, 2 企业法人, 3 事业法人, 4 社会组织法人,
+    /// 5 行政机关, 6 其他组织.
+    #[serde(default)]
+    pub evaluator_type: Option<i64>,
+    /// The evaluator chose to rate anonymously (匿名评价).
+    #[serde(default)]
+    pub anonymous: bool,
 }
 
 /// What the business system gets back.
@@ -115,6 +123,13 @@ pub async fn register(
         .ok_or_else(|| field("channel", format!("unknown channel {:?}", req.channel)))?;
     let phone = Phone::parse(req.evaluator_phone.as_deref().unwrap_or(""))
         .map_err(|_| field("evaluator_phone", "not an 11-digit mobile number"))?;
+    let evaluator_type = req
+        .evaluator_type
+        .map(|code| {
+            EvaluatorType::from_code(code)
+                .ok_or_else(|| field("evaluator_type", "1 to 6 (GB/T 39046 服务对象)"))
+        })
+        .transpose()?;
     let service_item = resolve(state, "service_item", item.as_str()).await?;
     let department = resolve(state, "department", &req.department).await?;
     if !state.store.may_register_for(system, department).await? {
@@ -136,6 +151,8 @@ pub async fn register(
         channel,
         business_system_id: Some(system),
         evaluator_phone_enc: phone.map(|p| state.secrets.encrypt(p.as_str())),
+        evaluator_type,
+        anonymous: req.anonymous,
     };
     let outcome = state.store.register_occurrence(&new).await?;
     let id = outcome

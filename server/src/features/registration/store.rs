@@ -19,6 +19,10 @@ pub struct NewOccurrence {
     pub channel: domain::Channel,
     pub business_system_id: Option<BusinessSystemId>,
     pub evaluator_phone_enc: Option<Vec<u8>>,
+    /// 评价主体 (GB/T 39046 服务对象), if the business system said.
+    pub evaluator_type: Option<domain::EvaluatorType>,
+    /// 匿名评价 chosen.
+    pub anonymous: bool,
 }
 
 /// What registering did.
@@ -99,7 +103,7 @@ impl Store {
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
              department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
-             registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             evaluator_type, anonymous, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (case_number, occurrence_no) DO NOTHING RETURNING id",
         )
         .bind(&new.case_number)
@@ -111,6 +115,8 @@ impl Store {
         .bind(new.channel)
         .bind(new.business_system_id)
         .bind(&new.evaluator_phone_enc)
+        .bind(new.evaluator_type.map(|t| i64::from(t.code())))
+        .bind(new.anonymous)
         .bind(now_ms())
         .fetch_optional(&self.pool)
         .await?;
@@ -119,7 +125,8 @@ impl Store {
         }
         let row = sqlx::query(
             "SELECT id, service_item_id, department_id, window_id, staff_id, channel, \
-             business_system_id FROM service_occurrence WHERE case_number = ? AND occurrence_no = ?",
+             business_system_id, evaluator_type, anonymous FROM service_occurrence \
+             WHERE case_number = ? AND occurrence_no = ?",
         )
         .bind(&new.case_number)
         .bind(new.occurrence_no)
@@ -132,7 +139,10 @@ impl Store {
             && row.try_get::<Option<StaffId>, _>("staff_id")? == new.staff_id
             && row.try_get::<domain::Channel, _>("channel")? == new.channel
             && row.try_get::<Option<BusinessSystemId>, _>("business_system_id")?
-                == new.business_system_id;
+                == new.business_system_id
+            && row.try_get::<Option<i64>, _>("evaluator_type")?
+                == new.evaluator_type.map(|t| i64::from(t.code()))
+            && row.try_get::<bool, _>("anonymous")? == new.anonymous;
         Ok(if same {
             RegisterOutcome::AlreadyRegistered(row.get("id"))
         } else {
