@@ -109,7 +109,10 @@ impl TokenClaims {
             |at: usize| i64::from_be_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
         let (channel, nonce_at) = if payload_len == V2_PAYLOAD_LEN {
             // A signed byte that names no channel was signed by a newer issuer: not ours to read.
-            (Some(channel_of(payload[17]).ok_or(TokenError::Malformed)?), 18)
+            (
+                Some(channel_of(payload[17]).ok_or(TokenError::Malformed)?),
+                18,
+            )
         } else {
             (None, 17)
         };
@@ -117,9 +120,7 @@ impl TokenClaims {
             occurrence_id: field(1),
             expires_at: field(9),
             channel,
-            nonce: payload[nonce_at..nonce_at + 8]
-                .try_into()
-                .expect("8 bytes"),
+            nonce: payload[nonce_at..nonce_at + 8].try_into().expect("8 bytes"),
         };
         if now > claims.expires_at {
             return Err(TokenError::Expired);

@@ -43,7 +43,10 @@ impl ByChannel {
                     den: total,
                 }
                 .basis_points()
-                .map_or_else(|| "—".into(), |bp| format!("{} %", domain::stats::percent(bp)));
+                .map_or_else(
+                    || "—".into(),
+                    |bp| format!("{} %", domain::stats::percent(bp)),
+                );
                 ChannelShare {
                     label: channel.label_zh(),
                     common_code: channel.common_code(),

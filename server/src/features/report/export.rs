@@ -91,7 +91,9 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
 pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
     to_csv(|w| {
         w.write_record(HEADINGS)?;
-        cells(report).iter().try_for_each(|row| w.write_record(row))?;
+        cells(report)
+            .iter()
+            .try_for_each(|row| w.write_record(row))?;
         w.write_record(padded::<0>([]))?;
         w.write_record(padded(CHANNEL_HEADINGS.map(str::to_owned)))?;
         channel_cells(report)
@@ -198,7 +200,11 @@ mod tests {
         let mut written: Vec<Vec<String>> = cells(&report).into_iter().map(Vec::from).collect();
         written.push(vec![String::new(); 12]);
         written.push(Vec::from(padded(CHANNEL_HEADINGS.map(str::to_owned))));
-        written.extend(channel_cells(&report).into_iter().map(|r| Vec::from(padded(r))));
+        written.extend(
+            channel_cells(&report)
+                .into_iter()
+                .map(|r| Vec::from(padded(r))),
+        );
         assert_eq!(read, written);
         let sms = &read[read.len() - 2];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
