@@ -1,6 +1,6 @@
 //! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_hour`, `stat_day`)
-//! from the ratings themselves (`rebuild_stats`, after old data or on
-//! request), and the plain scan that is the benchmark's baseline and the tests' reference.
+//! from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
+//! that is the benchmark's baseline and the tests' reference.
 
 use domain::{stats::Counts, time::Month};
 use sqlx::Row;

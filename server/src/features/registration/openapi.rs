@@ -36,7 +36,7 @@ pub(crate) async fn document() -> Json<Value> {
                         "department": { "type": "string", "description": "code of the handling department" },
                         "window": { "type": ["string", "null"], "description": "window code" },
                         "staff": { "type": ["string", "null"], "description": "staff number" },
-                        "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"] },
+                        "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"], "description": "评价渠道 the rating link is issued for (短信, the receipt QR code, 评价器, 自助终端, 电话 …); a rating through the link is stored and published with it" },
                         "evaluator_phone": { "type": ["string", "null"], "description": "11-digit mobile, stored encrypted" }
                     } },
                 "Registered": { "type": "object", "properties": {

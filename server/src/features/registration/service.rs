@@ -29,7 +29,8 @@ pub struct RegisterRequest {
     /// Staff number of the clerk who handled it.
     #[serde(default)]
     pub staff: Option<String>,
-    /// The channel the rating will be made through: `pc`, `mobile`, `qr_code`, `sms`, …
+    /// The channel the rating will be made through: `pc`, `mobile`, `qr_code`, `sms`, … The link's
+    /// token carries it and a rating through the link is stored with it.
     pub channel: String,
     /// The evaluator's mobile number, kept encrypted, for a return visit after a bad review.
     #[serde(default)]
