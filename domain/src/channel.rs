@@ -30,7 +30,9 @@ pub enum Channel {
 pub struct UnknownChannelCode(pub i64);
 
 impl Channel {
-    const ALL: [Channel; 8] = [
+    /// Every channel, in the order of the common coding (system default last): the order of
+    /// every per-channel table and column.
+    pub const ALL: [Channel; 8] = [
         Channel::Pc,
         Channel::Mobile,
         Channel::QrCode,
@@ -100,18 +102,27 @@ impl Channel {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
-    /// The Chinese label.
+    /// The Chinese label: the 评价渠道 text of GB/T 39046 (table 9), which upward reports carry
+    /// beside either numbering. The standard has no text for a system default; ours is the name
+    /// the 6 = SMS variant gives its code 7.
     pub fn label_zh(self) -> &'static str {
         match self {
             Channel::Pc => "PC端",
-            Channel::Mobile => "移动端",
+            Channel::Mobile => "移动服务端",
             Channel::QrCode => "二维码",
-            Channel::HallDevice => "大厅评价器",
-            Channel::Kiosk => "自助终端",
+            Channel::HallDevice => "政务大厅平板电脑",
+            Channel::Kiosk => "政务大厅其他终端",
             Channel::Phone => "电话",
             Channel::Sms => "短信",
             Channel::SystemDefault => "系统默认评价",
         }
+    }
+
+    /// Both numberings as published beside the label: "7 / 6" (common / 6 = SMS variant), "—"
+    /// where a numbering has no code.
+    pub fn codes_text(self) -> String {
+        let text = |code: Option<u8>| code.map_or_else(|| "—".to_owned(), |c| c.to_string());
+        format!("{} / {}", text(self.common_code()), text(self.sms6_code()))
     }
 }
 
@@ -175,6 +186,40 @@ mod tests {
                 Channel::from_sms6_code(code)
             );
         }
+    }
+
+    #[test]
+    fn every_channel_has_its_codes_in_both_numberings() {
+        let table: Vec<(&str, Option<u8>, Option<u8>)> = Channel::ALL
+            .into_iter()
+            .map(|c| (c.label_zh(), c.common_code(), c.sms6_code()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                ("PC端", Some(1), Some(1)),
+                ("移动服务端", Some(2), Some(2)),
+                ("二维码", Some(3), Some(3)),
+                ("政务大厅平板电脑", Some(4), Some(4)),
+                ("政务大厅其他终端", Some(5), Some(5)),
+                ("电话", Some(6), None),
+                ("短信", Some(7), Some(6)),
+                ("系统默认评价", None, Some(7)),
+            ]
+        );
+        assert_eq!(Channel::Sms.codes_text(), "7 / 6");
+        assert_eq!(Channel::Phone.codes_text(), "6 / —");
+        assert_eq!(Channel::SystemDefault.codes_text(), "— / 7");
+        for c in Channel::ALL {
+            if let Some(code) = c.common_code() {
+                assert_eq!(Channel::from_common_code(code.into()), Ok(c));
+            }
+            if let Some(code) = c.sms6_code() {
+                assert_eq!(Channel::from_sms6_code(code.into()), Ok(c));
+            }
+        }
+        assert_eq!(Channel::from_sms6_code(8), Err(UnknownChannelCode(8)));
+        assert_eq!(Channel::from_common_code(0), Err(UnknownChannelCode(0)));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod all {
     mod accessibility;
     mod administration;
     mod api;
+    mod channels;
     mod closed_loop;
     mod complaint;
     mod disclosure;

@@ -41,6 +41,19 @@ pub struct TrendPoint {
     pub bad: i64,
 }
 
+/// One line of the by-channel table: a channel as GB/T 39046 names it, its codes and its ratings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelRow {
+    pub label: String,
+    /// The common coding (1 PC端 … 7 短信); `None` where it has no code.
+    pub common_code: Option<u8>,
+    /// The variant with 6 = 短信, 7 = 系统默认评价.
+    pub sms6_code: Option<u8>,
+    pub count: i64,
+    /// Share of the valid ratings ("12.34 %", truncated; "—" without ratings).
+    pub share: String,
+}
+
 /// A public page of figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenFigures {
@@ -52,6 +65,8 @@ pub struct OpenFigures {
     pub months: Vec<String>,
     /// (level, count), 非常满意 first.
     pub levels: Vec<(String, i64)>,
+    /// Valid ratings per channel used; the counts add up to `rated`.
+    pub channels: Vec<ChannelRow>,
     pub occurrences: i64,
     pub rated: i64,
     pub invalidated: i64,
@@ -104,7 +119,9 @@ mod from_server {
 
     use server::features::disclosure as d;
 
-    use super::{ChildRow, FigureView, OpenFigures, RectificationRow, StaffPage, TrendPoint};
+    use super::{
+        ChannelRow, ChildRow, FigureView, OpenFigures, RectificationRow, StaffPage, TrendPoint,
+    };
 
     /// Public pages may be cached for a minute by browsers and proxies.
     pub(super) fn cacheable() {
@@ -133,6 +150,16 @@ mod from_server {
         t.into_iter().map(|t| (t.label, t.count)).collect()
     }
 
+    fn channel(c: d::ChannelShare) -> ChannelRow {
+        ChannelRow {
+            label: c.label.to_owned(),
+            common_code: c.common_code,
+            sms6_code: c.sms6_code,
+            count: c.count,
+            share: c.share,
+        }
+    }
+
     pub(super) fn figures(p: d::ScopeFigures) -> OpenFigures {
         OpenFigures {
             title: p.title,
@@ -140,6 +167,7 @@ mod from_server {
             month: p.month,
             months: p.months,
             levels: tallies(p.levels),
+            channels: p.channels.into_iter().map(channel).collect(),
             occurrences: p.occurrences,
             rated: p.rated,
             invalidated: p.invalidated,

@@ -25,6 +25,9 @@ pub struct ReportView {
     pub bad_items: Vec<BadItemView>,
     /// (reason, count)
     pub bad_reasons: Vec<(String, i64)>,
+    pub channel_headings: Vec<String>,
+    /// Valid ratings by channel: label, both numberings, count, share.
+    pub channels: Vec<Vec<String>>,
 }
 
 /// A window whose satisfaction over the last days fell below the threshold.
@@ -90,6 +93,8 @@ mod from_server {
             months: r.months,
             headings: r.headings.iter().map(|h| (*h).to_owned()).collect(),
             rows: r.rows.into_iter().map(Vec::from).collect(),
+            channel_headings: r.channel_headings.iter().map(|h| (*h).to_owned()).collect(),
+            channels: r.channels.into_iter().map(Vec::from).collect(),
             bad_items: r
                 .bad_items
                 .into_iter()

@@ -64,6 +64,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         month,
         months,
         levels,
+        channels,
         occurrences,
         rated,
         invalidated,
@@ -107,6 +108,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         </p>
         <FigureTable month=month.clone() figures />
         <LevelTable levels />
+        <ChannelTable rated channels />
         <Trend points=trend />
         {lists
             .into_iter()
@@ -129,4 +131,4 @@ fn Figures(page: OpenFigures) -> impl IntoView {
 }
 
 pub use lists::{OpenMethods, OpenRectifications, OpenStaff};
-use tables::{ChildTable, FigureTable, LevelTable, Trend};
+use tables::{ChannelTable, ChildTable, FigureTable, LevelTable, Trend};

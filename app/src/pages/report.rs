@@ -44,6 +44,8 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         rows,
         bad_items,
         bad_reasons,
+        channel_headings,
+        channels,
     } = report;
     view! {
         <MonthPicker label="月份" month=month.clone() months=months />
@@ -79,6 +81,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        <ChannelSection month=month.clone() headings=channel_headings rows=channels />
         <section class="card" id="clusters">
             <h2>"差评集中的事项"</h2>
             <ol>
@@ -106,6 +109,39 @@ fn ReportBody(report: ReportView) -> impl IntoView {
                     .collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// The report's valid ratings by the channel the citizen used.
+#[component]
+fn ChannelSection(month: String, headings: Vec<String>, rows: Vec<Vec<String>>) -> impl IntoView {
+    view! {
+        <table class="figures" id="report-channels">
+            <caption>{format!("{month} 评价渠道分布")}</caption>
+            <thead>
+                <tr>
+                    {headings
+                        .into_iter()
+                        .map(|h| view! { <th scope="col">{h}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|cells| {
+                        let mut cells = cells.into_iter();
+                        let label = cells.next().unwrap_or_default();
+                        view! {
+                            <tr>
+                                <th scope="row">{label}</th>
+                                {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -2,6 +2,7 @@
 //! public pages' data and the open data downloads (with the CSV writer the monthly report shares).
 
 mod analysis;
+mod channels;
 mod csv_format;
 mod data_row;
 mod listing;
@@ -13,6 +14,7 @@ mod service;
 mod store;
 
 pub use analysis::{HeatHour, WindowAlert};
+pub use channels::{ByChannel, ChannelShare};
 pub use csv_format::to_csv;
 pub use listing::{ClosedRectification, OpenRow};
 pub use lists::{methods, rectifications, staff_figures};

@@ -58,6 +58,17 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             case["staff"] = "S002".into();
             case["service_item"] = "000112002000".into();
         }
+        // Every channel a business system may register, so that `stat_channel` has them all.
+        let channels = [
+            "pc",
+            "mobile",
+            "qr_code",
+            "hall_device",
+            "kiosk",
+            "phone",
+            "sms",
+        ];
+        case["channel"] = channels[dice.roll(7) as usize].into();
         let link = server.link_for(case).await;
         if dice.roll(5) == 0 {
             continue; // registered, never rated
@@ -143,14 +154,19 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
         s.all_stats().await.unwrap(),
         s.all_reason_stats().await.unwrap(),
         s.all_time_stats().await.unwrap(),
+        s.all_channel_stats().await.unwrap(),
     );
     s.rebuild_stats().await.unwrap();
     let recomputed = (
         s.all_stats().await.unwrap(),
         s.all_reason_stats().await.unwrap(),
         s.all_time_stats().await.unwrap(),
+        s.all_channel_stats().await.unwrap(),
     );
     assert_eq!(kept.2, recomputed.2, "heat map and daily window counts");
+    assert_eq!(kept.3, recomputed.3, "valid ratings per channel");
+    let channels: std::collections::HashSet<_> = kept.3.iter().map(|r| r.3).collect();
+    assert_eq!(channels.len(), 7, "every registrable channel was rated");
     assert_eq!(kept.0.len(), recomputed.0.len());
     for (a, b) in kept.0.iter().zip(&recomputed.0) {
         assert_eq!(a, b);
@@ -166,6 +182,16 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
     assert_eq!(all.occurrences, 160);
     assert_eq!(all.rated() + all.invalidated, server.evaluations().await);
     assert_eq!(all.invalidated, server.invalidations().await);
+    // Per scope and month, the channels add up to the valid ratings.
+    for (scope, id, month, counts) in &kept.0 {
+        let by_channel: i64 = kept
+            .3
+            .iter()
+            .filter(|r| (&r.0, r.1, r.2) == (scope, *id, *month))
+            .map(|r| r.4)
+            .sum();
+        assert_eq!(by_channel, counts.rated(), "{scope} {id} {month}");
+    }
 }
 
 /// Four registered cases, three rated (非常满意, 非常满意, 不满意 with a phone).

@@ -1,9 +1,9 @@
 //! The tables and the chart of the public pages: figures with their intervals, the five levels,
-//! the twelve-month trend (an SVG with the same numbers in a table) and the children of a scope.
+//! the channels used, the twelve-month trend (an SVG with the same numbers in a table) and the children of a scope.
 
 use leptos::prelude::*;
 
-use crate::api::open::{ChildRow, FigureView, TrendPoint};
+use crate::api::open::{ChannelRow, ChildRow, FigureView, TrendPoint};
 
 #[component]
 pub fn FigureTable(month: String, figures: Vec<FigureView>) -> impl IntoView {
@@ -56,6 +56,46 @@ pub fn LevelTable(levels: Vec<(String, i64)>) -> impl IntoView {
                             <tr>
                                 <th scope="row">{level}</th>
                                 <td>{n}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A code of one numbering, "—" where it has none.
+fn code(code: Option<u8>) -> String {
+    code.map_or_else(|| "—".into(), |c| c.to_string())
+}
+
+/// Valid ratings by the channel the citizen used, with both numberings beside the GB/T 39046 text.
+#[component]
+pub fn ChannelTable(rated: i64, channels: Vec<ChannelRow>) -> impl IntoView {
+    view! {
+        <table class="figures" id="channels">
+            <caption>{format!("评价渠道分布（有效评价 {rated} 条）")}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"评价渠道"</th>
+                    <th scope="col">"通用编码"</th>
+                    <th scope="col">"另一编码（6 短信、7 系统默认）"</th>
+                    <th scope="col">"条数"</th>
+                    <th scope="col">"占比"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {channels
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <tr>
+                                <th scope="row">{c.label}</th>
+                                <td>{code(c.common_code)}</td>
+                                <td>{code(c.sms6_code)}</td>
+                                <td>{c.count}</td>
+                                <td>{c.share}</td>
                             </tr>
                         }
                     })

@@ -32,6 +32,14 @@ pub(super) struct DataRow<'a> {
     bad_real_name: i64,
     fix_rated: i64,
     fix_satisfied: i64,
+    ch_pc: i64,
+    ch_mobile: i64,
+    ch_qr_code: i64,
+    ch_hall_device: i64,
+    ch_kiosk: i64,
+    ch_phone: i64,
+    ch_sms: i64,
+    ch_system_default: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -39,6 +47,17 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
         let c = &r.counts;
         let [l1, l2, l3, l4, l5] = c.levels;
         let [a1, a2, a3, a4, a5] = c.active_levels;
+        // The order of `Channel::ALL`.
+        let [
+            ch_pc,
+            ch_mobile,
+            ch_qr_code,
+            ch_hall_device,
+            ch_kiosk,
+            ch_phone,
+            ch_sms,
+            ch_system_default,
+        ] = r.channels.0;
         DataRow {
             scope: &r.scope,
             scope_id: r.scope_id,
@@ -61,13 +80,22 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             bad_real_name: c.bad_real_name,
             fix_rated: c.fix_rated,
             fix_satisfied: c.fix_satisfied,
+            ch_pc,
+            ch_mobile,
+            ch_qr_code,
+            ch_hall_device,
+            ch_kiosk,
+            ch_phone,
+            ch_sms,
+            ch_system_default,
         }
     }
 }
 
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
-/// the CSV's heading line.
-pub(super) const FIELDS: [(&str, &str); 21] = [
+/// the CSV's heading line. The channel columns came last (with migration 0012), so that readers of
+/// the earlier columns by position keep working.
+pub(super) const FIELDS: [(&str, &str); 29] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -92,6 +120,32 @@ pub(super) const FIELDS: [(&str, &str); 21] = [
     ("bad_real_name", "实名有效差评"),
     ("fix_rated", "群众评价过的整改次数"),
     ("fix_satisfied", "其中满意或基本满意"),
+    ("ch_pc", "有效评价中渠道为 PC端（通用编码 1，另一编码 1）"),
+    (
+        "ch_mobile",
+        "有效评价中渠道为 移动服务端（通用编码 2，另一编码 2）",
+    ),
+    (
+        "ch_qr_code",
+        "有效评价中渠道为 二维码（通用编码 3，另一编码 3）",
+    ),
+    (
+        "ch_hall_device",
+        "有效评价中渠道为 政务大厅平板电脑/评价器（通用编码 4，另一编码 4）",
+    ),
+    (
+        "ch_kiosk",
+        "有效评价中渠道为 政务大厅其他终端/自助终端（通用编码 5，另一编码 5）",
+    ),
+    (
+        "ch_phone",
+        "有效评价中渠道为 电话（通用编码 6，另一编码无）",
+    ),
+    ("ch_sms", "有效评价中渠道为 短信（通用编码 7，另一编码 6）"),
+    (
+        "ch_system_default",
+        "有效评价中为系统默认评价（通用编码无，另一编码 7）",
+    ),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -132,6 +186,7 @@ mod tests {
                 fix_rated: 2,
                 fix_satisfied: 1,
             },
+            channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
         }
     }
 
@@ -187,16 +242,25 @@ mod tests {
             .skip(4)
             .map(|v| v.parse().unwrap())
             .collect();
-        assert_eq!(counts, [20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1]);
+        assert_eq!(
+            counts,
+            [
+                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0
+            ]
+        );
     }
 
+    /// The columns published before the channel columns are unchanged, in place.
     #[test]
-    fn plain_rows_are_published_byte_for_byte_as_before() {
+    fn plain_rows_are_published_byte_for_byte_with_the_channels_last() {
         let heading = "\u{feff}scope,scope_id,name,month,occurrences,l1,l2,l3,l4,l5,a1,a2,a3,a4,a5,\
-                       invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied\r\n";
+                       invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
+                       ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
+                       ch_system_default\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
-        let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1\r\n";
+        let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
+                    1,2,3,0,0,0,9,0\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -208,7 +272,8 @@ mod tests {
         let json = serde_json::to_string(&json_rows(&[open_row("全部")]).unwrap()).unwrap();
         let expected = concat!(
             r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"bad_real_name":3,"bad_rectified":1,"#,
-            r#""bad_replied":2,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
+            r#""bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
+            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"#,
             r#""scope":"window","scope_id":3}]"#,
         );

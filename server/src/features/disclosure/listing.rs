@@ -7,7 +7,8 @@ use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
 
-use super::{STAT_COLUMNS, counts};
+use super::channels::{channel_columns, read_channels};
+use super::{ByChannel, STAT_COLUMNS, counts};
 
 /// A closed 差评 loop, as the public rectification list shows it.
 #[derive(Debug, Clone)]
@@ -98,6 +99,8 @@ pub struct OpenRow {
     pub name: String,
     pub month: Month,
     pub counts: Counts,
+    /// The valid ratings per channel the citizen used (they add up to `counts.rated()`).
+    pub channels: ByChannel,
 }
 
 impl Store {
@@ -114,6 +117,7 @@ impl Store {
         } else {
             "?1 IS NULL"
         };
+        let channels = channel_columns();
         let sql = format!(
             "SELECT s.scope, s.scope_id, s.month, coalesce(CASE s.scope \
                WHEN 'all' THEN '全部' \
@@ -123,7 +127,7 @@ impl Store {
                WHEN 'window' THEN (SELECT number || '号窗口 ' || name FROM service_window WHERE id = s.scope_id) \
                WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
                WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
-             {STAT_COLUMNS} FROM stat s WHERE {filter} \
+             {STAT_COLUMNS}, {channels} FROM stat s WHERE {filter} \
              ORDER BY s.month, s.scope, s.scope_id"
         );
         let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;
@@ -135,6 +139,7 @@ impl Store {
                     name: r.try_get("name")?,
                     month: r.try_get("month")?,
                     counts: counts(r),
+                    channels: read_channels(r)?,
                 })
             })
             .collect()

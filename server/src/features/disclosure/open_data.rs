@@ -95,7 +95,8 @@ async fn schema() -> Response {
             "回访整改满意率": "fix_satisfied / fix_rated",
         },
         "rounding": "percentages truncated to two decimals, never rounded up; below min_sample a rate is not published",
-        "sums": "rows of the same scope may be added across months; the 'all' row of a month is the sum of its departments",
+        "sums": "rows of the same scope may be added across months; the 'all' row of a month is the sum of its departments; in every row ch_* add up to l1+l2+l3+l4+l5",
+        "channels": "ch_* count valid ratings by the channel the citizen actually used (the channel the rating link was issued for; a window e码 is 二维码); codes: common coding 1 PC端 … 7 短信, the other variant 6 短信, 7 系统默认评价",
     });
     cacheable(Json(body).into_response(), "application/json")
 }

@@ -1,5 +1,6 @@
-//! Recomputing every aggregate from the ratings themselves (`rebuild_stats`, after old data or on
-//! request), and the plain scan that is the benchmark's baseline and the tests' reference.
+//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_hour`, `stat_day`)
+//! from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
+//! that is the benchmark's baseline and the tests' reference.
 
 use domain::{stats::Counts, time::Month};
 use sqlx::Row;
@@ -54,6 +55,19 @@ impl Store {
              WHERE e.level <= 2 AND s.scope_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY s.scope, s.scope_id, s.month, r.reason_code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM stat_channel")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_channel (scope, scope_id, month, channel, n) \
+             SELECT s.scope, s.scope_id, s.month, e.channel, count(*) \
+             FROM evaluation e JOIN occurrence_scope s ON s.occurrence_id = e.occurrence_id \
+             WHERE s.scope_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY s.scope, s.scope_id, s.month, e.channel",
         )
         .execute(&mut *tx)
         .await?;
@@ -117,6 +131,18 @@ impl Store {
             .iter()
             .map(|r| (r.get("scope"), r.get("scope_id"), r.get("month"), counts(r)))
             .collect())
+    }
+
+    /// Every non-zero channel count: (scope, id, month, channel, n).
+    pub async fn all_channel_stats(
+        &self,
+    ) -> StoreResult<Vec<(String, i64, i64, domain::Channel, i64)>> {
+        sqlx::query_as(
+            "SELECT scope, scope_id, month, channel, n FROM stat_channel WHERE n <> 0 \
+             ORDER BY scope, scope_id, month, channel",
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// Every non-zero reason count: (scope, id, month, reason, n).

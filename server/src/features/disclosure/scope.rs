@@ -1,5 +1,5 @@
 //! 公示 of one scope (the whole centre, a region, department, window or service item) for a month:
-//! the five levels, every figure, the twelve-month trend, its children and the top 差评 reasons.
+//! the five levels, the channels used, every figure, the twelve-month trend, its children and the top 差评 reasons.
 
 use domain::{
     stats::{Counts, Figures, Policy},
@@ -172,6 +172,7 @@ pub async fn scope_figures(
         .map(|(_, c)| *c)
         .unwrap_or_default();
     let reasons = state.store.top_bad_reasons(scope, month, month, 10).await?;
+    let channels = state.store.channel_counts(scope, month, month).await?;
     let mut choices = this_month.last_n(12);
     choices.reverse();
     Ok(ScopeFigures {
@@ -180,6 +181,7 @@ pub async fn scope_figures(
         month: month.to_string(),
         months: choices.iter().map(Month::to_string).collect(),
         levels: levels(&counts),
+        channels: channels.table(),
         occurrences: counts.occurrences,
         rated: counts.rated(),
         invalidated: counts.invalidated,

@@ -85,6 +85,9 @@ pub struct ScopeFigures {
     pub months: Vec<String>,
     /// Ratings per level, 非常满意 first.
     pub levels: Vec<Tally>,
+    /// Valid ratings per channel the citizen used, every channel listed; the counts add up to
+    /// `rated`.
+    pub channels: Vec<super::ChannelShare>,
     pub occurrences: i64,
     pub rated: i64,
     pub invalidated: i64,

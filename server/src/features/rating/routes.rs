@@ -10,7 +10,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
-use domain::{Channel, FieldError, RatingDraft};
+use domain::{FieldError, RatingDraft};
 use serde_json::json;
 
 use super::{self as rate, RateError, Refusal, form::FormPage, input::RatingInput, outcome};
@@ -126,14 +126,9 @@ async fn submit_token(
     display: Display,
     input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
-    let channel = if display.embed {
-        Channel::Pc
-    } else {
-        Channel::Mobile
-    };
     match input {
         JsonOrForm::Json(RatingInput { draft, .. }) => {
-            match rate::submit_by_token(state, token, &draft, channel).await {
+            match rate::submit_by_token(state, token, &draft).await {
                 Ok(code) => Ok(
                     (StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response(),
                 ),
@@ -145,7 +140,7 @@ async fn submit_token(
         JsonOrForm::Form(input) => {
             let display = input.display(display);
             let draft = input.draft;
-            match rate::submit_by_token(state, token, &draft, channel).await {
+            match rate::submit_by_token(state, token, &draft).await {
                 Ok(code) => finish(state, display, &code, token).await,
                 Err(RateError::Invalid(errors)) => {
                     let occurrence = rate::open_by_token(state, token).await?;

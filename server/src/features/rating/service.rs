@@ -41,6 +41,15 @@ pub enum RateError {
 
 /// Checks a token and loads the occurrence it names, refusing used, expired and forged links.
 pub async fn open_by_token(state: &AppState, token: &str) -> Result<OccurrenceView, RateError> {
+    open_with_channel(state, token).await.map(|(o, _)| o)
+}
+
+/// `open_by_token`, with the channel a rating through this link is stored with: the one the link
+/// was issued for (a version-1 token's: the occurrence's registered channel), never the page's URL.
+async fn open_with_channel(
+    state: &AppState,
+    token: &str,
+) -> Result<(OccurrenceView, Channel), RateError> {
     let claims =
         TokenClaims::verify(token, state.secrets.token_key(), now_ms() / 1000).map_err(|e| {
             RateError::Refused(match e {
@@ -57,7 +66,8 @@ pub async fn open_by_token(state: &AppState, token: &str) -> Result<OccurrenceVi
     if occurrence.evaluation.is_some() {
         return Err(RateError::Refused(Refusal::AlreadyRated));
     }
-    Ok(occurrence)
+    let channel = claims.channel.unwrap_or(occurrence.channel);
+    Ok((occurrence, channel))
 }
 
 /// Loads the window of an e码.
@@ -108,14 +118,14 @@ pub fn ticket_for(state: &AppState, level: domain::Level, real_name: bool) -> Op
     })
 }
 
-/// Rates the occurrence a token names. Returns the tracking code.
+/// Rates the occurrence a token names, through the channel the token was issued for. Returns the
+/// tracking code.
 pub async fn submit_by_token(
     state: &AppState,
     token: &str,
     draft: &RatingDraft,
-    channel: Channel,
 ) -> Result<String, RateError> {
-    let occurrence = open_by_token(state, token).await?;
+    let (occurrence, channel) = open_with_channel(state, token).await?;
     let new = evaluation(state, draft, channel)?;
     if !state.store.insert_evaluation(occurrence.id, &new).await? {
         return Err(RateError::Refused(Refusal::AlreadyRated));

@@ -36,7 +36,7 @@ pub(crate) async fn document() -> Json<Value> {
                         "department": { "type": "string", "description": "code of the handling department" },
                         "window": { "type": ["string", "null"], "description": "window code" },
                         "staff": { "type": ["string", "null"], "description": "staff number" },
-                        "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"] },
+                        "channel": { "type": "string", "enum": ["pc", "mobile", "qr_code", "hall_device", "kiosk", "phone", "sms"], "description": "评价渠道 the rating link is issued for (短信, the receipt QR code, 评价器, 自助终端, 电话 …); a rating through the link is stored and published with it" },
                         "evaluator_phone": { "type": ["string", "null"], "description": "11-digit mobile, stored encrypted" },
                         "evaluator_type": { "type": ["integer", "null"], "minimum": 1, "maximum": 6, "description": "评价主体, GB/T 39046 服务对象: 1 自然人, 2 企业法人, 3 事业法人, 4 社会组织法人, 5 行政机关, 6 其他组织" },
                         "anonymous": { "type": "boolean", "default": false, "description": "the evaluator chose to rate anonymously (匿名评价)" }

@@ -30,7 +30,8 @@ pub struct RegisterRequest {
     /// Staff number of the clerk who handled it.
     #[serde(default)]
     pub staff: Option<String>,
-    /// The channel the rating will be made through: `pc`, `mobile`, `qr_code`, `sms`, …
+    /// The channel the rating will be made through: `pc`, `mobile`, `qr_code`, `sms`, … The link's
+    /// token carries it and a rating through the link is stored with it.
     pub channel: String,
     /// The evaluator's mobile number, kept encrypted, for a return visit after a bad review.
     #[serde(default)]
@@ -158,15 +159,18 @@ pub async fn register(
     let id = outcome
         .id()
         .ok_or_else(|| RegisterError::Conflict(new.case_number.clone(), new.occurrence_no))?;
+    // A repeated registration has the same channel (or it is a conflict), so the link's channel is
+    // always the one stored.
     Ok(links(
         state,
         id,
+        channel,
         matches!(outcome, RegisterOutcome::Created(_)),
     ))
 }
 
-/// Signs a new token for occurrence `id` and builds every form of its link.
-pub fn links(state: &AppState, id: i64, created: bool) -> Registered {
+/// Signs a new token for occurrence `id`, issued for `channel`, and builds every form of its link.
+pub fn links(state: &AppState, id: i64, channel: Channel, created: bool) -> Registered {
     let now = crate::platform::db::now_ms() / 1000;
     let ttl = i64::try_from(state.config.token_ttl.as_secs()).unwrap_or(i64::MAX);
     let mut nonce = [0u8; 8];
@@ -174,6 +178,7 @@ pub fn links(state: &AppState, id: i64, created: bool) -> Registered {
     let claims = TokenClaims {
         occurrence_id: id,
         expires_at: now.saturating_add(ttl),
+        channel: Some(channel),
         nonce,
     };
     let token = claims.sign(state.secrets.token_key());

@@ -43,6 +43,8 @@ pub struct OccurrenceView {
     pub occurrence_no: i64,
     pub department_id: i64,
     pub window_id: Option<i64>,
+    /// 评价渠道 the business system registered: what its rating links are issued for.
+    pub channel: domain::Channel,
     pub names: Names,
     /// Portal origins allowed to frame this occurrence's rating page.
     pub frame_origins: String,
@@ -60,7 +62,7 @@ pub struct RatedAs {
 }
 
 const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \
-     o.registered_at, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
+     o.channel, o.registered_at, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
      i.name AS item, coalesce(b.frame_origins, '') AS frame_origins, \
      e.tracking_code, e.level, e.created_at AS rated_at \
      FROM service_occurrence o JOIN department d ON d.id = o.department_id \
@@ -77,6 +79,7 @@ fn view(row: &sqlx::sqlite::SqliteRow) -> StoreResult<OccurrenceView> {
         occurrence_no: row.try_get("occurrence_no")?,
         department_id: row.try_get("department_id")?,
         window_id: row.try_get("window_id")?,
+        channel: row.try_get("channel")?,
         names: Names {
             department: row.try_get("department")?,
             hall: row.try_get("hall")?,

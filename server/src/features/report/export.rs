@@ -1,4 +1,5 @@
-//! 月度报告 as files: the table's headings and text cells (also shown on the page), the CSV through
+//! 月度报告 as files: the table's headings and text cells and the by-channel section's (also shown
+//! on the page), the CSV through
 //! the one CSV writer of the open data, and the XLSX workbook.
 
 use domain::stats::Figures;
@@ -21,6 +22,44 @@ pub const HEADINGS: [&str; 12] = [
     "排名",
     "较上月",
 ];
+
+/// The column headings of the by-channel section.
+pub const CHANNEL_HEADINGS: [&str; 5] = [
+    "评价渠道",
+    "通用编码",
+    "另一编码（6 短信、7 系统默认）",
+    "有效评价",
+    "占比",
+];
+
+/// The by-channel section as text cells, in `CHANNEL_HEADINGS` order: every channel with its
+/// GB/T 39046 text, both numberings ("—" where one has no code), its valid ratings and share.
+pub fn channel_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
+    let code = |c: Option<u8>| c.map_or_else(|| "—".to_owned(), |c| c.to_string());
+    report
+        .channels
+        .table()
+        .into_iter()
+        .map(|c| {
+            [
+                c.label.to_owned(),
+                code(c.common_code),
+                code(c.sms6_code),
+                c.count.to_string(),
+                c.share,
+            ]
+        })
+        .collect()
+}
+
+/// A row of `N` cells padded to the width of the main table (the CSV has one width).
+fn padded<const N: usize>(cells: [String; N]) -> [String; 12] {
+    let mut row: [String; 12] = Default::default();
+    for (slot, cell) in row.iter_mut().zip(cells) {
+        *slot = cell;
+    }
+    row
+}
 
 /// The report's rows as text cells, in `HEADINGS` order.
 pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
@@ -47,15 +86,23 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
     out
 }
 
-/// The report as CSV (RFC 4180 with a byte-order mark for spreadsheet programs).
+/// The report as CSV (RFC 4180 with a byte-order mark for spreadsheet programs): the rows, an
+/// empty line, then the by-channel section with its own headings (padded to the same width).
 pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
     to_csv(|w| {
         w.write_record(HEADINGS)?;
-        cells(report).iter().try_for_each(|row| w.write_record(row))
+        cells(report)
+            .iter()
+            .try_for_each(|row| w.write_record(row))?;
+        w.write_record(padded::<0>([]))?;
+        w.write_record(padded(CHANNEL_HEADINGS.map(str::to_owned)))?;
+        channel_cells(report)
+            .into_iter()
+            .try_for_each(|row| w.write_record(padded(row)))
     })
 }
 
-/// The report as an XLSX workbook: one sheet of rows, one of where 差评 cluster.
+/// The report as an XLSX workbook: one sheet of rows, one of where 差评 cluster, one by channel.
 pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
@@ -94,6 +141,20 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         clusters.write_string(r, 0, reason)?;
         clusters.write_number(r, 1, *n as f64)?;
     }
+    let channels = book.add_worksheet();
+    channels.set_name("评价渠道")?;
+    for (col, heading) in CHANNEL_HEADINGS.iter().enumerate() {
+        channels.write_string_with_format(0, col as u16, *heading, &bold)?;
+    }
+    for (row, cells) in channel_cells(report).iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            let (r, c) = (row as u32 + 1, col as u16);
+            match (col, cell.parse::<f64>()) {
+                (1..=3, Ok(n)) => channels.write_number(r, c, n)?,
+                _ => channels.write_string(r, c, cell)?,
+            };
+        }
+    }
     book.save_to_buffer()
 }
 
@@ -126,6 +187,7 @@ mod tests {
             )],
             bad_items: Vec::new(),
             bad_reasons: Vec::new(),
+            channels: crate::features::disclosure::ByChannel([0, 0, 0, 0, 0, 0, 4, 0]),
         };
         let bytes = csv(&report).unwrap();
         let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap();
@@ -135,8 +197,17 @@ mod tests {
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
-        let written: Vec<Vec<String>> = cells(&report).into_iter().map(Vec::from).collect();
+        let mut written: Vec<Vec<String>> = cells(&report).into_iter().map(Vec::from).collect();
+        written.push(vec![String::new(); 12]);
+        written.push(Vec::from(padded(CHANNEL_HEADINGS.map(str::to_owned))));
+        written.extend(
+            channel_cells(&report)
+                .into_iter()
+                .map(|r| Vec::from(padded(r))),
+        );
         assert_eq!(read, written);
+        let sms = &read[read.len() - 2];
+        assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
         assert_eq!(read[0][11], "↑1");
     }

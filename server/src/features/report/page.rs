@@ -7,7 +7,7 @@ use domain::{
     time::Month,
 };
 
-use super::{HEADINGS, ReportError, cells, monthly, percent};
+use super::{CHANNEL_HEADINGS, HEADINGS, ReportError, cells, channel_cells, monthly, percent};
 use crate::features::disclosure::this_month;
 use crate::platform::{db::now, state::AppState};
 
@@ -37,6 +37,9 @@ pub struct ReportPage {
     pub rows: Vec<[String; 12]>,
     pub bad_items: Vec<BadItem>,
     pub bad_reasons: Vec<ReasonCount>,
+    pub channel_headings: [&'static str; 5],
+    /// Valid ratings by channel, in `CHANNEL_HEADINGS` order (they add up to the scope's ratings).
+    pub channels: Vec<[String; 5]>,
 }
 
 /// 月度报告 (supervisor) of the month asked for ("YYYY-MM"; the previous month by default).
@@ -55,6 +58,8 @@ pub async fn report_page(
         months: months.iter().map(Month::to_string).collect(),
         headings: HEADINGS,
         rows: cells(&report),
+        channel_headings: CHANNEL_HEADINGS,
+        channels: channel_cells(&report),
         bad_items: report
             .bad_items
             .into_iter()

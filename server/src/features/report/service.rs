@@ -15,7 +15,7 @@ use domain::{
     time::{Month, Timestamp},
 };
 
-use crate::features::disclosure::{Children, ScopeCounts};
+use crate::features::disclosure::{ByChannel, Children, ScopeCounts};
 use crate::platform::scope::{departments_sql, windows_sql, within};
 use crate::platform::state::AppState;
 use domain::org::Scope;
@@ -49,6 +49,8 @@ pub struct MonthlyReport {
     pub bad_items: Vec<(String, i64, i64)>,
     /// The most frequent 差评 reasons: (reason, count).
     pub bad_reasons: Vec<(String, i64)>,
+    /// The scope's valid ratings by the channel the citizen used.
+    pub channels: ByChannel,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,13 +159,31 @@ pub async fn build(
         .into_iter()
         .map(|(code, n)| (catalogue.label_or_code(code), n))
         .collect();
+    let channels = channels(state, scope, month).await?;
     Ok(MonthlyReport {
         month,
         policy,
         sections,
         bad_items,
         bad_reasons,
+        channels,
     })
+}
+
+/// The valid ratings of `scope` per channel, read like `bad_reasons`.
+async fn channels(state: &AppState, scope: Scope, month: Month) -> Result<ByChannel, sqlx::Error> {
+    use crate::features::disclosure::Scope as Stat;
+    let store = &state.store;
+    match scope {
+        Scope::All => store.channel_counts(Stat::All, month, month).await,
+        Scope::Hall(h) => store.channel_counts(Stat::Hall(h.0), month, month).await,
+        Scope::Region(_) => {
+            let departments = departments_sql(scope).unwrap_or_default();
+            store
+                .channel_counts_of_departments(&departments, month, month)
+                .await
+        }
+    }
 }
 
 /// The ten most frequent 差评 reasons of `scope`: the whole centre's or a hall's aggregate, the
@@ -204,7 +224,7 @@ pub async fn monthly(
 }
 
 /// The downloads are written in `export`; the monthly archive below keeps the XLSX.
-pub use super::export::{HEADINGS, cells, csv, xlsx};
+pub use super::export::{CHANNEL_HEADINGS, HEADINGS, cells, channel_cells, csv, xlsx};
 
 /// At the start of a month, keeps the previous month's report as a file under
 /// `<data dir>/reports/` (once). Returns the file written, if any.
