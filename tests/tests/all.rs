@@ -7,6 +7,7 @@ mod all {
     mod api;
     mod closed_loop;
     mod complaint;
+    mod deadlines;
     mod disclosure;
     mod going_live;
     mod journeys;

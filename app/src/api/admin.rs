@@ -46,8 +46,8 @@ pub struct DisclosureSettings {
 pub struct AdminPage {
     pub accounts: Vec<AccountView>,
     pub holiday_years: Vec<HolidayYearView>,
-    /// First contact, rectification, complaint reply, complex complaint reply (working days).
-    pub deadlines: [u32; 4],
+    /// Working days per [`domain::ticket::DeadlineSetting`], in form order.
+    pub deadlines: [u32; domain::ticket::DeadlineSetting::ALL.len()],
     pub disclosure: DisclosureSettings,
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
@@ -83,21 +83,41 @@ pub async fn admin_view() -> Result<AdminPage, ApiError> {
     Ok(from_server::admin(page, session.csrf()))
 }
 
-/// 办理时限.
+/// 办理时限. The deadlines added since the first four are optional: a form without them (an
+/// older page still open) keeps their values in force.
 #[server]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per input of the form, named as its id"
+)]
 pub async fn admin_set_deadlines(
     first_contact: String,
+    triage: Option<String>,
+    fix_now: Option<String>,
     rectification: String,
+    reply: Option<String>,
     complaint_reply: String,
     complaint_reply_complex: String,
+    appeal_review: Option<String>,
+    fix_rating: Option<String>,
+    redo: Option<String>,
     csrf: String,
 ) -> Result<(), ApiError> {
     let (state, session) = with_csrf(&csrf).await?;
+    // In the order of `DeadlineSetting::ALL`.
     let form = server::features::admin::DeadlinesForm {
-        first_contact: &first_contact,
-        rectification: &rectification,
-        complaint_reply: &complaint_reply,
-        complaint_reply_complex: &complaint_reply_complex,
+        days: [
+            Some(first_contact.as_str()),
+            triage.as_deref(),
+            fix_now.as_deref(),
+            Some(rectification.as_str()),
+            reply.as_deref(),
+            Some(complaint_reply.as_str()),
+            Some(complaint_reply_complex.as_str()),
+            appeal_review.as_deref(),
+            fix_rating.as_deref(),
+            redo.as_deref(),
+        ],
     };
     Ok(server::features::admin::submit_deadlines(&state, session.actor, form).await?)
 }
