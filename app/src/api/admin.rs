@@ -83,40 +83,44 @@ pub async fn admin_view() -> Result<AdminPage, ApiError> {
     Ok(from_server::admin(page, session.csrf()))
 }
 
-/// 办理时限. The deadlines added since the first four are optional: a form without them (an
-/// older page still open) keeps their values in force.
+/// 办理时限 as the form sends it: one field per input, named as its id (the setting's name). The
+/// deadlines added after the first four are optional: a form without them (a page still open
+/// from before) keeps their values in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinesInput {
+    pub first_contact: String,
+    pub triage: Option<String>,
+    pub fix_now: Option<String>,
+    pub rectification: String,
+    pub reply: Option<String>,
+    pub complaint_reply: String,
+    pub complaint_reply_complex: String,
+    pub appeal_review: Option<String>,
+    pub fix_rating: Option<String>,
+    pub redo: Option<String>,
+}
+
+/// 办理时限.
 #[server]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one argument per input of the form, named as its id"
-)]
 pub async fn admin_set_deadlines(
-    first_contact: String,
-    triage: Option<String>,
-    fix_now: Option<String>,
-    rectification: String,
-    reply: Option<String>,
-    complaint_reply: String,
-    complaint_reply_complex: String,
-    appeal_review: Option<String>,
-    fix_rating: Option<String>,
-    redo: Option<String>,
+    #[server(flatten)] days: DeadlinesInput,
     csrf: String,
 ) -> Result<(), ApiError> {
     let (state, session) = with_csrf(&csrf).await?;
+    let d = &days;
     // In the order of `DeadlineSetting::ALL`.
     let form = server::features::admin::DeadlinesForm {
         days: [
-            Some(first_contact.as_str()),
-            triage.as_deref(),
-            fix_now.as_deref(),
-            Some(rectification.as_str()),
-            reply.as_deref(),
-            Some(complaint_reply.as_str()),
-            Some(complaint_reply_complex.as_str()),
-            appeal_review.as_deref(),
-            fix_rating.as_deref(),
-            redo.as_deref(),
+            Some(d.first_contact.as_str()),
+            d.triage.as_deref(),
+            d.fix_now.as_deref(),
+            Some(d.rectification.as_str()),
+            d.reply.as_deref(),
+            Some(d.complaint_reply.as_str()),
+            Some(d.complaint_reply_complex.as_str()),
+            d.appeal_review.as_deref(),
+            d.fix_rating.as_deref(),
+            d.redo.as_deref(),
         ],
     };
     Ok(server::features::admin::submit_deadlines(&state, session.actor, form).await?)

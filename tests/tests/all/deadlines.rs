@@ -217,3 +217,63 @@ async fn a_visit_needs_a_few_characters_and_a_reply_needs_text() {
     assert_eq!(server.call(TicketStep::PATH, &session, &reply).await.0, 200);
     assert_eq!(server.tickets_in("replied").await, 1);
 }
+
+#[tokio::test]
+async fn administrators_set_every_states_deadline_within_its_range() {
+    use app::api::admin::AdminSetDeadlines;
+    use domain::ticket::{DeadlineSetting, Deadlines};
+    use leptos::server_fn::ServerFn;
+
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let root = server.administrator("root").await;
+    let session = server.sign_in(&root).await;
+    let form = |changes: &[(&str, &str)]| {
+        let mut form: Vec<(&str, String)> = DeadlineSetting::ALL
+            .map(|d| (d.name(), Deadlines::default().get(d).to_string()))
+            .into();
+        for (name, value) in changes {
+            form.iter_mut().find(|f| f.0 == *name).unwrap().1 = (*value).to_owned();
+        }
+        form.push(("csrf", session.csrf.clone()));
+        form
+    };
+    for (changes, message) in [
+        (vec![("fix_now", "0")], "立行立改时限应为1至60个工作日"),
+        (vec![("redo", "61")], "重办处置时限应为1至60个工作日"),
+        (vec![("triage", "两天")], "核实后处置时限应填写工作日数"),
+        (
+            vec![("fix_now", "16"), ("rectification", "15")],
+            "立行立改时限不能长于整改时限",
+        ),
+    ] {
+        let (status, body) = server
+            .call(AdminSetDeadlines::PATH, &session, &form(&changes))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(message), "{body}");
+    }
+    assert_eq!(s.rules().deadlines, Deadlines::default(), "nothing saved");
+
+    let saved = form(&[
+        ("fix_now", "2"),
+        ("appeal_review", "10"),
+        ("fix_rating", "7"),
+    ]);
+    let (status, body) = server.call(AdminSetDeadlines::PATH, &session, &saved).await;
+    assert_eq!(status, 200, "{body}");
+    let d = s.rules().deadlines;
+    assert_eq!((d.fix_now, d.appeal_review, d.fix_rating), (2, 10, 7));
+    assert_eq!(s.store.deadlines(Deadlines::default()).await.unwrap(), d);
+    // The admin page shows them in the inputs named after each setting.
+    let page = server.page_as("/staff/admin", &session).await;
+    for id in [
+        "first_contact",
+        "triage",
+        "fix_now",
+        "appeal_review",
+        "redo",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+}
