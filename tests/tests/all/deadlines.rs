@@ -277,3 +277,46 @@ async fn administrators_set_every_states_deadline_within_its_range() {
         assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
     }
 }
+
+#[tokio::test]
+async fn a_ticket_without_its_deadline_gets_it_once_the_calendar_allows() {
+    let server = TestServer::start().await;
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let s = &server.state;
+    let mut tickets = Vec::new();
+    for (case, visit) in [("MISSING-1", false), ("MISSING-2", true)] {
+        let rated = server
+            .rate(
+                case,
+                json!({ "level": 1, "reasons": [115], "phone": "13600136000" }),
+            )
+            .await;
+        let id = server.ticket_of(&rated.tracking_code).await;
+        if visit {
+            ticket::act(s, handler, id, A::RecordVisit, Some("已电话回访，情况属实"))
+                .await
+                .unwrap();
+        }
+        tickets.push(id);
+    }
+    let dues = || async {
+        let list = ticket::list(s, handler).await.unwrap();
+        tickets
+            .iter()
+            .map(|id| list.iter().find(|t| t.id == *id).unwrap().due_at)
+            .collect::<Vec<_>>()
+    };
+    let before = dues().await;
+    assert!(before.iter().all(Option::is_some));
+    // Opened, or visited, while the calendar lacked the year (or before 0013 gave 已核实 a deadline).
+    sqlx::query("UPDATE ticket SET contact_due_at = NULL, state_due_at = NULL")
+        .execute(s.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(dues().await, vec![None, None]);
+    let mut filled = ticket::fill_missing_deadlines(s).await.unwrap();
+    filled.sort();
+    assert_eq!(filled, tickets);
+    assert_eq!(dues().await, before, "the same deadlines as the steps gave");
+    assert!(ticket::fill_missing_deadlines(s).await.unwrap().is_empty());
+}
