@@ -6,10 +6,12 @@
 ALTER TABLE ticket ADD COLUMN state_due_at INTEGER;
 
 -- Tickets already past their opening keep the deadline that ran for them before: a complaint's
--- reply, a ledger entry's rectification. The others get one at their next step.
+-- reply (until the reply), a ledger entry's rectification. The others (重办 included: its old reply
+-- deadline is long past) get theirs from the minute job, counted from the step that led to their
+-- state (`features::ticket::fill_missing_deadlines`).
 UPDATE ticket SET state_due_at = CASE
     WHEN kind = 'complaint' THEN reply_due_at
-    WHEN state = 'rectifying' THEN rectify_due_at
+    ELSE rectify_due_at
 END
-WHERE state NOT IN ('open', 'closed');
-
+WHERE (kind = 'complaint' AND state IN ('verified', 'rectifying', 'awaiting_reply'))
+   OR (kind = 'bad_review' AND state = 'rectifying');
