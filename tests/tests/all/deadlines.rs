@@ -186,6 +186,10 @@ async fn a_visit_needs_a_few_characters_and_a_reply_needs_text() {
         ]
     };
     let s = &server.state;
+    let page = server
+        .page_as(&format!("/staff/tickets/{id}"), &session)
+        .await;
+    assert!(page.contains("记录回访：回访情况（至少5个字）"), "{page}");
     let history = "SELECT count(*) FROM ticket_event";
     for note in ["", "  ", "已联系"] {
         let (status, body) = server
