@@ -142,8 +142,8 @@ pub fn due_at_sql(table: &str) -> String {
             };
             let column = match due {
                 Due::Contact => "contact_due_at",
-                Due::Rectification => "rectify_due_at",
                 Due::Reply => "reply_due_at",
+                Due::State => "state_due_at",
             };
             sql.push_str(&format!(
                 " WHEN {table}.kind = '{}' AND {table}.state = '{}' THEN {table}.{column}",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 mod deadline;
 mod history;
 
-pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates};
+pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates, DueFrom};
 
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +238,8 @@ pub struct TicketFacts {
     pub complaint: bool,
     /// The complaint was already found complex.
     pub complex: bool,
+    /// The citizen was replied to before (a reopened ticket starts its deadlines over).
+    pub replied: bool,
 }
 
 /// A refused step.
@@ -253,7 +255,14 @@ pub enum TicketError {
     NotAComplaint,
     #[error("the complaint was already found complex")]
     AlreadyComplex,
+    #[error("the return visit's record needs at least {VISIT_NOTE_MIN_CHARS} characters")]
+    VisitNoteTooShort,
+    #[error("a reply needs text")]
+    ReplyEmpty,
 }
+
+/// 回访记录 — the fewest characters (after trimming) that record a return visit.
+pub const VISIT_NOTE_MIN_CHARS: usize = 5;
 
 impl TicketError {
     /// The message shown to staff.
@@ -264,6 +273,32 @@ impl TicketError {
             TicketError::AlreadyAppealed => "该差评已申诉复核过，不能再次申诉",
             TicketError::NotAComplaint => "只有投诉可以认定为复杂投诉",
             TicketError::AlreadyComplex => "该投诉已认定为复杂投诉",
+            TicketError::VisitNoteTooShort => "回访记录至少需要5个字，请写明回访情况",
+            TicketError::ReplyEmpty => "答复内容不能为空",
+        }
+    }
+
+    /// The form field a refusal is about, if any: the step's note (说明).
+    pub fn field(self) -> Option<&'static str> {
+        matches!(
+            self,
+            TicketError::VisitNoteTooShort | TicketError::ReplyEmpty
+        )
+        .then_some("note")
+    }
+}
+
+impl TicketAction {
+    /// Whether `note` says enough for this step: a return visit is recorded in at least
+    /// [`VISIT_NOTE_MIN_CHARS`] characters, a reply is never empty; other steps need none.
+    pub fn check_note(self, note: Option<&str>) -> Result<(), TicketError> {
+        let chars = note.map_or(0, |n| n.trim().chars().count());
+        match self {
+            TicketAction::RecordVisit if chars < VISIT_NOTE_MIN_CHARS => {
+                Err(TicketError::VisitNoteTooShort)
+            }
+            TicketAction::Reply if chars == 0 => Err(TicketError::ReplyEmpty),
+            _ => Ok(()),
         }
     }
 }
@@ -351,6 +386,7 @@ mod tests {
         appealed_before: false,
         complaint: false,
         complex: false,
+        replied: false,
     };
 
     fn walk(facts: TicketFacts, steps: &[TicketAction]) -> Result<S, TicketError> {
@@ -462,6 +498,34 @@ mod tests {
             S::Open.apply(A::MarkComplex, REAL_NAME),
             Err(TicketError::NotAComplaint)
         );
+    }
+
+    #[test]
+    fn a_visit_needs_five_characters_and_a_reply_text() {
+        assert_eq!(
+            A::RecordVisit.check_note(None),
+            Err(TicketError::VisitNoteTooShort)
+        );
+        assert_eq!(
+            A::RecordVisit.check_note(Some("  已联系  ")),
+            Err(TicketError::VisitNoteTooShort)
+        );
+        assert_eq!(A::RecordVisit.check_note(Some("已电话联系")), Ok(()));
+        assert_eq!(
+            A::Reply.check_note(Some(" \n ")),
+            Err(TicketError::ReplyEmpty)
+        );
+        assert_eq!(A::Reply.check_note(None), Err(TicketError::ReplyEmpty));
+        assert_eq!(A::Reply.check_note(Some("已整改")), Ok(()));
+        assert_eq!(A::Triage(Triage::FixNow).check_note(None), Ok(()));
+        assert_eq!(TicketError::ReplyEmpty.field(), Some("note"));
+        assert!(
+            TicketError::VisitNoteTooShort
+                .message_zh()
+                .contains("回访记录")
+        );
+        assert!(TicketError::ReplyEmpty.message_zh().contains("答复内容"));
+        assert_eq!(TicketError::VisitRequired.field(), None);
     }
 
     #[test]

@@ -2,12 +2,15 @@
 
 use crate::{AppState, features, platform::db::now_ms};
 
-/// Once a minute: 超时督办 (overdue tickets raised to the supervisor), and at the start of a month
-/// the previous month's report kept as a file.
+/// Once a minute: deadlines the calendar lacked filled in, 超时督办 (overdue tickets raised to the
+/// supervisor), and at the start of a month the previous month's report kept as a file.
 pub(crate) async fn every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        if let Err(e) = features::ticket::fill_missing_deadlines(&state).await {
+            tracing::warn!("missing deadlines not filled: {e}");
+        }
         if let Err(e) = features::ticket::escalate_overdue(&state, now_ms()).await {
             tracing::warn!("overdue check failed: {e}");
         }

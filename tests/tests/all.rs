@@ -8,6 +8,7 @@ mod all {
     mod channels;
     mod closed_loop;
     mod complaint;
+    mod deadlines;
     mod disclosure;
     mod going_live;
     mod journeys;

@@ -46,8 +46,8 @@ pub struct DisclosureSettings {
 pub struct AdminPage {
     pub accounts: Vec<AccountView>,
     pub holiday_years: Vec<HolidayYearView>,
-    /// First contact, rectification, complaint reply, complex complaint reply (working days).
-    pub deadlines: [u32; 4],
+    /// Working days per [`domain::ticket::DeadlineSetting`], in form order.
+    pub deadlines: [u32; domain::ticket::DeadlineSetting::ALL.len()],
     pub disclosure: DisclosureSettings,
     pub departments: Vec<(i64, String)>,
     pub halls: Vec<(i64, String)>,
@@ -83,21 +83,45 @@ pub async fn admin_view() -> Result<AdminPage, ApiError> {
     Ok(from_server::admin(page, session.csrf()))
 }
 
+/// 办理时限 as the form sends it: one field per input, named as its id (the setting's name). The
+/// deadlines added after the first four are optional: a form without them (a page still open
+/// from before) keeps their values in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinesInput {
+    pub first_contact: String,
+    pub triage: Option<String>,
+    pub fix_now: Option<String>,
+    pub rectification: String,
+    pub reply: Option<String>,
+    pub complaint_reply: String,
+    pub complaint_reply_complex: String,
+    pub appeal_review: Option<String>,
+    pub fix_rating: Option<String>,
+    pub redo: Option<String>,
+}
+
 /// 办理时限.
 #[server]
 pub async fn admin_set_deadlines(
-    first_contact: String,
-    rectification: String,
-    complaint_reply: String,
-    complaint_reply_complex: String,
+    #[server(flatten)] days: DeadlinesInput,
     csrf: String,
 ) -> Result<(), ApiError> {
     let (state, session) = with_csrf(&csrf).await?;
+    let d = &days;
+    // In the order of `DeadlineSetting::ALL`.
     let form = server::features::admin::DeadlinesForm {
-        first_contact: &first_contact,
-        rectification: &rectification,
-        complaint_reply: &complaint_reply,
-        complaint_reply_complex: &complaint_reply_complex,
+        days: [
+            Some(d.first_contact.as_str()),
+            d.triage.as_deref(),
+            d.fix_now.as_deref(),
+            Some(d.rectification.as_str()),
+            d.reply.as_deref(),
+            Some(d.complaint_reply.as_str()),
+            Some(d.complaint_reply_complex.as_str()),
+            d.appeal_review.as_deref(),
+            d.fix_rating.as_deref(),
+            d.redo.as_deref(),
+        ],
     };
     Ok(server::features::admin::submit_deadlines(&state, session.actor, form).await?)
 }

@@ -190,7 +190,10 @@ mod ssr {
             match e {
                 TicketActError::NotFound => not_found("工单不存在或无权查看"),
                 TicketActError::Forbidden => raised(ApiError::Forbidden),
-                TicketActError::Refused(e) => conflict(e.message_zh()),
+                TicketActError::Refused(e) => match e.field() {
+                    Some(field) => ApiError::invalid(field, e.message_zh()),
+                    None => conflict(e.message_zh()),
+                },
                 TicketActError::Changed => conflict("工单已被他人更新，请刷新后重试"),
                 TicketActError::Unreadable | TicketActError::Store(_) => internal(&e),
             }

@@ -267,6 +267,12 @@ pub async fn methods() -> Result<MethodsView, ApiError> {
         basic_counts_as_good: m.basic_counts_as_good,
         min_sample: m.min_sample,
         staff_by_name: m.staff_by_name,
-        deadlines: DeadlineSetting::ALL.map(|s| m.deadlines.get(s)),
+        deadlines: [
+            DeadlineSetting::FirstContact,
+            DeadlineSetting::Rectification,
+            DeadlineSetting::ComplaintReply,
+            DeadlineSetting::ComplaintReplyComplex,
+        ]
+        .map(|s| m.deadlines.get(s)),
     })
 }

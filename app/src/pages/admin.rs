@@ -139,11 +139,18 @@ fn Sections(
         scopes,
         csrf,
     } = page;
+    // In the order of `DeadlineSetting::ALL`; each input's id is the setting's name.
     let deadline_fields = [
         ("first_contact", "差评首次联系（工作日）"),
+        ("triage", "核实后处置（工作日）"),
+        ("fix_now", "立行立改（工作日）"),
         ("rectification", "台账整改（工作日）"),
+        ("reply", "整改后答复群众（工作日）"),
         ("complaint_reply", "投诉答复（工作日）"),
         ("complaint_reply_complex", "复杂投诉答复（工作日）"),
+        ("appeal_review", "申诉复核（工作日）"),
+        ("fix_rating", "群众评价整改（工作日，逾期由监督股办结）"),
+        ("redo", "重新办理后处置（工作日）"),
     ]
     .into_iter()
     .zip(days)

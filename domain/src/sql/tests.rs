@@ -180,11 +180,11 @@ async fn unknown_stored_values_are_errors_not_defaults() {
 }
 
 #[tokio::test]
-async fn the_generated_due_at_case_chooses_as_the_stores_case() {
+async fn the_generated_due_at_case_reads_the_running_deadline() {
     let mut db = db().await;
     sqlx::query(
         "CREATE TABLE ticket (kind TEXT, state TEXT, contact_due_at INTEGER, \
-         rectify_due_at INTEGER, reply_due_at INTEGER)",
+         reply_due_at INTEGER, state_due_at INTEGER)",
     )
     .execute(&mut db)
     .await
@@ -199,25 +199,17 @@ async fn the_generated_due_at_case_chooses_as_the_stores_case() {
                 .unwrap();
         }
     }
-    // server/src/store/ticket.rs, `COLUMNS`, before the rule moved here.
-    let old = "CASE WHEN t.state IN ('replied', 'closed', 'appealed') THEN NULL \
-          WHEN t.kind = 'complaint' THEN t.reply_due_at \
-          WHEN t.state = 'open' THEN t.contact_due_at \
-          WHEN t.state = 'rectifying' THEN t.rectify_due_at END";
-    let sql = format!(
-        "SELECT kind, state, {old}, {} FROM ticket t",
-        due_at_sql("t")
-    );
-    let rows: Vec<(TicketKind, TicketState, Option<i64>, Option<i64>)> =
+    let sql = format!("SELECT kind, state, {} FROM ticket t", due_at_sql("t"));
+    let rows: Vec<(TicketKind, TicketState, Option<i64>)> =
         sqlx::query_as(&sql).fetch_all(&mut db).await.unwrap();
     assert_eq!(rows.len(), 16);
-    for (kind, state, old, new) in &rows {
-        assert_eq!(old, new, "{kind:?} {state:?}");
+    for (kind, state, due) in &rows {
+        let expected = match (kind, state) {
+            (_, TicketState::Closed) => None,
+            (TicketKind::BadReview, TicketState::Open) => Some(1),
+            (TicketKind::Complaint, TicketState::Open) => Some(2),
+            _ => Some(3),
+        };
+        assert_eq!(*due, expected, "{kind:?} {state:?}");
     }
-    let running = rows.iter().filter(|r| r.3.is_some()).count();
-    assert_eq!(
-        running,
-        2 + 5,
-        "bad review: open, rectifying; complaint: 5 states"
-    );
 }

@@ -6,7 +6,7 @@ use super::{TicketAction, TicketFacts, TicketKind, TicketState};
 impl TicketFacts {
     /// The facts of a ticket of `kind`, with contact details left (`real_name`) or not, from the
     /// names of the actions in its history: an appeal was decided (either way) before; the
-    /// complaint was found complex. Names that are not actions (`open`, `escalate_overdue`) count
+    /// complaint was found complex; the citizen was replied to. Names that are not actions (`open`, `escalate_overdue`) count
     /// for nothing.
     pub fn from_history<'a>(
         kind: TicketKind,
@@ -18,11 +18,13 @@ impl TicketFacts {
             appealed_before: false,
             complaint: kind == TicketKind::Complaint,
             complex: false,
+            replied: false,
         };
         for action in actions.into_iter().filter_map(TicketAction::parse) {
             match action {
                 TicketAction::DecideAppeal { .. } => facts.appealed_before = true,
                 TicketAction::MarkComplex => facts.complex = true,
+                TicketAction::Reply => facts.replied = true,
                 _ => {}
             }
         }
@@ -81,6 +83,9 @@ mod tests {
             ],
         );
         assert!(both.appealed_before && both.complex && both.complaint);
+        assert!(!both.replied);
+        let reopened = TicketFacts::from_history(TicketKind::Complaint, false, ["open", "reply"]);
+        assert!(reopened.replied);
     }
 
     #[test]

@@ -269,7 +269,6 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         overview(s, handler.actor).await,
         Err(TicketActError::Forbidden)
     ));
-    // A replied ticket is not raised: nothing is due from staff.
     for action in [
         TicketAction::RecordCheckWithoutContact,
         TicketAction::Triage(domain::ticket::Triage::Explain),
@@ -279,6 +278,16 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
             .await
             .unwrap();
     }
+    // Replied: nothing is due from staff while the citizen may still rate the fix (5 working
+    // days); after that the supervisor is raised, once, to close it.
+    assert_eq!(
+        escalate_overdue(s, now + 86_400_000).await.unwrap(),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        escalate_overdue(s, later + 86_400_000).await.unwrap(),
+        vec![ticket]
+    );
     assert_eq!(
         escalate_overdue(s, later + 86_400_000).await.unwrap(),
         Vec::<i64>::new()

@@ -93,8 +93,9 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
         }
     }
     for (ticket, real_name, code) in tickets {
-        let act =
-            |actor, action| server::features::ticket::act(s, actor, ticket, action, Some("记录"));
+        let act = |actor, action| {
+            server::features::ticket::act(s, actor, ticket, action, Some("已记录情况"))
+        };
         let visit = if real_name {
             TicketAction::RecordVisit
         } else {

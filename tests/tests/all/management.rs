@@ -281,9 +281,15 @@ async fn supervisor_journey(js: Js) {
     let ticket = bad_review(&server).await;
     let supervisor = server.supervisor("jiandu").await;
     let s = &server.state;
-    server::features::ticket::act(s, handler, ticket, TicketAction::RecordVisit, Some("回访"))
-        .await
-        .unwrap();
+    server::features::ticket::act(
+        s,
+        handler,
+        ticket,
+        TicketAction::RecordVisit,
+        Some("已电话回访"),
+    )
+    .await
+    .unwrap();
     server::features::ticket::act(
         s,
         handler,

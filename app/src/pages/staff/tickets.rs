@@ -128,12 +128,23 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         .map(|(name, label)| {
             let note_id = format!("note-{name}");
             let csrf = csrf.clone();
+            // The steps that answer for the citizen say what was done (TicketAction::check_note).
+            let note_label = match name.as_str() {
+                "record_visit" => {
+                    format!(
+                        "{label}：回访情况（至少{}个字）",
+                        domain::ticket::VISIT_NOTE_MIN_CHARS,
+                    )
+                }
+                "reply" => format!("{label}：答复内容（必填）"),
+                _ => format!("{label}：说明"),
+            };
             view! {
                 <ActionForm action=step attr:class="step">
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="action" value=name />
                     <input type="hidden" name="csrf" value=csrf />
-                    <label for=note_id.clone()>{format!("{label}：说明")}</label>
+                    <label for=note_id.clone()>{note_label}</label>
                     <textarea id=note_id name="note" rows="2"></textarea>
                     <button type="submit">{label}</button>
                 </ActionForm>

@@ -3,6 +3,7 @@
 //! store them.
 
 use domain::access::{Actor, Role};
+use domain::ticket::DeadlineSetting;
 
 use super::{AccountForm, AdminError, HolidayYear};
 use crate::platform::{
@@ -102,13 +103,11 @@ async fn scope_choices(
         .collect())
 }
 
-/// 办理时限 as typed: working days.
+/// 办理时限 as typed: working days per [`DeadlineSetting`], in form order. A deadline not sent
+/// (a form from before it existed) keeps the value in force.
 #[derive(Debug, Clone, Copy)]
 pub struct DeadlinesForm<'a> {
-    pub first_contact: &'a str,
-    pub rectification: &'a str,
-    pub complaint_reply: &'a str,
-    pub complaint_reply_complex: &'a str,
+    pub days: [Option<&'a str>; DeadlineSetting::ALL.len()],
 }
 
 /// Saves the 办理时限 form.
@@ -118,18 +117,17 @@ pub async fn submit_deadlines(
     form: DeadlinesForm<'_>,
 ) -> Result<(), AdminError> {
     admin_only(actor)?;
-    let days = |label: &str, value: &str| {
-        value
+    let mut deadlines = state.rules().deadlines;
+    for (setting, value) in DeadlineSetting::ALL.into_iter().zip(form.days) {
+        let Some(value) = value else {
+            continue;
+        };
+        let days = value
             .trim()
             .parse::<u32>()
-            .map_err(|_| invalid(format!("{label}应填写工作日数")))
-    };
-    let deadlines = domain::ticket::Deadlines {
-        first_contact: days("首次联系时限", form.first_contact)?,
-        rectification: days("整改时限", form.rectification)?,
-        complaint_reply: days("投诉答复时限", form.complaint_reply)?,
-        complaint_reply_complex: days("复杂投诉答复时限", form.complaint_reply_complex)?,
-    };
+            .map_err(|_| invalid(format!("{}应填写工作日数", setting.label_zh())))?;
+        deadlines.set(setting, days);
+    }
     super::set_deadlines(state, actor, deadlines).await
 }
 

@@ -19,13 +19,20 @@ trait SettingsDoc: Serialize + DeserializeOwned {
     const ACTION: &'static str;
 }
 
-/// 办理时限 as stored: working days per deadline.
+/// 办理时限 as stored: working days per deadline, each optional (a document saved before a
+/// deadline existed gives it its default).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct DeadlinesDoc {
     first_contact: Option<u32>,
+    triage: Option<u32>,
+    fix_now: Option<u32>,
     rectification: Option<u32>,
+    reply: Option<u32>,
     complaint_reply: Option<u32>,
     complaint_reply_complex: Option<u32>,
+    appeal_review: Option<u32>,
+    fix_rating: Option<u32>,
+    redo: Option<u32>,
 }
 
 impl SettingsDoc for DeadlinesDoc {
@@ -37,9 +44,15 @@ impl From<Deadlines> for DeadlinesDoc {
     fn from(d: Deadlines) -> Self {
         DeadlinesDoc {
             first_contact: Some(d.first_contact),
+            triage: Some(d.triage),
+            fix_now: Some(d.fix_now),
             rectification: Some(d.rectification),
+            reply: Some(d.reply),
             complaint_reply: Some(d.complaint_reply),
             complaint_reply_complex: Some(d.complaint_reply_complex),
+            appeal_review: Some(d.appeal_review),
+            fix_rating: Some(d.fix_rating),
+            redo: Some(d.redo),
         }
     }
 }
@@ -48,11 +61,17 @@ impl DeadlinesDoc {
     fn over(self, d: Deadlines) -> Deadlines {
         Deadlines {
             first_contact: self.first_contact.unwrap_or(d.first_contact),
+            triage: self.triage.unwrap_or(d.triage),
+            fix_now: self.fix_now.unwrap_or(d.fix_now),
             rectification: self.rectification.unwrap_or(d.rectification),
+            reply: self.reply.unwrap_or(d.reply),
             complaint_reply: self.complaint_reply.unwrap_or(d.complaint_reply),
             complaint_reply_complex: self
                 .complaint_reply_complex
                 .unwrap_or(d.complaint_reply_complex),
+            appeal_review: self.appeal_review.unwrap_or(d.appeal_review),
+            fix_rating: self.fix_rating.unwrap_or(d.fix_rating),
+            redo: self.redo.unwrap_or(d.redo),
         }
     }
 }
@@ -290,6 +309,11 @@ mod tests {
         assert_eq!(deadlines.first_contact, 2);
         assert_eq!(deadlines.complaint_reply_complex, 9);
         assert_eq!(deadlines.rectification, defaults.rectification);
+        // Deadlines added since (issue 10) take their defaults.
+        assert_eq!(
+            (deadlines.triage, deadlines.fix_now, deadlines.redo),
+            (defaults.triage, defaults.fix_now, defaults.redo)
+        );
         let disclosure = store.disclosure().await.unwrap();
         assert!(disclosure.staff_by_name);
         assert!(!disclosure.policy.basic_counts_as_good);
@@ -329,5 +353,29 @@ mod tests {
         assert_eq!(action, "set_deadlines");
         let logged: serde_json::Value = serde_json::from_str(&logged).unwrap();
         assert_eq!(logged["first_contact"], 3);
+        assert_eq!(logged["fix_now"], 1);
+    }
+
+    #[tokio::test]
+    async fn a_document_saved_before_a_deadline_existed_gives_it_its_default() {
+        let (store, all) = store_before(0).await;
+        all.run(&store.pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO setting (key, value, updated_at) VALUES ('deadlines', \
+             '{\"first_contact\":2,\"rectification\":10,\"complaint_reply\":2,\"complaint_reply_complex\":5}', 1)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        let defaults = Deadlines::default();
+        let read = store.deadlines(defaults).await.unwrap();
+        assert_eq!(
+            read,
+            Deadlines {
+                first_contact: 2,
+                rectification: 10,
+                ..defaults
+            }
+        );
     }
 }

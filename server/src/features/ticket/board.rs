@@ -21,7 +21,7 @@ pub struct TicketLine {
     pub state_zh: &'static str,
     pub department: String,
     pub opened: String,
-    /// The current deadline, or "时限待定" when the calendar lacks the year.
+    /// The current deadline; "时限待定" when the calendar lacks the year; "—" once closed.
     pub due: String,
     /// Time left in working days: "剩余 3 个工作日", "今日到期", "已超时", or empty.
     pub left: String,
@@ -85,9 +85,11 @@ pub fn ticket_line(t: &TicketListItem, calendar: &Calendar) -> TicketLine {
         state_zh: t.state.label_zh(),
         department: t.department.clone(),
         opened: t.opened_at.to_string(),
-        due: t
-            .due_at
-            .map_or_else(|| "时限待定".into(), |d| format!("{} 前", d.minus_ms(1))),
+        due: match t.due_at {
+            Some(d) => format!("{} 前", d.minus_ms(1)),
+            None if open => "时限待定".into(),
+            None => "—".into(),
+        },
         left: if open {
             left(t.due_at, calendar)
         } else {

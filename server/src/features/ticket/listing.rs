@@ -24,7 +24,8 @@ pub struct TicketListItem {
     pub state: TicketState,
     pub department: String,
     pub opened_at: Timestamp,
-    /// The deadline that applies now: first contact (bad review) or reply (complaint).
+    /// The deadline that applies now ([`domain::ticket::TicketKind::due_in`]); `None` only when
+    /// closed or while the holiday calendar lacks the year.
     pub due_at: Option<Timestamp>,
     pub escalated: bool,
 }
@@ -149,13 +150,18 @@ pub struct DepartmentLoad {
 }
 
 impl Store {
-    /// 超时督办 — raises every open ticket whose current deadline passed before `now` to the
-    /// supervisor, once, with a line in its history. Returns the tickets raised.
+    /// 超时督办 — raises every ticket not yet closed whose current deadline passed before `now` to
+    /// the supervisor, with a line in its history: once per deadline, that is once in each state
+    /// it stalls in (a step since the last raise starts a new deadline). Returns the tickets raised.
     pub async fn escalate_overdue(&self, now: i64) -> StoreResult<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
-        // Tickets past the deadline of their state; where none runs, `due_at` is NULL.
+        // Every state but 已办结 has a deadline (`due_at`); raised already when an
+        // `escalate_overdue` line follows the ticket's last step.
         let sql = format!(
-            "SELECT id, state FROM (SELECT {} FROM {FROM} WHERE t.escalated = 0) WHERE due_at < ?",
+            "SELECT id, state FROM (SELECT {} FROM {FROM}) AS c WHERE c.due_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM ticket_event r WHERE r.ticket_id = c.id \
+             AND r.action = 'escalate_overdue' AND r.id > (SELECT coalesce(max(s.id), 0) \
+             FROM ticket_event s WHERE s.ticket_id = c.id AND s.action <> 'escalate_overdue'))",
             *COLUMNS
         );
         let overdue: Vec<(i64, TicketState)> =

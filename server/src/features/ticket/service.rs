@@ -3,7 +3,7 @@
 use domain::{
     access::{Actor, Role},
     org::Scope,
-    ticket::{FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
+    ticket::{DueFrom, FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
 };
 
 use super::{TicketDetail, TicketListItem, TicketRow, TicketStep};
@@ -89,7 +89,8 @@ pub async fn act(
 }
 
 /// Asks `domain` whether `action` is possible now and, if so, records it: state, history, audit log
-/// (staff only), the ledger deadline, an upheld appeal's invalidation. `account`: `None` for the citizen.
+/// (staff only), the deadline of the state it leads to, the ledger deadline, an upheld appeal's
+/// invalidation. `account`: `None` for the citizen.
 async fn take(
     state: &AppState,
     ticket: &TicketRow,
@@ -98,7 +99,23 @@ async fn take(
     note: Option<&str>,
 ) -> Result<TicketState, TicketActError> {
     let transition = ticket.state.apply(action, ticket.facts)?;
+    action.check_note(note)?;
     let deadlines = state.rules().deadlines;
+    let rectify_due_at = (action == TicketAction::Triage(Triage::Ledger))
+        .then(|| state.deadline_after(deadlines.rectification))
+        .flatten();
+    // A complex complaint's reply is due the longer deadline after the day it was made.
+    let reply_due_at = (action == TicketAction::MarkComplex)
+        .then(|| state.deadline_from(ticket.opened_at, deadlines.complaint_reply_complex))
+        .flatten();
+    let state_due_at = match ticket
+        .kind
+        .due_after(action, transition.to, ticket.facts.replied)
+    {
+        DueFrom::Nothing => None,
+        DueFrom::ComplaintReply => reply_due_at.or(ticket.reply_due_at),
+        DueFrom::Setting(setting) => state.deadline_after(deadlines.get(setting)),
+    };
     let step = TicketStep {
         ticket,
         account,
@@ -109,13 +126,9 @@ async fn take(
         invalidate: transition
             .invalidates_evaluation
             .then(|| note.unwrap_or("申诉成立")),
-        rectify_due_at: (action == TicketAction::Triage(Triage::Ledger))
-            .then(|| state.deadline_after(deadlines.rectification))
-            .flatten(),
-        // A complex complaint's reply is due the longer deadline after the day it was made.
-        reply_due_at: (action == TicketAction::MarkComplex)
-            .then(|| state.deadline_from(ticket.opened_at, deadlines.complaint_reply_complex))
-            .flatten(),
+        rectify_due_at,
+        reply_due_at,
+        state_due_at,
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);

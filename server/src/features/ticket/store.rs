@@ -22,6 +22,8 @@ pub struct TicketRow {
     /// What its history and its record tell the state machine.
     pub facts: TicketFacts,
     pub opened_at: Timestamp,
+    /// A complaint's reply deadline, counted from its opening.
+    pub reply_due_at: Option<Timestamp>,
     /// When it last changed: a step is taken only if nobody changed it meanwhile.
     pub updated_at: Timestamp,
 }
@@ -42,6 +44,8 @@ pub struct TicketStep<'a> {
     pub rectify_due_at: Option<Timestamp>,
     /// A complex complaint's later reply deadline (unix ms).
     pub reply_due_at: Option<Timestamp>,
+    /// The deadline of the state the step leads to (`None`: closed, or the calendar lacks the year).
+    pub state_due_at: Option<Timestamp>,
 }
 
 impl Store {
@@ -69,7 +73,7 @@ impl Store {
 
     pub async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>> {
         let row = sqlx::query(
-            "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, t.kind, t.opened_at, t.updated_at, \
+            "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, t.kind, t.opened_at, t.reply_due_at, t.updated_at, \
              (SELECT group_concat(action) FROM ticket_event WHERE ticket_id = t.id) AS actions \
              FROM ticket t WHERE t.id = ?",
         )
@@ -90,6 +94,7 @@ impl Store {
             evaluation_id: r.try_get("evaluation_id")?,
             facts: TicketFacts::from_history(kind, r.try_get("real_name")?, actions.split(',')),
             opened_at: r.try_get("opened_at")?,
+            reply_due_at: r.try_get("reply_due_at")?,
             updated_at: r.try_get("updated_at")?,
         }))
     }
@@ -101,14 +106,15 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
             "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ?, \
-             rectify_due_at = coalesce(?, rectify_due_at), reply_due_at = coalesce(?, reply_due_at) \
-             WHERE id = ? AND state = ? AND updated_at = ?",
+             rectify_due_at = coalesce(?, rectify_due_at), reply_due_at = coalesce(?, reply_due_at), \
+             state_due_at = ? WHERE id = ? AND state = ? AND updated_at = ?",
         )
         .bind(step.to_state)
         .bind(step.escalates)
         .bind(now)
         .bind(step.rectify_due_at)
         .bind(step.reply_due_at)
+        .bind(step.state_due_at)
         .bind(ticket.id)
         .bind(ticket.state)
         .bind(ticket.updated_at)
