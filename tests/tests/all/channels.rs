@@ -145,7 +145,9 @@ async fn a_window_code_rating_is_stored_as_the_qr_code_channel() {
 async fn uphold_appeal(server: &TestServer, tracking_code: &str, handler: Actor, boss: Actor) {
     let s = &server.state;
     let ticket = server.ticket_of(tracking_code).await;
-    let act = |actor, action| server::features::ticket::act(s, actor, ticket, action, Some("记录"));
+    let act = |actor, action| {
+        server::features::ticket::act(s, actor, ticket, action, Some("已电话回访核实"))
+    };
     act(handler, TicketAction::RecordVisit).await.unwrap();
     act(handler, TicketAction::Triage(Triage::Appeal))
         .await
