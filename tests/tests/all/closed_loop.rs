@@ -269,12 +269,13 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         overview(s, handler.actor).await,
         Err(TicketActError::Forbidden)
     ));
+    // The case carries the applicant's registered phone: a 实名 差评 needs a return visit.
     for action in [
-        TicketAction::RecordCheckWithoutContact,
+        TicketAction::RecordVisit,
         TicketAction::Triage(domain::ticket::Triage::Explain),
         TicketAction::Reply,
     ] {
-        server::features::ticket::act(s, handler.actor, ticket, action, Some("说明"))
+        server::features::ticket::act(s, handler.actor, ticket, action, Some("已电话回访说明"))
             .await
             .unwrap();
     }

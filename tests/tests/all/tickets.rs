@@ -232,8 +232,12 @@ async fn repeated_failed_log_ins_lock_the_account() {
 async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escalates() {
     let server = TestServer::start().await;
     let handler = server.handler("bdc", "BDC").await.actor;
+    // The applicant chose to stay anonymous: no phone to call back, a check of the records instead.
+    let mut anonymous = tests::occurrence("L-5");
+    anonymous["anonymous"] = json!(true);
+    let link = server.link_for(anonymous).await;
     let code = server
-        .rate("L-5", json!({ "level": 2, "comment": "材料要求前后不一" }))
+        .rate_link(&link, json!({ "level": 2, "comment": "材料要求前后不一" }))
         .await
         .tracking_code;
     let ticket = server.ticket_of(&code).await;
@@ -398,8 +402,11 @@ async fn the_deadline_shown_follows_the_state() {
 async fn after_the_fix_the_citizen_may_add_one_follow_up_rating() {
     let server = TestServer::start().await;
     let handler = server.handler("bdc", "BDC").await.actor;
+    let mut anonymous = tests::occurrence("L-7");
+    anonymous["anonymous"] = json!(true);
+    let link = server.link_for(anonymous).await;
     let code = server
-        .rate("L-7", json!({ "level": 1, "reasons": [113] }))
+        .rate_link(&link, json!({ "level": 1, "reasons": [113] }))
         .await
         .tracking_code;
     let ticket = server.ticket_of(&code).await;
@@ -448,4 +455,64 @@ async fn after_the_fix_the_citizen_may_add_one_follow_up_rating() {
         1,
         "the original stays as it was"
     );
+}
+
+#[tokio::test]
+async fn a_bad_review_of_a_case_with_a_registered_phone_is_real_name_unless_anonymous() {
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let handler = server.handler("bdc", "BDC").await.actor;
+    // The business system registered the applicant's phone; the citizen types none.
+    let named = server
+        .rate("RN-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
+    let named = server.ticket_of(&named.tracking_code).await;
+    // The same, but the applicant chose to rate anonymously.
+    let mut case = tests::occurrence("RN-2");
+    case["anonymous"] = json!(true);
+    let link = server.link_for(case).await;
+    let anonymous = server
+        .rate_link(&link, json!({ "level": 2, "reasons": [213] }))
+        .await;
+    let anonymous = server.ticket_of(&anonymous.tracking_code).await;
+    let real_name = |id: i64| format!("SELECT real_name FROM ticket WHERE id = {id}");
+    assert_eq!(sqlx_count(s, &real_name(named)).await, 1, "实名");
+    assert_eq!(sqlx_count(s, &real_name(anonymous)).await, 0, "anonymous");
+
+    // A 实名 差评 needs a real return visit, for which the handler may see the registered phone
+    // (logged); the anonymous one has no phone to show and may be checked without contact.
+    assert!(matches!(
+        ticket::act(
+            s,
+            handler,
+            named,
+            A::RecordCheckWithoutContact,
+            Some("已核对记录")
+        )
+        .await,
+        Err(TicketActError::Refused(TicketError::VisitRequired))
+    ));
+    let phone = ticket::reveal_phone(s, handler, named).await.unwrap();
+    assert_eq!(phone.as_deref(), Some("13912345678"));
+    assert_eq!(
+        ticket::reveal_phone(s, handler, anonymous).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        sqlx_count(
+            s,
+            "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'"
+        )
+        .await,
+        1
+    );
+    ticket::act(
+        s,
+        handler,
+        anonymous,
+        A::RecordCheckWithoutContact,
+        Some("已核对窗口记录"),
+    )
+    .await
+    .unwrap();
 }

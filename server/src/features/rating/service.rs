@@ -126,7 +126,11 @@ pub async fn submit_by_token(
     draft: &RatingDraft,
 ) -> Result<String, RateError> {
     let (occurrence, channel) = open_with_channel(state, token).await?;
-    let new = evaluation(state, draft, channel)?;
+    let mut new = evaluation(state, draft, channel)?;
+    // 实名 when the citizen gave a phone or the case carries the applicant's registered one.
+    if let Some(ticket) = new.ticket.as_mut() {
+        ticket.real_name |= occurrence.registered_phone;
+    }
     if !state.store.insert_evaluation(occurrence.id, &new).await? {
         return Err(RateError::Refused(Refusal::AlreadyRated));
     }

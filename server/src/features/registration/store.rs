@@ -49,6 +49,9 @@ pub struct OccurrenceView {
     /// Portal origins allowed to frame this occurrence's rating page.
     pub frame_origins: String,
     pub registered_at: Timestamp,
+    /// The business system registered the applicant's phone and the applicant did not choose to be
+    /// anonymous: a 差评 of this occurrence is 实名 even when the citizen types no phone.
+    pub registered_phone: bool,
     /// The evaluation, if it was rated.
     pub evaluation: Option<RatedAs>,
 }
@@ -62,7 +65,8 @@ pub struct RatedAs {
 }
 
 const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \
-     o.channel, o.registered_at, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
+     o.channel, o.registered_at, \
+     (o.evaluator_phone_enc IS NOT NULL AND o.anonymous = 0) AS registered_phone, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
      i.name AS item, coalesce(b.frame_origins, '') AS frame_origins, \
      e.tracking_code, e.level, e.created_at AS rated_at \
      FROM service_occurrence o JOIN department d ON d.id = o.department_id \
@@ -88,6 +92,7 @@ fn view(row: &sqlx::sqlite::SqliteRow) -> StoreResult<OccurrenceView> {
         },
         frame_origins: row.try_get("frame_origins")?,
         registered_at: row.try_get("registered_at")?,
+        registered_phone: row.try_get("registered_phone")?,
         evaluation: match tracking {
             Some(tracking_code) => Some(RatedAs {
                 tracking_code,

@@ -164,7 +164,9 @@ impl Store {
         Ok(true)
     }
 
-    /// The encrypted phone left with a ticket's bad review or complaint, logging that `account` saw it.
+    /// The encrypted phone left with a ticket's bad review (typed by the citizen, else the one the
+    /// business system registered, unless the applicant chose anonymity) or complaint, logging that
+    /// `account` saw it.
     pub async fn reveal_ticket_phone(
         &self,
         ticket: i64,
@@ -172,9 +174,11 @@ impl Store {
     ) -> StoreResult<Option<Vec<u8>>> {
         let mut tx = self.pool.begin().await?;
         let sealed: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT coalesce(e.phone_enc, c.contact_phone_enc) FROM ticket t \
-             LEFT JOIN evaluation e ON e.id = t.evaluation_id LEFT JOIN complaint c ON c.id = t.complaint_id \
-             WHERE t.id = ?",
+            "SELECT coalesce(e.phone_enc, \
+             CASE WHEN o.anonymous = 0 THEN o.evaluator_phone_enc END, c.contact_phone_enc) \
+             FROM ticket t LEFT JOIN evaluation e ON e.id = t.evaluation_id \
+             LEFT JOIN service_occurrence o ON o.id = e.occurrence_id \
+             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE t.id = ?",
         )
         .bind(ticket)
         .fetch_optional(&mut *tx)
