@@ -516,3 +516,16 @@ async fn a_bad_review_of_a_case_with_a_registered_phone_is_real_name_unless_anon
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_methods_page_states_the_real_name_deadline_and_clerk_rules() {
+    let server = TestServer::start().await;
+    let page = server.page("/open/methods").await;
+    for rule in [
+        "业务系统登记了申请人手机号且申请人未选择匿名评价的差评",
+        "每个未办结状态都有时限",
+        "差评的文字意见在其整改办结后才向本人显示",
+    ] {
+        assert!(page.contains(rule), "{rule}");
+    }
+}
