@@ -50,8 +50,6 @@ pub struct AdminPage {
     pub deadlines: [u32; domain::ticket::DeadlineSetting::ALL.len()],
     pub disclosure: DisclosureSettings,
     pub departments: Vec<(i64, String)>,
-    pub halls: Vec<(i64, String)>,
-    pub windows: Vec<(i64, String)>,
     /// The new-account form's 管辖范围 choices: (value, label).
     pub scopes: Vec<(String, String)>,
     pub csrf: String,
@@ -250,8 +248,6 @@ mod from_server {
                 alert_threshold: disclosure.alert.threshold_bp / 100,
             },
             departments: page.departments,
-            halls: page.halls,
-            windows: page.windows,
             scopes: page.scopes,
             csrf: csrf.to_owned(),
         }

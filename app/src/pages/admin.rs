@@ -134,8 +134,6 @@ fn Sections(
                 alert_threshold,
             },
         departments,
-        halls: _,
-        windows: _,
         scopes,
         csrf,
     } = page;

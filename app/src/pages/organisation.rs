@@ -3,6 +3,7 @@
 //! and the bulk import of the 实施清单 and the staff roster. Every form works before hydration
 //! (plain posts) and without reload after it.
 
+use domain::org::{HallKind, ItemType};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -18,7 +19,7 @@ enum Input {
         required: bool,
     },
     /// A fixed list: (value, label).
-    Choice(&'static [(&'static str, &'static str)]),
+    Choice(fn() -> Vec<(&'static str, &'static str)>),
     /// Another kind's records, by code; `required` or with an empty first choice.
     Pick {
         kind: &'static str,
@@ -26,22 +27,20 @@ enum Input {
     },
 }
 
-const HALL_KINDS: &[(&str, &str)] = &[
-    ("centre", "政务服务中心"),
-    ("branch", "分中心"),
-    ("township", "乡镇便民服务中心"),
-];
+/// (value, label) of each hall kind and 事项类型, as `domain::org` names them.
+fn hall_kinds() -> Vec<(&'static str, &'static str)> {
+    HallKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label_zh()))
+        .collect()
+}
 
-const ITEM_TYPES: &[(&str, &str)] = &[
-    ("licensing", "行政许可"),
-    ("payment", "行政给付"),
-    ("confirmation", "行政确认"),
-    ("levy", "行政征收"),
-    ("reward", "行政奖励"),
-    ("ruling", "行政裁决"),
-    ("other_power", "其他行政权力"),
-    ("public_service", "公共服务"),
-];
+fn item_types() -> Vec<(&'static str, &'static str)> {
+    ItemType::ALL
+        .iter()
+        .map(|t| (t.as_str(), t.label_zh()))
+        .collect()
+}
 
 const TEXT: Input = Input::Text { required: true };
 const OPTIONAL: Input = Input::Text { required: false };
@@ -76,7 +75,7 @@ const KINDS: [Kind; 6] = [
         fields: &[
             ("code", "大厅编码", TEXT),
             ("name", "名称", TEXT),
-            ("hall_kind", "类型", Input::Choice(HALL_KINDS)),
+            ("hall_kind", "类型", Input::Choice(hall_kinds)),
             (
                 "region",
                 "所在区划",
@@ -168,7 +167,7 @@ const KINDS: [Kind; 6] = [
                     required: true,
                 },
             ),
-            ("item_type", "事项类型", Input::Choice(ITEM_TYPES)),
+            ("item_type", "事项类型", Input::Choice(item_types)),
         ],
     },
 ];
@@ -419,9 +418,9 @@ fn form(
                     .into_any()
                 }
                 Input::Choice(choices) => {
-                    let options = choices
-                        .iter()
-                        .map(|&(v, l)| {
+                    let options = choices()
+                        .into_iter()
+                        .map(|(v, l)| {
                             let chosen = v == current;
                             view! {
                                 <option value=v selected=chosen>

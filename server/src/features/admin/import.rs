@@ -9,7 +9,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader};
 use domain::org::ItemType;
 
-use super::{AdminError, Editor, OrgRecord, SaveMode, Saved, records};
+use super::{AdminError, Editor, OrgRecord, SaveMode, Saved, invalid, records};
 use crate::platform::{
     auth::{Audit, audit},
     db::Store,
@@ -84,10 +84,6 @@ pub struct ImportReport {
     pub problems: Vec<ImportProblem>,
     /// Whether it was written (an import without problems), or rolled back (a check, or problems).
     pub written: bool,
-}
-
-fn invalid(message: impl Into<String>) -> AdminError {
-    AdminError::Invalid(message.into())
 }
 
 /// The file's cells as text, first sheet of a workbook or every record of a CSV file (UTF-8, with

@@ -5,7 +5,7 @@ use domain::access::Actor;
 use domain::org::{HallKind, ItemType, RegionCode, Scope};
 use sqlx::Row;
 
-use super::{AdminError, Editor, OrgKind, OrgRecord, SaveMode, Saved};
+use super::{AdminError, Editor, OrgKind, OrgRecord, SaveMode, Saved, admin_only};
 use crate::platform::{
     db::Store,
     scope::{departments_sql, halls_sql, regions_sql, windows_sql, within},
@@ -37,14 +37,6 @@ pub struct OrganisationPage {
     /// The items matching the search (at most [`ITEMS_LISTED`]), and how many match in all.
     pub items: Vec<OrgLine>,
     pub items_matching: i64,
-}
-
-fn admin_only(actor: Actor) -> Result<(), AdminError> {
-    if actor.role == domain::access::Role::Admin {
-        Ok(())
-    } else {
-        Err(AdminError::Forbidden)
-    }
 }
 
 /// The organisation page; `search` narrows the service items (code or name).

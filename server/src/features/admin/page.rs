@@ -2,10 +2,10 @@
 //! here, with the messages the administrator sees) before the use cases in `service.rs` check and
 //! store them.
 
-use domain::access::{Actor, Role};
+use domain::access::Actor;
 use domain::ticket::DeadlineSetting;
 
-use super::{AccountForm, AdminError, HolidayYear};
+use super::{AccountForm, AdminError, HolidayYear, admin_only, invalid};
 use crate::platform::{
     db::now,
     state::{Alert, AppState, Disclosure},
@@ -32,8 +32,6 @@ pub struct AdminPage {
     pub deadlines: domain::ticket::Deadlines,
     pub disclosure: Disclosure,
     pub departments: Vec<(i64, String)>,
-    pub halls: Vec<(i64, String)>,
-    pub windows: Vec<(i64, String)>,
     /// The scopes the administrator may give a new account: (form value, label).
     pub scopes: Vec<(String, String)>,
 }
@@ -43,18 +41,6 @@ pub struct AdminPage {
 pub struct AccountLink {
     pub uri: String,
     pub qr_svg: String,
-}
-
-fn admin_only(actor: Actor) -> Result<(), AdminError> {
-    if actor.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AdminError::Forbidden)
-    }
-}
-
-fn invalid(message: String) -> AdminError {
-    AdminError::Invalid(message)
 }
 
 /// The administration page of `actor` (administrators only).
@@ -78,8 +64,6 @@ pub async fn admin_page(state: &AppState, actor: Actor) -> Result<AdminPage, Adm
         deadlines: o.deadlines,
         disclosure: state.rules().disclosure,
         departments: o.departments,
-        halls: o.halls,
-        windows: o.windows,
         scopes: scope_choices(state, actor).await?,
     })
 }
@@ -187,7 +171,7 @@ pub async fn submit_holidays(
         .parse::<i32>()
         .ok()
         .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| invalid("年份应为四位数字".into()))?;
+        .ok_or_else(|| invalid("年份应为四位数字"))?;
     super::set_holidays(state, actor, year, off, worked).await
 }
 

@@ -10,7 +10,7 @@ use domain::org::{CreditCode, HallKind, ItemType, RegionCode, Scope};
 use serde::Serialize;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::AdminError;
+use super::{AdminError, field, invalid};
 use crate::platform::{
     auth::{Audit, audit},
     db::now_ms,
@@ -177,22 +177,6 @@ pub enum Saved {
     Unchanged(i64),
 }
 
-fn invalid(message: impl Into<String>) -> AdminError {
-    AdminError::Invalid(message.into())
-}
-
-/// A required text field: trimmed, not empty, at most `max` characters.
-fn text(label: &str, value: &str, max: usize) -> Result<String, AdminError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(invalid(format!("请填写{label}")));
-    }
-    if value.chars().count() > max {
-        return Err(invalid(format!("{label}不能超过{max}个字")));
-    }
-    Ok(value.to_owned())
-}
-
 /// An optional text field: trimmed, at most `max` characters.
 fn optional(label: &str, value: &str, max: usize) -> Result<String, AdminError> {
     let value = value.trim();
@@ -204,7 +188,7 @@ fn optional(label: &str, value: &str, max: usize) -> Result<String, AdminError> 
 
 /// A code of our own (部门编码, 大厅编码, 窗口编码, 工号): letters, digits, `-` and `_`.
 fn own_code(label: &str, value: &str) -> Result<String, AdminError> {
-    let value = text(label, value, 32)?;
+    let value = field(label, value, 32)?.to_owned();
     if !value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -330,7 +314,7 @@ impl OrgRecord {
                 }
                 OrgRecord::Region {
                     code: code.as_str().to_owned(),
-                    name: text("区划名称", &name, 64)?,
+                    name: field("区划名称", &name, 64)?.to_owned(),
                     parent,
                 }
             }
@@ -343,7 +327,7 @@ impl OrgRecord {
                 hours,
             } => OrgRecord::Hall {
                 code: own_code("大厅编码", &code)?,
-                name: text("大厅名称", &name, 64)?,
+                name: field("大厅名称", &name, 64)?.to_owned(),
                 hall_kind,
                 region: reference("所在区划", &region)?,
                 address: optional("地址", &address, 128)?,
@@ -356,7 +340,7 @@ impl OrgRecord {
                 credit_code,
             } => OrgRecord::Department {
                 code: own_code("部门编码", &code)?,
-                name: text("部门名称", &name, 64)?,
+                name: field("部门名称", &name, 64)?.to_owned(),
                 region: reference("所属区划", &region)?,
                 credit_code: match credit_code.as_deref().map(str::trim) {
                     None | Some("") => None,
@@ -388,7 +372,7 @@ impl OrgRecord {
                     hall,
                     department: reference("所属部门", &department)?,
                     number,
-                    name: text("窗口名称", &name, 64)?,
+                    name: field("窗口名称", &name, 64)?.to_owned(),
                 }
             }
             OrgRecord::Staff {
@@ -398,7 +382,7 @@ impl OrgRecord {
                 window,
             } => OrgRecord::Staff {
                 staff_no: own_code("工号", &staff_no)?,
-                name: text("姓名", &name, 32)?,
+                name: field("姓名", &name, 32)?.to_owned(),
                 department: reference("所属部门", &department)?,
                 window: window
                     .map(|w| w.trim().to_owned())
@@ -414,7 +398,7 @@ impl OrgRecord {
                     .map_err(|_| invalid("事项实施编码应为1至24位字母或数字"))?
                     .as_str()
                     .to_owned(),
-                name: text("事项名称", &name, 128)?,
+                name: field("事项名称", &name, 128)?.to_owned(),
                 department: reference("实施部门", &department)?,
                 item_type,
             },

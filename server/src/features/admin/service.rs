@@ -8,7 +8,7 @@ use domain::{
     ticket::Deadlines,
 };
 
-use super::{AccountSummary, NewAccount};
+use super::{AccountSummary, NewAccount, admin_only, field, invalid};
 use crate::platform::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,30 +22,6 @@ pub enum AdminError {
     Store(#[from] sqlx::Error),
 }
 
-fn invalid(message: impl Into<String>) -> AdminError {
-    AdminError::Invalid(message.into())
-}
-
-fn admin_only(actor: Actor) -> Result<(), AdminError> {
-    if actor.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AdminError::Forbidden)
-    }
-}
-
-/// A required text field: trimmed, not empty, at most `max` characters.
-fn field<'a>(label: &str, value: &'a str, max: usize) -> Result<&'a str, AdminError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(invalid(format!("请填写{label}")));
-    }
-    if value.chars().count() > max {
-        return Err(invalid(format!("{label}不能超过{max}个字")));
-    }
-    Ok(value)
-}
-
 /// What the administration page lists.
 #[derive(Debug, Clone)]
 pub struct AdminOverview {
@@ -53,20 +29,15 @@ pub struct AdminOverview {
     pub holiday_years: Vec<super::HolidayYear>,
     pub deadlines: Deadlines,
     pub departments: Vec<(i64, String)>,
-    pub halls: Vec<(i64, String)>,
-    pub windows: Vec<(i64, String)>,
 }
 
 pub async fn overview(state: &AppState, actor: Actor) -> Result<AdminOverview, AdminError> {
     admin_only(actor)?;
-    let [departments, halls, windows] = state.store.organisation_choices().await?;
     Ok(AdminOverview {
         accounts: state.store.accounts().await?,
         holiday_years: state.store.holiday_years().await?,
         deadlines: state.rules().deadlines,
-        departments,
-        halls,
-        windows,
+        departments: state.store.active_departments().await?,
     })
 }
 

@@ -117,23 +117,10 @@ impl Store {
         Ok(true)
     }
 
-    /// (id, name) of every department, hall and window, for the administrator's choice lists.
-    pub async fn organisation_choices(&self) -> StoreResult<[Vec<(i64, String)>; 3]> {
-        let departments = sqlx::query_as(
-            "SELECT id, name FROM department WHERE deactivated_at IS NULL ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let halls =
-            sqlx::query_as("SELECT id, name FROM hall WHERE deactivated_at IS NULL ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        let windows = sqlx::query_as(
-            "SELECT w.id, h.name || ' ' || w.number || '号窗口 ' || w.name FROM service_window w \
-             JOIN hall h ON h.id = w.hall_id WHERE w.deactivated_at IS NULL ORDER BY w.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok([departments, halls, windows])
+    /// (id, name) of every active department, for the administrator's choice lists.
+    pub async fn active_departments(&self) -> StoreResult<Vec<(i64, String)>> {
+        sqlx::query_as("SELECT id, name FROM department WHERE deactivated_at IS NULL ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
     }
 }

@@ -12,7 +12,7 @@ use domain::time::Timestamp;
 
 pub use store::{Grant, KeyLine, NewSystem, SystemLine};
 
-use super::AdminError;
+use super::{AdminError, invalid};
 use crate::platform::{
     crypto::{hash_api_key, new_api_key},
     state::AppState,
@@ -35,10 +35,6 @@ impl By {
             By::Shell => Ok(None),
         }
     }
-}
-
-fn invalid(message: impl Into<String>) -> AdminError {
-    AdminError::Invalid(message.into())
 }
 
 /// A new business system as the administrator fills it in.
@@ -190,7 +186,7 @@ pub struct SystemsPage {
 /// The business systems with their grants and keys, and the grant choices (administrators only).
 pub async fn systems_page(state: &AppState, actor: Actor) -> Result<SystemsPage, AdminError> {
     By::Admin(actor).account()?;
-    let [departments, ..] = state.store.organisation_choices().await?;
+    let departments = state.store.active_departments().await?;
     Ok(SystemsPage {
         systems: state.store.business_systems().await?,
         regions: state.store.region_choices().await?,
