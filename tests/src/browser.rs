@@ -213,3 +213,18 @@ pub async fn sign_in(client: &Client, base: &str, staff: &Staff, js: Js) {
     }
     click_button(client, "登录").await;
 }
+
+/// Fills a ticket's return-visit form as a reached phone visit (属实, 合理; the time the form
+/// proposes) with `note`, and submits it.
+pub async fn record_reached_visit(client: &Client, note: &str) {
+    for choice in [
+        "#visit-method-phone",
+        "#visit-reached-yes",
+        "#visit-substantiated-yes",
+        "#visit-reasonable-yes",
+    ] {
+        click(client, choice).await;
+    }
+    fill(client, "#visit-note", note).await;
+    click_button(client, "记录回访").await;
+}

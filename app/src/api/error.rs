@@ -194,6 +194,7 @@ mod ssr {
                     Some(field) => ApiError::invalid(field, e.message_zh()),
                     None => conflict(e.message_zh()),
                 },
+                TicketActError::Visit(e) => ApiError::invalid(e.field(), e.message_zh()),
                 TicketActError::Changed => conflict("工单已被他人更新，请刷新后重试"),
                 TicketActError::Unreadable | TicketActError::Store(_) => internal(&e),
             }

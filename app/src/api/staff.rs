@@ -36,6 +36,8 @@ pub struct TicketView {
     pub can_reveal_phone: bool,
     /// The phone, when the handler revealed it in the last minutes (logged each time it is shown).
     pub phone: Option<String>,
+    /// Now in China time as a `datetime-local` value: the visit form's default time.
+    pub now_local: String,
     pub csrf: String,
 }
 
@@ -175,6 +177,44 @@ pub async fn ticket_step(
     Ok(())
 }
 
+pub use visit::{RecordVisit, record_visit};
+
+/// The return-visit form has eight fields: one argument each.
+pub mod visit {
+    #![allow(clippy::too_many_arguments)]
+
+    use leptos::prelude::*;
+
+    use super::ApiError;
+
+    /// 回访 — records a return visit: when (China time, `datetime-local`), how (phone / sms /
+    /// on_site), reached (yes / no) and, when reached, 属实 and 合理 (yes / no), with a note.
+    #[server]
+    pub async fn record_visit(
+        id: i64,
+        at: String,
+        method: String,
+        reached: String,
+        #[server(default)] substantiated: String,
+        #[server(default)] reasonable: String,
+        note: String,
+        csrf: String,
+    ) -> Result<(), ApiError> {
+        let (state, session) = crate::api::staff_session().await?;
+        session.check_csrf(&csrf)?;
+        let form = domain::ticket::VisitForm {
+            at: &at,
+            method: &method,
+            reached: &reached,
+            substantiated: &substantiated,
+            reasonable: &reasonable,
+            note: &note,
+        };
+        server::features::ticket::record_visit(&state, session.actor, id, form).await?;
+        Ok(())
+    }
+}
+
 /// 查看联系电话 — for the return visit; every view is logged.
 #[server]
 pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, ApiError> {
@@ -228,6 +268,9 @@ mod from_server {
                 .collect(),
             can_reveal_phone: t.can_reveal_phone,
             phone: t.phone,
+            now_local: domain::time::Timestamp::from_unix_ms(server::platform::db::now_ms())
+                .to_string()
+                .replacen(' ', "T", 1),
             csrf: csrf.to_owned(),
         }
     }
