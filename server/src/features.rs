@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod complaint;
+pub mod device;
 pub mod disclosure;
 pub mod rating;
 pub mod registration;
@@ -19,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registration::routes())
         .merge(rating::routes())
         .merge(complaint::routes())
+        .merge(device::routes())
         .merge(ticket::routes())
         .merge(disclosure::routes())
         .merge(report::routes())

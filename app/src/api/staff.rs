@@ -70,6 +70,38 @@ pub struct DepartmentLoadView {
     pub closed: i64,
 }
 
+/// 评价器静默 — a tablet quiet too long while its window served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SilentDeviceView {
+    pub window: String,
+    pub hall: String,
+    /// Its last rating, or its enrolment.
+    pub since: String,
+    /// Visits its window finished since.
+    pub served: i64,
+}
+
+/// The tablets silent for the set working hours while their window served (supervisor).
+#[server]
+pub async fn silent_devices() -> Result<Vec<SilentDeviceView>, ApiError> {
+    let (state, session) = super::staff_session().await?;
+    let now = server::platform::db::now();
+    let silent = server::features::device::silent(&state, session.actor, now).await?;
+    Ok(silent
+        .into_iter()
+        .map(|s| SilentDeviceView {
+            since: s
+                .device
+                .last_rated_at
+                .unwrap_or(s.device.enrolled_at)
+                .to_string(),
+            window: s.device.window,
+            hall: s.device.hall,
+            served: s.served_since,
+        })
+        .collect())
+}
+
 /// A window clerk's ratings: counts and words, never a rating's time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnRatingsView {

@@ -12,6 +12,7 @@ mod service;
 pub mod site;
 mod store;
 
+pub(crate) use form::FormPage;
 pub(crate) use input::RatingInput;
 pub use own_page::*;
 pub(crate) use routes::routes;
