@@ -18,4 +18,5 @@ pub(crate) use routes::routes;
 pub use service::*;
 pub use store::{
     FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation, TicketProgress,
+    WindowRated, WindowRating,
 };

@@ -1,0 +1,12 @@
+//! 取号/叫号 — a hall's queue system reports its visits through the API (one at a time or in a
+//! batch); a finished visit is an unrated occurrence, and the window's e码 rates the visit being
+//! served or just finished there (`rating` binds it).
+
+mod api;
+mod service;
+mod store;
+
+pub(crate) use api::routes;
+pub use service::*;
+pub(crate) use store::{bindable_visit, make_occurrence};
+pub use store::{NewVisit, SERVING_AT_MOST_MS, StoredVisit, VisitOutcome};
