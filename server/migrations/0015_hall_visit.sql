@@ -35,6 +35,9 @@ CREATE TABLE hall_visit (
     taken_at           INTEGER NOT NULL,
     called_at          INTEGER CHECK (called_at >= taken_at),
     finished_at        INTEGER CHECK (finished_at >= called_at),
+    -- 办件编号 when the visit handled a case: its occurrence is then the case's occurrence 1, the
+    -- same whether the case link or the e码 rates it (evaluation_occurrence_unique: one rating).
+    case_number        TEXT CHECK (length(case_number) BETWEEN 1 AND 50),
     -- 评价码 printed on the queue ticket: rates this visit from the window's e码 page (?v=CODE).
     code               TEXT NOT NULL UNIQUE,
     occurrence_id      INTEGER UNIQUE REFERENCES service_occurrence (id),

@@ -19,5 +19,6 @@ mod all {
     mod scopes;
     mod systems;
     mod tickets;
+    mod visits;
     mod window;
 }

@@ -8,5 +8,5 @@ mod store;
 
 pub(crate) use api::routes;
 pub use service::*;
-pub(crate) use store::{bindable_visit, make_occurrence};
 pub use store::{NewVisit, SERVING_AT_MOST_MS, StoredVisit, VisitOutcome};
+pub(crate) use store::{bindable_visit, make_occurrence, visit_code_rated};

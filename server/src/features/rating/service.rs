@@ -163,6 +163,7 @@ pub async fn submit_at_window(
     };
     match state.store.insert_window_evaluation(&at, &new).await? {
         WindowRated::TooSoon => Err(RateError::Refused(Refusal::TooSoon)),
+        WindowRated::AlreadyRated => Err(RateError::Refused(Refusal::AlreadyRated)),
         WindowRated::Visit | WindowRated::WalkIn => Ok(new.tracking_code),
     }
 }

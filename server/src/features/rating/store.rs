@@ -5,7 +5,7 @@ use domain::time::Timestamp;
 use domain::{Channel, Level, reasons::codes_from_list, ticket::TicketState};
 use sqlx::Row;
 
-use crate::features::visit::{bindable_visit, make_occurrence};
+use crate::features::visit::{bindable_visit, make_occurrence, visit_code_rated};
 use crate::platform::db::{Store, StoreResult, now_ms};
 
 /// An evaluation ready to store.
@@ -53,6 +53,8 @@ pub enum WindowRated {
     WalkIn,
     /// The same device rated this window within the cool-down: nothing stored.
     TooSoon,
+    /// The visit of the 评价码 given was rated already: nothing stored.
+    AlreadyRated,
 }
 
 /// A walk-in's own occurrence: the window and a random suffix make its case number.
@@ -193,6 +195,12 @@ impl Store {
             tx.rollback().await?;
             return Ok(WindowRated::TooSoon);
         }
+        if let Some(code) = at.visit_code.as_deref()
+            && visit_code_rated(&mut tx, at.window, code).await?
+        {
+            tx.rollback().await?;
+            return Ok(WindowRated::AlreadyRated);
+        }
         let now = now_ms();
         let visit = bindable_visit(
             &mut tx,
@@ -204,7 +212,10 @@ impl Store {
         .await?;
         let (occurrence_id, rated) = match visit {
             Some((_, Some(occurrence))) => (occurrence, WindowRated::Visit),
-            Some((visit, None)) => (make_occurrence(&mut tx, visit).await?, WindowRated::Visit),
+            Some((visit, None)) => match make_occurrence(&mut tx, visit).await? {
+                Some(occurrence) => (occurrence, WindowRated::Visit),
+                None => (walk_in(&mut tx, at, now).await?, WindowRated::WalkIn),
+            },
             None => (walk_in(&mut tx, at, now).await?, WindowRated::WalkIn),
         };
         insert(&mut tx, occurrence_id, new).await?;

@@ -1,5 +1,6 @@
 //! 来访登记 — the queue system reports a visit (取号, 叫号, 办结), alone or in a batch.
 
+use domain::CaseNumber;
 use domain::ids::{BusinessSystemId, HallId, ServiceItemId, StaffId};
 use domain::visit::{QueueNo, VisitTimes};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,10 @@ pub struct VisitRequest {
     /// 实施编码 of the service item, once known.
     #[serde(default)]
     pub service_item: Option<String>,
+    /// 办件编号 of the case the visit handled: the visit is then that case's occurrence 1 (the same
+    /// one `POST /api/v1/occurrences` registers), rated once by its link or the e码.
+    #[serde(default)]
+    pub case_number: Option<String>,
     /// 取号时间, unix ms.
     pub taken_at_ms: i64,
     /// 叫号时间, unix ms.
@@ -97,6 +102,8 @@ fn conflict(name: &'static str) -> VisitReportError {
         field: name,
         message: if name == "queue_no" {
             "该号码今日已由另一业务系统登记".into()
+        } else if name == "case_number" {
+            "该办件编号已由另一业务系统登记，或已关联另一来访".into()
         } else {
             format!("来访已办结或已评价，{name} 不能再改")
         },
@@ -128,6 +135,15 @@ async fn check(
     req: &VisitRequest,
 ) -> Result<(NewVisit, String), VisitReportError> {
     let queue_no = QueueNo::parse(&req.queue_no).map_err(|e| field(e.field(), e.to_string()))?;
+    let case_number = match req.case_number.as_deref().map(str::trim) {
+        Some(case) if !case.is_empty() => Some(
+            CaseNumber::parse(case)
+                .map_err(|_| field("case_number", "办件编号应为 1 至 50 个字母、数字或 - _ . /"))?
+                .as_str()
+                .to_owned(),
+        ),
+        _ => None,
+    };
     let times = VisitTimes::new(req.taken_at_ms, req.called_at_ms, req.finished_at_ms)
         .map_err(|e| field(e.field(), e.to_string()))?;
     let latest = now_ms() + DRIFT_MS;
@@ -162,8 +178,13 @@ async fn check(
         });
     }
     let staff: Option<StaffId> = code(state, "staff", req.staff.as_deref(), "工号").await?;
-    let item: Option<ServiceItemId> =
-        code(state, "service_item", req.service_item.as_deref(), "实施编码").await?;
+    let item: Option<ServiceItemId> = code(
+        state,
+        "service_item",
+        req.service_item.as_deref(),
+        "实施编码",
+    )
+    .await?;
     let new = NewVisit {
         business_system_id: system,
         hall_id: hall,
@@ -172,6 +193,7 @@ async fn check(
         department_id: window.department_id,
         staff_id: staff,
         service_item_id: item,
+        case_number,
         times,
     };
     Ok((new, window.ecode))

@@ -23,6 +23,8 @@ pub struct NewVisit {
     pub department_id: DepartmentId,
     pub staff_id: Option<StaffId>,
     pub service_item_id: Option<ServiceItemId>,
+    /// 办件编号 of the case the visit handled, if any.
+    pub case_number: Option<String>,
     pub times: VisitTimes,
 }
 
@@ -50,28 +52,50 @@ pub enum VisitOutcome {
 
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-/// The visit's occurrence: 'visit', its month the month the ticket was taken, rated by e码.
-pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<i64> {
-    let id: i64 = sqlx::query_scalar(
+/// The visit's occurrence: 'visit', its month the month the ticket was taken, rated by e码. A visit
+/// that handled a case registered before (same business system) takes that case's occurrence 1, so
+/// that the link and the e码 rate one service once. `None`: the case number belongs to another
+/// business system's case.
+pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<Option<i64>> {
+    let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
          window_id, staff_id, channel, business_system_id, registered_at, kind) \
-         SELECT 'QV-' || v.code, 1, v.service_item_id, w.department_id, v.window_id, v.staff_id, \
-         'qr_code', v.business_system_id, v.taken_at, 'visit' \
-         FROM hall_visit v JOIN service_window w ON w.id = v.window_id WHERE v.id = ? RETURNING id",
+         SELECT coalesce(v.case_number, 'QV-' || v.code), 1, v.service_item_id, w.department_id, \
+         v.window_id, v.staff_id, 'qr_code', v.business_system_id, v.taken_at, 'visit' \
+         FROM hall_visit v JOIN service_window w ON w.id = v.window_id WHERE v.id = ? \
+         ON CONFLICT (case_number, occurrence_no) DO NOTHING RETURNING id",
     )
     .bind(visit)
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    sqlx::query("UPDATE hall_visit SET occurrence_id = ? WHERE id = ?")
-        .bind(id)
-        .bind(visit)
-        .execute(&mut **tx)
-        .await?;
+    let id = match inserted {
+        Some(id) => Some(id),
+        None => {
+            sqlx::query_scalar(
+                "SELECT o.id FROM service_occurrence o JOIN hall_visit v ON v.case_number = o.case_number \
+                 AND o.occurrence_no = 1 AND o.business_system_id = v.business_system_id WHERE v.id = ? \
+                 AND NOT EXISTS (SELECT 1 FROM hall_visit u WHERE u.occurrence_id = o.id)",
+            )
+            .bind(visit)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+    };
+    if let Some(id) = id {
+        sqlx::query("UPDATE hall_visit SET occurrence_id = ? WHERE id = ?")
+            .bind(id)
+            .bind(visit)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(id)
 }
 
 /// The stored row compared with a new report: the first field that may not change, if any.
-fn fixed_field_changed(row: &sqlx::sqlite::SqliteRow, new: &NewVisit) -> StoreResult<Option<&'static str>> {
+fn fixed_field_changed(
+    row: &sqlx::sqlite::SqliteRow,
+    new: &NewVisit,
+) -> StoreResult<Option<&'static str>> {
     let ms = |t: Option<Timestamp>| t.map(Timestamp::unix_ms);
     if row.try_get::<BusinessSystemId, _>("business_system_id")? != new.business_system_id {
         return Ok(Some("queue_no"));
@@ -80,32 +104,41 @@ fn fixed_field_changed(row: &sqlx::sqlite::SqliteRow, new: &NewVisit) -> StoreRe
         return Ok(None);
     }
     let finished: Option<i64> = row.try_get("finished_at")?;
-    Ok(if row.try_get::<WindowId, _>("window_id")? != new.window_id {
-        Some("window")
-    } else if row.try_get::<Option<StaffId>, _>("staff_id")? != new.staff_id {
-        Some("staff")
-    } else if row.try_get::<Option<ServiceItemId>, _>("service_item_id")? != new.service_item_id {
-        Some("service_item")
-    } else if row.try_get::<i64, _>("taken_at")? != new.times.taken.unix_ms() {
-        Some("taken_at_ms")
-    } else if row.try_get::<Option<i64>, _>("called_at")? != ms(new.times.called) {
-        Some("called_at_ms")
-    } else if finished.is_some() && finished != ms(new.times.finished) {
-        Some("finished_at_ms")
-    } else {
-        None
-    })
+    Ok(
+        if row.try_get::<WindowId, _>("window_id")? != new.window_id {
+            Some("window")
+        } else if row.try_get::<Option<StaffId>, _>("staff_id")? != new.staff_id {
+            Some("staff")
+        } else if row.try_get::<Option<ServiceItemId>, _>("service_item_id")? != new.service_item_id
+        {
+            Some("service_item")
+        } else if row.try_get::<Option<String>, _>("case_number")? != new.case_number {
+            Some("case_number")
+        } else if row.try_get::<i64, _>("taken_at")? != new.times.taken.unix_ms() {
+            Some("taken_at_ms")
+        } else if row.try_get::<Option<i64>, _>("called_at")? != ms(new.times.called) {
+            Some("called_at_ms")
+        } else if finished.is_some() && finished != ms(new.times.finished) {
+            Some("finished_at_ms")
+        } else {
+            None
+        },
+    )
 }
 
 /// Reports one visit in `tx` (see [`Store::report_visit`]); `code` is the 评价码 of a new visit.
-pub(crate) async fn report(tx: &mut Tx<'_>, new: &NewVisit, code: &str) -> StoreResult<VisitOutcome> {
+pub(crate) async fn report(
+    tx: &mut Tx<'_>,
+    new: &NewVisit,
+    code: &str,
+) -> StoreResult<VisitOutcome> {
     let times = new.times;
     let called = times.called.map(Timestamp::unix_ms);
     let finished = times.finished.map(Timestamp::unix_ms);
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO hall_visit (business_system_id, hall_id, queue_no, day, window_id, staff_id, \
-         service_item_id, taken_at, called_at, finished_at, code, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         service_item_id, case_number, taken_at, called_at, finished_at, code, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (hall_id, day, queue_no) DO NOTHING RETURNING id",
     )
     .bind(new.business_system_id)
@@ -115,6 +148,7 @@ pub(crate) async fn report(tx: &mut Tx<'_>, new: &NewVisit, code: &str) -> Store
     .bind(new.window_id)
     .bind(new.staff_id)
     .bind(new.service_item_id)
+    .bind(&new.case_number)
     .bind(times.taken.unix_ms())
     .bind(called)
     .bind(finished)
@@ -126,8 +160,8 @@ pub(crate) async fn report(tx: &mut Tx<'_>, new: &NewVisit, code: &str) -> Store
         Some(id) => id,
         None => {
             let row = sqlx::query(
-                "SELECT id, business_system_id, window_id, staff_id, service_item_id, taken_at, \
-                 called_at, finished_at, occurrence_id FROM hall_visit \
+                "SELECT id, business_system_id, window_id, staff_id, service_item_id, case_number, \
+                 taken_at, called_at, finished_at, occurrence_id FROM hall_visit \
                  WHERE hall_id = ? AND day = ? AND queue_no = ?",
             )
             .bind(new.hall_id)
@@ -141,13 +175,15 @@ pub(crate) async fn report(tx: &mut Tx<'_>, new: &NewVisit, code: &str) -> Store
             let id: i64 = row.try_get("id")?;
             // Progress: a later report fills in what the earlier lacked (叫号, 办结), never unsets it.
             sqlx::query(
-                "UPDATE hall_visit SET window_id = ?, staff_id = ?, service_item_id = ?, taken_at = ?, \
+                "UPDATE hall_visit SET window_id = ?, staff_id = ?, service_item_id = ?, case_number = ?, \
+                 taken_at = ?, \
                  called_at = coalesce(?, called_at), finished_at = coalesce(?, finished_at), \
                  updated_at = ? WHERE id = ?",
             )
             .bind(new.window_id)
             .bind(new.staff_id)
             .bind(new.service_item_id)
+            .bind(&new.case_number)
             .bind(times.taken.unix_ms())
             .bind(called)
             .bind(finished)
@@ -161,7 +197,9 @@ pub(crate) async fn report(tx: &mut Tx<'_>, new: &NewVisit, code: &str) -> Store
     let visit = stored(tx, id).await?;
     let finished_now = finished.is_some() && visit.occurrence_id.is_none();
     let visit = if finished_now {
-        make_occurrence(tx, id).await?;
+        if make_occurrence(tx, id).await?.is_none() {
+            return Ok(VisitOutcome::Conflict("case_number"));
+        }
         stored(tx, id).await?
     } else {
         visit
@@ -215,7 +253,11 @@ impl Store {
     pub async fn report_visit(&self, new: &NewVisit, code: &str) -> StoreResult<VisitOutcome> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let outcome = report(&mut tx, new, code).await?;
-        tx.commit().await?;
+        if matches!(outcome, VisitOutcome::Conflict(_)) {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(outcome)
     }
 
@@ -238,6 +280,22 @@ impl Store {
         tx.commit().await?;
         Ok(Ok(outcomes))
     }
+}
+
+/// Whether the visit with 评价码 `code` at `window` was rated already (by its e码 or its case link).
+pub(crate) async fn visit_code_rated(
+    tx: &mut Tx<'_>,
+    window: WindowId,
+    code: &str,
+) -> StoreResult<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM hall_visit v JOIN evaluation e ON e.occurrence_id = v.occurrence_id \
+         WHERE v.window_id = ? AND v.code = ?)",
+    )
+    .bind(window)
+    .bind(code.trim().to_ascii_uppercase())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// How long a called, unfinished visit counts as being served: a queue system that never reports
