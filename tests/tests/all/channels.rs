@@ -108,6 +108,9 @@ async fn a_case_registered_for_sms_is_stored_as_sms_whichever_page_rates_it() {
 #[tokio::test]
 async fn a_window_code_rating_is_stored_as_the_qr_code_channel() {
     let server = TestServer::start().await;
+    // The visit it rates, reported by the hall's queue system (a rating without one is a walk-in,
+    // outside the figures).
+    server.finished_visit("A001").await;
     let link = server.window_link().await;
     let page = server.get(&link).await;
     let response = server

@@ -3,7 +3,7 @@
 //! an e码 rating without a visit is a walk-in, outside 评价率.
 
 use serde_json::{Value, json};
-use tests::{TestServer, cookie_of, sqlx_count};
+use tests::{TestServer, cookie_of, sqlx_count, visit};
 
 /// Now, as the server's clock reads it: visits are reported as they happen.
 fn now_ms() -> i64 {
@@ -14,31 +14,8 @@ fn this_month() -> String {
     server::platform::db::now().month_cst().to_string()
 }
 
-/// A visit to the seeded window A01 by clerk S001, taken, called and finished at `at`.
-fn visit(queue_no: &str, at: i64) -> Value {
-    json!({
-        "hall": "H1",
-        "queue_no": queue_no,
-        "window": "W-A01",
-        "staff": "S001",
-        "service_item": "000112001000",
-        "taken_at_ms": at,
-        "called_at_ms": at,
-        "finished_at_ms": at,
-    })
-}
-
 async fn post(server: &TestServer, path: &str, body: &Value) -> (u16, Value) {
-    let response = server
-        .http
-        .post(server.url(path))
-        .bearer_auth(&server.api_key)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    server.api_post(path, body).await
 }
 
 /// Rates at the e码 `link` from a new device (its own cookie), a 差评 with a comment; returns the
@@ -208,15 +185,21 @@ async fn reporting_a_visit_again_updates_it_and_never_makes_a_second_occurrence(
         1
     );
 
-    // Once finished, what defines the occurrence is fixed.
-    let mut other_clerk = finished.clone();
-    other_clerk["staff"] = Value::Null;
-    let (status, body) = post(&server, "/api/v1/visits", &other_clerk).await;
+    // A late report that leaves out what was said before changes nothing; once finished, what
+    // defines the occurrence is fixed.
+    let (status, _) = post(&server, "/api/v1/visits", &taken).await;
+    assert_eq!(status, 200);
+    let mut earlier = finished.clone();
+    earlier["taken_at_ms"] = json!(at - 1);
+    let (status, body) = post(&server, "/api/v1/visits", &earlier).await;
     assert_eq!(
         (status, body["field"].as_str()),
-        (409, Some("staff")),
+        (409, Some("taken_at_ms")),
         "{body}"
     );
+    let kept =
+        "SELECT count(*) FROM hall_visit WHERE staff_id IS NOT NULL AND finished_at IS NOT NULL";
+    assert_eq!(sqlx_count(&server.state, kept).await, 1);
 }
 
 #[tokio::test]

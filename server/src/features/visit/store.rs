@@ -103,27 +103,29 @@ fn fixed_field_changed(
     if row.try_get::<Option<i64>, _>("occurrence_id")?.is_none() {
         return Ok(None);
     }
-    let finished: Option<i64> = row.try_get("finished_at")?;
-    Ok(
-        if row.try_get::<WindowId, _>("window_id")? != new.window_id {
-            Some("window")
-        } else if row.try_get::<Option<StaffId>, _>("staff_id")? != new.staff_id {
-            Some("staff")
-        } else if row.try_get::<Option<ServiceItemId>, _>("service_item_id")? != new.service_item_id
-        {
-            Some("service_item")
-        } else if row.try_get::<Option<String>, _>("case_number")? != new.case_number {
-            Some("case_number")
-        } else if row.try_get::<i64, _>("taken_at")? != new.times.taken.unix_ms() {
-            Some("taken_at_ms")
-        } else if row.try_get::<Option<i64>, _>("called_at")? != ms(new.times.called) {
-            Some("called_at_ms")
-        } else if finished.is_some() && finished != ms(new.times.finished) {
-            Some("finished_at_ms")
-        } else {
-            None
-        },
-    )
+    // What a report leaves out it does not say: only a value that differs is a change.
+    let differs = |stored: Option<i64>, new: Option<i64>| new.is_some() && stored != new;
+    let window: WindowId = row.try_get("window_id")?;
+    let staff: Option<StaffId> = row.try_get("staff_id")?;
+    let item: Option<ServiceItemId> = row.try_get("service_item_id")?;
+    let case: Option<String> = row.try_get("case_number")?;
+    Ok(if window != new.window_id {
+        Some("window")
+    } else if new.staff_id.is_some() && staff != new.staff_id {
+        Some("staff")
+    } else if new.service_item_id.is_some() && item != new.service_item_id {
+        Some("service_item")
+    } else if new.case_number.is_some() && case != new.case_number {
+        Some("case_number")
+    } else if row.try_get::<i64, _>("taken_at")? != new.times.taken.unix_ms() {
+        Some("taken_at_ms")
+    } else if differs(row.try_get("called_at")?, ms(new.times.called)) {
+        Some("called_at_ms")
+    } else if differs(row.try_get("finished_at")?, ms(new.times.finished)) {
+        Some("finished_at_ms")
+    } else {
+        None
+    })
 }
 
 /// Reports one visit in `tx` (see [`Store::report_visit`]); `code` is the 评价码 of a new visit.
@@ -173,10 +175,12 @@ pub(crate) async fn report(
                 return Ok(VisitOutcome::Conflict(field));
             }
             let id: i64 = row.try_get("id")?;
-            // Progress: a later report fills in what the earlier lacked (叫号, 办结), never unsets it.
+            // Progress: a later report fills in what the earlier lacked (叫号, 办结, the clerk …),
+            // never unsets it.
             sqlx::query(
-                "UPDATE hall_visit SET window_id = ?, staff_id = ?, service_item_id = ?, case_number = ?, \
-                 taken_at = ?, \
+                "UPDATE hall_visit SET window_id = ?, staff_id = coalesce(?, staff_id), \
+                 service_item_id = coalesce(?, service_item_id), \
+                 case_number = coalesce(?, case_number), taken_at = ?, \
                  called_at = coalesce(?, called_at), finished_at = coalesce(?, finished_at), \
                  updated_at = ? WHERE id = ?",
             )
