@@ -2,6 +2,7 @@
 //! rating, the window's e码 rates the visit just finished there (staff and item from the visit), and
 //! an e码 rating without a visit is a walk-in, outside 评价率.
 
+use domain::ticket::{TicketAction, Triage};
 use serde_json::{Value, json};
 use tests::{TestServer, cookie_of, sqlx_count, visit};
 
@@ -18,9 +19,8 @@ async fn post(server: &TestServer, path: &str, body: &Value) -> (u16, Value) {
     server.api_post(path, body).await
 }
 
-/// Rates at the e码 `link` from a new device (its own cookie), a 差评 with a comment; returns the
-/// status.
-async fn rate_at_window(server: &TestServer, link: &str, level: &str) -> u16 {
+/// Rates at the e码 `link` from a new device (its own cookie), a 差评 with a comment.
+async fn rate_from_new_device(server: &TestServer, link: &str, level: &str) -> reqwest::Response {
     let page = server.get(link).await;
     assert_eq!(page.status(), 200);
     server
@@ -31,6 +31,12 @@ async fn rate_at_window(server: &TestServer, link: &str, level: &str) -> u16 {
         .send()
         .await
         .unwrap()
+}
+
+/// `rate_from_new_device`'s status.
+async fn rate_at_window(server: &TestServer, link: &str, level: &str) -> u16 {
+    rate_from_new_device(server, link, level)
+        .await
         .status()
         .as_u16()
 }
@@ -341,9 +347,28 @@ async fn walk_in_counts_equal_a_recomputation() {
         )
         .await;
     }
-    for level in ["5", "2", "4", "1", "5"] {
-        assert_eq!(rate_at_window(&server, &link, level).await, 303);
+    let mut codes = Vec::new();
+    for level in ["5", "2", "4", "1", "5", "1"] {
+        let rated = rate_from_new_device(&server, &link, level).await;
+        assert_eq!(rated.status(), 303);
+        let location = rated.headers()["location"].to_str().unwrap();
+        let code = location.trim_start_matches("/thanks/").split('?').next();
+        codes.push(code.unwrap().to_owned());
     }
+    // The last walk-in 差评's appeal is upheld: it leaves the walk-in counts too.
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let boss = server.supervisor("jiandu").await.actor;
+    let ticket = server.ticket_of(&codes[5]).await;
+    let act = |actor, action| {
+        server::features::ticket::act(&server.state, actor, ticket, action, Some("已电话回访核实"))
+    };
+    act(handler, TicketAction::RecordVisit).await.unwrap();
+    act(handler, TicketAction::Triage(Triage::Appeal))
+        .await
+        .unwrap();
+    act(boss, TicketAction::DecideAppeal { upheld: true })
+        .await
+        .unwrap();
     let s = &server.state.store;
     let kept = (
         s.all_stats().await.unwrap(),
@@ -358,8 +383,11 @@ async fn walk_in_counts_equal_a_recomputation() {
     let all_walk_ins = |rows: &[(String, i64, i64, i64, i64)]| {
         rows.iter().find(|r| r.0 == "all").map(|r| (r.3, r.4))
     };
-    // Visits rate first (the last finished first): 5, 2, 4; then the walk-ins 1 and 5.
+    // The visits are rated first: 5, 2, 4; then the walk-ins 1, 5 and 1 (invalidated).
     assert_eq!(all_walk_ins(&kept.1), Some((2, 1)));
     let all = kept.0.iter().find(|r| r.0 == "all").unwrap().3;
-    assert_eq!((all.occurrences, all.rated(), all.bad()), (3, 3, 1));
+    assert_eq!(
+        (all.occurrences, all.rated(), all.bad(), all.invalidated),
+        (3, 3, 1, 0)
+    );
 }
