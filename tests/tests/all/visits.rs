@@ -391,3 +391,26 @@ async fn walk_in_counts_equal_a_recomputation() {
         (3, 3, 1, 0)
     );
 }
+
+#[tokio::test]
+async fn a_visit_rated_while_served_is_one_occurrence_when_it_finishes() {
+    let server = TestServer::start().await;
+    let link = server.window_link().await;
+    let at = now_ms();
+    let mut served = visit("F001", at);
+    served["finished_at_ms"] = Value::Null;
+    let (status, body) = post(&server, "/api/v1/visits", &served).await;
+    assert_eq!((status, body["finished"].as_bool()), (201, Some(false)));
+    assert_eq!(rate_at_window(&server, &link, "5").await, 303);
+    let (status, body) = post(&server, "/api/v1/visits", &visit("F001", at)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["finished"].as_bool(), body["rated"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let visits =
+        "SELECT count(*) FROM service_occurrence WHERE kind = 'visit' AND staff_id IS NOT NULL";
+    assert_eq!(sqlx_count(&server.state, visits).await, 1);
+    let walk_ins = "SELECT count(*) FROM service_occurrence WHERE kind = 'walk_in'";
+    assert_eq!(sqlx_count(&server.state, walk_ins).await, 0);
+}

@@ -103,8 +103,10 @@ fn fixed_field_changed(
     if row.try_get::<Option<i64>, _>("occurrence_id")?.is_none() {
         return Ok(None);
     }
-    // What a report leaves out it does not say: only a value that differs is a change.
-    let differs = |stored: Option<i64>, new: Option<i64>| new.is_some() && stored != new;
+    // What a report leaves out it does not say, and 叫号 and 办结 may come after a rating while
+    // served: only a time that replaces another is a change.
+    let differs =
+        |stored: Option<i64>, new: Option<i64>| stored.is_some() && new.is_some() && stored != new;
     let window: WindowId = row.try_get("window_id")?;
     let staff: Option<StaffId> = row.try_get("staff_id")?;
     let item: Option<ServiceItemId> = row.try_get("service_item_id")?;
