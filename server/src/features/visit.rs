@@ -3,10 +3,14 @@
 //! served or just finished there (`rating` binds it).
 
 mod api;
+mod binding;
+mod refusal;
 mod service;
 mod store;
 
 pub(crate) use api::routes;
+pub use binding::SERVING_AT_MOST_MS;
+pub(crate) use binding::{bindable_visit, make_occurrence, visit_code_rated};
+pub use refusal::{RowError, VisitReportError};
 pub use service::*;
-pub use store::{NewVisit, SERVING_AT_MOST_MS, StoredVisit, VisitOutcome};
-pub(crate) use store::{bindable_visit, make_occurrence, visit_code_rated};
+pub use store::{NewVisit, StoredVisit, VisitOutcome};

@@ -10,7 +10,8 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::service::{self as visit, BATCH_MAX, RowError, VisitReportError, VisitRequest};
+use super::refusal::{RowError, VisitReportError};
+use super::service::{self as visit, BATCH_MAX, VisitRequest};
 use crate::{
     AppState,
     features::registration::{BusinessSystem, json_body},

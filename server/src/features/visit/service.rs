@@ -5,6 +5,7 @@ use domain::ids::{BusinessSystemId, HallId, ServiceItemId, StaffId};
 use domain::visit::{QueueNo, VisitTimes};
 use serde::{Deserialize, Serialize};
 
+use super::refusal::{RowError, VisitReportError, conflict, field};
 use super::{NewVisit, StoredVisit, VisitOutcome};
 use crate::features::admin::ByCode;
 use crate::platform::db::now_ms;
@@ -52,62 +53,6 @@ pub struct VisitReported {
     pub rating_url: String,
     pub finished: bool,
     pub rated: bool,
-}
-
-/// A refused row of a batch: its index (from 0), the field and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub row: usize,
-    pub field: String,
-    pub message: String,
-}
-
-/// Why a report was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum VisitReportError {
-    #[error("{field}: {message}")]
-    Field {
-        field: &'static str,
-        message: String,
-    },
-    /// The window's department is outside the system's grant (403).
-    #[error("{field}: {message}")]
-    Forbidden {
-        field: &'static str,
-        message: String,
-    },
-    /// The visit is an occurrence already and the report changes what defines it (409).
-    #[error("{field}: {message}")]
-    Conflict {
-        field: &'static str,
-        message: String,
-    },
-    /// A batch: the rows that were refused (nothing was stored); 409 when a row conflicts with a
-    /// stored visit, else 422.
-    #[error("{} rows refused", .rows.len())]
-    Rows { conflict: bool, rows: Vec<RowError> },
-    #[error(transparent)]
-    Store(#[from] sqlx::Error),
-}
-
-fn field(field: &'static str, message: impl Into<String>) -> VisitReportError {
-    VisitReportError::Field {
-        field,
-        message: message.into(),
-    }
-}
-
-fn conflict(name: &'static str) -> VisitReportError {
-    VisitReportError::Conflict {
-        field: name,
-        message: if name == "queue_no" {
-            "该号码今日已由另一业务系统登记".into()
-        } else if name == "case_number" {
-            "该办件编号已由另一业务系统登记，或已关联另一来访".into()
-        } else {
-            format!("来访已办结或已评价，{name} 不能再改")
-        },
-    }
 }
 
 async fn code<I: ByCode>(
@@ -280,36 +225,5 @@ pub async fn report_batch(
             conflict: true,
             rows: vec![conflict(name).at_row(row)],
         }),
-    }
-}
-
-impl VisitReportError {
-    /// The field the error names ("body" when none).
-    pub fn field_name(&self) -> &'static str {
-        match self {
-            VisitReportError::Field { field, .. }
-            | VisitReportError::Forbidden { field, .. }
-            | VisitReportError::Conflict { field, .. } => field,
-            VisitReportError::Rows { .. } | VisitReportError::Store(_) => "body",
-        }
-    }
-
-    /// The message without the field.
-    pub fn message(&self) -> String {
-        match self {
-            VisitReportError::Field { message, .. }
-            | VisitReportError::Forbidden { message, .. }
-            | VisitReportError::Conflict { message, .. } => message.clone(),
-            other => other.to_string(),
-        }
-    }
-
-    /// This error as row `row` of a batch.
-    pub fn at_row(&self, row: usize) -> RowError {
-        RowError {
-            row,
-            field: self.field_name().to_owned(),
-            message: self.message(),
-        }
     }
 }
