@@ -13,4 +13,4 @@ pub use binding::SERVING_AT_MOST_MS;
 pub(crate) use binding::{bindable_visit, make_occurrence, visit_code_rated};
 pub use refusal::{RowError, VisitReportError};
 pub use service::*;
-pub use store::{NewVisit, StoredVisit, VisitOutcome};
+pub use store::{NewVisit, StoredVisit, VisitOutcome, VisitRefused};

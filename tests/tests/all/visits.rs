@@ -206,6 +206,20 @@ async fn reporting_a_visit_again_updates_it_and_never_makes_a_second_occurrence(
     let kept =
         "SELECT count(*) FROM hall_visit WHERE staff_id IS NOT NULL AND finished_at IS NOT NULL";
     assert_eq!(sqlx_count(&server.state, kept).await, 1);
+
+    // A visit not finished: a later 取号 than its stored 叫号 is refused, naming the field.
+    let mut called = visit("B002", at);
+    called["finished_at_ms"] = Value::Null;
+    assert_eq!(post(&server, "/api/v1/visits", &called).await.0, 201);
+    let mut later = visit("B002", at + 1);
+    later["called_at_ms"] = Value::Null;
+    later["finished_at_ms"] = Value::Null;
+    let (status, body) = post(&server, "/api/v1/visits", &later).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("called_at_ms")),
+        "{body}"
+    );
 }
 
 #[tokio::test]

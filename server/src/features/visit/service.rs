@@ -6,7 +6,7 @@ use domain::visit::{QueueNo, VisitTimes};
 use serde::{Deserialize, Serialize};
 
 use super::refusal::{RowError, VisitReportError, conflict, field};
-use super::{NewVisit, StoredVisit, VisitOutcome};
+use super::{NewVisit, StoredVisit, VisitOutcome, VisitRefused};
 use crate::features::admin::ByCode;
 use crate::platform::db::now_ms;
 use crate::platform::state::AppState;
@@ -163,7 +163,14 @@ fn answer(
     match outcome {
         VisitOutcome::Created(v) => Ok(reported(state, ecode, v, true)),
         VisitOutcome::Updated(v) => Ok(reported(state, ecode, v, false)),
-        VisitOutcome::Conflict(name) => Err(conflict(name)),
+        VisitOutcome::Refused(refused) => Err(refusal(refused)),
+    }
+}
+
+fn refusal(refused: VisitRefused) -> VisitReportError {
+    match refused {
+        VisitRefused::Conflict(name) => conflict(name),
+        VisitRefused::Invalid(e) => field(e.field(), e.to_string()),
     }
 }
 
@@ -221,9 +228,12 @@ pub async fn report_batch(
             .zip(outcomes)
             .map(|((_, ecode), outcome)| answer(state, ecode, outcome))
             .collect(),
-        Err((row, name)) => Err(VisitReportError::Rows {
-            conflict: true,
-            rows: vec![conflict(name).at_row(row)],
-        }),
+        Err((row, refused)) => {
+            let e = refusal(refused);
+            Err(VisitReportError::Rows {
+                conflict: matches!(e, VisitReportError::Conflict { .. }),
+                rows: vec![e.at_row(row)],
+            })
+        }
     }
 }

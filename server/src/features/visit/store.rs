@@ -2,7 +2,7 @@
 
 use domain::ids::{BusinessSystemId, DepartmentId, HallId, ServiceItemId, StaffId, WindowId};
 use domain::time::Timestamp;
-use domain::visit::VisitTimes;
+use domain::visit::{VisitError, VisitTimes};
 use sqlx::Row;
 
 use super::binding::make_occurrence;
@@ -46,9 +46,17 @@ pub enum VisitOutcome {
     Created(StoredVisit),
     /// The same visit again: updated (progress) or unchanged.
     Updated(StoredVisit),
+    Refused(VisitRefused),
+}
+
+/// Why a report was refused for what is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VisitRefused {
     /// The visit's occurrence exists and the report changes what defines it (the field), or the
     /// visit belongs to another business system.
     Conflict(&'static str),
+    /// The report's times with the stored ones are out of order (a later 取号 than the stored 叫号).
+    Invalid(VisitError),
 }
 
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
@@ -92,8 +100,8 @@ fn fixed_field_changed(
     })
 }
 
-/// Updates the stored visit with `new`'s key: `Err` names a field that may no longer change.
-async fn update(tx: &mut Tx<'_>, new: &NewVisit) -> StoreResult<Result<i64, &'static str>> {
+/// Updates the stored visit with `new`'s key; `Err` says why it may not.
+async fn update(tx: &mut Tx<'_>, new: &NewVisit) -> StoreResult<Result<i64, VisitRefused>> {
     let times = new.times;
     let row = sqlx::query(
         "SELECT id, business_system_id, window_id, staff_id, service_item_id, case_number, \
@@ -106,7 +114,13 @@ async fn update(tx: &mut Tx<'_>, new: &NewVisit) -> StoreResult<Result<i64, &'st
     .fetch_one(&mut **tx)
     .await?;
     if let Some(field) = fixed_field_changed(&row, new)? {
-        return Ok(Err(field));
+        return Ok(Err(VisitRefused::Conflict(field)));
+    }
+    let ms = |t: Option<Timestamp>| t.map(Timestamp::unix_ms);
+    let called = ms(times.called).or(row.try_get("called_at")?);
+    let finished = ms(times.finished).or(row.try_get("finished_at")?);
+    if let Err(e) = VisitTimes::new(times.taken.unix_ms(), called, finished) {
+        return Ok(Err(VisitRefused::Invalid(e)));
     }
     let id: i64 = row.try_get("id")?;
     // Progress: a later report fills in what the earlier lacked (叫号, 办结, the clerk …), never
@@ -165,14 +179,14 @@ pub(crate) async fn report(
         Some(id) => id,
         None => match update(tx, new).await? {
             Ok(id) => id,
-            Err(field) => return Ok(VisitOutcome::Conflict(field)),
+            Err(refused) => return Ok(VisitOutcome::Refused(refused)),
         },
     };
     let visit = stored(tx, id).await?;
     let finished_now = finished.is_some() && visit.occurrence_id.is_none();
     let visit = if finished_now {
         if make_occurrence(tx, id).await?.is_none() {
-            return Ok(VisitOutcome::Conflict("case_number"));
+            return Ok(VisitOutcome::Refused(VisitRefused::Conflict("case_number")));
         }
         stored(tx, id).await?
     } else {
@@ -227,7 +241,7 @@ impl Store {
     pub async fn report_visit(&self, new: &NewVisit, code: &str) -> StoreResult<VisitOutcome> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let outcome = report(&mut tx, new, code).await?;
-        if matches!(outcome, VisitOutcome::Conflict(_)) {
+        if matches!(outcome, VisitOutcome::Refused(_)) {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
@@ -235,19 +249,19 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Records many visits in one transaction: all or none. `Err((row, field))` names the first
-    /// report that conflicts with a stored visit; nothing is written then.
+    /// Records many visits in one transaction: all or none. `Err((row, outcome))` names the first
+    /// report refused for what is stored (a conflict, times out of order); nothing is written then.
     pub async fn report_visits(
         &self,
         visits: &[(NewVisit, String)],
-    ) -> StoreResult<Result<Vec<VisitOutcome>, (usize, &'static str)>> {
+    ) -> StoreResult<Result<Vec<VisitOutcome>, (usize, VisitRefused)>> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut outcomes = Vec::with_capacity(visits.len());
         for (row, (new, code)) in visits.iter().enumerate() {
             let outcome = report(&mut tx, new, code).await?;
-            if let VisitOutcome::Conflict(field) = outcome {
+            if let VisitOutcome::Refused(refused) = outcome {
                 tx.rollback().await?;
-                return Ok(Err((row, field)));
+                return Ok(Err((row, refused)));
             }
             outcomes.push(outcome);
         }
