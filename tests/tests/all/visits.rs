@@ -142,6 +142,23 @@ async fn seventy_of_a_hundred_visits_rated_by_e_code_is_seventy_percent_for_wind
         row(&staff, "工号 S001"),
         "工号 S001|100|70|70.00 %|100.00 %|0|0"
     );
+    // The open data carries the walk-ins beside the figures.
+    let data: Value = serde_json::from_str(&server.page("/open/data.json").await).unwrap();
+    let window_row = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scope"] == "window")
+        .unwrap();
+    assert_eq!(
+        [
+            &window_row["occurrences"],
+            &window_row["l5"],
+            &window_row["walk_in"],
+            &window_row["walk_in_bad"]
+        ],
+        [100, 70, 1, 1]
+    );
     // A walk-in 差评 still opens its ticket.
     assert_eq!(count("SELECT count(*) FROM ticket").await, 1);
 }

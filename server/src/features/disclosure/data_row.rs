@@ -40,6 +40,8 @@ pub(super) struct DataRow<'a> {
     ch_phone: i64,
     ch_sms: i64,
     ch_system_default: i64,
+    walk_in: i64,
+    walk_in_bad: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -88,14 +90,16 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             ch_phone,
             ch_sms,
             ch_system_default,
+            walk_in: r.walk_ins.rated,
+            walk_in_bad: r.walk_ins.bad,
         }
     }
 }
 
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
-/// the CSV's heading line. The channel columns came last (with migration 0012), so that readers of
-/// the earlier columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 29] = [
+/// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
+/// columns (0015), so that readers of the earlier columns by position keep working.
+pub(super) const FIELDS: [(&str, &str); 31] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -146,6 +150,11 @@ pub(super) const FIELDS: [(&str, &str); 29] = [
         "ch_system_default",
         "有效评价中为系统默认评价（通用编码无，另一编码 7）",
     ),
+    (
+        "walk_in",
+        "未关联办件的扫码评价（有效）：不计入以上各项，也不计入评价率和满意率",
+    ),
+    ("walk_in_bad", "其中差评"),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -187,6 +196,7 @@ mod tests {
                 fix_satisfied: 1,
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
+            walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
         }
     }
 
@@ -245,22 +255,23 @@ mod tests {
         assert_eq!(
             counts,
             [
-                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0
+                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1
             ]
         );
     }
 
-    /// The columns published before the channel columns are unchanged, in place.
+    /// The columns published before the channel columns are unchanged, in place; the walk-in
+    /// columns come after the channels.
     #[test]
     fn plain_rows_are_published_byte_for_byte_with_the_channels_last() {
         let heading = "\u{feff}scope,scope_id,name,month,occurrences,l1,l2,l3,l4,l5,a1,a2,a3,a4,a5,\
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
-                       ch_system_default\r\n";
+                       ch_system_default,walk_in,walk_in_bad\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0\r\n";
+                    1,2,3,0,0,0,9,0,4,1\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -275,7 +286,7 @@ mod tests {
             r#""bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
             r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"#,
-            r#""scope":"window","scope_id":3}]"#,
+            r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );
         assert_eq!(json, expected);
     }
