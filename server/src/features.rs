@@ -9,6 +9,7 @@ pub mod rating;
 pub mod registration;
 pub mod report;
 pub mod ticket;
+pub mod visit;
 
 use axum::Router;
 
@@ -18,6 +19,7 @@ use crate::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(registration::routes())
+        .merge(visit::routes())
         .merge(rating::routes())
         .merge(complaint::routes())
         .merge(device::routes())

@@ -150,6 +150,21 @@ pub fn occurrence(case: &str) -> serde_json::Value {
     })
 }
 
+/// A visit to the seeded window A01 (hall H1) by clerk S001 with item `000112001000`, taken,
+/// called and finished at `at` (unix ms), as the queue system reports it.
+pub fn visit(queue_no: &str, at: i64) -> serde_json::Value {
+    serde_json::json!({
+        "hall": "H1",
+        "queue_no": queue_no,
+        "window": "W-A01",
+        "staff": "S001",
+        "service_item": "000112001000",
+        "taken_at_ms": at,
+        "called_at_ms": at,
+        "finished_at_ms": at,
+    })
+}
+
 /// One region, department, hall, window, clerk and service item; one business system.
 async fn seed(state: &AppState) -> String {
     let store = &state.store;

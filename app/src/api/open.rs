@@ -72,6 +72,8 @@ pub struct OpenFigures {
     pub occurrences: i64,
     pub rated: i64,
     pub invalidated: i64,
+    /// 未关联办件的扫码评价 and their 差评: outside every figure.
+    pub walk_ins: (i64, i64),
     pub figures: Vec<FigureView>,
     pub trend: Vec<TrendPoint>,
     /// (list title, rows)
@@ -173,6 +175,7 @@ mod from_server {
             occurrences: p.occurrences,
             rated: p.rated,
             invalidated: p.invalidated,
+            walk_ins: (p.walk_ins.rated, p.walk_ins.bad),
             figures: p
                 .figures
                 .into_iter()

@@ -56,6 +56,22 @@ pub fn OpenScope() -> impl IntoView {
     }
 }
 
+/// 未关联办件的扫码评价: said when there are any, so that no one reads them into the figures.
+#[component]
+fn WalkIns(walk_ins: (i64, i64)) -> impl IntoView {
+    let (rated, bad) = walk_ins;
+    (rated > 0)
+        .then(|| {
+            view! {
+                <p id="walk-ins">
+                    {format!(
+                        "另有 {rated} 条未关联办件的扫码评价（其中差评 {bad} 条，已照常处理），不计入评价率和满意率。",
+                    )}
+                </p>
+            }
+        })
+}
+
 #[component]
 fn Figures(page: OpenFigures) -> impl IntoView {
     let OpenFigures {
@@ -68,6 +84,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         occurrences,
         rated,
         invalidated,
+        walk_ins,
         figures,
         trend,
         lists,
@@ -106,6 +123,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
                 "{month}：登记办件 {occurrences} 件，有效评价 {rated} 条，申诉成立不计入 {invalidated} 条。",
             )}
         </p>
+        <WalkIns walk_ins />
         <FigureTable month=month.clone() figures />
         <LevelTable levels />
         <ChannelTable rated channels />

@@ -149,6 +149,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         }
     }
     rate_some(state, system, &items).await?;
+    visit_some(state, system, items.first()).await?;
     let bdc = store.id_by_code::<domain::ids::DepartmentId>("BDC").await?;
     let password = crypto::hash_password(DEMO_PASSWORD);
     store
@@ -250,6 +251,38 @@ async fn rate_some(
             .store
             .insert_evaluation(registered.id, &evaluation)
             .await?;
+    }
+    Ok(())
+}
+
+/// The first window's queue this past hour: four visits finished and unrated (its 评价率 is not
+/// 100 %), one being served now, which the window's e码 rates.
+async fn visit_some(
+    state: &AppState,
+    system: domain::ids::BusinessSystemId,
+    first: Option<&(&str, String, String, &str)>,
+) -> anyhow::Result<()> {
+    let Some((_, window, staff, item)) = first else {
+        return Ok(());
+    };
+    let now = now().unix_ms();
+    let minute = 60_000;
+    for (i, ago) in [60, 50, 40, 30, 15].into_iter().enumerate() {
+        let taken = now - ago * minute;
+        let request = crate::features::visit::VisitRequest {
+            hall: "HALL-01".into(),
+            queue_no: format!("A{:03}", i + 1),
+            window: window.clone(),
+            staff: Some(staff.clone()),
+            service_item: Some((*item).to_owned()),
+            case_number: None,
+            taken_at_ms: taken,
+            called_at_ms: Some(taken + 5 * minute),
+            finished_at_ms: (i < 4).then_some(taken + 10 * minute),
+        };
+        crate::features::visit::report_visit(state, system, &request)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo visit: {e}"))?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ mod service;
 mod store;
 
 pub use analysis::{HeatHour, WindowAlert};
-pub use channels::{ByChannel, ChannelShare};
+pub use channels::{ByChannel, ChannelShare, WalkIns};
 pub use csv_format::to_csv;
 pub use listing::{ClosedRectification, OpenRow};
 pub use lists::{methods, rectifications, staff_figures};

@@ -6,6 +6,6 @@ mod openapi;
 mod service;
 mod store;
 
-pub(crate) use api::routes;
+pub(crate) use api::{BusinessSystem, json_body, routes};
 pub use service::*;
 pub use store::{NewOccurrence, OccurrenceView, RatedAs, RegisterOutcome};

@@ -22,6 +22,9 @@ pub struct Config {
     /// `HAOCHAPING_WINDOW_COOLDOWN_MINUTES`: how long one device must wait before rating the same
     /// window again through its e码 (default 30 minutes).
     pub window_cooldown: Duration,
+    /// `HAOCHAPING_VISIT_RATING_MINUTES`: how long after 办结 a window's e码 still rates the visit
+    /// just finished there (default 10 minutes); later, it rates the visit being served, or none.
+    pub visit_rating_window: Duration,
     /// `HAOCHAPING_SITE_ROOT`: built browser assets (`pkg/`) (default `target/site`).
     pub site_root: PathBuf,
     /// `HAOCHAPING_DEMO`: fill an empty database with the demo county centre (default `1`).
@@ -63,6 +66,9 @@ impl Config {
             window_cooldown: Duration::from_secs(
                 60 * parse_var("HAOCHAPING_WINDOW_COOLDOWN_MINUTES", 30u64)?,
             ),
+            visit_rating_window: Duration::from_secs(
+                60 * parse_var("HAOCHAPING_VISIT_RATING_MINUTES", 10u64)?,
+            ),
             site_root: PathBuf::from(
                 var("HAOCHAPING_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             ),
@@ -86,6 +92,7 @@ impl Config {
             public_url: "http://127.0.0.1".into(),
             token_ttl: Duration::from_secs(7 * 86_400),
             window_cooldown: Duration::from_secs(30 * 60),
+            visit_rating_window: Duration::from_secs(10 * 60),
             site_root: PathBuf::from("target/site"),
             demo: false,
             deadlines: domain::ticket::Deadlines::default(),

@@ -80,7 +80,38 @@ pub struct ChannelShare {
     pub share: String,
 }
 
+/// 未关联办件的扫码评价: e码 ratings that matched no reported visit. Published beside the figures,
+/// never in them (no service is proven behind them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkIns {
+    pub rated: i64,
+    /// … of which 差评 (their tickets are handled like any other).
+    pub bad: i64,
+}
+
 impl Store {
+    /// Valid walk-in e码 ratings of `scope` over `from ..= to` (未关联办件的扫码评价, outside every
+    /// figure) and their 差评.
+    pub async fn walk_in_counts(
+        &self,
+        scope: Scope,
+        from: Month,
+        to: Month,
+    ) -> StoreResult<WalkIns> {
+        let (name, id) = scope.key();
+        let (rated, bad) = sqlx::query_as(
+            "SELECT coalesce(sum(rated), 0), coalesce(sum(bad), 0) FROM stat_walk_in \
+             WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ?",
+        )
+        .bind(name)
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(WalkIns { rated, bad })
+    }
+
     /// Valid ratings of `scope` per channel over `from ..= to`.
     pub async fn channel_counts(
         &self,

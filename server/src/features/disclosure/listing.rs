@@ -101,6 +101,8 @@ pub struct OpenRow {
     pub counts: Counts,
     /// The valid ratings per channel the citizen used (they add up to `counts.rated()`).
     pub channels: ByChannel,
+    /// e码 ratings without a visit, outside `counts` and `channels`.
+    pub walk_ins: super::WalkIns,
 }
 
 impl Store {
@@ -127,8 +129,14 @@ impl Store {
                WHEN 'window' THEN (SELECT number || '号窗口 ' || name FROM service_window WHERE id = s.scope_id) \
                WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
                WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
-             {STAT_COLUMNS}, {channels} FROM stat s WHERE {filter} \
-             ORDER BY s.month, s.scope, s.scope_id"
+             {STAT_COLUMNS}, {channels}, coalesce(w.rated, 0) AS walk_in, \
+             coalesce(w.bad, 0) AS walk_in_bad \
+             FROM (SELECT scope, scope_id, month FROM stat \
+                   UNION SELECT scope, scope_id, month FROM stat_walk_in) s \
+             LEFT JOIN stat t ON t.scope = s.scope AND t.scope_id = s.scope_id AND t.month = s.month \
+             LEFT JOIN stat_walk_in w ON w.scope = s.scope AND w.scope_id = s.scope_id \
+                  AND w.month = s.month \
+             WHERE {filter} ORDER BY s.month, s.scope, s.scope_id"
         );
         let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;
         rows.iter()
@@ -140,6 +148,10 @@ impl Store {
                     month: r.try_get("month")?,
                     counts: counts(r),
                     channels: read_channels(r)?,
+                    walk_ins: super::WalkIns {
+                        rated: r.try_get("walk_in")?,
+                        bad: r.try_get("walk_in_bad")?,
+                    },
                 })
             })
             .collect()

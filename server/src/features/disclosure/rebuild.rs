@@ -1,5 +1,5 @@
-//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_hour`, `stat_day`)
-//! from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
+//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_walk_in`,
+//! `stat_hour`, `stat_day`) from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
 //! that is the benchmark's baseline and the tests' reference.
 
 use domain::{stats::Counts, time::Month};
@@ -13,7 +13,8 @@ impl Store {
     /// Whether ratings exist that the aggregates do not count yet (data from before them).
     pub async fn stats_missing(&self) -> StoreResult<bool> {
         sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM stat) AND EXISTS (SELECT 1 FROM service_occurrence)",
+            "SELECT NOT EXISTS (SELECT 1 FROM stat) \
+             AND EXISTS (SELECT 1 FROM service_occurrence WHERE kind <> 'walk_in')",
         )
         .fetch_one(&self.pool)
         .await
@@ -68,6 +69,19 @@ impl Store {
              WHERE s.scope_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY s.scope, s.scope_id, s.month, e.channel",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM stat_walk_in")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_walk_in (scope, scope_id, month, rated, bad) \
+             SELECT s.scope, s.scope_id, s.month, count(*), sum(e.level <= 2) \
+             FROM evaluation e JOIN walk_in_scope s ON s.occurrence_id = e.occurrence_id \
+             WHERE s.scope_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY s.scope, s.scope_id, s.month",
         )
         .execute(&mut *tx)
         .await?;
@@ -145,6 +159,16 @@ impl Store {
         .await
     }
 
+    /// Every non-zero walk-in count: (scope, id, month, rated, bad).
+    pub async fn all_walk_in_stats(&self) -> StoreResult<Vec<(String, i64, i64, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT scope, scope_id, month, rated, bad FROM stat_walk_in WHERE rated <> 0 \
+             ORDER BY scope, scope_id, month",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Every non-zero reason count: (scope, id, month, reason, n).
     pub async fn all_reason_stats(&self) -> StoreResult<Vec<(String, i64, i64, i64, i64)>> {
         sqlx::query_as(
@@ -157,7 +181,8 @@ impl Store {
 }
 
 /// Every occurrence with the scopes it counts in and its counts (0 or 1 each; the ticket's
-/// fix ratings may be more): the plain scan that the aggregates replace.
+/// fix ratings may be more): the plain scan that the aggregates replace. Walk-in e码 ratings are
+/// not occurrences of the figures (`stat_walk_in` counts them).
 const PER_OCCURRENCE: &str = "SELECT o.id, \
      CAST(strftime('%Y%m', o.registered_at / 1000 + 28800, 'unixepoch') AS INTEGER) AS month, \
      0 AS all_id, d.region_id, o.department_id, w.hall_id, o.window_id, o.staff_id, \
@@ -199,7 +224,8 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      LEFT JOIN service_window w ON w.id = o.window_id \
      LEFT JOIN evaluation e ON e.occurrence_id = o.id \
      LEFT JOIN evaluation_invalidation i ON i.evaluation_id = e.id \
-     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review'";
+     LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review' \
+     WHERE o.kind <> 'walk_in'";
 
 /// The column of `PER_OCCURRENCE` that holds each scope's id.
 fn scope_column(scope: &str) -> &'static str {

@@ -173,6 +173,7 @@ pub async fn scope_figures(
         .unwrap_or_default();
     let reasons = state.store.top_bad_reasons(scope, month, month, 10).await?;
     let channels = state.store.channel_counts(scope, month, month).await?;
+    let walk_ins = state.store.walk_in_counts(scope, month, month).await?;
     let mut choices = this_month.last_n(12);
     choices.reverse();
     Ok(ScopeFigures {
@@ -185,6 +186,7 @@ pub async fn scope_figures(
         occurrences: counts.occurrences,
         rated: counts.rated(),
         invalidated: counts.invalidated,
+        walk_ins,
         figures: figures(&counts, policy),
         trend: trend(&rows, &months, policy),
         lists: lists(state, scope, month, policy).await?,

@@ -93,6 +93,8 @@ pub struct ScopeFigures {
     pub occurrences: i64,
     pub rated: i64,
     pub invalidated: i64,
+    /// e码 ratings without a visit, outside every figure.
+    pub walk_ins: super::WalkIns,
     pub figures: Vec<ShownFigure>,
     /// The twelve months ending with the month shown, oldest first.
     pub trend: Vec<TrendMonth>,

@@ -217,10 +217,29 @@ async fn embed_submit(
     submit_token(&state, &token, q.display(true), input).await
 }
 
+/// `?v=CODE`: the 评价码 printed on the queue ticket, naming the visit rated from the window's e码.
+#[derive(Debug, Default, serde::Deserialize)]
+struct VisitQuery {
+    v: Option<String>,
+}
+
+impl VisitQuery {
+    /// The form's action: the e码 page, keeping the visit's code.
+    fn action(&self, ecode: &str) -> String {
+        match self.v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(code) if code.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                format!("/w/{ecode}?v={code}")
+            }
+            _ => format!("/w/{ecode}"),
+        }
+    }
+}
+
 async fn window_page(
     State(state): State<AppState>,
     Path(ecode): Path<String>,
     Query(q): Query<DisplayQuery>,
+    Query(visit): Query<VisitQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let display = q.display(false);
@@ -232,7 +251,7 @@ async fn window_page(
     let page = FormPage {
         display,
         names: &window.names(),
-        action: &format!("/w/{ecode}"),
+        action: &visit.action(&ecode),
         draft: &RatingDraft::default(),
         errors: &[],
     };
@@ -245,6 +264,7 @@ async fn window_submit(
     State(state): State<AppState>,
     Path(ecode): Path<String>,
     Query(q): Query<DisplayQuery>,
+    Query(visit): Query<VisitQuery>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     input: JsonOrForm<RatingInput>,
@@ -254,7 +274,7 @@ async fn window_submit(
     let input = input.into_inner();
     let display = input.display(q.display(false));
     let draft = input.draft;
-    match rate::submit_at_window(&state, &ecode, &draft, &device).await {
+    match rate::submit_at_window(&state, &ecode, visit.v.as_deref(), &draft, &device).await {
         Ok(code) if json => {
             Ok((StatusCode::CREATED, Json(json!({ "tracking_code": code }))).into_response())
         }
@@ -267,7 +287,7 @@ async fn window_submit(
             let page = FormPage {
                 display,
                 names: &window.names(),
-                action: &format!("/w/{ecode}"),
+                action: &visit.action(&ecode),
                 draft: &draft,
                 errors: &errors,
             };

@@ -5,9 +5,9 @@ use domain::{
     token::{TokenClaims, TokenError},
 };
 
-use super::{NewEvaluation, NewTicket};
+use super::{NewEvaluation, NewTicket, WindowRated, WindowRating};
 use crate::features::admin::WindowView;
-use crate::features::registration::{NewOccurrence, OccurrenceView};
+use crate::features::registration::OccurrenceView;
 use crate::platform::db::now_ms;
 use crate::platform::state::AppState;
 
@@ -137,44 +137,35 @@ pub async fn submit_by_token(
     Ok(new.tracking_code)
 }
 
-/// Rates a visit to the window of an e码 (一次一评), at most once per device per cool-down.
+/// Rates a visit to the window of an e码 (一次一评), at most once per device per cool-down: the
+/// visit being served or just finished there, or the one whose 评价码 (`visit_code`, printed on
+/// the queue ticket) was given; without one it is stored as a walk-in, outside 评价率.
 pub async fn submit_at_window(
     state: &AppState,
     ecode: &str,
+    visit_code: Option<&str>,
     draft: &RatingDraft,
     device_id: &str,
 ) -> Result<String, RateError> {
     let window = open_window(state, ecode).await?;
     let mut new = evaluation(state, draft, Channel::QrCode)?;
     new.device_hash = Some(state.secrets.device_hash(device_id));
-    let now = now_ms();
-    let visit = NewOccurrence {
-        // A visit has no case number of its own: the window and a random suffix make one.
-        case_number: format!(
-            "V{}-{now}-{}",
-            window.id,
-            crate::platform::crypto::random_code(6)
-        ),
-        occurrence_no: 1,
-        service_item_id: None,
-        department_id: window.department_id,
-        window_id: Some(window.id),
-        staff_id: None,
-        channel: Channel::QrCode,
-        business_system_id: None,
-        evaluator_phone_enc: None,
-        evaluator_type: None,
-        anonymous: false,
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let at = WindowRating {
+        window: window.id,
+        department: window.department_id,
+        visit_code: visit_code
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        cooldown_since: now_ms() - ms(state.config.window_cooldown),
+        finished_within_ms: ms(state.config.visit_rating_window),
     };
-    let cooldown = i64::try_from(state.config.window_cooldown.as_millis()).unwrap_or(i64::MAX);
-    if !state
-        .store
-        .insert_visit_evaluation(&visit, &new, now - cooldown)
-        .await?
-    {
-        return Err(RateError::Refused(Refusal::TooSoon));
+    match state.store.insert_window_evaluation(&at, &new).await? {
+        WindowRated::TooSoon => Err(RateError::Refused(Refusal::TooSoon)),
+        WindowRated::AlreadyRated => Err(RateError::Refused(Refusal::AlreadyRated)),
+        WindowRated::Visit | WindowRated::WalkIn => Ok(new.tracking_code),
     }
-    Ok(new.tracking_code)
 }
 
 /// Why a follow-up rating was not stored.

@@ -4,7 +4,6 @@ use domain::time::Timestamp;
 use domain::{Channel, Level, reasons::codes_from_list, ticket::TicketState};
 use sqlx::Row;
 
-use crate::features::registration::NewOccurrence;
 use crate::platform::db::{Store, StoreResult, now_ms};
 
 /// An evaluation ready to store.
@@ -50,10 +49,14 @@ pub struct TicketProgress {
     pub contact_due_at: Option<Timestamp>,
 }
 
-type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
-async fn insert(tx: &mut Tx<'_>, occurrence_id: i64, new: &NewEvaluation) -> StoreResult<bool> {
+pub(super) async fn insert(
+    tx: &mut Tx<'_>,
+    occurrence_id: i64,
+    new: &NewEvaluation,
+) -> StoreResult<bool> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, comment, \
          phone_enc, channel, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -125,45 +128,6 @@ impl Store {
         let stored = insert(&mut tx, occurrence_id, new).await?;
         tx.commit().await?;
         Ok(stored)
-    }
-
-    /// Stores a window visit (一次一评 by the window's e码) and its evaluation together, unless the same
-    /// device rated the same window at or after `cooldown_since` (unix ms). `false`: refused as a repeat.
-    pub async fn insert_visit_evaluation(
-        &self,
-        visit: &NewOccurrence,
-        new: &NewEvaluation,
-        cooldown_since: i64,
-    ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        // Write first, so the transaction holds SQLite's write lock before it reads the guard.
-        let occurrence_id: i64 = sqlx::query_scalar(
-            "INSERT INTO service_occurrence (case_number, occurrence_no, department_id, window_id, \
-             channel, registered_at) VALUES (?, 1, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&visit.case_number)
-        .bind(visit.department_id)
-        .bind(visit.window_id)
-        .bind(visit.channel)
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
-        let recent: Option<i64> = sqlx::query_scalar(
-            "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
-        )
-        .bind(&new.device_hash)
-        .bind(cooldown_since)
-        .bind(visit.window_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if recent.is_some() {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        insert(&mut tx, occurrence_id, new).await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
     /// The evaluation with this tracking code.

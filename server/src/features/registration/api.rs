@@ -27,7 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The business system that sent the request, proven by its API key.
-pub(crate) struct BusinessSystem(domain::ids::BusinessSystemId);
+pub(crate) struct BusinessSystem(pub(crate) domain::ids::BusinessSystemId);
 
 impl FromRequestParts<AppState> for BusinessSystem {
     type Rejection = AppError;
@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for BusinessSystem {
 }
 
 /// JSON that could not be read becomes a 4xx naming what was wrong.
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(v)| v).map_err(|rejection| match rejection {
         JsonRejection::JsonDataError(e) => {
             let message = e.body_text();
@@ -63,7 +63,7 @@ fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
 
 /// The field a deserialisation message is about. serde names missing and unknown fields in
 /// backticks; for a wrong type, axum puts the field's path before the reason.
-fn field_of(message: &str) -> String {
+pub(crate) fn field_of(message: &str) -> String {
     for marker in ["missing field `", "unknown field `"] {
         if let Some(name) = message
             .split(marker)

@@ -13,7 +13,8 @@ pub(crate) async fn document() -> Json<Value> {
         "info": {
             "title": "haochaping business-system API",
             "version": "1",
-            "description": "Register service occurrences (办件) and read whether they were rated. \
+            "description": "Register service occurrences (办件) and read whether they were rated; \
+                            report a hall's visits from its queue system (取号/叫号). \
                             There is deliberately no way to submit, change or delete a rating here. \
                             An administrator registers the business system (page 系统管理 or \
                             `haochaping add-business-system`) with the portal origins allowed to frame \
@@ -45,7 +46,30 @@ pub(crate) async fn document() -> Json<Value> {
                     "id": { "type": "integer" }, "created": { "type": "boolean" },
                     "rating_url": { "type": "string" }, "embed_url": { "type": "string" },
                     "qr_svg_url": { "type": "string" }, "qr_png_url": { "type": "string" },
-                    "iframe_html": { "type": "string" }, "expires_at": { "type": "integer", "description": "unix seconds" } } }
+                    "iframe_html": { "type": "string" }, "expires_at": { "type": "integer", "description": "unix seconds" } } },
+                "VisitRequest": { "type": "object", "additionalProperties": false,
+                    "description": "One hall visit as the queue system (取号/叫号) reports it. Its key is (hall, queue_no, the China-time day of taken_at_ms): reporting the same key again updates the same visit (叫号, then 办结), never makes a second one.",
+                    "required": ["hall", "queue_no", "window", "taken_at_ms"],
+                    "properties": {
+                        "hall": { "type": "string", "description": "大厅编码" },
+                        "queue_no": { "type": "string", "maxLength": 20, "pattern": "^[A-Za-z0-9-]+$", "description": "取号号码, unique in the hall for the day" },
+                        "window": { "type": "string", "description": "code of the window (of this hall) that serves the visit; its department must be granted to the system" },
+                        "staff": { "type": ["string", "null"], "description": "工号 of the clerk: the rating counts for them in the staff 公示" },
+                        "service_item": { "type": ["string", "null"], "description": "实施编码 of the service item" },
+                        "case_number": { "type": ["string", "null"], "maxLength": 50, "description": "办件编号 of the case the visit handled: the visit is that case's occurrence 1 (the one POST /api/v1/occurrences registers, with channel qr_code), rated once by the link or the e码" },
+                        "taken_at_ms": { "type": "integer", "description": "取号时间, unix ms" },
+                        "called_at_ms": { "type": ["integer", "null"], "description": "叫号时间, unix ms, not before taken_at_ms" },
+                        "finished_at_ms": { "type": ["integer", "null"], "description": "办结时间, unix ms, not before called_at_ms: the visit is then a service occurrence waiting for its rating (the 评价率 denominator, in the month of taken_at_ms)" }
+                    } },
+                "VisitReported": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "created": { "type": "boolean" },
+                    "visit_code": { "type": "string", "description": "评价码 to print on the queue ticket" },
+                    "rating_url": { "type": "string", "description": "the window's e码 page for this visit (/w/{ecode}?v={visit_code}), for a QR code on the ticket" },
+                    "finished": { "type": "boolean", "description": "the visit is an occurrence (办结, or rated while served)" },
+                    "rated": { "type": "boolean" } } },
+                "RowError": { "type": "object", "properties": {
+                    "row": { "type": "integer", "description": "index in the array, from 0" },
+                    "field": { "type": "string" }, "message": { "type": "string" } } }
             }
         },
         "security": [{ "apiKey": [] }],
@@ -68,7 +92,32 @@ pub(crate) async fn document() -> Json<Value> {
                 "parameters": [
                     { "name": "case_number", "in": "path", "required": true, "schema": { "type": "string" } },
                     { "name": "occurrence_no", "in": "path", "required": true, "schema": { "type": "integer" } } ],
-                "responses": { "200": { "description": "the occurrence's state" }, "401": error_response("missing, unknown, expired or revoked API key"), "404": error_response("not registered by this system") } } }
+                "responses": { "200": { "description": "the occurrence's state" }, "401": error_response("missing, unknown, expired or revoked API key"), "404": error_response("not registered by this system") } } },
+            "/api/v1/visits": { "post": {
+                "summary": "Report a hall visit (取号, 叫号, 办结) and get its 评价码",
+                "description": "Idempotent on (hall, queue_no, day of taken_at_ms). A later report fills in what an earlier one lacked (called_at_ms, finished_at_ms, staff …); once the visit is finished or rated, window, staff, service_item, case_number and its times are fixed (409 names the field). The window's e码 rates the visit being served there or finished within the configured minutes (HAOCHAPING_VISIT_RATING_MINUTES, default 10), or the visit whose 评价码 is given (?v=); an e码 rating with no such visit is stored as a walk-in, outside 评价率.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitRequest" } } } },
+                "responses": {
+                    "201": { "description": "a new visit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitReported" } } } },
+                    "200": { "description": "the same visit, updated or unchanged", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitReported" } } } },
+                    "400": error_response("malformed JSON"),
+                    "401": error_response("missing, unknown, expired or revoked API key"),
+                    "403": error_response("the window's department is outside the system's grant; `field` is `window`"),
+                    "409": error_response("the finished or rated visit would change; or the number is another system's today; `field` names it"),
+                    "422": error_response("a field is invalid (unknown code, bad number, times out of order, a time in the future); `field` names it")
+                } } },
+            "/api/v1/visits/batch": { "post": {
+                "summary": "Report many visits at once (e.g. a day's queue log): all or none",
+                "description": "A JSON array of at most 5000 VisitRequest. Every row is checked first; if any is refused nothing is stored and `rows` names each refused row (its index, the field, why).",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "maxItems": 5000, "items": { "$ref": "#/components/schemas/VisitRequest" } } } } },
+                "responses": {
+                    "200": { "description": "every row stored", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "created": { "type": "integer", "description": "rows that were new visits" },
+                        "visits": { "type": "array", "items": { "$ref": "#/components/schemas/VisitReported" } } } } } } },
+                    "401": error_response("missing, unknown, expired or revoked API key"),
+                    "409": { "description": "a row conflicts with a stored visit; nothing stored", "content": { "application/json": { "schema": { "type": "object", "properties": { "rows": { "type": "array", "items": { "$ref": "#/components/schemas/RowError" } } } } } } },
+                    "422": { "description": "refused rows (bad fields, or a window outside the grant); nothing stored", "content": { "application/json": { "schema": { "type": "object", "properties": { "rows": { "type": "array", "items": { "$ref": "#/components/schemas/RowError" } } } } } } }
+                } } }
         }
     }))
 }
