@@ -331,3 +331,58 @@ async fn a_tablet_journey_in_chromium_enrol_rate_time_out_and_survive_a_network_
     let shared = server.clone();
     journey(Js::On, move |client| tablet_journey(client, shared, code)).await;
 }
+
+#[tokio::test]
+async fn the_clerk_finishes_the_visit_being_served_and_the_tablet_offers_it() {
+    use app::api::staff::FinishVisit;
+    use leptos::server_fn::ServerFn;
+
+    let server = TestServer::start().await;
+    let code = code_for_a01(&server, "admin").await;
+    let tablet = cookie_of(&enrol(&server, &code).await);
+    let clerk = server.clerk("clerk", "BDC", Some("S001")).await;
+    let session = server.sign_in(&clerk).await;
+    let finish = [("csrf", session.csrf.clone())];
+
+    // Nothing is being served: nothing to finish.
+    let (status, body) = server.call(FinishVisit::PATH, &session, &finish).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("没有正在办理的叫号"), "{body}");
+
+    // The queue system calls a ticket to A01 and reports no 办结 (and no clerk).
+    let now = server::platform::db::now_ms();
+    let mut called = tests::visit("A007", now);
+    called.as_object_mut().unwrap().remove("finished_at_ms");
+    called.as_object_mut().unwrap().remove("staff");
+    let (status, answer) = server.api_post("/api/v1/visits", &called).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        next(&server, &tablet).await.1["visit"],
+        Value::Null,
+        "not finished yet"
+    );
+
+    // The clerk finishes it from their page: the tablet offers it, with the clerk as its staff.
+    let (status, body) = server.call(FinishVisit::PATH, &session, &finish).await;
+    assert_eq!(status, 200, "{body}");
+    let offered = next(&server, &tablet).await.1;
+    assert_eq!(offered["visit"], answer["visit_code"]);
+    let code = offered["visit"].as_str().unwrap();
+    assert_eq!(
+        rate(&server, &tablet, code, json!({ "level": 5 })).await.0,
+        201
+    );
+    let by_clerk = "SELECT count(*) FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+                    JOIN staff st ON st.id = o.staff_id WHERE st.staff_no = 'S001' AND e.channel = 'hall_device'";
+    assert_eq!(sqlx_count(&server.state, by_clerk).await, 1);
+
+    // A forged form and another role are refused.
+    let forged = [("csrf", "forged".to_owned())];
+    assert_eq!(
+        server.call(FinishVisit::PATH, &session, &forged).await.0,
+        403
+    );
+    let handler = server.sign_in(&server.handler("bdc", "BDC").await).await;
+    let form = [("csrf", handler.csrf.clone())];
+    assert_eq!(server.call(FinishVisit::PATH, &handler, &form).await.0, 403);
+}
