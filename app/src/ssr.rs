@@ -35,5 +35,8 @@ pub fn site(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options);
     let assets = server::platform::headers::assets(&state.config.site_root);
-    server::platform::headers::finish(server::features::router(state).merge(assets).merge(pages))
+    let router = server::features::router(state.clone())
+        .merge(assets)
+        .merge(pages);
+    server::platform::headers::finish(state, router)
 }

@@ -286,7 +286,12 @@ mod tests {
         let admin: Vec<&str> = Role::Admin.navigation().iter().map(|p| p.href).collect();
         assert_eq!(
             admin,
-            ["/staff/admin", "/staff/organisation", "/staff/posters"]
+            [
+                "/staff/admin",
+                "/staff/organisation",
+                "/staff/devices",
+                "/staff/posters"
+            ]
         );
     }
 

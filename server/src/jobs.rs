@@ -8,6 +8,7 @@ pub(crate) async fn every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        state.guard.forget_idle();
         if let Err(e) = features::ticket::fill_missing_deadlines(&state).await {
             tracing::warn!("missing deadlines not filled: {e}");
         }

@@ -10,6 +10,7 @@ pub mod db;
 pub(crate) mod device;
 pub mod error;
 pub(crate) mod extract;
+pub mod guard;
 pub mod headers;
 pub mod once;
 pub(crate) mod page;

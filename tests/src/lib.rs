@@ -115,6 +115,16 @@ impl TestServer {
         self.state.window_url(&windows[0].ecode)
     }
 
+    /// The e码 page of the window numbered `number` ("A02").
+    pub async fn window_link_of(&self, number: &str) -> String {
+        let windows = self.state.store.windows().await.expect("windows");
+        let window = windows
+            .iter()
+            .find(|w| w.number == number)
+            .unwrap_or_else(|| panic!("no window {number}"));
+        self.state.window_url(&window.ecode)
+    }
+
     /// Counts stored evaluations.
     pub async fn evaluations(&self) -> i64 {
         sqlx_count(&self.state, "SELECT count(*) FROM evaluation").await

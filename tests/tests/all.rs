@@ -2,6 +2,7 @@
 
 #[path = "all"]
 mod all {
+    mod abuse;
     mod accessibility;
     mod administration;
     mod api;

@@ -32,6 +32,8 @@ pub struct Config {
     /// `HAOCHAPING_FIRST_CONTACT_DAYS`, `HAOCHAPING_RECTIFICATION_DAYS`: ticket deadlines in
     /// working days (defaults 1 and 15).
     pub deadlines: domain::ticket::Deadlines,
+    /// 防刷: limits on anonymous writes and the proxies whose `X-Forwarded-For` is believed.
+    pub guard: crate::platform::guard::GuardConfig,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -72,11 +74,42 @@ impl Config {
             site_root: PathBuf::from(
                 var("HAOCHAPING_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             ),
-            demo: parse_var("HAOCHAPING_DEMO", 1u8)? != 0,
+            // Demo data only when asked for (`scripts/run` asks); production starts empty.
+            demo: parse_var("HAOCHAPING_DEMO", 0u8)? != 0,
             deadlines: domain::ticket::Deadlines {
                 first_contact: parse_var("HAOCHAPING_FIRST_CONTACT_DAYS", 1u32)?,
                 rectification: parse_var("HAOCHAPING_RECTIFICATION_DAYS", 15u32)?,
                 ..Default::default()
+            },
+            guard: {
+                let d = crate::platform::guard::GuardConfig::production();
+                crate::platform::guard::GuardConfig {
+                    writes_per_minute: parse_var(
+                        "HAOCHAPING_WRITES_PER_MINUTE",
+                        d.writes_per_minute,
+                    )?,
+                    window_ratings_per_minute: parse_var(
+                        "HAOCHAPING_WINDOW_RATINGS_PER_MINUTE",
+                        d.window_ratings_per_minute,
+                    )?,
+                    lookups_per_minute: parse_var(
+                        "HAOCHAPING_LOOKUPS_PER_MINUTE",
+                        d.lookups_per_minute,
+                    )?,
+                    min_fill_ms: d.min_fill_ms,
+                    trusted_proxies: var("HAOCHAPING_TRUSTED_PROXIES")
+                        .unwrap_or_default()
+                        .split([',', ' '])
+                        .filter(|a| !a.is_empty())
+                        .map(|a| {
+                            a.parse().map_err(|_| {
+                                anyhow::anyhow!(
+                                    "HAOCHAPING_TRUSTED_PROXIES: {a:?} is not an address"
+                                )
+                            })
+                        })
+                        .collect::<anyhow::Result<_>>()?,
+                }
             },
             data_dir,
         })
@@ -96,6 +129,7 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             demo: false,
             deadlines: domain::ticket::Deadlines::default(),
+            guard: crate::platform::guard::GuardConfig::relaxed(),
         }
     }
 }

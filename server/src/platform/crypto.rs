@@ -48,7 +48,7 @@ fn parse_hex_key(hex: &str) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

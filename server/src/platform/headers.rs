@@ -16,8 +16,12 @@ pub fn assets(site_root: &std::path::Path) -> Router {
 }
 
 /// Wraps the whole site: compression and the framing policy.
-pub fn finish(router: Router) -> Router {
+pub fn finish(state: crate::AppState, router: Router) -> Router {
     router
+        .layer(middleware::from_fn_with_state(
+            state,
+            crate::platform::guard::anonymous_writes,
+        ))
         .layer(middleware::map_response(deny_framing))
         .layer(CompressionLayer::new())
 }

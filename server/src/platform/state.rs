@@ -12,6 +12,8 @@ pub struct AppState {
     pub config: std::sync::Arc<Config>,
     /// New API keys waiting to be shown once to the administrator who made them.
     pub shown_once: crate::platform::once::ShownOnce,
+    /// 防刷: the limits on anonymous writes.
+    pub guard: std::sync::Arc<crate::platform::guard::Guard>,
     /// The calendar and deadlines in force; administrators change them at run time.
     rules: std::sync::Arc<std::sync::RwLock<Rules>>,
 }
@@ -70,11 +72,13 @@ impl AppState {
             tracing::info!("counting the ratings stored before the aggregates existed");
             store.rebuild_stats().await?;
         }
+        let guard = crate::platform::guard::Guard::new(config.guard.clone());
         Ok(AppState {
             store,
             secrets,
             config: std::sync::Arc::new(config),
             shown_once: Default::default(),
+            guard: std::sync::Arc::new(guard),
             rules: std::sync::Arc::new(std::sync::RwLock::new(rules)),
         })
     }

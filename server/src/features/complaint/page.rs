@@ -68,6 +68,7 @@ fn render(
         h1 { "服务不满意？请告诉我们" }
         p.subject { "投诉将转交办事部门核实处理，一般在2个工作日内答复。" }
         form method="post" action="/complaint" #complain {
+            (crate::platform::guard::form_fields())
             label for="department" { "办事部门" }
             (error(errors, "department"))
             select #department name="department" required aria-describedby="err-department" {
@@ -103,7 +104,7 @@ async fn complaint_page(
         &[],
     ))
     .into_response();
-    device::ensure_cookie(&headers, &mut response);
+    device::ensure_cookie(&state.secrets, &headers, &mut response);
     Ok(response)
 }
 
@@ -130,7 +131,9 @@ async fn complaint_submit(
 ) -> Result<Response, AppError> {
     let draft = parse(&body);
     let display = q.display(false);
-    match complaint::submit(&state, &draft, &device::id(&headers, peer)).await {
+    let client = state.guard.client(peer.ip(), &headers);
+    let device = device::id(&state.secrets, &headers, client);
+    match complaint::submit(&state, &draft, &device).await {
         Ok(code) => Ok(Redirect::to(&format!("/t/{code}")).into_response()),
         Err(ComplaintRefused::Invalid(errors)) => {
             let departments = state.store.department_choices().await?;

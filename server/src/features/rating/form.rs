@@ -134,6 +134,7 @@ impl FormPage<'_> {
         html! {
             form method="post" action=(self.action) #rate {
                 input type="hidden" name="lang" value=(lang.code());
+                (crate::platform::guard::form_fields())
                 (self.levels())
                 (self.reasons())
                 (self.text_fields())

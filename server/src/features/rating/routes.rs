@@ -256,7 +256,7 @@ async fn window_page(
         errors: &[],
     };
     let mut response = Html(page.render()).into_response();
-    device::ensure_cookie(&headers, &mut response);
+    device::ensure_cookie(&state.secrets, &headers, &mut response);
     Ok(response)
 }
 
@@ -269,7 +269,8 @@ async fn window_submit(
     headers: HeaderMap,
     input: JsonOrForm<RatingInput>,
 ) -> Result<Response, AppError> {
-    let device = device::id(&headers, peer);
+    let client = state.guard.client(peer.ip(), &headers);
+    let device = device::id(&state.secrets, &headers, client);
     let json = input.is_json();
     let input = input.into_inner();
     let display = input.display(q.display(false));

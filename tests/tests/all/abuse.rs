@@ -1,0 +1,237 @@
+//! 防刷 — anonymous writes under abuse: a flood with rotating made-up cookies from one address is
+//! held to the configured rate and the window's figures count only what was accepted, while an
+//! honest citizen elsewhere is not affected; cross-site posts are refused; a plain form needs the
+//! time it was served (a minimum fill time) and an empty honeypot.
+
+use std::net::IpAddr;
+
+use serde_json::json;
+use server::platform::guard::{GuardConfig, issued_value};
+use tests::{TestServer, cookie_of, sqlx_count};
+
+/// Production's limits, with the test's loopback as the trusted proxy so that each request can
+/// say which client it is for.
+async fn guarded() -> TestServer {
+    TestServer::start_with(|c| {
+        c.guard = GuardConfig {
+            trusted_proxies: vec![IpAddr::from([127, 0, 0, 1])],
+            ..GuardConfig::production()
+        };
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_cookie_rotating_flood_is_held_to_the_limits_and_an_honest_citizen_is_not() {
+    let server = guarded().await;
+    server.second_window().await;
+    let s = &server.state;
+    let a01 = server.window_link().await;
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for i in 0..200 {
+        let response = server
+            .http
+            .post(&a01)
+            .header("x-forwarded-for", "203.0.113.7")
+            .header("cookie", format!("hcp_dev={i:032x}.{i:024x}"))
+            .json(&json!({ "level": 1, "reasons": [115], "comment": "差" }))
+            .send()
+            .await
+            .unwrap();
+        *statuses.entry(response.status().as_u16()).or_default() += 1;
+    }
+    // Made-up cookies are no devices: after the first, the address's browser is in its cool-down;
+    // past the address's limit, nothing reaches the handler at all.
+    assert_eq!(statuses.get(&201), Some(&1), "{statuses:?}");
+    assert!(
+        statuses.get(&429).copied().unwrap_or(0) >= 199,
+        "{statuses:?}"
+    );
+    assert_eq!(server.evaluations().await, 1);
+    assert_eq!(sqlx_count(s, "SELECT count(*) FROM ticket").await, 1);
+    let figures = sqlx_count(
+        s,
+        "SELECT rated FROM stat_walk_in WHERE scope = 'all' ORDER BY month DESC LIMIT 1",
+    )
+    .await;
+    assert_eq!(
+        figures, 1,
+        "the public figures count only what was accepted"
+    );
+
+    // Another citizen, another address, another window: unaffected.
+    let a02 = server.window_link_of("A02").await;
+    let page = server
+        .http
+        .get(&a02)
+        .header("x-forwarded-for", "198.51.100.9")
+        .send()
+        .await
+        .unwrap();
+    let honest = server
+        .http
+        .post(&a02)
+        .header("x-forwarded-for", "198.51.100.9")
+        .header("cookie", cookie_of(&page))
+        .json(&json!({ "level": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(honest.status(), 201);
+}
+
+#[tokio::test]
+async fn one_window_takes_at_most_its_rate_whoever_sends() {
+    let server = guarded().await;
+    let a01 = server.window_link().await;
+    let mut accepted = 0;
+    for i in 0..30 {
+        let address = format!("198.51.100.{}", i + 1);
+        let page = server
+            .http
+            .get(&a01)
+            .header("x-forwarded-for", &address)
+            .send()
+            .await
+            .unwrap();
+        let response = server
+            .http
+            .post(&a01)
+            .header("x-forwarded-for", &address)
+            .header("cookie", cookie_of(&page))
+            .json(&json!({ "level": 5 }))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 201 {
+            accepted += 1;
+        } else {
+            assert_eq!(response.status(), 429);
+            assert!(response.headers().contains_key("retry-after"));
+        }
+    }
+    let limit = GuardConfig::production().window_ratings_per_minute;
+    assert!(
+        accepted >= limit as usize && accepted <= limit as usize + 1,
+        "{accepted}"
+    );
+    assert_eq!(server.evaluations().await, accepted as i64);
+}
+
+#[tokio::test]
+async fn a_complaint_flood_from_one_address_is_held_to_its_limit() {
+    let server = guarded().await;
+    let department = server.department("BDC").await.to_string();
+    let mut accepted = 0;
+    for _ in 0..100 {
+        let response = server
+            .http
+            .post(server.url("/complaint"))
+            .header("x-forwarded-for", "203.0.113.8")
+            .header("content-type", "application/json")
+            .body(json!({ "department": department, "description": "窗口无人" }).to_string())
+            .send()
+            .await
+            .unwrap();
+        if response.status().is_success() || response.status().is_redirection() {
+            accepted += 1;
+        }
+    }
+    let limit = GuardConfig::production().writes_per_minute as usize;
+    assert!(accepted <= limit + 1, "{accepted}");
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM complaint").await,
+        accepted as i64
+    );
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_nothing_is_stored() {
+    let server = guarded().await;
+    let a01 = server.window_link().await;
+    let forged = server
+        .http
+        .post(&a01)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("level", "1"), ("reasons", "115")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(
+        forged
+            .text()
+            .await
+            .unwrap()
+            .contains("不接受来自其他网站的提交")
+    );
+    let old_browser = server
+        .http
+        .post(&a01)
+        .header("origin", "https://evil.example")
+        .json(&json!({ "level": 1, "reasons": [115] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_browser.status(), 403);
+    // The staff log-in too.
+    use leptos::server_fn::ServerFn;
+    let login = server
+        .http
+        .post(server.url(app::api::staff::StaffLogin::PATH))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", "x"), ("password", "y"), ("code", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 403);
+    assert_eq!(server.evaluations().await, 0);
+}
+
+#[tokio::test]
+async fn a_plain_form_needs_its_served_time_and_an_empty_honeypot() {
+    let server = guarded().await;
+    let a01 = server.window_link().await;
+    let page = server.get(&a01).await;
+    let cookie = cookie_of(&page);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"issued\"") && html.contains("name=\"website\""));
+    let post = |fields: Vec<(&'static str, String)>| {
+        let request = server
+            .http
+            .post(&a01)
+            .header("cookie", cookie.clone())
+            .form(&fields);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let now = server::platform::db::now_ms();
+    let level = || ("level", "5".to_owned());
+    let cases = [
+        (vec![level()], "页面已过期"),
+        (
+            vec![level(), ("issued", format!("{now}.0000000000000000"))],
+            "页面已过期",
+        ),
+        (vec![level(), ("issued", issued_value(now))], "提交过快"),
+        (
+            vec![
+                level(),
+                ("issued", issued_value(now - 60_000)),
+                ("website", "http://spam".into()),
+            ],
+            "提交未被接受",
+        ),
+    ];
+    for (fields, message) in cases {
+        let (status, body) = post(fields).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(message), "{message}: {body}");
+    }
+    assert_eq!(server.evaluations().await, 0);
+    let (status, _) = post(vec![level(), ("issued", issued_value(now - 60_000))]).await;
+    assert_eq!(status, 303, "a person who took their time");
+    assert_eq!(server.evaluations().await, 1);
+}
