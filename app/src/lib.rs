@@ -88,6 +88,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
                     <Route
+                        path=path!("/staff/devices")
+                        view=pages::admin::devices::Devices
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/staff/organisation")
                         view=pages::organisation::Organisation
                         ssr=SsrMode::Async

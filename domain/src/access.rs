@@ -82,6 +82,7 @@ impl Role {
         const ADMIN: &[StaffPage] = &[
             page("/staff/admin", "系统管理"),
             page("/staff/organisation", "机构管理"),
+            page("/staff/devices", "评价器"),
             page("/staff/posters", "窗口评价码"),
         ];
         match self {

@@ -11,6 +11,7 @@ pub mod business_system;
 pub mod calendar;
 pub mod channel;
 pub mod complaint;
+pub mod device;
 pub mod evaluation;
 pub mod ids;
 pub mod level;

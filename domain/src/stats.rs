@@ -33,6 +33,14 @@ pub struct Counts {
     pub fix_rated: i64,
     /// … of which 满意 or 基本满意.
     pub fix_satisfied: i64,
+    /// 实名差评 whose return visit reached the citizen (a failed attempt or an anonymous check
+    /// does not count).
+    pub bad_real_name_visited: i64,
+    /// Valid ratings by 评价主体 type as registered, index 0 = 1 自然人 … 5 = 6 其他组织 (GB/T 39046);
+    /// ratings of occurrences registered without a type are in none.
+    pub evaluator_types: [i64; 6],
+    /// Valid ratings whose evaluator chose to rate anonymously (匿名评价).
+    pub anonymous: i64,
 }
 
 impl Counts {
@@ -49,6 +57,11 @@ impl Counts {
         self.bad_real_name += other.bad_real_name;
         self.fix_rated += other.fix_rated;
         self.fix_satisfied += other.fix_satisfied;
+        self.bad_real_name_visited += other.bad_real_name_visited;
+        for i in 0..6 {
+            self.evaluator_types[i] += other.evaluator_types[i];
+        }
+        self.anonymous += other.anonymous;
     }
 
     /// Valid ratings.
@@ -173,6 +186,8 @@ pub struct Figures {
     pub rectify_rate: Rate,
     /// 回访整改满意率 = rectifications rated satisfied ÷ rectifications rated.
     pub fix_satisfaction_rate: Rate,
+    /// 实名差评回访率 = 实名差评 with a reached return visit ÷ 实名差评; the target is 100 %.
+    pub real_name_visit_rate: Rate,
 }
 
 impl Figures {
@@ -209,11 +224,15 @@ impl Figures {
                 num: c.fix_satisfied,
                 den: c.fix_rated,
             },
+            real_name_visit_rate: Rate {
+                num: c.bad_real_name_visited,
+                den: c.bad_real_name,
+            },
         }
     }
 
     /// (name, rate) in the order pages show them.
-    pub fn named(&self) -> [(&'static str, Rate); 7] {
+    pub fn named(&self) -> [(&'static str, Rate); 8] {
         [
             ("评价率", self.rating_rate),
             ("好评率", self.good_rate),
@@ -222,7 +241,14 @@ impl Figures {
             ("差评回复率", self.bad_reply_rate),
             ("回访整改率", self.rectify_rate),
             ("回访整改满意率", self.fix_satisfaction_rate),
+            ("实名差评回访率", self.real_name_visit_rate),
         ]
+    }
+
+    /// The published target of a figure, in hundredths of a percent, where one is set
+    /// (domain.md §3: every 实名差评 gets a return visit).
+    pub fn target(name: &str) -> Option<i64> {
+        (name == "实名差评回访率").then_some(10_000)
     }
 }
 

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 mod deadline;
 mod history;
+mod visit;
 
 pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates, DueFrom};
+pub use visit::{ReturnVisit, VisitError, VisitForm, VisitMethod, VisitOutcome, parse_local_time};
 
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,8 +141,10 @@ pub enum FixRating {
 /// Something a person does to a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketAction {
-    /// 回访 — the return visit, with its record.
+    /// 回访 — a return visit that reached the citizen, with its structured record ([`ReturnVisit`]).
     RecordVisit,
+    /// A return visit that did not reach the citizen: on record, but the visit is still owed.
+    RecordVisitAttempt,
     /// An anonymous review cannot be visited: the handler records the check instead.
     RecordCheckWithoutContact,
     Triage(Triage),
@@ -163,8 +167,9 @@ pub enum TicketAction {
 
 impl TicketAction {
     /// Every action, for reading names back.
-    pub const ALL: [TicketAction; 15] = [
+    pub const ALL: [TicketAction; 16] = [
         TicketAction::RecordVisit,
+        TicketAction::RecordVisitAttempt,
         TicketAction::RecordCheckWithoutContact,
         TicketAction::Triage(Triage::FixNow),
         TicketAction::Triage(Triage::Ledger),
@@ -190,6 +195,7 @@ impl TicketAction {
     pub fn label_zh(self) -> &'static str {
         match self {
             TicketAction::RecordVisit => "记录回访",
+            TicketAction::RecordVisitAttempt => "记录回访（未联系上）",
             TicketAction::RecordCheckWithoutContact => "记录核实（匿名）",
             TicketAction::Triage(Triage::FixNow) => "立行立改",
             TicketAction::Triage(Triage::Ledger) => "建立台账、限期整改",
@@ -209,6 +215,7 @@ impl TicketAction {
     pub fn name(self) -> &'static str {
         match self {
             TicketAction::RecordVisit => "record_visit",
+            TicketAction::RecordVisitAttempt => "record_visit_attempt",
             TicketAction::RecordCheckWithoutContact => "record_check",
             TicketAction::Triage(Triage::FixNow) => "triage_fix_now",
             TicketAction::Triage(Triage::Ledger) => "triage_ledger",
@@ -259,6 +266,10 @@ pub enum TicketError {
     VisitNoteTooShort,
     #[error("a reply needs text")]
     ReplyEmpty,
+    /// A return visit is recorded with its structure (when, how, reached, findings), not as a
+    /// plain step.
+    #[error("a return visit needs its record")]
+    VisitRecordRequired,
 }
 
 /// 回访记录 — the fewest characters (after trimming) that record a return visit.
@@ -275,6 +286,9 @@ impl TicketError {
             TicketError::AlreadyComplex => "该投诉已认定为复杂投诉",
             TicketError::VisitNoteTooShort => "回访记录至少需要5个字，请写明回访情况",
             TicketError::ReplyEmpty => "答复内容不能为空",
+            TicketError::VisitRecordRequired => {
+                "回访须填写回访记录：时间、方式、是否联系上、是否属实、是否合理"
+            }
         }
     }
 
@@ -289,12 +303,22 @@ impl TicketError {
 }
 
 impl TicketAction {
+    /// The steps recorded with a [`ReturnVisit`] (through the visit form, never as a plain step).
+    pub fn is_visit(self) -> bool {
+        matches!(
+            self,
+            TicketAction::RecordVisit | TicketAction::RecordVisitAttempt
+        )
+    }
+
     /// Whether `note` says enough for this step: a return visit is recorded in at least
     /// [`VISIT_NOTE_MIN_CHARS`] characters, a reply is never empty; other steps need none.
     pub fn check_note(self, note: Option<&str>) -> Result<(), TicketError> {
         let chars = note.map_or(0, |n| n.trim().chars().count());
         match self {
-            TicketAction::RecordVisit if chars < VISIT_NOTE_MIN_CHARS => {
+            TicketAction::RecordVisit | TicketAction::RecordVisitAttempt
+                if chars < VISIT_NOTE_MIN_CHARS =>
+            {
                 Err(TicketError::VisitNoteTooShort)
             }
             TicketAction::Reply if chars == 0 => Err(TicketError::ReplyEmpty),
@@ -332,6 +356,7 @@ impl TicketState {
         use TicketState as S;
         match (self, action) {
             (S::Open, A::RecordVisit) => Ok(to(S::Verified)),
+            (S::Open, A::RecordVisitAttempt) => Ok(to(S::Open)),
             (S::Open, A::RecordCheckWithoutContact) if facts.real_name => {
                 Err(TicketError::VisitRequired)
             }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod complaint;
+pub mod device;
 pub mod disclosure;
 pub mod rating;
 pub mod registration;
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(visit::routes())
         .merge(rating::routes())
         .merge(complaint::routes())
+        .merge(device::routes())
         .merge(ticket::routes())
         .merge(disclosure::routes())
         .merge(report::routes())

@@ -213,3 +213,57 @@ pub async fn sign_in(client: &Client, base: &str, staff: &Staff, js: Js) {
     }
     click_button(client, "登录").await;
 }
+
+/// Fills a ticket's return-visit form as a reached phone visit (属实, 合理; the time the form
+/// proposes) with `note`, and submits it.
+pub async fn record_reached_visit(client: &Client, note: &str) {
+    for choice in [
+        "#visit-method-phone",
+        "#visit-reached-yes",
+        "#visit-substantiated-yes",
+        "#visit-reasonable-yes",
+    ] {
+        click(client, choice).await;
+    }
+    fill(client, "#visit-note", note).await;
+    click_button(client, "记录回访").await;
+}
+
+/// ChromeDriver's network-conditions command: the page's network goes down or comes back.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({
+            "network_conditions": {
+                "offline": self.offline,
+                "latency": 0,
+                "download_throughput": 1_000_000,
+                "upload_throughput": 1_000_000,
+            }
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Takes the page's network down (`true`) or brings it back, as a dropped hall Wi-Fi would.
+pub async fn set_offline(client: &Client, offline: bool) {
+    client
+        .issue_cmd(NetworkConditions { offline })
+        .await
+        .unwrap_or_else(|e| panic!("network conditions: {e}"));
+}

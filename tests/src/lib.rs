@@ -224,3 +224,47 @@ async fn business_system(state: &AppState, name: &str, origins: &str, region: Re
         .expect("the region exists");
     key
 }
+
+/// Now in China time as a `datetime-local` value ("2026-12-01T09:30"), as the visit form sends it.
+pub fn now_local() -> String {
+    domain::time::Timestamp::from_unix_ms(server::platform::db::now_ms())
+        .to_string()
+        .replacen(' ', "T", 1)
+}
+
+/// Records a return visit by phone, now, that reached the citizen (属实, 合理) with `note`.
+pub async fn reached_visit(
+    state: &AppState,
+    actor: domain::access::Actor,
+    ticket: i64,
+    note: &str,
+) -> Result<domain::ticket::TicketState, server::features::ticket::TicketActError> {
+    let at = now_local();
+    let form = domain::ticket::VisitForm {
+        at: &at,
+        method: "phone",
+        reached: "yes",
+        substantiated: "yes",
+        reasonable: "yes",
+        note,
+    };
+    server::features::ticket::record_visit(state, actor, ticket, form).await
+}
+
+/// Records a return visit by phone, now, that did not reach the citizen, with `note`.
+pub async fn unreached_visit(
+    state: &AppState,
+    actor: domain::access::Actor,
+    ticket: i64,
+    note: &str,
+) -> Result<domain::ticket::TicketState, server::features::ticket::TicketActError> {
+    let at = now_local();
+    let form = domain::ticket::VisitForm {
+        at: &at,
+        method: "phone",
+        reached: "no",
+        note,
+        ..Default::default()
+    };
+    server::features::ticket::record_visit(state, actor, ticket, form).await
+}

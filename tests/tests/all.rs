@@ -16,6 +16,7 @@ mod all {
     mod organisation;
     mod rating;
     mod report;
+    mod return_visits;
     mod scopes;
     mod systems;
     mod tickets;

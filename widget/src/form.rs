@@ -168,6 +168,10 @@ impl RatingForm {
             return;
         }
         show_errors(&[]);
+        if crate::device::active() {
+            crate::device::submit(self.form.action(), json::rating(&draft));
+            return;
+        }
         set_status(t("正在提交…", "Sending…"));
         let pending = outbox::Pending {
             action: self.form.action(),

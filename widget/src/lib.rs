@@ -2,7 +2,9 @@
 //! reasons follow the chosen level, mistakes show as they happen (with the same `domain` rules the
 //! server applies), the rating is sent without a reload, a rating made offline is sent when the
 //! phone is back online, and inside a portal's iframe the page reports its height and completion.
+//! On a window's 评价器 (tablet) it also runs the tablet's screen.
 
+mod device;
 mod form;
 mod frame;
 mod json;
@@ -24,7 +26,11 @@ pub fn start() {
     }
     if let Some(form) = form::RatingForm::find(&document) {
         form.enhance();
-        outbox::retry_pending();
+        if device::active() {
+            device::run();
+        } else {
+            outbox::retry_pending();
+        }
     }
     frame::report_height();
 }

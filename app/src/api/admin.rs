@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 
+pub mod devices;
 pub mod systems;
 
 /// An account in the administrator's list.

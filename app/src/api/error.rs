@@ -92,6 +92,7 @@ mod ssr {
     use server::{
         features::{
             admin::AdminError,
+            device::DeviceError,
             disclosure::DisclosureError,
             rating::{clerk::ClerkError, site::PosterError},
             report::ReportError,
@@ -194,6 +195,7 @@ mod ssr {
                     Some(field) => ApiError::invalid(field, e.message_zh()),
                     None => conflict(e.message_zh()),
                 },
+                TicketActError::Visit(e) => ApiError::invalid(e.field(), e.message_zh()),
                 TicketActError::Changed => conflict("工单已被他人更新，请刷新后重试"),
                 TicketActError::Unreadable | TicketActError::Store(_) => internal(&e),
             }
@@ -219,6 +221,21 @@ mod ssr {
                     message,
                 }),
                 AdminError::Store(e) => internal(&e),
+            }
+        }
+    }
+
+    impl From<DeviceError> for ApiError {
+        fn from(e: DeviceError) -> Self {
+            match e {
+                DeviceError::Forbidden => raised(ApiError::AdminOnly),
+                DeviceError::NoWindow => ApiError::invalid("window", "窗口不存在或已停用"),
+                DeviceError::Setting(e) => ApiError::invalid(e.field(), e.message_zh()),
+                DeviceError::NotEnrolled
+                | DeviceError::BadCode
+                | DeviceError::NoVisit
+                | DeviceError::Rate(_)
+                | DeviceError::Store(_) => internal(&e),
             }
         }
     }

@@ -17,6 +17,8 @@ pub struct FigureView {
     pub interval: Option<String>,
     pub num: i64,
     pub den: i64,
+    /// Where a target is published: "目标 100 %，未达到：尚差 2 件" or "目标 100 %，已达到".
+    pub target: Option<String>,
 }
 
 /// A child scope in a list (a department of the region, a window of a department …).
@@ -183,6 +185,7 @@ mod from_server {
                     interval: f.interval,
                     num: f.num,
                     den: f.den,
+                    target: f.target,
                 })
                 .collect(),
             trend: p

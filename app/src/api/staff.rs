@@ -36,6 +36,8 @@ pub struct TicketView {
     pub can_reveal_phone: bool,
     /// The phone, when the handler revealed it in the last minutes (logged each time it is shown).
     pub phone: Option<String>,
+    /// Now in China time as a `datetime-local` value: the visit form's default time.
+    pub now_local: String,
     pub csrf: String,
 }
 
@@ -66,6 +68,38 @@ pub struct DepartmentLoadView {
     pub escalated: i64,
     pub appealed: i64,
     pub closed: i64,
+}
+
+/// 评价器静默 — a tablet quiet too long while its window served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SilentDeviceView {
+    pub window: String,
+    pub hall: String,
+    /// Its last rating, or its enrolment.
+    pub since: String,
+    /// Visits its window finished since.
+    pub served: i64,
+}
+
+/// The tablets silent for the set working hours while their window served (supervisor).
+#[server]
+pub async fn silent_devices() -> Result<Vec<SilentDeviceView>, ApiError> {
+    let (state, session) = super::staff_session().await?;
+    let now = server::platform::db::now();
+    let silent = server::features::device::silent(&state, session.actor, now).await?;
+    Ok(silent
+        .into_iter()
+        .map(|s| SilentDeviceView {
+            since: s
+                .device
+                .last_rated_at
+                .unwrap_or(s.device.enrolled_at)
+                .to_string(),
+            window: s.device.window,
+            hall: s.device.hall,
+            served: s.served_since,
+        })
+        .collect())
 }
 
 /// A window clerk's ratings: counts and words, never a rating's time.
@@ -175,6 +209,44 @@ pub async fn ticket_step(
     Ok(())
 }
 
+pub use visit::{RecordVisit, record_visit};
+
+/// The return-visit form has eight fields: one argument each.
+pub mod visit {
+    #![allow(clippy::too_many_arguments)]
+
+    use leptos::prelude::*;
+
+    use super::ApiError;
+
+    /// 回访 — records a return visit: when (China time, `datetime-local`), how (phone / sms /
+    /// on_site), reached (yes / no) and, when reached, 属实 and 合理 (yes / no), with a note.
+    #[server]
+    pub async fn record_visit(
+        id: i64,
+        at: String,
+        method: String,
+        reached: String,
+        #[server(default)] substantiated: String,
+        #[server(default)] reasonable: String,
+        note: String,
+        csrf: String,
+    ) -> Result<(), ApiError> {
+        let (state, session) = crate::api::staff_session().await?;
+        session.check_csrf(&csrf)?;
+        let form = domain::ticket::VisitForm {
+            at: &at,
+            method: &method,
+            reached: &reached,
+            substantiated: &substantiated,
+            reasonable: &reasonable,
+            note: &note,
+        };
+        server::features::ticket::record_visit(&state, session.actor, id, form).await?;
+        Ok(())
+    }
+}
+
 /// 查看联系电话 — for the return visit; every view is logged.
 #[server]
 pub async fn reveal_phone(id: i64, csrf: String) -> Result<Option<String>, ApiError> {
@@ -228,6 +300,9 @@ mod from_server {
                 .collect(),
             can_reveal_phone: t.can_reveal_phone,
             phone: t.phone,
+            now_local: domain::time::Timestamp::from_unix_ms(server::platform::db::now_ms())
+                .to_string()
+                .replacen(' ', "T", 1),
             csrf: csrf.to_owned(),
         }
     }

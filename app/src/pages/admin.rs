@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+pub mod devices;
 pub mod systems;
 
 use super::staff::{SignInHint, StaffBar};

@@ -14,6 +14,7 @@ pub mod site;
 mod store;
 
 pub use at_window::{WindowRated, WindowRating};
+pub(crate) use form::FormPage;
 pub(crate) use input::RatingInput;
 pub use own_page::*;
 pub(crate) use routes::routes;

@@ -25,6 +25,8 @@ pub struct Rules {
     pub deadlines: domain::ticket::Deadlines,
     /// How the public figures are computed and shown.
     pub disclosure: Disclosure,
+    /// 评价器: idle timeout and silence alarm.
+    pub devices: domain::device::DeviceSettings,
 }
 
 /// 公示设置 — the settings of the public figures.
@@ -62,6 +64,7 @@ impl AppState {
             calendar: calendar(&store).await?,
             deadlines: store.deadlines(config.deadlines).await?,
             disclosure: store.disclosure().await?,
+            devices: store.device_settings().await?,
         };
         if store.stats_missing().await? {
             tracing::info!("counting the ratings stored before the aggregates existed");

@@ -75,14 +75,8 @@ async fn whole_loop(client: Client, base: String, link: String, cast: Cast, js: 
     wait_text(&client, "ticket-state", "待回访核实").await;
     click_button(&client, "查看联系电话（回访用，将记录查看日志）").await;
     wait_text(&client, "phone", "13600136000").await;
-    step(
-        &client,
-        "record_visit",
-        "记录回访",
-        "已电话回访，情况属实",
-        "已核实",
-    )
-    .await;
+    tests::browser::record_reached_visit(&client, "已电话回访，情况属实").await;
+    wait_text(&client, "ticket-state", "已核实").await;
     step(&client, "triage_fix_now", "立行立改", "当场补正", "整改中").await;
     let fix = "已组织窗口人员业务培训";
     step(&client, "record_rectification", "记录整改", fix, "待回复").await;
@@ -270,8 +264,10 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
         Err(TicketActError::Forbidden)
     ));
     // The case carries the applicant's registered phone: a 实名 差评 needs a return visit.
+    tests::reached_visit(s, handler.actor, ticket, "已电话回访说明")
+        .await
+        .unwrap();
     for action in [
-        TicketAction::RecordVisit,
         TicketAction::Triage(domain::ticket::Triage::Explain),
         TicketAction::Reply,
     ] {
@@ -297,7 +293,7 @@ async fn overdue_tickets_are_raised_to_the_supervisor_once() {
 
 #[tokio::test]
 async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
-    use app::api::staff::TicketStep;
+    use app::api::staff::{RecordVisit, TicketStep};
     use leptos::server_fn::ServerFn;
 
     let server = TestServer::start().await;
@@ -365,7 +361,19 @@ async fn a_window_clerk_sees_their_own_ratings_and_nothing_else() {
     let handler = server.handler("bdc", "BDC").await;
     let handling = server.sign_in(&handler).await;
     let ticket = server.ticket_of(&bad.tracking_code).await.to_string();
-    for action in ["record_visit", "triage_explain", "reply"] {
+    let visit = [
+        ("id", ticket.clone()),
+        ("at", tests::now_local()),
+        ("method", "phone".to_owned()),
+        ("reached", "yes".to_owned()),
+        ("substantiated", "yes".to_owned()),
+        ("reasonable", "no".to_owned()),
+        ("note", "已电话回访并说明情况".to_owned()),
+        ("csrf", handling.csrf.clone()),
+    ];
+    let (status, body) = server.call(RecordVisit::PATH, &handling, &visit).await;
+    assert_eq!(status, 200, "visit: {body}");
+    for action in ["triage_explain", "reply"] {
         let form = [
             ("id", ticket.clone()),
             ("action", action.to_owned()),

@@ -79,6 +79,9 @@ async fn a_ticket_left_in_each_non_final_state_past_its_deadline_is_raised_once(
         let id = server.ticket_of(&rated.tracking_code).await;
         for step in steps {
             let reached = match step {
+                Some(A::RecordVisit) => tests::reached_visit(s, handler, id, "已电话回访并说明")
+                    .await
+                    .unwrap(),
                 Some(action) => ticket::act(s, handler, id, *action, Some("已电话回访并说明"))
                     .await
                     .unwrap(),
@@ -150,7 +153,7 @@ async fn a_step_after_a_raise_starts_a_new_deadline_raised_once_again() {
     let id = server.ticket_of(&rated.tracking_code).await;
     let later = server::platform::db::now_ms() + 30 * 86_400_000;
     assert_eq!(escalate_overdue(s, later).await.unwrap(), vec![id]);
-    ticket::act(s, handler, id, A::RecordVisit, Some("已电话回访，情况属实"))
+    tests::reached_visit(s, handler, id, "已电话回访，情况属实")
         .await
         .unwrap();
     let triage = ticket::list(s, handler).await.unwrap()[0]
@@ -163,8 +166,8 @@ async fn a_step_after_a_raise_starts_a_new_deadline_raised_once_again() {
 }
 
 #[tokio::test]
-async fn a_visit_needs_a_few_characters_and_a_reply_needs_text() {
-    use app::api::staff::TicketStep;
+async fn a_visit_is_a_structured_record_and_a_reply_needs_text() {
+    use app::api::staff::{RecordVisit, TicketStep};
     use leptos::server_fn::ServerFn;
 
     let server = TestServer::start().await;
@@ -189,22 +192,99 @@ async fn a_visit_needs_a_few_characters_and_a_reply_needs_text() {
     let page = server
         .page_as(&format!("/staff/tickets/{id}"), &session)
         .await;
-    assert!(page.contains("记录回访：回访情况（至少5个字）"), "{page}");
+    assert!(page.contains("回访情况（至少5个字）"), "{page}");
+    for choice in ["电话", "短信", "上门或现场", "已联系上", "属实", "不合理"] {
+        assert!(page.contains(choice), "the form offers {choice}");
+    }
     let history = "SELECT count(*) FROM ticket_event";
-    for note in ["", "  ", "已联系"] {
+    // A plain step cannot stand in for the record.
+    let (status, body) = server
+        .call(
+            TicketStep::PATH,
+            &session,
+            &step("record_visit", "已电话联系群众"),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("回访须填写回访记录"), "{body}");
+
+    let now = tests::now_local();
+    let visit = |changes: &[(&str, &str)]| {
+        let mut form: Vec<(&str, String)> = vec![
+            ("id", id.clone()),
+            ("at", now.clone()),
+            ("method", "phone".into()),
+            ("reached", "yes".into()),
+            ("substantiated", "yes".into()),
+            ("reasonable", "no".into()),
+            ("note", "已电话联系群众".into()),
+            ("csrf", session.csrf.clone()),
+        ];
+        for (name, value) in changes {
+            form.iter_mut().find(|f| f.0 == *name).unwrap().1 = (*value).to_owned();
+        }
+        form
+    };
+    // (changes to a good form, the field named, the message)
+    type Wrong<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let wrong: [Wrong<'_>; 8] = [
+        (&[("note", "")], "note", "回访情况：至少需要5个字"),
+        (&[("note", "已联系")], "note", "回访情况：至少需要5个字"),
+        (&[("at", "")], "at", "回访时间"),
+        (&[("at", "2999-01-01T09:00")], "at", "不能晚于现在"),
+        (&[("at", "2001-01-01T09:00")], "at", "不能早于工单生成时间"),
+        (&[("method", "email")], "method", "回访方式"),
+        (&[("reached", "")], "reached", "是否联系上"),
+        (&[("substantiated", "")], "substantiated", "是否属实"),
+    ];
+    for (changes, field, message) in wrong {
         let (status, body) = server
-            .call(TicketStep::PATH, &session, &step("record_visit", note))
+            .call(RecordVisit::PATH, &session, &visit(changes))
             .await;
-        assert_eq!(status, 422, "{note:?}: {body}");
-        assert!(body.contains("回访记录至少需要5个字"), "{body}");
-        assert!(body.contains("\"note\""), "names the field: {body}");
+        assert_eq!(status, 422, "{changes:?}: {body}");
+        assert!(body.contains(message), "{changes:?}: {body}");
+        assert!(
+            body.contains(&format!("\"{field}\"")),
+            "names {field}: {body}"
+        );
     }
     assert_eq!(server.tickets_in("open").await, 1, "nothing half-written");
     assert_eq!(sqlx_count(s, history).await, 1);
+    assert_eq!(sqlx_count(s, "SELECT count(*) FROM return_visit").await, 0);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
 
-    let visit = step("record_visit", "已电话联系群众");
-    assert_eq!(server.call(TicketStep::PATH, &session, &visit).await.0, 200);
+    // A failed attempt goes on record and leaves the visit owed; no findings are asked for.
+    let attempt = visit(&[
+        ("reached", "no"),
+        ("substantiated", ""),
+        ("reasonable", ""),
+        ("method", "sms"),
+        ("note", "短信未回复，电话无人接听"),
+    ]);
+    assert_eq!(
+        server.call(RecordVisit::PATH, &session, &attempt).await.0,
+        200
+    );
+    assert_eq!(server.tickets_in("open").await, 1, "still owed");
+    let stored = "SELECT count(*) FROM return_visit WHERE method = 'sms' AND reached = 0 \
+                  AND substantiated IS NULL AND reasonable IS NULL";
+    assert_eq!(sqlx_count(s, stored).await, 1);
+
+    assert_eq!(
+        server
+            .call(RecordVisit::PATH, &session, &visit(&[]))
+            .await
+            .0,
+        200
+    );
+    let stored = "SELECT count(*) FROM return_visit WHERE method = 'phone' AND reached = 1 \
+                  AND substantiated = 1 AND reasonable = 0";
+    assert_eq!(sqlx_count(s, stored).await, 1);
+    let page = server
+        .page_as(&format!("/staff/tickets/{id}"), &session)
+        .await;
+    assert!(page.contains("短信回访，未联系上"), "{page}");
+    assert!(page.contains("电话回访，已联系上，属实，不合理"), "{page}");
     let explain = step("triage_explain", "");
     assert_eq!(
         server.call(TicketStep::PATH, &session, &explain).await.0,
@@ -216,7 +296,7 @@ async fn a_visit_needs_a_few_characters_and_a_reply_needs_text() {
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("答复内容不能为空"), "{body}");
     assert_eq!(server.tickets_in("awaiting_reply").await, 1);
-    assert_eq!(sqlx_count(s, history).await, 3);
+    assert_eq!(sqlx_count(s, history).await, 4);
     let reply = step("reply", "已向群众说明办理依据");
     assert_eq!(server.call(TicketStep::PATH, &session, &reply).await.0, 200);
     assert_eq!(server.tickets_in("replied").await, 1);
@@ -297,7 +377,7 @@ async fn a_ticket_without_its_deadline_gets_it_once_the_calendar_allows() {
             .await;
         let id = server.ticket_of(&rated.tracking_code).await;
         if visit {
-            ticket::act(s, handler, id, A::RecordVisit, Some("已电话回访，情况属实"))
+            tests::reached_visit(s, handler, id, "已电话回访，情况属实")
                 .await
                 .unwrap();
         }

@@ -71,6 +71,11 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             "sms",
         ];
         case["channel"] = channels[dice.roll(7) as usize].into();
+        // 评价主体 (sometimes not said) and the anonymity choice, for the open data's counts.
+        if let Some(kind) = Some(dice.roll(7)).filter(|&k| k > 0) {
+            case["evaluator_type"] = kind.into();
+        }
+        case["anonymous"] = (dice.roll(4) == 0).into();
         let link = server.link_for(case).await;
         if dice.roll(5) == 0 {
             continue; // registered, never rated
@@ -98,15 +103,34 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
         let act = |actor, action| {
             server::features::ticket::act(s, actor, ticket, action, Some("已记录情况"))
         };
-        let visit = if real_name {
-            TicketAction::RecordVisit
-        } else {
-            TicketAction::RecordCheckWithoutContact
+        // A real-name review is visited (sometimes after a failed attempt); an anonymous one checked.
+        let attempt_first = real_name && dice.roll(2) == 0;
+        let verify = || async move {
+            if attempt_first {
+                tests::unreached_visit(s, handler, ticket, "无人接听，稍后再联系")
+                    .await
+                    .unwrap();
+            }
+            if real_name {
+                tests::reached_visit(s, handler, ticket, "已记录情况")
+                    .await
+                    .unwrap();
+            } else {
+                act(handler, TicketAction::RecordCheckWithoutContact)
+                    .await
+                    .unwrap();
+            }
         };
         match dice.roll(5) {
-            0 => {} // still open
+            // Still open (perhaps after a failed attempt).
+            0 if attempt_first => {
+                tests::unreached_visit(s, handler, ticket, "无人接听，稍后再联系")
+                    .await
+                    .unwrap();
+            }
+            0 => {}
             1 => {
-                act(handler, visit).await.unwrap();
+                verify().await;
                 act(handler, TicketAction::Triage(Triage::Appeal))
                     .await
                     .unwrap();
@@ -116,7 +140,7 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
                     .unwrap();
             }
             k => {
-                act(handler, visit).await.unwrap();
+                verify().await;
                 for step in FIX_AND_REPLY {
                     act(handler, step).await.unwrap();
                 }

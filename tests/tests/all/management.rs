@@ -26,9 +26,9 @@ async fn handle(client: Client, base: String, handler: Staff, js: Js) {
     // Shown in place when hydrated; without JavaScript the page comes back with the number.
     click_button(&client, "查看联系电话（回访用，将记录查看日志）").await;
     wait_text(&client, "#phone", "13600136000").await;
-    fill(&client, "#note-record_visit", "已电话回访").await;
-    click_button(&client, "记录回访").await;
+    tests::browser::record_reached_visit(&client, "已电话回访").await;
     wait_text(&client, "#ticket-state", "已核实，待处置").await;
+    wait_text(&client, "#history", "电话回访，已联系上，属实，合理").await;
     wait_text(&client, "#history", "已电话回访").await;
 }
 
@@ -97,8 +97,8 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
         organisation::{OrgSave, OrgSetActive, OrganisationView},
         report::{HeatMap, MonthlyReport},
         staff::{
-            DepartmentOverview, LoadTicket, MyTickets, OwnRatings, RevealPhone, StaffLogout,
-            TicketStep, Whoami,
+            DepartmentOverview, LoadTicket, MyTickets, OwnRatings, RecordVisit, RevealPhone,
+            StaffLogout, TicketStep, Whoami,
         },
     };
     use leptos::server_fn::ServerFn;
@@ -125,8 +125,21 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 TicketStep::PATH,
                 vec![
                     ("id", ticket.clone()),
-                    ("action", "record_visit".into()),
+                    ("action", "record_check".into()),
                     ("note", "x".into()),
+                    ("csrf", csrf.clone()),
+                ],
+            ),
+            (
+                RecordVisit::PATH,
+                vec![
+                    ("id", ticket.clone()),
+                    ("at", tests::now_local()),
+                    ("method", "phone".into()),
+                    ("reached", "yes".into()),
+                    ("substantiated", "yes".into()),
+                    ("reasonable", "yes".into()),
+                    ("note", "已电话回访群众".into()),
                     ("csrf", csrf.clone()),
                 ],
             ),
@@ -240,11 +253,19 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
     let session = server.sign_in(&handler).await;
     let form = vec![
         ("id", ticket.clone()),
-        ("action", "record_visit".into()),
-        ("note", "x".into()),
+        ("at", tests::now_local()),
+        ("method", "phone".into()),
+        ("reached", "yes".into()),
+        ("substantiated", "yes".into()),
+        ("reasonable", "yes".into()),
+        ("note", "已电话回访群众".into()),
         ("csrf", "forged".into()),
     ];
-    assert_eq!(server.call(TicketStep::PATH, &session, &form).await.0, 403);
+    assert_eq!(server.call(RecordVisit::PATH, &session, &form).await.0, 403);
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM return_visit").await,
+        0
+    );
     let s = &server.state;
     assert_eq!(server.tickets_in("open").await, 1);
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM audit_log").await, 0);
@@ -281,15 +302,9 @@ async fn supervisor_journey(js: Js) {
     let ticket = bad_review(&server).await;
     let supervisor = server.supervisor("jiandu").await;
     let s = &server.state;
-    server::features::ticket::act(
-        s,
-        handler,
-        ticket,
-        TicketAction::RecordVisit,
-        Some("已电话回访"),
-    )
-    .await
-    .unwrap();
+    tests::reached_visit(s, handler, ticket, "已电话回访群众")
+        .await
+        .unwrap();
     server::features::ticket::act(
         s,
         handler,

@@ -10,7 +10,7 @@ use server::{
     features::ticket::{self, TicketActError},
     platform::auth::{self, LoginError},
 };
-use tests::{TestServer, sqlx_count};
+use tests::{TestServer, reached_visit, sqlx_count};
 
 /// A 差评 with a phone: returns its ticket id.
 async fn bad_review(server: &TestServer, case: &str) -> i64 {
@@ -42,15 +42,9 @@ async fn a_handler_takes_a_bad_review_to_the_citizens_verdict_with_every_step_on
         Some("13600136000")
     );
     assert_eq!(
-        ticket::act(
-            s,
-            handler,
-            ticket,
-            A::RecordVisit,
-            Some("已电话回访，群众反映排队久")
-        )
-        .await
-        .unwrap(),
+        reached_visit(s, handler, ticket, "已电话回访，群众反映排队久")
+            .await
+            .unwrap(),
         S::Verified
     );
     assert_eq!(
@@ -136,7 +130,7 @@ async fn nobody_handles_another_departments_ticket() {
     let ticket = bad_review(&server, "L-2").await;
     for actor in [other, clerk] {
         assert!(matches!(
-            ticket::act(&server.state, actor, ticket, A::RecordVisit, None).await,
+            reached_visit(&server.state, actor, ticket, "已电话回访核实").await,
             Err(TicketActError::NotFound)
         ));
         assert!(matches!(
@@ -158,7 +152,7 @@ async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
     let supervisor = server.supervisor("jd").await.actor;
     let ticket = bad_review(&server, "L-3").await;
     let s = &server.state;
-    ticket::act(s, handler, ticket, A::RecordVisit, Some("回访：误点差评"))
+    reached_visit(s, handler, ticket, "回访：误点差评")
         .await
         .unwrap();
     ticket::act(
@@ -367,7 +361,7 @@ async fn the_deadline_shown_follows_the_state() {
     let s = &server.state;
     let due = |list: Vec<server::features::ticket::TicketListItem>| list[0].due_at;
     let contact = due(ticket::list(s, handler).await.unwrap()).expect("first contact due");
-    ticket::act(s, handler, ticket, A::RecordVisit, Some("已电话回访"))
+    reached_visit(s, handler, ticket, "已电话回访群众")
         .await
         .unwrap();
     let triage = due(ticket::list(s, handler).await.unwrap()).expect("triage due");
@@ -525,6 +519,10 @@ async fn the_methods_page_states_the_real_name_deadline_and_clerk_rules() {
         "业务系统登记了申请人手机号且申请人未选择匿名评价的差评",
         "每个未办结状态都有时限",
         "差评的文字意见在其整改办结后才向本人显示",
+        "回访时联系上群众的实名差评 ÷ 有效实名差评，目标 100 %",
+        "匿名差评的核实不是回访",
+        "是否联系上；联系上的，认定反映问题是否属实、诉求是否合理",
+        "1 自然人、2 企业法人",
     ] {
         assert!(page.contains(rule), "{rule}");
     }

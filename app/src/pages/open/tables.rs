@@ -25,7 +25,20 @@ pub fn FigureTable(month: String, figures: Vec<FigureView>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row">{f.name}</th>
-                                <td>{f.value}</td>
+                                <td>
+                                    {f.value}
+                                    {f
+                                        .target
+                                        .map(|t| {
+                                            let missed = t.contains("未达到");
+                                            view! {
+                                                " "
+                                                <span class="target" class:err=missed>
+                                                    {t}
+                                                </span>
+                                            }
+                                        })}
+                                </td>
                                 <td>{f.interval.unwrap_or_default()}</td>
                                 <td>{format!("{}/{}", f.num, f.den)}</td>
                             </tr>

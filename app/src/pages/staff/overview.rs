@@ -2,9 +2,44 @@
 
 use leptos::prelude::*;
 
-use crate::api::staff::{department_overview, own_ratings};
+use crate::api::staff::{SilentDeviceView, department_overview, own_ratings, silent_devices};
 
 use super::{SignInHint, StaffBar};
+
+/// 评价器静默 — tablets that rated nothing for the set working hours while their window served.
+#[component]
+fn SilentDevices(list: Vec<SilentDeviceView>) -> impl IntoView {
+    view! {
+        <section class="card" id="silent-devices">
+            <h2>"评价器静默预警"</h2>
+            {if list.is_empty() {
+                view! { <p>"各评价器运行正常。"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="err">
+                        {list
+                            .into_iter()
+                            .map(|d| {
+                                view! {
+                                    <li>
+                                        {format!(
+                                            "{}（{}）：自 {} 起无评价，其间窗口办结 {} 件",
+                                            d.window,
+                                            d.hall,
+                                            d.since,
+                                            d.served,
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
 
 /// 督办总览 — every department's tickets: open, overdue, raised, appeals waiting (supervisor).
 #[component]
@@ -14,6 +49,7 @@ pub fn Overview() -> impl IntoView {
         || (),
         |_| crate::api::report::heat_map(String::new(), String::new()),
     );
+    let silent = Resource::new(|| (), |_| silent_devices());
     view! {
         <StaffBar />
         <h1>"督办总览"</h1>
@@ -62,6 +98,11 @@ pub fn Overview() -> impl IntoView {
                             <p>
                                 <a href="/staff/tickets">"查看全部工单"</a>
                             </p>
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    silent.await.ok().map(|list| view! { <SilentDevices list /> })
+                                })}
+                            </Suspense>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     alerts

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::staff::{RevealPhone, TicketStep, TicketView, load_ticket, my_tickets};
+use crate::api::staff::{
+    RecordVisit, RevealPhone, TicketStep, TicketView, load_ticket, my_tickets,
+};
 
 use super::{SignInHint, StaffBar};
 
@@ -84,9 +86,10 @@ pub fn Ticket() -> impl IntoView {
             .unwrap_or_default()
     };
     let step = ServerAction::<TicketStep>::new();
+    let visit = ServerAction::<RecordVisit>::new();
     let ticket = Resource::new(
-        move || (id(), step.version().get()),
-        |(id, _)| load_ticket(id),
+        move || (id(), step.version().get(), visit.version().get()),
+        |(id, _, _)| load_ticket(id),
     );
     view! {
         <StaffBar />
@@ -95,19 +98,29 @@ pub fn Ticket() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match ticket.await {
-                    Ok(t) => view! { <TicketBody ticket=t step=step /> }.into_any(),
+                    Ok(t) => view! { <TicketBody ticket=t step=step visit=visit /> }.into_any(),
                     Err(e) => view! { <SignInHint message=e.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
         <p class="err" role="alert" id="step-error">
-            {move || step.value().get().and_then(Result::err).map(|e| e.to_string())}
+            {move || {
+                step.value()
+                    .get()
+                    .and_then(Result::err)
+                    .or_else(|| visit.value().get().and_then(Result::err))
+                    .map(|e| e.to_string())
+            }}
         </p>
     }
 }
 
 #[component]
-fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoView {
+fn TicketBody(
+    ticket: TicketView,
+    step: ServerAction<TicketStep>,
+    visit: ServerAction<RecordVisit>,
+) -> impl IntoView {
     let TicketView {
         card,
         level_zh,
@@ -117,25 +130,26 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         actions,
         can_reveal_phone,
         phone,
+        now_local,
         csrf,
         ..
     } = ticket;
     let id = card.id;
     let phone =
         can_reveal_phone.then(|| view! { <PhoneReveal id csrf=csrf.clone() shown=phone /> });
+    // A return visit has its own form (when, how, reached, findings): both of its steps.
+    let visit_form = actions
+        .iter()
+        .any(|(name, _)| name == "record_visit")
+        .then(|| view! { <VisitForm id csrf=csrf.clone() now=now_local action=visit /> });
     let forms = actions
         .into_iter()
+        .filter(|(name, _)| !name.starts_with("record_visit"))
         .map(|(name, label)| {
             let note_id = format!("note-{name}");
             let csrf = csrf.clone();
             // The steps that answer for the citizen say what was done (TicketAction::check_note).
             let note_label = match name.as_str() {
-                "record_visit" => {
-                    format!(
-                        "{label}：回访情况（至少{}个字）",
-                        domain::ticket::VISIT_NOTE_MIN_CHARS,
-                    )
-                }
                 "reply" => format!("{label}：答复内容（必填）"),
                 _ => format!("{label}：说明"),
             };
@@ -174,12 +188,82 @@ fn TicketBody(ticket: TicketView, step: ServerAction<TicketStep>) -> impl IntoVi
         </section>
         <section class="card">
             <h2>"处理"</h2>
+            {visit_form}
             {forms}
         </section>
         <section class="card">
             <h2>"处理记录"</h2>
             <ol id="history">{history}</ol>
         </section>
+    }
+}
+
+/// 回访记录 — when, how, whether the citizen was reached and, if so, whether the review is 属实 and
+/// 合理. A visit that did not reach the citizen is kept on record; the visit is still owed.
+#[component]
+fn VisitForm(
+    id: i64,
+    csrf: String,
+    now: String,
+    action: ServerAction<RecordVisit>,
+) -> impl IntoView {
+    let radios =
+        |name: &'static str, choices: &[(&'static str, &'static str)], checked: Option<&str>| {
+            choices
+                .iter()
+                .map(|&(value, label)| {
+                    let input_id = format!("visit-{name}-{value}");
+                    view! {
+                        <input
+                            type="radio"
+                            id=input_id.clone()
+                            name=name
+                            value=value
+                            checked=checked == Some(value)
+                        />
+                        <label for=input_id>{label}</label>
+                    }
+                })
+                .collect_view()
+        };
+    view! {
+        <ActionForm action=action attr:class="step" attr:id="visit-form">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="csrf" value=csrf />
+            <p>
+                <label for="visit-at">"回访时间"</label>
+                <input type="datetime-local" id="visit-at" name="at" value=now required />
+            </p>
+            <fieldset>
+                <legend>"回访方式"</legend>
+                {radios(
+                    "method",
+                    &[("phone", "电话"), ("sms", "短信"), ("on_site", "上门或现场")],
+                    Some("phone"),
+                )}
+            </fieldset>
+            <fieldset>
+                <legend>"是否联系上群众"</legend>
+                {radios(
+                    "reached",
+                    &[("yes", "已联系上"), ("no", "未联系上（不计为回访）")],
+                    None,
+                )}
+            </fieldset>
+            <fieldset>
+                <legend>"反映问题是否属实（联系上时填写）"</legend>
+                {radios("substantiated", &[("yes", "属实"), ("no", "不属实")], None)}
+            </fieldset>
+            <fieldset>
+                <legend>"诉求是否合理（联系上时填写）"</legend>
+                {radios("reasonable", &[("yes", "合理"), ("no", "不合理")], None)}
+            </fieldset>
+            <label for="visit-note">
+                {format!("回访情况（至少{}个字）", domain::ticket::VISIT_NOTE_MIN_CHARS)}
+            </label>
+            <textarea id="visit-note" name="note" rows="2"></textarea>
+            <button type="submit">"记录回访"</button>
+        </ActionForm>
     }
 }
 

@@ -212,6 +212,15 @@ impl Store {
     }
 
     /// The window printed with this e码.
+    pub async fn window_by_id(&self, id: i64) -> StoreResult<Option<WindowView>> {
+        let sql = format!("{WINDOW_VIEW} WHERE w.id = ?");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(window_view))
+    }
+
     pub async fn window_by_ecode(&self, ecode: &str) -> StoreResult<Option<WindowView>> {
         let sql = format!("{WINDOW_VIEW} WHERE w.ecode = ?");
         let row = sqlx::query(&sql)

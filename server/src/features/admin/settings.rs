@@ -1,7 +1,7 @@
 //! Settings administrators change at run time: ticket deadlines, 公示 settings and holiday
 //! years. Every change is written together with its audit-log entry, in one transaction.
 
-use domain::ticket::Deadlines;
+use domain::{device::DeviceSettings, ticket::Deadlines};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::json;
 
@@ -119,6 +119,27 @@ impl DisclosureDoc {
     }
 }
 
+/// 评价器设置 as stored, each optional.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DeviceDoc {
+    idle_seconds: Option<u32>,
+    silence_hours: Option<u32>,
+}
+
+impl SettingsDoc for DeviceDoc {
+    const KEY: &'static str = "devices";
+    const ACTION: &'static str = "set_device_settings";
+}
+
+impl From<DeviceSettings> for DeviceDoc {
+    fn from(d: DeviceSettings) -> Self {
+        DeviceDoc {
+            idle_seconds: Some(d.idle_seconds),
+            silence_hours: Some(d.silence_hours),
+        }
+    }
+}
+
 /// 节假日安排 — a year's schedule as entered: days off and weekend days worked (调休), as the
 /// administrator wrote them.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -140,6 +161,27 @@ impl Store {
             .setting::<DisclosureDoc>()
             .await?
             .over(Disclosure::default()))
+    }
+
+    /// The 评价器 settings in force (defaults where none were saved).
+    pub async fn device_settings(&self) -> StoreResult<DeviceSettings> {
+        let saved = self.setting::<DeviceDoc>().await?;
+        let d = DeviceSettings::default();
+        Ok(DeviceSettings {
+            idle_seconds: saved.idle_seconds.unwrap_or(d.idle_seconds),
+            silence_hours: saved.silence_hours.unwrap_or(d.silence_hours),
+        })
+    }
+
+    /// Saves the 评价器 settings, with the audit-log entry (before → after).
+    pub async fn save_device_settings(
+        &self,
+        account: i64,
+        before: DeviceSettings,
+        after: DeviceSettings,
+    ) -> StoreResult<()> {
+        self.save_setting(account, DeviceDoc::from(before), DeviceDoc::from(after))
+            .await
     }
 
     /// Saves the disclosure settings, with the audit-log entry (before → after).

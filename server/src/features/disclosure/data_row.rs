@@ -40,6 +40,14 @@ pub(super) struct DataRow<'a> {
     ch_phone: i64,
     ch_sms: i64,
     ch_system_default: i64,
+    bad_real_name_visited: i64,
+    et1: i64,
+    et2: i64,
+    et3: i64,
+    et4: i64,
+    et5: i64,
+    et6: i64,
+    anonymous: i64,
     walk_in: i64,
     walk_in_bad: i64,
 }
@@ -49,6 +57,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
         let c = &r.counts;
         let [l1, l2, l3, l4, l5] = c.levels;
         let [a1, a2, a3, a4, a5] = c.active_levels;
+        let [et1, et2, et3, et4, et5, et6] = c.evaluator_types;
         // The order of `Channel::ALL`.
         let [
             ch_pc,
@@ -90,6 +99,14 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             ch_phone,
             ch_sms,
             ch_system_default,
+            bad_real_name_visited: c.bad_real_name_visited,
+            et1,
+            et2,
+            et3,
+            et4,
+            et5,
+            et6,
+            anonymous: c.anonymous,
             walk_in: r.walk_ins.rated,
             walk_in_bad: r.walk_ins.bad,
         }
@@ -97,9 +114,10 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
 }
 
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
-/// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
-/// columns (0015), so that readers of the earlier columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 31] = [
+/// the CSV's heading line. The channel columns came last (with migration 0012), so that readers of
+/// the earlier columns by position keep working; the return visits and 评价主体 after them (0016),
+/// then the walk-in e码 ratings (0015, which landed later).
+pub(super) const FIELDS: [(&str, &str); 39] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -151,6 +169,20 @@ pub(super) const FIELDS: [(&str, &str); 31] = [
         "有效评价中为系统默认评价（通用编码无，另一编码 7）",
     ),
     (
+        "bad_real_name_visited",
+        "实名有效差评中回访已联系上群众的（未联系上的回访、匿名差评的核实不计）",
+    ),
+    ("et1", "有效评价中评价主体为 自然人（GB/T 39046 编码 1）"),
+    ("et2", "有效评价中评价主体为 企业法人（编码 2）"),
+    ("et3", "有效评价中评价主体为 事业法人（编码 3）"),
+    ("et4", "有效评价中评价主体为 社会组织法人（编码 4）"),
+    ("et5", "有效评价中评价主体为 行政机关（编码 5）"),
+    (
+        "et6",
+        "有效评价中评价主体为 其他组织（编码 6）；业务系统未登记主体类型的评价不在 et1–et6 中",
+    ),
+    ("anonymous", "有效评价中评价人选择匿名评价的"),
+    (
         "walk_in",
         "未关联办件的扫码评价（有效）：不计入以上各项，也不计入评价率和满意率",
     ),
@@ -194,6 +226,9 @@ mod tests {
                 bad_real_name: 3,
                 fix_rated: 2,
                 fix_satisfied: 1,
+                bad_real_name_visited: 2,
+                evaluator_types: [7, 1, 0, 0, 2, 0],
+                anonymous: 4,
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
@@ -255,23 +290,25 @@ mod tests {
         assert_eq!(
             counts,
             [
-                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1
+                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 2, 7,
+                1, 0, 0, 2, 0, 4, 4, 1
             ]
         );
     }
 
-    /// The columns published before the channel columns are unchanged, in place; the walk-in
-    /// columns come after the channels.
+    /// The columns published before the channel columns are unchanged, in place; later columns
+    /// only ever come after them.
     #[test]
     fn plain_rows_are_published_byte_for_byte_with_the_channels_last() {
         let heading = "\u{feff}scope,scope_id,name,month,occurrences,l1,l2,l3,l4,l5,a1,a2,a3,a4,a5,\
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
-                       ch_system_default,walk_in,walk_in_bad\r\n";
+                       ch_system_default,bad_real_name_visited,et1,et2,et3,et4,et5,et6,anonymous,\
+                       walk_in,walk_in_bad\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1\r\n";
+                    1,2,3,0,0,0,9,0,2,7,1,0,0,2,0,4,4,1\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -282,9 +319,9 @@ mod tests {
     fn json_rows_keep_the_sorted_keys_they_were_published_with() {
         let json = serde_json::to_string(&json_rows(&[open_row("全部")]).unwrap()).unwrap();
         let expected = concat!(
-            r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"bad_real_name":3,"bad_rectified":1,"#,
-            r#""bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
-            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
+            r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"bad_real_name":3,"#,
+            r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
+            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"#,
             r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );

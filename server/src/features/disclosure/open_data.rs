@@ -93,9 +93,11 @@ async fn schema() -> Response {
             "差评回复率": "bad_replied / (l1+l2)",
             "回访整改率": "bad_rectified / (l1+l2)",
             "回访整改满意率": "fix_satisfied / fix_rated",
+            "实名差评回访率": "bad_real_name_visited / bad_real_name (target 100 %)",
         },
         "rounding": "percentages truncated to two decimals, never rounded up; below min_sample a rate is not published",
         "sums": "rows of the same scope may be added across months; the 'all' row of a month is the sum of its departments; in every row ch_* add up to l1+l2+l3+l4+l5",
+        "evaluators": "et1..et6 count valid ratings by the 评价主体 type the business system registered (GB/T 39046 1 自然人 … 6 其他组织); ratings registered without a type are in none; anonymous counts valid ratings whose evaluator chose anonymity",
         "channels": "ch_* count valid ratings by the channel the citizen actually used (the channel the rating link was issued for; a window e码 is 二维码); codes: common coding 1 PC端 … 7 短信, the other variant 6 短信, 7 系统默认评价",
     });
     cacheable(Json(body).into_response(), "application/json")

@@ -201,14 +201,24 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      CASE WHEN t.id IS NOT NULL AND i.evaluation_id IS NULL THEN EXISTS \
          (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'reply') ELSE 0 END AS bad_replied, \
      CASE WHEN t.state = 'closed' AND i.evaluation_id IS NULL THEN EXISTS \
-         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action IN ('record_visit', 'record_check')) \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'record_visit') \
          ELSE 0 END AS bad_rectified, \
      coalesce(i.evaluation_id IS NULL AND t.real_name, 0) AS bad_real_name, \
      CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
          WHERE v.ticket_id = t.id AND v.action LIKE 'rate_fix_%') ELSE 0 END AS fix_rated, \
      CASE WHEN i.evaluation_id IS NULL AND t.id IS NOT NULL THEN (SELECT count(*) FROM ticket_event v \
          WHERE v.ticket_id = t.id AND v.action IN ('rate_fix_satisfied', 'rate_fix_basically_satisfied')) \
-         ELSE 0 END AS fix_satisfied \
+         ELSE 0 END AS fix_satisfied, \
+     CASE WHEN i.evaluation_id IS NULL AND t.real_name THEN EXISTS \
+         (SELECT 1 FROM ticket_event v WHERE v.ticket_id = t.id AND v.action = 'record_visit') \
+         ELSE 0 END AS bad_real_name_visited, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 1, 0) AS et1, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 2, 0) AS et2, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 3, 0) AS et3, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 4, 0) AS et4, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 5, 0) AS et5, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 6, 0) AS et6, \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.anonymous, 0) AS anonymous \
      FROM service_occurrence o \
      JOIN department d ON d.id = o.department_id \
      LEFT JOIN service_window w ON w.id = o.window_id \

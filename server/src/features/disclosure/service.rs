@@ -30,6 +30,8 @@ pub struct ShownFigure {
     pub interval: Option<String>,
     pub num: i64,
     pub den: i64,
+    /// Where the figure has a published target: whether it is met ("目标 100 %，未达到：尚有 2 件").
+    pub target: Option<String>,
 }
 
 /// A child scope in a list (a department of the region, a window of a department …).
@@ -170,9 +172,28 @@ pub(super) fn figures(c: &Counts, policy: Policy) -> Vec<ShownFigure> {
                 interval,
                 num: rate.num,
                 den: rate.den,
+                target: target(name, rate),
             }
         })
         .collect()
+}
+
+/// Whether `rate` meets the target of figure `name`, if it has one. A shortfall is stated
+/// whatever the sample: each missing case is a citizen owed a visit.
+fn target(name: &str, rate: domain::stats::Rate) -> Option<String> {
+    let target = Figures::target(name)?;
+    let goal = domain::stats::percent(target);
+    if rate.den == 0 {
+        return Some(format!("目标 {goal} %（本期无此类案件）"));
+    }
+    // Cases short of the target: the smallest n with (num + n) ÷ den ≥ target.
+    let needed = (i128::from(rate.den) * i128::from(target) + 9_999) / 10_000;
+    let short = i64::try_from(needed).unwrap_or(i64::MAX) - rate.num;
+    Some(if short > 0 {
+        format!("目标 {goal} %，未达到：尚差 {short} 件")
+    } else {
+        format!("目标 {goal} %，已达到")
+    })
 }
 
 /// A child scope's line; `href` links to its own page.

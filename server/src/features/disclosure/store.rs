@@ -35,14 +35,18 @@ impl Scope {
 
 /// The columns of `stat`, in the order `counts` reads them.
 pub const STAT_COLUMNS: &str = "occurrences, l1, l2, l3, l4, l5, a1, a2, a3, a4, a5, invalidated, \
-     bad_replied, bad_rectified, bad_real_name, fix_rated, fix_satisfied";
+     bad_replied, bad_rectified, bad_real_name, fix_rated, fix_satisfied, bad_real_name_visited, \
+     et1, et2, et3, et4, et5, et6, anonymous";
 
 /// The same columns summed, for a range of months.
 pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1, sum(l2) AS l2, sum(l3) AS l3, \
      sum(l4) AS l4, sum(l5) AS l5, sum(a1) AS a1, sum(a2) AS a2, sum(a3) AS a3, sum(a4) AS a4, \
      sum(a5) AS a5, sum(invalidated) AS invalidated, sum(bad_replied) AS bad_replied, \
      sum(bad_rectified) AS bad_rectified, sum(bad_real_name) AS bad_real_name, \
-     sum(fix_rated) AS fix_rated, sum(fix_satisfied) AS fix_satisfied";
+     sum(fix_rated) AS fix_rated, sum(fix_satisfied) AS fix_satisfied, \
+     sum(bad_real_name_visited) AS bad_real_name_visited, sum(et1) AS et1, sum(et2) AS et2, \
+     sum(et3) AS et3, sum(et4) AS et4, sum(et5) AS et5, sum(et6) AS et6, \
+     sum(anonymous) AS anonymous";
 
 /// Reads the counts from a row with the `stat` column names.
 pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
@@ -62,6 +66,16 @@ pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
         bad_real_name: get("bad_real_name"),
         fix_rated: get("fix_rated"),
         fix_satisfied: get("fix_satisfied"),
+        bad_real_name_visited: get("bad_real_name_visited"),
+        evaluator_types: [
+            get("et1"),
+            get("et2"),
+            get("et3"),
+            get("et4"),
+            get("et5"),
+            get("et6"),
+        ],
+        anonymous: get("anonymous"),
     }
 }
 

@@ -128,6 +128,21 @@ impl FormPage<'_> {
         (status, axum::response::Html(self.render())).into_response()
     }
 
+    /// The form itself: levels, reasons, text and phone, the submit button and its status line.
+    pub(crate) fn form(&self) -> Markup {
+        let lang = self.display.lang;
+        html! {
+            form method="post" action=(self.action) #rate {
+                input type="hidden" name="lang" value=(lang.code());
+                (self.levels())
+                (self.reasons())
+                (self.text_fields())
+                button type="submit" { (lang.t("提交评价", "Submit")) }
+                p.status #status role="status" {}
+            }
+        }
+    }
+
     /// The whole page.
     pub(crate) fn render(&self) -> String {
         let lang = self.display.lang;
@@ -143,14 +158,7 @@ impl FormPage<'_> {
         let body = html! {
             h1 { (lang.t("服务评价", "Rate this service")) }
             p.subject { (subject.join(" · ")) }
-            form method="post" action=(self.action) #rate {
-                input type="hidden" name="lang" value=(lang.code());
-                (self.levels())
-                (self.reasons())
-                (self.text_fields())
-                button type="submit" { (lang.t("提交评价", "Submit")) }
-                p.status #status role="status" {}
-            }
+            (self.form())
             p.note {
                 (lang.t(
                     "评价自愿、免费，工作人员不得强制或干预您的评价。",

@@ -86,7 +86,7 @@ pub async fn open_window(state: &AppState, ecode: &str) -> Result<WindowView, Ra
         })
 }
 
-fn evaluation(
+pub(crate) fn evaluation(
     state: &AppState,
     draft: &RatingDraft,
     channel: Channel,

@@ -7,8 +7,11 @@ use domain::stats::Figures;
 use super::{MonthlyReport, percent};
 use crate::features::disclosure::to_csv;
 
+/// The number of columns of the report's main table.
+pub(super) const WIDTH: usize = 14;
+
 /// The column headings of the report's tables.
-pub const HEADINGS: [&str; 12] = [
+pub const HEADINGS: [&str; WIDTH] = [
     "类别",
     "名称",
     "编号",
@@ -19,6 +22,8 @@ pub const HEADINGS: [&str; 12] = [
     "差评",
     "差评已答复",
     "回访整改",
+    "实名差评回访",
+    "实名差评回访率（目标 100 %）",
     "排名",
     "较上月",
 ];
@@ -53,16 +58,24 @@ pub fn channel_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
 }
 
 /// A row of `N` cells padded to the width of the main table (the CSV has one width).
-fn padded<const N: usize>(cells: [String; N]) -> [String; 12] {
-    let mut row: [String; 12] = Default::default();
+fn padded<const N: usize>(cells: [String; N]) -> [String; WIDTH] {
+    let mut row: [String; WIDTH] = Default::default();
     for (slot, cell) in row.iter_mut().zip(cells) {
         *slot = cell;
     }
     row
 }
 
+/// 实名差评回访率 with its target: a shortfall is marked, whatever the sample.
+fn visit_rate(rate: domain::stats::Rate) -> String {
+    match percent(rate) {
+        shown if rate.num < rate.den => format!("{shown}（未达目标）"),
+        shown => shown,
+    }
+}
+
 /// The report's rows as text cells, in `HEADINGS` order.
-pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
+pub fn cells(report: &MonthlyReport) -> Vec<[String; WIDTH]> {
     let mut out = Vec::new();
     for (kind, rows) in &report.sections {
         for r in rows {
@@ -78,6 +91,11 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; 12]> {
                 r.counts.bad().to_string(),
                 r.counts.bad_replied.to_string(),
                 r.counts.bad_rectified.to_string(),
+                format!(
+                    "{}/{}",
+                    r.counts.bad_real_name_visited, r.counts.bad_real_name
+                ),
+                visit_rate(f.real_name_visit_rate),
                 r.rank.map_or_else(|| "—".into(), |n| n.to_string()),
                 domain::stats::rank_change_zh(r.change()),
             ]);
@@ -117,7 +135,7 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             let (r, c) = (row as u32 + 1, col as u16);
             // Counts are numbers in the sheet; rates and labels stay text (truncated, as published).
             match (col, cell.parse::<f64>()) {
-                (3 | 4 | 7 | 8 | 9 | 10, Ok(n)) => sheet.write_number(r, c, n)?,
+                (3 | 4 | 7 | 8 | 9 | 12, Ok(n)) => sheet.write_number(r, c, n)?,
                 _ => sheet.write_string(r, c, cell)?,
             };
         }
@@ -198,7 +216,7 @@ mod tests {
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
         let mut written: Vec<Vec<String>> = cells(&report).into_iter().map(Vec::from).collect();
-        written.push(vec![String::new(); 12]);
+        written.push(vec![String::new(); WIDTH]);
         written.push(Vec::from(padded(CHANNEL_HEADINGS.map(str::to_owned))));
         written.extend(
             channel_cells(&report)
@@ -209,6 +227,6 @@ mod tests {
         let sms = &read[read.len() - 2];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
-        assert_eq!(read[0][11], "↑1");
+        assert_eq!(read[0][13], "↑1");
     }
 }

@@ -32,9 +32,9 @@ pub struct ReportPage {
     pub month: String,
     /// This month and the eleven before, newest first.
     pub months: Vec<String>,
-    pub headings: [&'static str; 12],
+    pub headings: [&'static str; super::export::WIDTH],
     /// The report's rows as text, in `HEADINGS` order.
-    pub rows: Vec<[String; 12]>,
+    pub rows: Vec<[String; super::export::WIDTH]>,
     pub bad_items: Vec<BadItem>,
     pub bad_reasons: Vec<ReasonCount>,
     pub channel_headings: [&'static str; 5],

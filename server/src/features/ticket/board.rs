@@ -119,6 +119,11 @@ fn history(d: &TicketDetail) -> Vec<HistoryLine> {
                 ("escalate_overdue", None) => "超时督办",
                 _ => "工单生成",
             };
+            let what = match e.visit.record(e.note.as_deref()) {
+                // 回访记录: when, how, reached, 属实 / 合理, beside the step.
+                Some(visit) => format!("{what}（{} {}）", visit.at, visit.summary_zh()),
+                None => what.to_owned(),
+            };
             HistoryLine {
                 at: e.at.to_string(),
                 what: format!("{what} → {}", e.to.label_zh()),

@@ -54,6 +54,38 @@ pub struct TicketEvent {
     pub to: TicketState,
     pub note: Option<String>,
     pub at: Timestamp,
+    /// A return visit's record (visit steps recorded since migration 0016).
+    #[sqlx(flatten)]
+    pub visit: VisitColumns,
+}
+
+/// The columns of a step's return visit, all `None` for other steps.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct VisitColumns {
+    pub visited_at: Option<Timestamp>,
+    pub method: Option<String>,
+    pub reached: Option<bool>,
+    pub substantiated: Option<bool>,
+    pub reasonable: Option<bool>,
+}
+
+impl VisitColumns {
+    /// The record, when the step has one.
+    pub fn record(&self, note: Option<&str>) -> Option<domain::ticket::ReturnVisit> {
+        use domain::ticket::{ReturnVisit, VisitMethod, VisitOutcome};
+        Some(ReturnVisit {
+            at: self.visited_at?,
+            method: VisitMethod::parse(self.method.as_deref()?)?,
+            outcome: match (self.reached?, self.substantiated, self.reasonable) {
+                (true, Some(substantiated), Some(reasonable)) => VisitOutcome::Reached {
+                    substantiated,
+                    reasonable,
+                },
+                _ => VisitOutcome::Unreached,
+            },
+            note: note.unwrap_or_default().to_owned(),
+        })
+    }
 }
 
 /// The columns of a ticket in a list, with the deadline that applies in its state
@@ -122,7 +154,9 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let events = sqlx::query_as(
-            "SELECT action, from_state, to_state, note, at FROM ticket_event WHERE ticket_id = ? ORDER BY id",
+            "SELECT v.action, v.from_state, v.to_state, v.note, v.at, r.visited_at, r.method, \
+             r.reached, r.substantiated, r.reasonable FROM ticket_event v \
+             LEFT JOIN return_visit r ON r.event_id = v.id WHERE v.ticket_id = ? ORDER BY v.id",
         )
         .bind(id)
         .fetch_all(&self.pool)

@@ -3,7 +3,11 @@
 use domain::{
     access::{Actor, Role},
     org::Scope,
-    ticket::{DueFrom, FixRating, TicketAction, TicketError, TicketFacts, TicketState, Triage},
+    ticket::{
+        DueFrom, FixRating, ReturnVisit, TicketAction, TicketError, TicketFacts, TicketState,
+        Triage, VisitForm,
+    },
+    time::Timestamp,
 };
 
 use super::{TicketDetail, TicketListItem, TicketRow, TicketStep};
@@ -52,6 +56,9 @@ pub enum TicketActError {
     Forbidden,
     #[error(transparent)]
     Refused(#[from] TicketError),
+    /// The return visit's record does not hold together.
+    #[error(transparent)]
+    Visit(#[from] domain::ticket::VisitError),
     /// Someone else took a step first; reload and try again.
     #[error("the ticket changed meanwhile")]
     Changed,
@@ -85,7 +92,38 @@ pub async fn act(
     if !actor.may_act(action, ticket.department_id) {
         return Err(TicketActError::Forbidden);
     }
-    take(state, &ticket, action, Some(actor.account_id), note).await
+    if action.is_visit() {
+        return Err(TicketError::VisitRecordRequired.into());
+    }
+    take(state, &ticket, action, Some(actor.account_id), note, None).await
+}
+
+/// 回访 — records a return visit on ticket `id`: reached, it verifies the ticket; a failed attempt
+/// stays on record and the visit is still owed. The form's time lies between the ticket's opening
+/// and now.
+pub async fn record_visit(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    form: VisitForm<'_>,
+) -> Result<TicketState, TicketActError> {
+    let ticket = visible_ticket(state, actor, id).await?;
+    if !actor.may_act(TicketAction::RecordVisit, ticket.department_id) {
+        return Err(TicketActError::Forbidden);
+    }
+    let now = Timestamp::from_unix_ms(crate::platform::db::now_ms());
+    let visit = form.read(ticket.opened_at, now)?;
+    let account = Some(actor.account_id);
+    let note = visit.note.clone();
+    take(
+        state,
+        &ticket,
+        visit.action(),
+        account,
+        Some(&note),
+        Some(&visit),
+    )
+    .await
 }
 
 /// Asks `domain` whether `action` is possible now and, if so, records it: state, history, audit log
@@ -97,6 +135,7 @@ async fn take(
     action: TicketAction,
     account: Option<i64>,
     note: Option<&str>,
+    visit: Option<&ReturnVisit>,
 ) -> Result<TicketState, TicketActError> {
     let transition = ticket.state.apply(action, ticket.facts)?;
     action.check_note(note)?;
@@ -129,6 +168,7 @@ async fn take(
         rectify_due_at,
         reply_due_at,
         state_due_at,
+        visit,
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);
@@ -237,5 +277,13 @@ pub async fn citizen_rates_fix(
         .ticket(id)
         .await?
         .ok_or(TicketActError::NotFound)?;
-    take(state, &ticket, TicketAction::RateFix(rating), None, None).await
+    take(
+        state,
+        &ticket,
+        TicketAction::RateFix(rating),
+        None,
+        None,
+        None,
+    )
+    .await
 }

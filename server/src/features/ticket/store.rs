@@ -1,7 +1,9 @@
 //! Tickets: their state, their steps (with the audit log, in one transaction), and the evaluator's
 //! phone for the return visit (each reveal logged).
 
-use domain::ticket::{TicketAction, TicketFacts, TicketKind, TicketState};
+use domain::ticket::{
+    ReturnVisit, TicketAction, TicketFacts, TicketKind, TicketState, VisitOutcome,
+};
 use domain::time::Timestamp;
 use serde_json::json;
 use sqlx::Row;
@@ -46,6 +48,8 @@ pub struct TicketStep<'a> {
     pub reply_due_at: Option<Timestamp>,
     /// The deadline of the state the step leads to (`None`: closed, or the calendar lacks the year).
     pub state_due_at: Option<Timestamp>,
+    /// A return visit's record (the visit steps only), kept beside the step.
+    pub visit: Option<&'a ReturnVisit>,
 }
 
 impl Store {
@@ -123,9 +127,9 @@ impl Store {
         if moved.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(
+        let event: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_event (ticket_id, actor, action, from_state, to_state, note, at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(ticket.id)
         .bind(
@@ -137,8 +141,30 @@ impl Store {
         .bind(step.to_state)
         .bind(step.note)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        if let Some(visit) = step.visit {
+            let (reached, substantiated, reasonable) = match visit.outcome {
+                VisitOutcome::Unreached => (false, None, None),
+                VisitOutcome::Reached {
+                    substantiated,
+                    reasonable,
+                } => (true, Some(substantiated), Some(reasonable)),
+            };
+            sqlx::query(
+                "INSERT INTO return_visit (event_id, ticket_id, visited_at, method, reached, \
+                 substantiated, reasonable) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(event)
+            .bind(ticket.id)
+            .bind(visit.at)
+            .bind(visit.method.as_str())
+            .bind(reached)
+            .bind(substantiated)
+            .bind(reasonable)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let (Some(reason), Some(evaluation)) = (step.invalidate, ticket.evaluation_id) {
             sqlx::query(
                 "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) VALUES (?, ?, ?, ?, ?)",
