@@ -393,7 +393,9 @@ async fn walk_in_counts_equal_a_recomputation() {
     let act = |actor, action| {
         server::features::ticket::act(&server.state, actor, ticket, action, Some("已电话回访核实"))
     };
-    act(handler, TicketAction::RecordVisit).await.unwrap();
+    tests::reached_visit(&server.state, handler, ticket, "已电话回访核实")
+        .await
+        .unwrap();
     act(handler, TicketAction::Triage(Triage::Appeal))
         .await
         .unwrap();
