@@ -9,6 +9,7 @@ mod all {
     mod closed_loop;
     mod complaint;
     mod deadlines;
+    mod device;
     mod disclosure;
     mod going_live;
     mod journeys;

@@ -228,12 +228,14 @@ mod ssr {
     impl From<DeviceError> for ApiError {
         fn from(e: DeviceError) -> Self {
             match e {
-                DeviceError::Forbidden => raised(ApiError::AdminOnly),
-                DeviceError::NoWindow => ApiError::invalid("window", "窗口不存在或已停用"),
+                DeviceError::Forbidden => raised(ApiError::Forbidden),
+                DeviceError::NoWindow => {
+                    ApiError::invalid("window", "窗口不存在、已停用或账号未关联窗口")
+                }
+                DeviceError::NoVisit => conflict("本窗口当前没有正在办理的叫号"),
                 DeviceError::Setting(e) => ApiError::invalid(e.field(), e.message_zh()),
                 DeviceError::NotEnrolled
                 | DeviceError::BadCode
-                | DeviceError::NoVisit
                 | DeviceError::Rate(_)
                 | DeviceError::Store(_) => internal(&e),
             }

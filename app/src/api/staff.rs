@@ -70,6 +70,17 @@ pub struct DepartmentLoadView {
     pub closed: i64,
 }
 
+/// 办结，请评价 — the window clerk finishes the visit being served at their window; the window's
+/// 评价器 then offers its rating to the citizen. The clerk never sees the choice.
+#[server]
+pub async fn finish_visit(csrf: String) -> Result<(), ApiError> {
+    let (state, session) = super::staff_session().await?;
+    session.check_csrf(&csrf)?;
+    let now = server::platform::db::now();
+    server::features::device::finish_at_counter(&state, session.actor, now).await?;
+    Ok(())
+}
+
 /// 评价器静默 — a tablet quiet too long while its window served.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SilentDeviceView {

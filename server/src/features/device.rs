@@ -3,11 +3,13 @@
 //! storing nothing, and only it can rate there (channel hall_device). Its silence, while its window
 //! serves, is an alarm on the supervisor's overview.
 
+mod counter;
 mod page;
 mod routes;
 mod service;
 mod store;
 
+pub use counter::finish_at_counter;
 pub(crate) use routes::routes;
 pub use service::*;
 pub use store::{DeviceLine, SilentDevice};

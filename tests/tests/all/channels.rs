@@ -213,10 +213,12 @@ async fn per_channel_counts_in_open_data_and_the_report_add_up_to_the_valid_rati
     assert_eq!(all["ch_sms"], 2, "the invalidated 差评 is not counted");
     assert_eq!(all["l1"].as_i64().unwrap() + all["l5"].as_i64().unwrap(), 7);
 
-    // The CSV has the same columns, after the earlier ones.
+    // The CSV has the same columns, after the earlier ones and before the walk-in e码 ratings
+    // (migration 0015), the return visits and 评价主体 (0016).
     let csv = server.page("/open/data.csv").await;
     let heading = csv.lines().next().unwrap();
-    assert!(heading.contains(&CHANNELS.join(",")), "{heading}");
+    let walk_in = format!("{},walk_in,walk_in_bad", CHANNELS.join(","));
+    assert!(heading.contains(&walk_in), "{heading}");
 
     // The public page's by-channel rows add up to its valid ratings.
     let html = server.page("/open").await;

@@ -17,7 +17,11 @@ use tests::{
 
 /// The seeded window A01's id.
 async fn window_a01(server: &TestServer) -> i64 {
-    sqlx_count(&server.state, "SELECT id FROM service_window WHERE number = 'A01'").await
+    sqlx_count(
+        &server.state,
+        "SELECT id FROM service_window WHERE number = 'A01'",
+    )
+    .await
 }
 
 /// A one-time code for window A01, issued by a new administrator.
@@ -83,7 +87,10 @@ async fn an_enrolled_tablet_rates_the_visit_its_window_finished_exactly_once() {
     assert_eq!(sqlx_count(s, "SELECT count(*) FROM device").await, 1);
 
     // Idle until the window finishes a visit; then it offers that visit.
-    assert_eq!(next(&server, &tablet).await, (200, json!({ "visit": null, })));
+    assert_eq!(
+        next(&server, &tablet).await,
+        (200, json!({ "visit": null, }))
+    );
     let visit = server.finished_visit("A001").await;
     let visit_code = visit["visit_code"].as_str().unwrap().to_owned();
     let (status, offered) = next(&server, &tablet).await;
@@ -94,7 +101,13 @@ async fn an_enrolled_tablet_rates_the_visit_its_window_finished_exactly_once() {
     let clerk = server.clerk("clerk", "BDC", Some("S001")).await;
     let session = server.sign_in(&clerk).await;
     assert_eq!(next(&server, &session.cookie).await.0, 401);
-    let (status, _) = rate(&server, &session.cookie, &visit_code, json!({ "level": 1, "reasons": [115] })).await;
+    let (status, _) = rate(
+        &server,
+        &session.cookie,
+        &visit_code,
+        json!({ "level": 1, "reasons": [115] }),
+    )
+    .await;
     assert_eq!(status, 401);
     assert_eq!(server.evaluations().await, 0);
 
@@ -107,9 +120,17 @@ async fn an_enrolled_tablet_rates_the_visit_its_window_finished_exactly_once() {
     assert_eq!(server.evaluations().await, 1);
     let stored = "SELECT count(*) FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
                   JOIN staff st ON st.id = o.staff_id \
-                  WHERE e.channel = 'hall_device' AND st.number = 'S001' AND o.kind = 'visit'";
-    assert_eq!(sqlx_count(s, stored).await, 1, "hall_device, the visit's clerk");
-    assert_eq!(next(&server, &tablet).await.1["visit"], Value::Null, "rated: no longer offered");
+                  WHERE e.channel = 'hall_device' AND st.staff_no = 'S001' AND o.kind = 'visit'";
+    assert_eq!(
+        sqlx_count(s, stored).await,
+        1,
+        "hall_device, the visit's clerk"
+    );
+    assert_eq!(
+        next(&server, &tablet).await.1["visit"],
+        Value::Null,
+        "rated: no longer offered"
+    );
 
     // Bad input names the field; an unknown 评价码 is refused.
     let other = server.finished_visit("A002").await;
@@ -123,7 +144,11 @@ async fn an_enrolled_tablet_rates_the_visit_its_window_finished_exactly_once() {
     // Revoked, it is a stranger.
     let admin = server.administrator("admin2").await;
     let id = sqlx_count(s, "SELECT id FROM device").await;
-    assert!(server::features::device::revoke(s, admin.actor, id).await.unwrap());
+    assert!(
+        server::features::device::revoke(s, admin.actor, id)
+            .await
+            .unwrap()
+    );
     assert_eq!(next(&server, &tablet).await.0, 401);
 }
 
@@ -137,7 +162,11 @@ async fn guessing_codes_voids_the_open_ones() {
             assert_eq!(enrol(&server, &wrong).await.status(), 422);
         }
     }
-    assert_eq!(enrol(&server, &code).await.status(), 422, "void after the guesses");
+    assert_eq!(
+        enrol(&server, &code).await.status(),
+        422,
+        "void after the guesses"
+    );
 }
 
 #[tokio::test]
@@ -151,18 +180,27 @@ async fn a_tablet_silent_while_its_window_serves_raises_the_alarm() {
     // Three working days later (whatever today is, they hold far more than two working hours).
     let later = Timestamp::from_unix_ms(enrolled.unix_ms() + 7 * 86_400_000);
     let silent = |at| server::features::device::silent(s, supervisor, at);
-    assert!(silent(later).await.unwrap().is_empty(), "its window served nobody");
+    assert!(
+        silent(later).await.unwrap().is_empty(),
+        "its window served nobody"
+    );
 
     let visit = server.finished_visit("A001").await;
     let alarms = silent(later).await.unwrap();
     assert_eq!(alarms.len(), 1);
     assert_eq!(alarms[0].served_since, 1);
     assert!(alarms[0].device.window.contains("A01"));
-    assert!(silent(enrolled).await.unwrap().is_empty(), "not before the hours set");
+    assert!(
+        silent(enrolled).await.unwrap().is_empty(),
+        "not before the hours set"
+    );
 
     // A rating on the tablet ends the silence.
     let code = visit["visit_code"].as_str().unwrap();
-    assert_eq!(rate(&server, &tablet, code, json!({ "level": 4 })).await.0, 201);
+    assert_eq!(
+        rate(&server, &tablet, code, json!({ "level": 4 })).await.0,
+        201
+    );
     assert!(silent(later).await.unwrap().is_empty());
 
     // The supervisor's overview lists the alarm.
@@ -181,19 +219,33 @@ async fn device_settings_are_checked_and_audited() {
         idle_seconds: 5,
         silence_hours: 2,
     };
-    assert!(server::features::device::save_settings(s, admin, wrong).await.is_err());
+    assert!(
+        server::features::device::save_settings(s, admin, wrong)
+            .await
+            .is_err()
+    );
     let right = DeviceSettings {
         idle_seconds: 30,
         silence_hours: 3,
     };
-    server::features::device::save_settings(s, admin, right).await.unwrap();
+    server::features::device::save_settings(s, admin, right)
+        .await
+        .unwrap();
     assert_eq!(s.rules().devices, right);
     assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM audit_log WHERE action = 'set_device_settings'").await,
+        sqlx_count(
+            s,
+            "SELECT count(*) FROM audit_log WHERE action = 'set_device_settings'"
+        )
+        .await,
         1
     );
     let clerk = server.clerk("clerk", "BDC", Some("S001")).await.actor;
-    assert!(server::features::device::save_settings(s, clerk, right).await.is_err());
+    assert!(
+        server::features::device::save_settings(s, clerk, right)
+            .await
+            .is_err()
+    );
 }
 
 /// Waits (bounded by `secs`) until the element matching `css` is shown (not `hidden`).
@@ -210,7 +262,10 @@ async fn shown(client: &Client, css: &str, secs: u64) {
 async fn count_reaches(server: &TestServer, sql: &str, n: i64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while sqlx_count(&server.state, sql).await != n {
-        assert!(std::time::Instant::now() < deadline, "{sql} never reached {n}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sql} never reached {n}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -275,4 +330,59 @@ async fn a_tablet_journey_in_chromium_enrol_rate_time_out_and_survive_a_network_
     let code = code_for_a01(&server, "admin2").await;
     let shared = server.clone();
     journey(Js::On, move |client| tablet_journey(client, shared, code)).await;
+}
+
+#[tokio::test]
+async fn the_clerk_finishes_the_visit_being_served_and_the_tablet_offers_it() {
+    use app::api::staff::FinishVisit;
+    use leptos::server_fn::ServerFn;
+
+    let server = TestServer::start().await;
+    let code = code_for_a01(&server, "admin").await;
+    let tablet = cookie_of(&enrol(&server, &code).await);
+    let clerk = server.clerk("clerk", "BDC", Some("S001")).await;
+    let session = server.sign_in(&clerk).await;
+    let finish = [("csrf", session.csrf.clone())];
+
+    // Nothing is being served: nothing to finish.
+    let (status, body) = server.call(FinishVisit::PATH, &session, &finish).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("没有正在办理的叫号"), "{body}");
+
+    // The queue system calls a ticket to A01 and reports no 办结 (and no clerk).
+    let now = server::platform::db::now_ms();
+    let mut called = tests::visit("A007", now);
+    called.as_object_mut().unwrap().remove("finished_at_ms");
+    called.as_object_mut().unwrap().remove("staff");
+    let (status, answer) = server.api_post("/api/v1/visits", &called).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        next(&server, &tablet).await.1["visit"],
+        Value::Null,
+        "not finished yet"
+    );
+
+    // The clerk finishes it from their page: the tablet offers it, with the clerk as its staff.
+    let (status, body) = server.call(FinishVisit::PATH, &session, &finish).await;
+    assert_eq!(status, 200, "{body}");
+    let offered = next(&server, &tablet).await.1;
+    assert_eq!(offered["visit"], answer["visit_code"]);
+    let code = offered["visit"].as_str().unwrap();
+    assert_eq!(
+        rate(&server, &tablet, code, json!({ "level": 5 })).await.0,
+        201
+    );
+    let by_clerk = "SELECT count(*) FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+                    JOIN staff st ON st.id = o.staff_id WHERE st.staff_no = 'S001' AND e.channel = 'hall_device'";
+    assert_eq!(sqlx_count(&server.state, by_clerk).await, 1);
+
+    // A forged form and another role are refused.
+    let forged = [("csrf", "forged".to_owned())];
+    assert_eq!(
+        server.call(FinishVisit::PATH, &session, &forged).await.0,
+        403
+    );
+    let handler = server.sign_in(&server.handler("bdc", "BDC").await).await;
+    let form = [("csrf", handler.csrf.clone())];
+    assert_eq!(server.call(FinishVisit::PATH, &handler, &form).await.0, 403);
 }

@@ -523,6 +523,7 @@ async fn the_methods_page_states_the_real_name_deadline_and_clerk_rules() {
         "匿名差评的核实不是回访",
         "是否联系上；联系上的，认定反映问题是否属实、诉求是否合理",
         "1 自然人、2 企业法人",
+        "工作人员不能代为评价，也看不到群众的选择",
     ] {
         assert!(page.contains(rule), "{rule}");
     }

@@ -2,9 +2,45 @@
 
 use leptos::prelude::*;
 
-use crate::api::staff::{SilentDeviceView, department_overview, own_ratings, silent_devices};
+use crate::api::staff::{
+    FinishVisit, SilentDeviceView, department_overview, own_ratings, silent_devices, whoami,
+};
 
 use super::{SignInHint, StaffBar};
+
+/// 办结，请评价 — the clerk finishes the visit being served; the window's tablet offers its rating.
+#[component]
+fn FinishForm() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    let finish = ServerAction::<FinishVisit>::new();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await
+                    .ok()
+                    .map(|me| {
+                        view! {
+                            <ActionForm action=finish attr:class="step" attr:id="finish-visit">
+                                <input type="hidden" name="csrf" value=me.csrf />
+                                <button type="submit">
+                                    "办结，请群众在评价器上评价"
+                                </button>
+                            </ActionForm>
+                        }
+                    })
+            })}
+        </Suspense>
+        <p role="status" id="finish-status">
+            {move || match finish.value().get() {
+                Some(Ok(())) => {
+                    "已办结，评价器正在显示本次服务的评价。".to_owned()
+                }
+                Some(Err(e)) => e.to_string(),
+                None => String::new(),
+            }}
+        </p>
+    }
+}
 
 /// 评价器静默 — tablets that rated nothing for the set working hours while their window served.
 #[component]
@@ -129,6 +165,7 @@ pub fn OwnRatings() -> impl IntoView {
     view! {
         <StaffBar />
         <h1>"我的服务评价"</h1>
+        <FinishForm />
         <Suspense fallback=|| {
             view! { <p>"加载中…"</p> }
         }>

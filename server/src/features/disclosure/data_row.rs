@@ -40,6 +40,8 @@ pub(super) struct DataRow<'a> {
     ch_phone: i64,
     ch_sms: i64,
     ch_system_default: i64,
+    walk_in: i64,
+    walk_in_bad: i64,
     bad_real_name_visited: i64,
     et1: i64,
     et2: i64,
@@ -48,8 +50,6 @@ pub(super) struct DataRow<'a> {
     et5: i64,
     et6: i64,
     anonymous: i64,
-    walk_in: i64,
-    walk_in_bad: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -99,6 +99,8 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             ch_phone,
             ch_sms,
             ch_system_default,
+            walk_in: r.walk_ins.rated,
+            walk_in_bad: r.walk_ins.bad,
             bad_real_name_visited: c.bad_real_name_visited,
             et1,
             et2,
@@ -107,16 +109,14 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             et5,
             et6,
             anonymous: c.anonymous,
-            walk_in: r.walk_ins.rated,
-            walk_in_bad: r.walk_ins.bad,
         }
     }
 }
 
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
-/// the CSV's heading line. The channel columns came last (with migration 0012), so that readers of
-/// the earlier columns by position keep working; the return visits and 评价主体 after them (0016),
-/// then the walk-in e码 ratings (0015, which landed later).
+/// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
+/// columns (0015), then the return visits and 评价主体 (0016), so that readers of the earlier
+/// columns by position keep working.
 pub(super) const FIELDS: [(&str, &str); 39] = [
     (
         "scope",
@@ -169,6 +169,11 @@ pub(super) const FIELDS: [(&str, &str); 39] = [
         "有效评价中为系统默认评价（通用编码无，另一编码 7）",
     ),
     (
+        "walk_in",
+        "未关联办件的扫码评价（有效）：不计入以上各项，也不计入评价率和满意率",
+    ),
+    ("walk_in_bad", "其中差评"),
+    (
         "bad_real_name_visited",
         "实名有效差评中回访已联系上群众的（未联系上的回访、匿名差评的核实不计）",
     ),
@@ -182,11 +187,6 @@ pub(super) const FIELDS: [(&str, &str); 39] = [
         "有效评价中评价主体为 其他组织（编码 6）；业务系统未登记主体类型的评价不在 et1–et6 中",
     ),
     ("anonymous", "有效评价中评价人选择匿名评价的"),
-    (
-        "walk_in",
-        "未关联办件的扫码评价（有效）：不计入以上各项，也不计入评价率和满意率",
-    ),
-    ("walk_in_bad", "其中差评"),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -290,25 +290,25 @@ mod tests {
         assert_eq!(
             counts,
             [
-                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 2, 7,
-                1, 0, 0, 2, 0, 4, 4, 1
+                20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
+                2, 7, 1, 0, 0, 2, 0, 4
             ]
         );
     }
 
     /// The columns published before the channel columns are unchanged, in place; later columns
-    /// only ever come after them.
+    /// (walk-ins, then return visits and 评价主体) only ever come after them.
     #[test]
     fn plain_rows_are_published_byte_for_byte_with_the_channels_last() {
         let heading = "\u{feff}scope,scope_id,name,month,occurrences,l1,l2,l3,l4,l5,a1,a2,a3,a4,a5,\
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
-                       ch_system_default,bad_real_name_visited,et1,et2,et3,et4,et5,et6,anonymous,\
-                       walk_in,walk_in_bad\r\n";
+                       ch_system_default,walk_in,walk_in_bad,bad_real_name_visited,et1,et2,et3,et4,\
+                       et5,et6,anonymous\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,2,7,1,0,0,2,0,4,4,1\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
