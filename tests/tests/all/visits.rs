@@ -447,3 +447,21 @@ async fn a_visit_rated_while_served_is_one_occurrence_when_it_finishes() {
     let walk_ins = "SELECT count(*) FROM service_occurrence WHERE kind = 'walk_in'";
     assert_eq!(sqlx_count(&server.state, walk_ins).await, 0);
 }
+
+#[tokio::test]
+async fn the_code_on_the_queue_ticket_chooses_the_visit_rated() {
+    let server = TestServer::start().await;
+    let (_, first) = post(&server, "/api/v1/visits", &visit("G001", now_ms())).await;
+    let (_, second) = post(&server, "/api/v1/visits", &visit("G002", now_ms())).await;
+    // Without the code the e码 would rate G002, finished last.
+    let rating_url = first["rating_url"].as_str().unwrap();
+    assert_eq!(rate_at_window(&server, rating_url, "4").await, 303);
+    let rated = |id: &Value| {
+        format!(
+            "SELECT count(*) FROM hall_visit v JOIN evaluation e ON e.occurrence_id = v.occurrence_id \
+             WHERE v.id = {id}"
+        )
+    };
+    assert_eq!(sqlx_count(&server.state, &rated(&first["id"])).await, 1);
+    assert_eq!(sqlx_count(&server.state, &rated(&second["id"])).await, 0);
+}
