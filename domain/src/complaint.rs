@@ -73,7 +73,8 @@ impl ComplaintDraft {
         if self.department.is_none() {
             errors.push(ComplaintError::DepartmentMissing);
         }
-        let description = self.description.trim();
+        let cleaned = crate::evaluation::clean_text(&self.description);
+        let description = cleaned.trim();
         let len = description.chars().count();
         if len < *DESCRIPTION_CHARS.start() {
             errors.push(ComplaintError::DescriptionTooShort);

@@ -7,6 +7,27 @@ use crate::{Catalogue, Level, reasons::level_of};
 /// The longest free text a citizen may write, in characters (not bytes).
 pub const COMMENT_MAX_CHARS: usize = 500;
 
+/// Free text as people wrote it, less what only hides or reorders it: control characters (line
+/// breaks kept, CRLF as LF), the bidirectional overrides and isolates, and byte-order marks.
+pub fn clean_text(raw: &str) -> String {
+    raw.replace("\r\n", "\n")
+        .chars()
+        .filter(|&c| {
+            c == '\n'
+                || !(c.is_control()
+                    || matches!(
+                        c,
+                        '\u{202A}'..='\u{202E}'
+                            | '\u{2066}'..='\u{2069}'
+                            | '\u{200E}'
+                            | '\u{200F}'
+                            | '\u{061C}'
+                            | '\u{FEFF}'
+                    ))
+        })
+        .collect()
+}
+
 /// 文字评价 — optional free text, trimmed, at most [`COMMENT_MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment(String);
@@ -14,7 +35,8 @@ pub struct Comment(String);
 impl Comment {
     /// Trims the text; empty text is no comment.
     pub fn parse(raw: &str) -> Result<Option<Comment>, FieldError> {
-        let text = raw.trim();
+        let cleaned = clean_text(raw);
+        let text = cleaned.trim();
         let len = text.chars().count();
         if len > COMMENT_MAX_CHARS {
             return Err(FieldError::CommentTooLong { len });
@@ -221,6 +243,18 @@ impl RatingDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_loses_control_and_direction_characters_but_keeps_its_lines() {
+        assert_eq!(
+            clean_text("好\u{202E}评\r\n第二行\u{0007}\u{FEFF}"),
+            "好评\n第二行"
+        );
+        let comment = Comment::parse("  \u{2066}排队太久\u{2069} ")
+            .unwrap()
+            .unwrap();
+        assert_eq!(comment.as_str(), "排队太久");
+    }
 
     fn draft(level: u8, reasons: &[u16], comment: &str, phone: &str) -> RatingDraft {
         RatingDraft {

@@ -31,8 +31,24 @@ impl IdError {
     }
 }
 
+/// Fullwidth ASCII (ＡＢＣ１２３, as Chinese input methods type them) as plain ASCII: what NFKC does for
+/// that block, the only one an identifier here may come in.
+fn narrow(c: char) -> char {
+    match u32::from(c) {
+        0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    }
+}
+
+/// A CJK ideograph (some case numbers carry one, e.g. 皖).
+fn ideograph(c: char) -> bool {
+    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
 fn code(field: &'static str, raw: &str, max: usize) -> Result<String, IdError> {
-    let text = raw.trim();
+    let narrowed: String = raw.chars().map(narrow).collect();
+    let text = narrowed.trim();
     let len = text.chars().count();
     if len == 0 {
         return Err(IdError::Empty { field });
@@ -40,11 +56,11 @@ fn code(field: &'static str, raw: &str, max: usize) -> Result<String, IdError> {
     if len > max {
         return Err(IdError::TooLong { field, len, max });
     }
-    // Letters (including CJK, which some case numbers carry), digits and a few separators; never
-    // spaces, quotes or control characters.
+    // ASCII letters and digits, CJK ideographs and a few separators; never spaces, quotes, control
+    // characters or digits of other scripts that look like ours (٣, ৩ …).
     if !text
         .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        .all(|c| c.is_ascii_alphanumeric() || ideograph(c) || matches!(c, '-' | '_' | '.' | '/'))
     {
         return Err(IdError::BadCharacter { field });
     }
@@ -106,6 +122,20 @@ impl ServiceItemCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fullwidth_is_narrowed_and_look_alike_digits_are_refused() {
+        assert_eq!(
+            CaseNumber::parse("ＢＤＣ－２０２６－１").unwrap().as_str(),
+            "BDC-2026-1"
+        );
+        assert_eq!(CaseNumber::parse("皖2026-1").unwrap().as_str(), "皖2026-1");
+        assert!(matches!(
+            CaseNumber::parse("BDC-٢٠٢٦"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(CaseNumber::parse("BDC\u{202E}1").is_err());
+    }
 
     #[test]
     fn case_numbers_are_bounded_and_clean() {

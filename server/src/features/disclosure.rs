@@ -15,7 +15,7 @@ mod store;
 
 pub use analysis::{HeatHour, WindowAlert};
 pub use channels::{ByChannel, ChannelShare, WalkIns};
-pub use csv_format::to_csv;
+pub use csv_format::{text_cell, to_csv};
 pub use listing::{ClosedRectification, OpenRow};
 pub use lists::{methods, rectifications, staff_figures};
 pub use open_data::routes;

@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use server::platform::guard::{GuardConfig, issued_value};
 use tests::{TestServer, cookie_of, sqlx_count};
 
@@ -234,4 +234,75 @@ async fn a_plain_form_needs_its_served_time_and_an_empty_honeypot() {
     let (status, _) = post(vec![level(), ("issued", issued_value(now - 60_000))]).await;
     assert_eq!(status, 303, "a person who took their time");
     assert_eq!(server.evaluations().await, 1);
+}
+
+#[tokio::test]
+async fn a_name_that_would_be_a_formula_stays_text_in_the_csv_downloads() {
+    let server = TestServer::start().await;
+    server.rate("F-1", json!({ "level": 5 })).await;
+    sqlx::query("UPDATE department SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE code = 'BDC'")
+        .execute(server.state.store.pool())
+        .await
+        .unwrap();
+    server.state.store.rebuild_stats().await.unwrap();
+    let csv = server.page("/open/data.csv").await;
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"),
+        "{csv}"
+    );
+    let json = server.page("/open/data.json").await;
+    assert!(
+        json.contains("\"=HYPERLINK"),
+        "the JSON keeps the name as it is"
+    );
+}
+
+#[tokio::test]
+async fn a_business_system_registers_only_what_belongs_to_the_department() {
+    let server = TestServer::start().await;
+    let ga = server.add_department("GA", "县公安局").await;
+    server
+        .state
+        .store
+        .insert_service_item(domain::ids::DepartmentId(ga), "000201001000", "户口迁移")
+        .await
+        .unwrap();
+    let refused = |field: &'static str, changes: Value| {
+        let server = &server;
+        async move {
+            let mut case = tests::occurrence(&format!("X-{field}"));
+            for (k, v) in changes.as_object().unwrap() {
+                case[k] = v.clone();
+            }
+            let response = server.register(case).await;
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(status, 422, "{field}: {body}");
+            assert!(body.to_string().contains(field), "{field}: {body}");
+        }
+    };
+    // Another department's item, and this department's item with another department's window.
+    refused("service_item", json!({ "department": "GA" })).await;
+    refused(
+        "window",
+        json!({ "department": "GA", "service_item": "000201001000", "staff": null }),
+    )
+    .await;
+    refused(
+        "staff",
+        json!({ "department": "GA", "service_item": "000201001000", "window": null }),
+    )
+    .await;
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM service_occurrence").await,
+        0
+    );
+    // What belongs together registers.
+    let mut own = tests::occurrence("X-OK");
+    own["department"] = "GA".into();
+    own["service_item"] = "000201001000".into();
+    own["window"] = Value::Null;
+    own["staff"] = Value::Null;
+    assert_eq!(server.register(own).await.status(), 201);
 }

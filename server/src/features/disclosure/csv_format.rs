@@ -3,6 +3,16 @@
 //! are doubled, lines end with CRLF — after a UTF-8 byte-order mark, so that spreadsheet programs
 //! read the Chinese names as UTF-8.
 
+/// A text cell that a spreadsheet program would take for a formula (it starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading apostrophe: shown as text, never run. Names come
+/// from administrators' input and imports.
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 /// Writes a CSV document with `write` and returns its bytes. No heading line is written for the
 /// caller: it writes its headings with `write_record` from the table that documents them, so that
 /// an empty document still has them, then its rows with `serialize` or `write_record`.
@@ -19,7 +29,16 @@ pub fn to_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::to_csv;
+    use super::{text_cell, to_csv};
+
+    #[test]
+    fn cells_that_would_be_formulas_stay_text() {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(text_cell("A01号窗口"), "A01号窗口");
+        assert_eq!(text_cell(""), "");
+    }
 
     /// The document without its byte-order mark, as a CSV reader takes it.
     fn body(bytes: &[u8]) -> &[u8] {

@@ -13,7 +13,7 @@ use super::{OpenRow, to_csv};
 pub(super) struct DataRow<'a> {
     scope: &'a str,
     scope_id: i64,
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     month: i64,
     occurrences: i64,
     l1: i64,
@@ -72,7 +72,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
         DataRow {
             scope: &r.scope,
             scope_id: r.scope_id,
-            name: &r.name,
+            name: std::borrow::Cow::Borrowed(&r.name),
             month: r.month.yyyymm(),
             occurrences: c.occurrences,
             l1,
@@ -194,7 +194,12 @@ pub(super) const FIELDS: [(&str, &str); 39] = [
 pub(super) fn csv_document(rows: &[OpenRow]) -> csv::Result<Vec<u8>> {
     to_csv(|w| {
         w.write_record(FIELDS.map(|(name, _)| name))?;
-        rows.iter().try_for_each(|r| w.serialize(DataRow::from(r)))
+        rows.iter().try_for_each(|r| {
+            let mut row = DataRow::from(r);
+            // A name that would be a formula in a spreadsheet stays text (the JSON keeps it as is).
+            row.name = super::csv_format::text_cell(&r.name);
+            w.serialize(row)
+        })
     })
 }
 

@@ -142,13 +142,25 @@ pub async fn register(
             ),
         });
     }
+    let window_id = resolve_optional(state, "window", req.window.as_deref()).await?;
+    let staff_id = resolve_optional(state, "staff", req.staff.as_deref()).await?;
+    if let Some(name) = state
+        .store
+        .outside_department(department, service_item, window_id, staff_id)
+        .await?
+    {
+        return Err(field(
+            name,
+            format!("does not belong to department {:?}", req.department.trim()),
+        ));
+    }
     let new = NewOccurrence {
         case_number: case.as_str().to_owned(),
         occurrence_no: no.get().into(),
         service_item_id: Some(service_item),
         department_id: department,
-        window_id: resolve_optional(state, "window", req.window.as_deref()).await?,
-        staff_id: resolve_optional(state, "staff", req.staff.as_deref()).await?,
+        window_id,
+        staff_id,
         channel,
         business_system_id: Some(system),
         evaluator_phone_enc: phone.map(|p| state.secrets.encrypt(p.as_str())),

@@ -174,6 +174,37 @@ impl Store {
         .await
     }
 
+    /// The first of the service item, window and staff member that is not `department`'s: the
+    /// field to name. A business system registers only for its granted departments, and only what
+    /// belongs to them.
+    pub async fn outside_department(
+        &self,
+        department: DepartmentId,
+        item: ServiceItemId,
+        window: Option<WindowId>,
+        staff: Option<StaffId>,
+    ) -> StoreResult<Option<&'static str>> {
+        let (item_ok, window_ok, staff_ok): (bool, bool, bool) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM service_item WHERE id = ?1 AND department_id = ?4), \
+             ?2 IS NULL OR EXISTS (SELECT 1 FROM service_window WHERE id = ?2 AND department_id = ?4), \
+             ?3 IS NULL OR EXISTS (SELECT 1 FROM staff WHERE id = ?3 AND department_id = ?4)",
+        )
+        .bind(item)
+        .bind(window)
+        .bind(staff)
+        .bind(department)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([
+            ("service_item", item_ok),
+            ("window", window_ok),
+            ("staff", staff_ok),
+        ]
+        .into_iter()
+        .find(|(_, ok)| !ok)
+        .map(|(name, _)| name))
+    }
+
     /// One occurrence by id.
     pub async fn occurrence(&self, id: i64) -> StoreResult<Option<OccurrenceView>> {
         let sql = format!("{VIEW} WHERE o.id = ?");

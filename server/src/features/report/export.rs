@@ -5,7 +5,7 @@
 use domain::stats::Figures;
 
 use super::{MonthlyReport, percent};
-use crate::features::disclosure::to_csv;
+use crate::features::disclosure::{text_cell, to_csv};
 
 /// The number of columns of the report's main table.
 pub(super) const WIDTH: usize = 14;
@@ -111,7 +111,7 @@ pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
         w.write_record(HEADINGS)?;
         cells(report)
             .iter()
-            .try_for_each(|row| w.write_record(row))?;
+            .try_for_each(|row| w.write_record(row.iter().map(|c| text_cell(c).into_owned())))?;
         w.write_record(padded::<0>([]))?;
         w.write_record(padded(CHANNEL_HEADINGS.map(str::to_owned)))?;
         channel_cells(report)
