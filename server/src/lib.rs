@@ -10,8 +10,6 @@ pub mod features;
 mod jobs;
 pub mod platform;
 
-use std::net::SocketAddr;
-
 pub use platform::{config::Config, db::Store, state::AppState};
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`).
@@ -22,15 +20,12 @@ pub fn init_tracing() {
 }
 
 /// Serves `router` on `listener` until Ctrl-C, with the peer address available to handlers.
-pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: platform::listener::ListenerLimits,
+) -> std::io::Result<()> {
+    platform::listener::serve(listener, router, limits).await
 }
 
 /// Starts the server: configuration, database (with demo data when new and enabled), then serves
@@ -77,6 +72,6 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
     println!("Home page:           {base}/");
     println!("Window QR posters:   {base}/staff/posters (supervisors and administrators)");
     println!("API description:     {base}/api/v1/openapi.json");
-    serve(listener, site(state)).await?;
+    serve(listener, site(state), config.listener.clone()).await?;
     Ok(())
 }

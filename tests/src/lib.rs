@@ -68,7 +68,8 @@ impl TestServer {
             String::new()
         };
         let router = app::ssr::site(state.clone());
-        tokio::spawn(async move { server::serve(listener, router).await });
+        let limits = state.config.listener.clone();
+        tokio::spawn(async move { server::serve(listener, router, limits).await });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -34,6 +34,8 @@ pub struct Config {
     pub deadlines: domain::ticket::Deadlines,
     /// 防刷: limits on anonymous writes and the proxies whose `X-Forwarded-For` is believed.
     pub guard: crate::platform::guard::GuardConfig,
+    /// The listener's timeouts and connection limit.
+    pub listener: crate::platform::listener::ListenerLimits,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -111,6 +113,10 @@ impl Config {
                         .collect::<anyhow::Result<_>>()?,
                 }
             },
+            listener: crate::platform::listener::ListenerLimits {
+                max_connections: parse_var("HAOCHAPING_MAX_CONNECTIONS", 2_048usize)?,
+                ..Default::default()
+            },
             data_dir,
         })
     }
@@ -130,6 +136,7 @@ impl Config {
             demo: false,
             deadlines: domain::ticket::Deadlines::default(),
             guard: crate::platform::guard::GuardConfig::relaxed(),
+            listener: Default::default(),
         }
     }
 }

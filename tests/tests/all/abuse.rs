@@ -306,3 +306,117 @@ async fn a_business_system_registers_only_what_belongs_to_the_department() {
     own["staff"] = Value::Null;
     assert_eq!(server.register(own).await.status(), 201);
 }
+
+/// Reads from `stream` until the server closes it; the bytes it sent. Bounded: a connection still
+/// open after `bound` fails the test.
+async fn until_closed(stream: &mut tokio::net::TcpStream, bound: std::time::Duration) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(bound, read)
+        .await
+        .expect("the server never closed the connection");
+    got
+}
+
+async fn short_timeouts() -> TestServer {
+    TestServer::start_with(|c| {
+        c.listener.header_timeout = std::time::Duration::from_millis(500);
+        c.listener.request_timeout = std::time::Duration::from_millis(800);
+        c.listener.max_connections = 4;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn slow_headers_and_silent_connections_are_closed_by_the_server() {
+    use tokio::io::AsyncWriteExt;
+    let server = short_timeouts().await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /open HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    until_closed(&mut slow, std::time::Duration::from_secs(10)).await;
+    let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    until_closed(&mut silent, std::time::Duration::from_secs(10)).await;
+    // The server still answers.
+    assert_eq!(server.get("/open").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_body_sent_a_byte_at_a_time_ends_with_408() {
+    use tokio::io::AsyncWriteExt;
+    let server = short_timeouts().await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(
+            b"POST /complaint HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    let answer = until_closed(&mut stream, std::time::Duration::from_secs(10)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test]
+async fn past_the_connection_limit_a_new_connection_is_closed_at_once() {
+    let server = TestServer::start_with(|c| c.listener.max_connections = 2).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let _held: Vec<tokio::net::TcpStream> = vec![
+        tokio::net::TcpStream::connect(&address).await.unwrap(),
+        tokio::net::TcpStream::connect(&address).await.unwrap(),
+    ];
+    let mut third = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Closed well before the header timeout (10 s) could close it.
+    until_closed(&mut third, std::time::Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn staff_pages_are_never_stored_and_https_brings_hsts_and_secure_cookies() {
+    let server = TestServer::start().await;
+    let login = server.get("/staff/login").await;
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    assert!(
+        login.headers().get("strict-transport-security").is_none(),
+        "plain http here"
+    );
+    let open = server.get("/open").await;
+    assert_ne!(
+        open.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "public figures may be cached"
+    );
+
+    let https = TestServer::start_with(|c| c.public_url = "https://hcp.example.cn".into()).await;
+    let page = https
+        .get(
+            &https
+                .window_link()
+                .await
+                .replace("https://hcp.example.cn", ""),
+        )
+        .await;
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let cookie = page.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
