@@ -96,9 +96,8 @@ pub async fn serve(
         let lifetime = limits.connection_lifetime;
         tokio::spawn(async move {
             let _permit = permit;
-            match tokio::time::timeout(lifetime, connection).await {
-                Ok(Err(e)) => tracing::debug!("connection ended: {e}"),
-                Ok(Ok(())) | Err(_) => {}
+            if let Ok(Err(e)) = tokio::time::timeout(lifetime, connection).await {
+                tracing::debug!("connection ended: {e}");
             }
         });
     }
