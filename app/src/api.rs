@@ -2,6 +2,7 @@
 //! call into `server` and maps its answer to a type of this crate (which the browser build also
 //! compiles); errors are `ApiError`.
 
+pub mod accounts;
 pub mod admin;
 mod error;
 pub mod open;

@@ -88,6 +88,16 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
                     <Route
+                        path=path!("/staff/accounts")
+                        view=pages::accounts::Accounts
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/password")
+                        view=pages::accounts::Password
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/staff/devices")
                         view=pages::admin::devices::Devices
                         ssr=SsrMode::Async

@@ -1,5 +1,6 @@
 //! The site's pages.
 
+pub mod accounts;
 pub mod admin;
 pub mod home;
 pub mod open;

@@ -83,6 +83,7 @@ impl Role {
             page("/staff/admin", "系统管理"),
             page("/staff/organisation", "机构管理"),
             page("/staff/devices", "评价器"),
+            page("/staff/accounts", "账号管理"),
             page("/staff/posters", "窗口评价码"),
         ];
         match self {
@@ -158,26 +159,47 @@ pub fn clerk_reads_comment(level: crate::Level, ticket: Option<TicketState>) -> 
     !level.is_bad() || ticket == Some(TicketState::Closed)
 }
 
-/// 登录限制 — temporary lock-out after repeated failed log-ins.
+/// 登录限制 — a growing wait after repeated failed log-ins, not a long lock a stranger can set off:
+/// a few failures are free, then each one doubles the wait, up to a ceiling; failures long past
+/// are forgotten. (Per client address, log-ins are limited apart: `server::platform::guard`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginThrottle {
-    pub max_failures: u32,
-    pub lock_ms: i64,
+    pub free_failures: u32,
+    pub first_wait_ms: i64,
+    pub max_wait_ms: i64,
+    /// A failure older than this no longer counts.
+    pub forget_after_ms: i64,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
         LoginThrottle {
-            max_failures: 5,
-            lock_ms: 15 * 60 * 1000,
+            free_failures: 5,
+            first_wait_ms: 30 * 1000,
+            max_wait_ms: 15 * 60 * 1000,
+            forget_after_ms: 60 * 60 * 1000,
         }
     }
 }
 
 impl LoginThrottle {
-    /// After the `failures`-th failure in a row at `now`: until when the account is locked, if at all.
-    pub fn lock_after(self, failures: u32, now: i64) -> Option<i64> {
-        (failures >= self.max_failures).then_some(now + self.lock_ms)
+    /// After the `failures`-th failure in a row at `now`: until when further attempts wait.
+    pub fn wait_after(self, failures: u32, now: i64) -> Option<i64> {
+        let past_free = failures.checked_sub(self.free_failures)?;
+        let wait = self
+            .first_wait_ms
+            .checked_shl(past_free.min(30))
+            .unwrap_or(i64::MAX)
+            .min(self.max_wait_ms);
+        Some(now + wait)
+    }
+
+    /// The failures in a row that still count, the last one at `last` (if any), at `now`.
+    pub fn counted(self, failures: u32, last: Option<i64>, now: i64) -> u32 {
+        match last {
+            Some(last) if now - last < self.forget_after_ms => failures,
+            _ => 0,
+        }
     }
 }
 
@@ -290,6 +312,7 @@ mod tests {
                 "/staff/admin",
                 "/staff/organisation",
                 "/staff/devices",
+                "/staff/accounts",
                 "/staff/posters"
             ]
         );
@@ -310,10 +333,15 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_lock_for_a_while() {
+    fn failures_past_the_free_ones_wait_longer_each_time_up_to_a_ceiling() {
         let t = LoginThrottle::default();
-        assert_eq!(t.lock_after(4, 0), None);
-        assert_eq!(t.lock_after(5, 1_000), Some(1_000 + 15 * 60 * 1000));
+        assert_eq!(t.wait_after(4, 0), None);
+        assert_eq!(t.wait_after(5, 1_000), Some(1_000 + 30_000));
+        assert_eq!(t.wait_after(6, 0), Some(60_000));
+        assert_eq!(t.wait_after(40, 0), Some(15 * 60 * 1000));
+        assert_eq!(t.counted(7, Some(0), 59 * 60 * 1000), 7);
+        assert_eq!(t.counted(7, Some(0), 61 * 60 * 1000), 0, "forgotten");
+        assert_eq!(t.counted(7, None, 0), 0);
         assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
         assert!(Role::Admin.needs_second_factor() && !Role::Handler.needs_second_factor());
     }

@@ -25,14 +25,19 @@ pub fn code_at(secret: &[u8], unix_s: i64) -> u32 {
 
 /// Accepts the current code or the one of the step before or after (clock drift, typing time).
 pub fn verify(secret: &[u8], code: &str, unix_s: i64) -> bool {
+    matching_step(secret, code, unix_s).is_some()
+}
+
+/// The time step (unix seconds ÷ 30) whose code `code` is, among the current one and its
+/// neighbours: a code is used once, so a log-in keeps the step and refuses it or an earlier one.
+pub fn matching_step(secret: &[u8], code: &str, unix_s: i64) -> Option<i64> {
     let code = code.trim();
-    let Ok(given) = code.parse::<u32>() else {
-        return false;
-    };
-    code.len() == 6
-        && [-STEP_S, 0, STEP_S]
-            .iter()
-            .any(|d| code_at(secret, unix_s + d) == given)
+    let given = code.parse::<u32>().ok().filter(|_| code.len() == 6)?;
+    [-STEP_S, 0, STEP_S]
+        .iter()
+        .map(|d| unix_s + d)
+        .find(|&t| code_at(secret, t) == given)
+        .map(|t| t.div_euclid(STEP_S))
 }
 
 /// The secret in base32 (RFC 4648, no padding), as authenticator apps take it.

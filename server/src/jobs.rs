@@ -9,6 +9,9 @@ pub(crate) async fn every_minute(state: AppState) {
     loop {
         tick.tick().await;
         state.guard.forget_idle();
+        if let Err(e) = state.store.purge_expired_sessions(now_ms()).await {
+            tracing::warn!("expired sessions not purged: {e}");
+        }
         if let Err(e) = features::ticket::fill_missing_deadlines(&state).await {
             tracing::warn!("missing deadlines not filled: {e}");
         }

@@ -4,6 +4,7 @@
 mod all {
     mod abuse;
     mod accessibility;
+    mod accounts;
     mod administration;
     mod api;
     mod channels;

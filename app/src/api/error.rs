@@ -180,7 +180,6 @@ mod ssr {
         fn from(e: LoginError) -> Self {
             match e {
                 LoginError::Invalid => raised(ApiError::SignInFailed),
-                LoginError::Locked(_) => raised(ApiError::Locked),
                 LoginError::Store(e) => internal(&e),
             }
         }

@@ -70,6 +70,7 @@ pub fn StaffBar() -> impl IntoView {
                                     .iter()
                                     .map(|p| view! { <a href=p.href>{p.label_zh}</a> })
                                     .collect_view()}
+                                <a href="/staff/password">"账号安全"</a>
                                 <span class="who">{me.username}</span>
                                 <ActionForm action=logout attr:class="inline">
                                     <input type="hidden" name="csrf" value=me.csrf />

@@ -1,6 +1,7 @@
 //! 系统管理 — administrators keep the organisation, the accounts, the holiday calendar, the
 //! deadlines and the 公示 settings; every change audited.
 
+pub mod accounts;
 mod import;
 mod org_page;
 mod organisation;

@@ -31,17 +31,23 @@ pub struct Session {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    /// Unknown user, wrong password or wrong authenticator code: they are not told apart.
+    /// Unknown user, wrong password or authenticator code, a disabled account or one waiting after
+    /// failures: they are not told apart, in words or in time.
     #[error("wrong user name, password or authenticator code")]
     Invalid,
-    #[error("locked until {0}")]
-    Locked(i64),
     #[error(transparent)]
     Store(#[from] sqlx::Error),
 }
 
-/// Runs argon2 off the async workers: hashing takes tens of milliseconds of CPU on purpose.
+/// Password checks running at once: argon2 takes tens of milliseconds of CPU on purpose, so more
+/// log-ins wait their turn instead of taking every core from the pages.
+static ARGON: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs argon2 off the async workers, a few at a time.
 async fn blocking(check: impl FnOnce() -> bool + Send + 'static) -> bool {
+    let Ok(_turn) = ARGON.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(check).await.unwrap_or(false)
 }
 
@@ -49,12 +55,29 @@ async fn blocking(check: impl FnOnce() -> bool + Send + 'static) -> bool {
 /// goes on as if it had happened here.
 pub async fn hash_password_off_thread(password: &str) -> String {
     let password = password.to_owned();
+    let _turn = ARGON.acquire().await;
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
-/// Checks the password; after too many failures in a row the account is locked for a while.
+/// A refusal that costs what a real check costs: one argon2 verification.
+async fn refuse(password: &str) -> Result<Session, LoginError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let password = password.to_owned();
+    blocking(move || {
+        verify_password(
+            &password,
+            DUMMY.get_or_init(|| hash_password("not a real account")),
+        )
+    })
+    .await;
+    Err(LoginError::Invalid)
+}
+
+/// Checks the password (and a supervisor's or administrator's authenticator code, each code once).
+/// Every attempt counts as a failure until it succeeds, claimed before the check, so parallel
+/// guesses cannot slip past the growing wait (`LoginThrottle`).
 pub async fn login(
     state: &AppState,
     username: &str,
@@ -63,58 +86,56 @@ pub async fn login(
 ) -> Result<Session, LoginError> {
     let now = now();
     let Some(account) = state.store.account_for_login(username.trim()).await? else {
-        // Spend the same time as for a real account, so timing does not reveal user names.
-        static DUMMY: OnceLock<String> = OnceLock::new();
-        let password = password.to_owned();
-        blocking(move || {
-            verify_password(
-                &password,
-                DUMMY.get_or_init(|| hash_password("not a real account")),
-            )
-        })
-        .await;
-        return Err(LoginError::Invalid);
+        return refuse(password).await;
     };
-    if let Some(until) = account.locked_until.filter(|&until| until > now) {
-        return Err(LoginError::Locked(until.unix_ms()));
+    if !state
+        .store
+        .claim_login_attempt(account.id, now, LoginThrottle::default())
+        .await?
+    {
+        return refuse(password).await;
     }
     let role = account.role;
-    let second_factor_ok = !role.needs_second_factor()
-        || account
+    let step = if role.needs_second_factor() {
+        let step = account
             .totp_secret_enc
             .as_deref()
             .and_then(|sealed| state.secrets.decrypt_bytes(sealed).ok())
-            .is_some_and(|secret| domain::totp::verify(&secret, code, now.unix_secs()));
+            .and_then(|secret| domain::totp::matching_step(&secret, code, now.unix_secs()));
+        if step.is_none() {
+            return refuse(password).await;
+        }
+        step
+    } else {
+        None
+    };
     let password_ok = {
         let (password, hash) = (password.to_owned(), account.password_hash.clone());
         blocking(move || verify_password(&password, &hash)).await
     };
-    let (true, true) = (password_ok, second_factor_ok) else {
-        let failures = account.failed_logins + 1;
-        let lock = LoginThrottle::default()
-            .lock_after(u32::try_from(failures).unwrap_or(u32::MAX), now.unix_ms())
-            .map(Timestamp::from_unix_ms);
-        state
-            .store
-            .record_failed_login(account.id, failures, lock)
-            .await?;
-        return Err(lock.map_or(LoginError::Invalid, |t| LoginError::Locked(t.unix_ms())));
-    };
+    if !password_ok {
+        return Err(LoginError::Invalid);
+    }
     let session = Session {
         token: random_hex(32),
         csrf: random_hex(16),
         expires_at: now.plus_ms(SESSION_MS),
         role,
     };
-    state
+    let opened = state
         .store
         .open_session(
             account.id,
             &hash_api_key(&session.token),
             &session.csrf,
             session.expires_at,
+            step,
         )
         .await?;
+    if !opened {
+        // The authenticator code was used before: a replay.
+        return Err(LoginError::Invalid);
+    }
     Ok(session)
 }
 

@@ -99,6 +99,11 @@ impl StaffSession {
     pub async fn close(&self, state: &AppState) -> Result<(), sqlx::Error> {
         state.store.close_session(&self.token_hash).await
     }
+
+    /// What the store knows this session by (to keep it when the password changes).
+    pub fn token_hash(&self) -> &[u8] {
+        &self.token_hash
+    }
 }
 
 impl FromRequestParts<AppState> for StaffSession {

@@ -19,6 +19,8 @@ pub struct AccountSummary {
     pub department: Option<String>,
     pub staff_no: Option<String>,
     pub locked_until: Option<Timestamp>,
+    /// 停用: when an administrator disabled it.
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// A new account, its password already hashed.
@@ -46,7 +48,7 @@ impl Store {
     /// Every account, for the administrator.
     pub async fn accounts(&self) -> StoreResult<Vec<AccountSummary>> {
         let rows = sqlx::query(
-            "SELECT a.id, a.username, a.role, d.name AS department, s.staff_no, a.locked_until \
+            "SELECT a.id, a.username, a.role, d.name AS department, s.staff_no, a.locked_until, a.disabled_at \
              FROM account a LEFT JOIN department d ON d.id = a.department_id \
              LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id",
         )
@@ -61,6 +63,7 @@ impl Store {
                 department: r.get("department"),
                 staff_no: r.get("staff_no"),
                 locked_until: r.get("locked_until"),
+                disabled_at: r.get("disabled_at"),
             })
             .collect())
     }

@@ -87,35 +87,72 @@ impl Store {
         row.map(|r| AccountLogin::from_row(&r)).transpose()
     }
 
-    /// Records a failed log-in and, when the throttle says so, the lock-out.
-    pub async fn record_failed_login(
+    /// Claims a log-in attempt before the password is checked: counted as a failure at once (a
+    /// success clears it), in one transaction that holds the write lock, so that parallel
+    /// attempts cannot all pass the throttle. `false`: the account is waiting, or disabled.
+    pub async fn claim_login_attempt(
         &self,
         account: i64,
-        failures: i64,
-        locked_until: Option<Timestamp>,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?")
-            .bind(failures)
-            .bind(locked_until)
+        now: Timestamp,
+        throttle: domain::access::LoginThrottle,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let (failures, last, locked, disabled): (i64, Option<i64>, Option<i64>, Option<i64>) =
+            sqlx::query_as(
+                "SELECT failed_logins, last_failed_at, locked_until, disabled_at FROM account WHERE id = ?",
+            )
             .bind(account)
-            .execute(&self.pool)
+            .fetch_one(&mut *tx)
             .await?;
-        Ok(())
+        if disabled.is_some() || locked.is_some_and(|until| until > now.unix_ms()) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let counted = throttle.counted(
+            u32::try_from(failures).unwrap_or(u32::MAX),
+            last,
+            now.unix_ms(),
+        );
+        let failures = counted.saturating_add(1);
+        let wait = throttle.wait_after(failures, now.unix_ms());
+        sqlx::query(
+            "UPDATE account SET failed_logins = ?, last_failed_at = ?, locked_until = ? WHERE id = ?",
+        )
+        .bind(i64::from(failures))
+        .bind(now)
+        .bind(wait)
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Opens a session (only the token's hash is stored) and clears the failure count.
+    /// Opens a session (only the token's hash is stored) and clears the failure count; with an
+    /// authenticator code's `step`, only if no code of that step or a later one was used before.
+    /// `false`: the code was used already (nothing written).
     pub async fn open_session(
         &self,
         account: i64,
         token_hash: &[u8],
         csrf: &str,
         expires_at: Timestamp,
-    ) -> StoreResult<()> {
+        step: Option<i64>,
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?")
-            .bind(account)
-            .execute(&mut *tx)
-            .await?;
+        let cleared = sqlx::query(
+            "UPDATE account SET failed_logins = 0, locked_until = NULL, last_failed_at = NULL, \
+             totp_last_step = coalesce(?2, totp_last_step) WHERE id = ?1 \
+             AND (?2 IS NULL OR totp_last_step IS NULL OR totp_last_step < ?2)",
+        )
+        .bind(account)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if cleared.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query("INSERT INTO session (token_hash, account_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(account)
@@ -123,7 +160,8 @@ impl Store {
             .bind(expires_at)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Ends a session.
@@ -187,7 +225,7 @@ impl Store {
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
             "SELECT a.id, a.role, a.department_id, a.region_id, a.hall_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
-             WHERE s.token_hash = ? AND s.expires_at > ?",
+             WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms())
