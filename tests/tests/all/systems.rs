@@ -76,8 +76,27 @@ async fn register_with(
     let mut body = occurrence(case);
     body["department"] = json!(department);
     if department != "BDC" {
+        // Another department's case names that department's own item (the seeded one is BDC's).
         body.as_object_mut().unwrap().remove("window");
         body.as_object_mut().unwrap().remove("staff");
+        let code = format!("9{:011}", department.bytes().map(u64::from).sum::<u64>());
+        let store = &server.state.store;
+        if store
+            .id_by_code::<domain::ids::ServiceItemId>(&code)
+            .await
+            .unwrap()
+            .is_none()
+            && let Some(id) = store
+                .id_by_code::<domain::ids::DepartmentId>(department)
+                .await
+                .unwrap()
+        {
+            store
+                .insert_service_item(id, &code, "其他事项")
+                .await
+                .unwrap();
+        }
+        body["service_item"] = json!(code);
     }
     server
         .http
