@@ -26,17 +26,6 @@ pub struct WindowCard {
     pub qr_svg: String,
 }
 
-/// What a citizen sees when looking a rating up by its tracking code: no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrackedRating {
-    pub tracking_code: String,
-    pub level_zh: String,
-    pub department: String,
-    pub bad_review: bool,
-    /// The handling progress of a bad review (处理进度).
-    pub progress: Option<String>,
-}
-
 /// The request's signed-in staff member (401 without one) and the state.
 #[cfg(feature = "ssr")]
 pub(crate) async fn staff_session()
@@ -65,18 +54,4 @@ pub async fn poster_windows() -> Result<Vec<WindowCard>, ApiError> {
             rating_url,
         })
         .collect())
-}
-
-/// Looks a rating up by its tracking code (查询码).
-#[server]
-pub async fn track(code: String) -> Result<Option<TrackedRating>, ApiError> {
-    let state = expect_context::<server::AppState>();
-    let found = server::features::rating::site::tracked(&state, &code).await?;
-    Ok(found.map(|e| TrackedRating {
-        tracking_code: e.tracking_code,
-        level_zh: e.level.label_zh().to_owned(),
-        department: e.department,
-        bad_review: e.level.is_bad(),
-        progress: e.ticket.map(server::features::rating::site::progress_zh),
-    }))
 }

@@ -17,7 +17,24 @@ use leptos_router::{
     path,
 };
 
-pub use api::{TrackedRating, WindowCard};
+pub use api::WindowCard;
+
+/// Whether the page loads the site's hydration bundle: the public pages (the home page and
+/// 公示) are read-only and complete as served, so they load none and stay light on an old phone;
+/// the management pages hydrate.
+fn hydrates() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().is_none_or(|parts| {
+            let path = parts.uri.path();
+            !(path == "/" || path == "/open" || path.starts_with("/open/"))
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -27,7 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                {hydrates().then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
             <body>

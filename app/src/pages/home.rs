@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::api::Track;
-
 #[component]
 pub fn Home() -> impl IntoView {
     view! {
@@ -22,56 +20,17 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// 评价查询 — works as a plain form before hydration, without reload after it.
+/// 评价查询 — a plain form: the tracking page of the code (`/t/{code}`) answers.
 #[component]
 fn TrackForm() -> impl IntoView {
-    let track = ServerAction::<Track>::new();
-    let result = track.value();
     view! {
         <section class="card">
             <h2>"评价查询"</h2>
-            <ActionForm action=track>
+            <form method="get" action="/t" id="track">
                 <label for="track-code">"查询码"</label>
                 <input id="track-code" name="code" required maxlength="16" autocomplete="off" />
                 <button type="submit">"查询"</button>
-            </ActionForm>
-            <div role="status" id="track-result">
-                {move || match result.get() {
-                    None => None,
-                    Some(Ok(Some(r))) => {
-                        Some(
-                            view! {
-                                <p>
-                                    {format!(
-                                        "查询码 {}：{}，由{}受理。",
-                                        r.tracking_code,
-                                        r.level_zh,
-                                        r.department,
-                                    )}
-                                    {r
-                                        .bad_review
-                                        .then_some(
-                                            "差评将由受理部门核实整改并回复。",
-                                        )}
-                                </p>
-                                <p>{r.progress}</p>
-                            }
-                                .into_any(),
-                        )
-                    }
-                    Some(Ok(None)) => {
-                        Some(
-                            view! { <p>"未找到该查询码，请核对后重试。"</p> }
-                                .into_any(),
-                        )
-                    }
-                    Some(Err(_)) => {
-                        Some(
-                            view! { <p>"查询暂时不可用，请稍后再试。"</p> }.into_any(),
-                        )
-                    }
-                }}
-            </div>
+            </form>
         </section>
     }
 }

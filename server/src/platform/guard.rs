@@ -148,7 +148,7 @@ fn kind(method: &Method, path: &str) -> Kind {
         Method::POST if write_paths.iter().any(|p| path.starts_with(p)) => Kind::Write {
             window: path.starts_with("/w/"),
         },
-        Method::GET if path.starts_with("/t/") => Kind::Lookup,
+        Method::GET if path == "/t" || path.starts_with("/t/") => Kind::Lookup,
         _ => Kind::Other,
     }
 }

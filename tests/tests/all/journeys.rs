@@ -4,7 +4,7 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use tests::{
     TestServer,
-    browser::{Js, click, click_button, click_label, fill, find, journey},
+    browser::{Js, click, click_button, click_label, fill, find, journey, wait_text},
 };
 
 async fn stored_levels(server: &TestServer) -> Vec<i64> {
@@ -117,29 +117,67 @@ async fn a_citizen_rates_a_window_visit_by_its_code() {
     }
 }
 
-async fn hydrated_lookup(client: Client, base: String, code: String) {
+async fn home_lookup(client: Client, base: String, code: String) {
     client.goto(&base).await.unwrap();
-    find(&client, "#hydrated[data-hydrated=true]").await;
-    fill(&client, "#track-code", &code).await;
+    find(&client, "#track").await;
+    fill(&client, "#track-code", &code.to_lowercase()).await;
     click_button(&client, "查询").await;
-    let result = find(&client, "#track-result p").await;
-    assert!(result.text().await.unwrap().contains(&code));
+    wait_text(&client, "tracking", &code).await;
     assert_eq!(
         client.current_url().await.unwrap().path(),
-        "/",
-        "no reload after hydration"
+        format!("/t/{code}"),
+        "the code's tracking page answers"
     );
 }
 
 #[tokio::test]
-async fn the_site_hydrates_and_finds_a_rating_by_its_code() {
+async fn the_home_page_finds_a_rating_by_its_code_with_a_plain_form() {
     let server = TestServer::start().await;
     let code = server
         .rate("J-3", json!({ "level": 4 }))
         .await
         .tracking_code;
-    let base = server.url("/");
-    journey(Js::On, move |client| hydrated_lookup(client, base, code)).await;
+    for js in [Js::Off, Js::On] {
+        let (base, code) = (server.url("/"), code.clone());
+        journey(js, move |client| home_lookup(client, base, code)).await;
+    }
+}
+
+/// The home page and every 公示 page, in total with everything they load, compressed as a browser
+/// gets them: no hydration bundle, at most 60 KB brotli.
+#[tokio::test]
+async fn the_public_pages_load_no_site_bundle_and_weigh_at_most_60_kb() {
+    let server = TestServer::start().await;
+    server
+        .rate("W-1", json!({ "level": 2, "reasons": [213] }))
+        .await;
+    let brotli = |path: String| {
+        let request = server
+            .http
+            .get(server.url(&path))
+            .header("accept-encoding", "br");
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.bytes().await.unwrap().len()
+        }
+    };
+    let css = brotli("/pkg/site.css".into()).await;
+    for path in [
+        "/",
+        "/open",
+        "/open/methods",
+        "/open/staff",
+        "/open/rectifications",
+    ] {
+        let html = server.page(path).await;
+        assert!(!html.contains("/pkg/app"), "{path} loads the site bundle");
+        let total = brotli(path.to_owned()).await + css;
+        eprintln!("{path}: {total} bytes brotli with its CSS");
+        assert!(total <= 60 * 1024, "{path}: {total} bytes");
+    }
+    // The management pages still hydrate.
+    assert!(server.page("/staff/login").await.contains("/pkg/app"));
 }
 
 /// The network fails as it does offline (fetch rejects); the rating waits and goes out on "online".

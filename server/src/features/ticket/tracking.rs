@@ -25,8 +25,26 @@ use crate::{
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/t", get(lookup))
         .route("/t/{code}", get(tracking_page).post(rate_fix))
         .route("/t/{code}/follow-up", axum::routing::post(follow_up))
+}
+
+#[derive(serde::Deserialize)]
+struct Lookup {
+    #[serde(default)]
+    code: String,
+}
+
+/// 评价查询 from the home page's form: to the code's tracking page (letters and digits only).
+async fn lookup(Query(q): Query<Lookup>) -> axum::response::Redirect {
+    let code: String = q
+        .code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
+    axum::response::Redirect::to(&format!("/t/{}", code.to_uppercase()))
 }
 
 /// 进度查询 — what happened to a rating or a complaint, by its tracking code.
