@@ -254,9 +254,10 @@ fn dequeue(action: &str) {
 }
 
 /// The citizen's rating of the visit on screen (already checked by the form): queued first, so
-/// that a drop loses nothing, then sent.
-pub(crate) fn submit(action: String, body: String) {
-    enqueue(&action, &body);
+/// that a drop loses nothing — `kept`, the rating without the phone, which is never stored on the
+/// tablet — then sent whole.
+pub(crate) fn submit(action: String, body: String, kept: String) {
+    enqueue(&action, &kept);
     set_text("status", "正在提交…");
     wasm_bindgen_futures::spawn_local(async move {
         SCREEN.with_borrow_mut(|s| s.sending = true);

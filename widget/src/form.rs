@@ -168,8 +168,14 @@ impl RatingForm {
             return;
         }
         show_errors(&[]);
+        // What waits on the device if the network fails: the rating without the phone, which is
+        // never kept in the browser's storage.
+        let kept = json::rating(&RatingDraft {
+            phone: String::new(),
+            ..draft.clone()
+        });
         if crate::device::active() {
-            crate::device::submit(self.form.action(), json::rating(&draft));
+            crate::device::submit(self.form.action(), json::rating(&draft), kept);
             return;
         }
         set_status(t("正在提交…", "Sending…"));
@@ -181,10 +187,13 @@ impl RatingForm {
             match send(&pending.action, &pending.body).await {
                 Ok(answer) => show_answer(answer),
                 Err(_) => {
-                    outbox::keep(&pending);
+                    outbox::keep(&outbox::Pending {
+                        body: kept,
+                        ..pending
+                    });
                     set_status(t(
-                        "网络不可用，您的评价已保存，联网后将自动提交。",
-                        "You are offline; your rating is kept and will be sent when you are back online.",
+                        "网络不可用，您的评价已保存（联系电话不在本机保存），联网后将自动提交。",
+                        "You are offline; your rating is kept (without the phone number, never stored on this device) and will be sent when you are back online.",
                     ));
                 }
             }

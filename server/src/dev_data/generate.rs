@@ -191,7 +191,7 @@ impl Store {
         // 0.07 % 不满意, 0.03 % 非常不满意 (≈ 0.1 % 差评, as domain.md §7 reports).
         sqlx::query(
             "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, channel, created_at) \
-             SELECT id, printf('G%09d', id), \
+             SELECT id, 'G' || substr(hex(randomblob(8)), 1, 15), \
              CASE WHEN r < 30 THEN 1 WHEN r < 100 THEN 2 WHEN r < 400 THEN 3 WHEN r < 2400 THEN 4 ELSE 5 END, \
              2, channel, registered_at + 60000 \
              FROM (SELECT id, channel, registered_at, abs(random()) % 100000 AS r FROM service_occurrence \
@@ -345,7 +345,7 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, channel, created_at) \
-             SELECT id, printf('H%09d', id), \
+             SELECT id, 'H' || substr(hex(randomblob(8)), 1, 15), \
              CASE WHEN r < 6 + (window_id % 3) * 8 THEN 2 WHEN r < 60 THEN 3 WHEN r < 260 THEN 4 ELSE 5 END, \
              2, channel, registered_at + 600000 \
              FROM (SELECT id, window_id, channel, registered_at, abs(random()) % 1000 AS r \

@@ -184,7 +184,9 @@ async fn the_public_pages_load_no_site_bundle_and_weigh_at_most_60_kb() {
 async fn offline_then_online(client: Client, link: String) {
     client.goto(&link).await.unwrap();
     widget_ready(&client).await;
-    click_label(&client, "满意").await;
+    click_label(&client, "不满意").await;
+    click_label(&client, "窗口人员业务不熟练").await;
+    fill(&client, "#phone", "13600136000").await;
     client
         .execute("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));", vec![])
         .await
@@ -200,6 +202,19 @@ async fn offline_then_online(client: Client, link: String) {
         .await
         .unwrap();
     assert!(status.text().await.unwrap().contains("已保存"));
+    // What waits in the browser's storage has no phone number.
+    let stored = client
+        .execute(
+            "return localStorage.getItem('haochaping.pending.body');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let stored = stored.as_str().unwrap_or_default().to_owned();
+    assert!(
+        stored.contains("\"level\":2") && !stored.contains("13600136000"),
+        "{stored}"
+    );
     client
         .execute(
             "window.fetch = window.__fetch; window.dispatchEvent(new Event('online'));",
@@ -215,7 +230,7 @@ async fn a_rating_made_offline_is_sent_when_back_online() {
     let server = TestServer::start().await;
     let link = server.rating_link("J-4").await;
     journey(Js::On, move |client| offline_then_online(client, link)).await;
-    assert_eq!(stored_levels(&server).await, [4]);
+    assert_eq!(stored_levels(&server).await, [2]);
 }
 
 /// Serves, on `listener`, a portal page that embeds the rating iframe and logs the messages it gets.
