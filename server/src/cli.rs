@@ -26,12 +26,39 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some("add-business-system") => Some(add_business_system(&args[1..]).await),
         Some("rotate-key") => Some(rotate_key(&args[1..]).await),
         Some("revoke-key") => Some(revoke_key(&args[1..]).await),
+        Some("erase") => Some(erase(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
-             add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key"
+             add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key, \
+             erase"
         ))),
         None => None,
     }
+}
+
+/// `haochaping erase TRACKING-CODE REASON…` — 个人信息删除: the phone numbers and own words of the
+/// rating or complaint with that tracking code are erased; the rating and the figures stay.
+async fn erase(args: &[String]) -> anyhow::Result<()> {
+    use crate::features::admin::erasure::Erased;
+    let [code, reason @ ..] = args else {
+        bail!("usage: haochaping erase TRACKING-CODE REASON (why: the request, its date)");
+    };
+    let reason = reason.join(" ");
+    if reason.trim().is_empty() || reason.chars().count() > 200 {
+        bail!("give the reason (the request and its date), at most 200 characters");
+    }
+    let state = AppState::open(Config::from_env()?).await?;
+    match state
+        .store
+        .erase_personal_data(code, reason.trim(), None)
+        .await?
+    {
+        Erased::Evaluation(_) => println!("erased: the rating's phone numbers and words"),
+        Erased::Complaint(_) => println!("erased: the complaint's phone number and description"),
+        Erased::Already => println!("already erased"),
+        Erased::NotFound => bail!("no rating or complaint has tracking code {code:?}"),
+    }
+    Ok(())
 }
 
 /// What `create-account` was given after the user name and role: a department code, and a

@@ -13,6 +13,7 @@ mod all {
     mod deadlines;
     mod device;
     mod disclosure;
+    mod erasure;
     mod going_live;
     mod journeys;
     mod management;

@@ -2,6 +2,7 @@
 //! deadlines and the 公示 settings; every change audited.
 
 pub mod accounts;
+pub mod erasure;
 mod import;
 mod org_page;
 mod organisation;

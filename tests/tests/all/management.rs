@@ -44,11 +44,12 @@ async fn handler_journey(js: Js) {
         "SELECT count(*) FROM audit_log WHERE action = 'reveal_phone'",
     )
     .await;
-    // Without JavaScript the reveal is logged, and so is the page that shows it.
-    assert_eq!(
-        reveals,
-        if js == Js::On { 1 } else { 2 },
-        "every view logged, none without one"
+    // Without JavaScript the reveal is logged, and so is the page that shows it (a page the
+    // browser fetches again is logged again: more entries are possible, never fewer).
+    let views = if js == Js::On { 1 } else { 2 };
+    assert!(
+        reveals >= views,
+        "every view logged, none without one: {reveals}"
     );
 }
 

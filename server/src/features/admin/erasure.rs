@@ -1,0 +1,110 @@
+//! 个人信息删除 — on request, an evaluator's or complainant's phone numbers and words are erased by
+//! the tracking code they hold; the rating (level, reasons, channel), its ticket and every figure
+//! stay. The erasure is recorded (when, why) and audited; ratings stay immutable but for it.
+
+use crate::platform::{
+    auth::{Audit, audit},
+    db::{Store, StoreResult, now_ms},
+};
+
+/// What the complaint's description becomes.
+pub const ERASED_DESCRIPTION: &str = "（应投诉人申请，内容已删除）";
+
+/// What an erasure did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erased {
+    Evaluation(i64),
+    Complaint(i64),
+    /// No rating or complaint has this tracking code.
+    NotFound,
+    /// It was erased before.
+    Already,
+}
+
+impl Store {
+    /// Erases the personal data of the rating or complaint with `code`, in one transaction with
+    /// its erasure entry and its audit entry (`by`: `None` for the shell).
+    pub async fn erase_personal_data(
+        &self,
+        code: &str,
+        reason: &str,
+        by: Option<i64>,
+    ) -> StoreResult<Erased> {
+        let code = code.trim().to_uppercase();
+        let mut tx = self.pool.begin().await?;
+        let evaluation: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, occurrence_id FROM evaluation WHERE tracking_code = ?")
+                .bind(&code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let now = now_ms();
+        let erased = if let Some((id, occurrence)) = evaluation {
+            let fresh = sqlx::query(
+                "INSERT INTO erasure (evaluation_id, erased_at, reason) VALUES (?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !fresh {
+                return Ok(Erased::Already);
+            }
+            sqlx::query("UPDATE evaluation SET comment = NULL, phone_enc = NULL WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE evaluation_follow_up SET comment = NULL WHERE evaluation_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE service_occurrence SET evaluator_phone_enc = NULL WHERE id = ?")
+                .bind(occurrence)
+                .execute(&mut *tx)
+                .await?;
+            Erased::Evaluation(id)
+        } else {
+            let complaint: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM complaint WHERE tracking_code = ?")
+                    .bind(&code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(id) = complaint else {
+                return Ok(Erased::NotFound);
+            };
+            let fresh = sqlx::query(
+                "INSERT INTO erasure (complaint_id, erased_at, reason) VALUES (?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !fresh {
+                return Ok(Erased::Already);
+            }
+            sqlx::query(
+                "UPDATE complaint SET contact_phone_enc = NULL, description = ? WHERE id = ?",
+            )
+            .bind(ERASED_DESCRIPTION)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            Erased::Complaint(id)
+        };
+        let entity = match erased {
+            Erased::Evaluation(id) => ("evaluation", id),
+            Erased::Complaint(id) => ("complaint", id),
+            Erased::NotFound | Erased::Already => unreachable!("returned above"),
+        };
+        audit(&mut tx, Audit::new(by, "erase_personal_data", entity)).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+}
