@@ -279,3 +279,20 @@ pub async fn unreached_visit(
     };
     server::features::ticket::record_visit(state, actor, ticket, form).await
 }
+
+/// The response's content security policy, which must be the full one (no plugins, no `<base>`),
+/// ending with the `frame-ancestors` it allows.
+pub fn frame_ancestors(response: &reqwest::Response) -> String {
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("policy")
+        .to_owned();
+    assert!(
+        policy.contains("object-src 'none'") && policy.contains("base-uri 'none'"),
+        "{policy}"
+    );
+    let (_, ancestors) = policy
+        .rsplit_once("frame-ancestors ")
+        .expect("frame-ancestors");
+    format!("frame-ancestors {ancestors}")
+}

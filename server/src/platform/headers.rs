@@ -75,14 +75,42 @@ async fn transport(
     response
 }
 
+/// The content security policy of the server's own pages (the citizen pages, the tablet): their
+/// scripts only from here (the widget, whose wasm needs `wasm-unsafe-eval`), their one inline
+/// stylesheet by its hash, no plugins, no `<base>`, forms only to here; `frame_ancestors` says who
+/// may frame them ('none' but for the portal iframe). The Leptos pages send their own, with the
+/// render's nonce (`app::shell`).
+pub fn page_policy(frame_ancestors: &str) -> String {
+    static STYLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let style = STYLE.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(crate::platform::page::CSS.as_bytes());
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    });
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'sha256-{style}'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// The policy of the Leptos pages: scripts only from here or with this render's nonce.
+pub fn site_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// Every page refuses to be framed unless its handler set its own policy (the embed route).
 async fn deny_framing(mut response: Response) -> Response {
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
-        );
+        if let Ok(policy) = HeaderValue::from_str(&page_policy("'none'")) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     headers.insert(

@@ -59,7 +59,7 @@ impl Display {
 }
 
 /// The small stylesheet of the citizen pages, inlined so the first response is all that is needed.
-const CSS: &str = include_str!("../../../style/widget.css");
+pub(crate) const CSS: &str = include_str!("../../../style/widget.css");
 
 /// Wraps `body` in the page frame: head, language and large-text switches, and the widget loader.
 pub(crate) fn page(d: Display, title: &str, body: Markup, with_widget: bool) -> String {

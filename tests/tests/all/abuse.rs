@@ -436,3 +436,39 @@ async fn staff_pages_are_never_stored_and_https_brings_hsts_and_secure_cookies()
         "{cookie}"
     );
 }
+
+#[tokio::test]
+async fn every_page_carries_a_full_policy_and_the_site_scripts_their_nonce() {
+    let server = TestServer::start().await;
+    let login = server.get("/staff/login").await;
+    let policy = login.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce")
+        .to_owned();
+    let html = login.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    assert!(!policy.contains("unsafe-inline") && policy.contains("object-src 'none'"));
+    // A second render gets another nonce.
+    let again = server.get("/staff/login").await;
+    assert!(
+        !again.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(&nonce)
+    );
+    // The citizen page allows its one inline stylesheet by hash, and scripts only from here.
+    let rating = server.get(&server.window_link().await).await;
+    let policy = rating.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.contains("style-src 'self' 'sha256-")
+            && policy.contains("script-src 'self' 'wasm-unsafe-eval'")
+    );
+}

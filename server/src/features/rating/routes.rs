@@ -71,7 +71,7 @@ fn frame_policy(origins: &str) -> HeaderValue {
     } else {
         allowed.join(" ")
     };
-    HeaderValue::from_str(&format!("frame-ancestors {ancestors}"))
+    HeaderValue::from_str(&crate::platform::headers::page_policy(&ancestors))
         .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"))
 }
 
