@@ -243,23 +243,37 @@ pub fn now_local() -> String {
         .replacen(' ', "T", 1)
 }
 
+type VisitResult = Result<domain::ticket::TicketState, server::features::ticket::TicketActError>;
+
+/// Records a return visit by phone, now: reached (属实, 合理) or not, with `note`.
+async fn phone_visit(
+    state: &AppState,
+    actor: domain::access::Actor,
+    ticket: i64,
+    reached: bool,
+    note: &str,
+) -> VisitResult {
+    let at = now_local();
+    let (reached, finding) = if reached { ("yes", "yes") } else { ("no", "") };
+    let form = domain::ticket::VisitForm {
+        at: &at,
+        method: "phone",
+        reached,
+        substantiated: finding,
+        reasonable: finding,
+        note,
+    };
+    server::features::ticket::record_visit(state, actor, ticket, form).await
+}
+
 /// Records a return visit by phone, now, that reached the citizen (属实, 合理) with `note`.
 pub async fn reached_visit(
     state: &AppState,
     actor: domain::access::Actor,
     ticket: i64,
     note: &str,
-) -> Result<domain::ticket::TicketState, server::features::ticket::TicketActError> {
-    let at = now_local();
-    let form = domain::ticket::VisitForm {
-        at: &at,
-        method: "phone",
-        reached: "yes",
-        substantiated: "yes",
-        reasonable: "yes",
-        note,
-    };
-    server::features::ticket::record_visit(state, actor, ticket, form).await
+) -> VisitResult {
+    phone_visit(state, actor, ticket, true, note).await
 }
 
 /// Records a return visit by phone, now, that did not reach the citizen, with `note`.
@@ -268,16 +282,24 @@ pub async fn unreached_visit(
     actor: domain::access::Actor,
     ticket: i64,
     note: &str,
-) -> Result<domain::ticket::TicketState, server::features::ticket::TicketActError> {
-    let at = now_local();
-    let form = domain::ticket::VisitForm {
-        at: &at,
-        method: "phone",
-        reached: "no",
-        note,
-        ..Default::default()
-    };
-    server::features::ticket::record_visit(state, actor, ticket, form).await
+) -> VisitResult {
+    phone_visit(state, actor, ticket, false, note).await
+}
+
+/// The text of the HTML table row whose cell holds exactly `name`, cells joined by `|`.
+pub fn table_row(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!(">{name}<"))
+        .unwrap_or_else(|| panic!("no row {name}"));
+    let start = html[..at].rfind("<tr").expect("a row");
+    let end = at + html[at..].find("</tr>").expect("the row's end");
+    html[start..end]
+        .split(['<', '>'])
+        .enumerate()
+        .filter(|(i, s)| i % 2 == 0 && !s.trim().is_empty())
+        .map(|(_, s)| s.trim())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// The response's content security policy, which must be the full one (no plugins, no `<base>`),

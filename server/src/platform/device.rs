@@ -20,14 +20,8 @@ fn tag(secrets: &Secrets, id: &str) -> String {
 
 /// The cookie's device id, when the server signed it.
 fn cookie(secrets: &Secrets, headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == COOKIE)
-        .filter_map(|(_, value)| value.split_once('.'))
+    crate::platform::headers::cookie_values(headers, COOKIE)
+        .filter_map(|value| value.split_once('.'))
         .find(|(id, signature)| id.len() == 32 && *signature == tag(secrets, id))
         .map(|(id, _)| id.to_owned())
 }

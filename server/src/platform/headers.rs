@@ -9,6 +9,21 @@ use axum::{
 };
 use tower_http::compression::CompressionLayer;
 
+/// The values of the request's cookies named `name`.
+pub(crate) fn cookie_values<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(move |(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
 /// The built browser assets under `site_root/pkg`: the widget, the hydrate bundle and the CSS.
 pub fn assets(site_root: &std::path::Path) -> Router {
     let pkg = tower_http::services::ServeDir::new(site_root.join("pkg"));

@@ -8,7 +8,7 @@ use domain::{
     token::TokenClaims,
 };
 use serde_json::{Value, json};
-use tests::{TestServer, cookie_of};
+use tests::{TestServer, cookie_of, table_row as row};
 
 /// The channel stored with the rating of case `case`.
 async fn stored_channel(server: &TestServer, case: &str) -> Channel {
@@ -29,21 +29,6 @@ async fn register(server: &TestServer, case: &str, channel: &str) -> Value {
     let response = server.register(body).await;
     assert_eq!(response.status(), 201);
     response.json().await.unwrap()
-}
-
-/// The text of the table row whose header is `name`, cells joined by `|`.
-fn row(html: &str, name: &str) -> String {
-    let start = html
-        .find(&format!("<th scope=\"row\">{name}</th>"))
-        .unwrap_or_else(|| panic!("no row {name}"));
-    let end = start + html[start..].find("</tr>").unwrap();
-    html[start..end]
-        .split(['<', '>'])
-        .enumerate()
-        .filter(|(i, s)| i % 2 == 0 && !s.trim().is_empty())
-        .map(|(_, s)| s.trim())
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 #[tokio::test]

@@ -2,22 +2,7 @@
 //! visits that reached the citizen: on the public page, in the open data and in the monthly report.
 
 use serde_json::{Value, json};
-use tests::{TestServer, reached_visit, sqlx_count, unreached_visit};
-
-/// The cells of the public page's figure row `name`, joined by `|`.
-fn figure_row(html: &str, name: &str) -> String {
-    let start = html
-        .find(&format!("<th scope=\"row\">{name}</th>"))
-        .unwrap_or_else(|| panic!("no figure {name}"));
-    let end = start + html[start..].find("</tr>").unwrap();
-    html[start..end]
-        .split(['<', '>'])
-        .enumerate()
-        .filter(|(i, s)| i % 2 == 0 && !s.trim().is_empty())
-        .map(|(_, s)| s.trim())
-        .collect::<Vec<_>>()
-        .join("|")
-}
+use tests::{TestServer, reached_visit, sqlx_count, table_row as figure_row, unreached_visit};
 
 /// The open data's system-wide row of this month.
 async fn all_row(server: &TestServer) -> Value {

@@ -4,7 +4,7 @@
 
 use domain::ticket::{TicketAction, Triage};
 use serde_json::{Value, json};
-use tests::{TestServer, cookie_of, sqlx_count, visit};
+use tests::{TestServer, cookie_of, sqlx_count, table_row as row, visit};
 
 /// Now, as the server's clock reads it: visits are reported as they happen.
 fn now_ms() -> i64 {
@@ -39,22 +39,6 @@ async fn rate_at_window(server: &TestServer, link: &str, level: &str) -> u16 {
         .await
         .status()
         .as_u16()
-}
-
-/// The text of the table row whose header holds `name`, cells joined by `|`.
-fn row(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!(">{name}<"))
-        .unwrap_or_else(|| panic!("no row {name}"));
-    let start = html[..at].rfind("<tr").unwrap();
-    let end = at + html[at..].find("</tr>").unwrap();
-    html[start..end]
-        .split(['<', '>'])
-        .enumerate()
-        .filter(|(i, s)| i % 2 == 0 && !s.trim().is_empty())
-        .map(|(_, s)| s.trim())
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 async fn window_a(server: &TestServer) -> i64 {

@@ -21,6 +21,26 @@ pub enum Erased {
     Already,
 }
 
+/// Keeps the erasure entry of the record `column` names; `false`: it was erased before.
+async fn record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    column: &str,
+    id: i64,
+    now: i64,
+    reason: &str,
+) -> StoreResult<bool> {
+    let sql = format!(
+        "INSERT INTO erasure ({column}, erased_at, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    );
+    let inserted = sqlx::query(&sql)
+        .bind(id)
+        .bind(now)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
 impl Store {
     /// Erases the personal data of the rating or complaint with `code`, in one transaction with
     /// its erasure entry and its audit entry (`by`: `None` for the shell).
@@ -39,18 +59,7 @@ impl Store {
                 .await?;
         let now = now_ms();
         let erased = if let Some((id, occurrence)) = evaluation {
-            let fresh = sqlx::query(
-                "INSERT INTO erasure (evaluation_id, erased_at, reason) VALUES (?, ?, ?) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !fresh {
+            if !record(&mut tx, "evaluation_id", id, now, reason).await? {
                 return Ok(Erased::Already);
             }
             sqlx::query("UPDATE evaluation SET comment = NULL, phone_enc = NULL WHERE id = ?")
@@ -75,18 +84,7 @@ impl Store {
             let Some(id) = complaint else {
                 return Ok(Erased::NotFound);
             };
-            let fresh = sqlx::query(
-                "INSERT INTO erasure (complaint_id, erased_at, reason) VALUES (?, ?, ?) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !fresh {
+            if !record(&mut tx, "complaint_id", id, now, reason).await? {
                 return Ok(Erased::Already);
             }
             sqlx::query(

@@ -31,14 +31,9 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// The tablet's token, from its cookie.
 fn token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE && value.len() == 64)
-        .map(|(_, value)| value.to_owned())
+    crate::platform::headers::cookie_values(headers, COOKIE)
+        .find(|value| value.len() == 64)
+        .map(str::to_owned)
 }
 
 fn not_enrolled() -> Response {
