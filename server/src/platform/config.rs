@@ -36,6 +36,8 @@ pub struct Config {
     pub guard: crate::platform::guard::GuardConfig,
     /// The listener's timeouts and connection limit.
     pub listener: crate::platform::listener::ListenerLimits,
+    /// Earlier master keys (hex): what they signed and sealed still verifies and opens.
+    pub old_keys: Vec<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -113,6 +115,12 @@ impl Config {
                         .collect::<anyhow::Result<_>>()?,
                 }
             },
+            old_keys: var("HAOCHAPING_OLD_KEYS")
+                .unwrap_or_default()
+                .split([',', ' '])
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned)
+                .collect(),
             listener: crate::platform::listener::ListenerLimits {
                 max_connections: parse_var("HAOCHAPING_MAX_CONNECTIONS", 2_048usize)?,
                 ..Default::default()
@@ -137,6 +145,7 @@ impl Config {
             deadlines: domain::ticket::Deadlines::default(),
             guard: crate::platform::guard::GuardConfig::relaxed(),
             listener: Default::default(),
+            old_keys: Vec::new(),
         }
     }
 }

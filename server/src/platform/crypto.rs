@@ -11,13 +11,28 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// The keys derived from the one master key.
+/// The keys derived from one master key, each for one purpose, and the id that marks what the
+/// encryption key sealed.
 #[derive(Clone)]
-pub struct Secrets {
+struct Keyring {
+    id: [u8; 4],
     token_key: [u8; 32],
     device_key: [u8; 32],
     cipher: XChaCha20Poly1305,
 }
+
+/// The keys in use: the current master key's, which sign, seal and hash everything new, and those
+/// of earlier master keys (`HAOCHAPING_OLD_KEYS`), which still verify the links and open the
+/// personal data they made. Sealed data carries its key's id; data sealed before ids existed is
+/// tried with every key.
+#[derive(Clone)]
+pub struct Secrets {
+    current: Keyring,
+    old: Vec<Keyring>,
+}
+
+/// What begins sealed data that carries its key's id.
+const SEALED_WITH_ID: u8 = b'K';
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,6 +79,22 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 impl Secrets {
+    /// Uses the configured key, or the one kept in `data_dir/secret.key`, generating it if missing;
+    /// `old` are earlier master keys (hex), still accepted for what they signed and sealed.
+    pub fn load_with_old(
+        configured: Option<&str>,
+        old: &[String],
+        data_dir: &Path,
+    ) -> anyhow::Result<Self> {
+        let mut secrets = Self::load(configured, data_dir)?;
+        for hex in old {
+            secrets.old.push(Keyring::from_master(
+                &parse_hex_key(hex).context("HAOCHAPING_OLD_KEYS")?,
+            ));
+        }
+        Ok(secrets)
+    }
+
     /// Uses the configured key, or the one kept in `data_dir/secret.key`, generating it if missing.
     pub fn load(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         let hex = match configured {
@@ -85,15 +116,33 @@ impl Secrets {
 
     fn from_master(master: &[u8; 32]) -> Self {
         Secrets {
-            token_key: derive(master, "rating-token"),
-            device_key: derive(master, "device"),
-            cipher: XChaCha20Poly1305::new(&derive(master, "personal-data").into()),
+            current: Keyring::from_master(master),
+            old: Vec::new(),
         }
     }
 
-    /// The key that signs rating tokens.
+    /// The key that signs new rating tokens.
     pub fn token_key(&self) -> &[u8] {
-        &self.token_key
+        &self.current.token_key
+    }
+
+    /// Checks a rating token with the current key, then with earlier ones: a link issued before
+    /// the master key changed still works until it expires.
+    pub fn verify_token(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<domain::token::TokenClaims, domain::token::TokenError> {
+        let first = domain::token::TokenClaims::verify(token, &self.current.token_key, now);
+        match first {
+            Err(domain::token::TokenError::Forged) => self
+                .old
+                .iter()
+                .map(|k| domain::token::TokenClaims::verify(token, &k.token_key, now))
+                .find(|r| !matches!(r, Err(domain::token::TokenError::Forged)))
+                .unwrap_or(first),
+            other => other,
+        }
     }
 
     /// Encrypts personal data: a random 24-byte nonce, then the ciphertext with its tag.
@@ -101,26 +150,41 @@ impl Secrets {
         self.encrypt_bytes(plain.as_bytes())
     }
 
-    /// Encrypts bytes (a TOTP secret) the same way.
+    /// Encrypts bytes (a TOTP secret) the same way: `K`, the key's id, then nonce and ciphertext.
     pub fn encrypt_bytes(&self, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = self
+            .current
             .cipher
             .encrypt(XNonce::from_slice(&nonce), plain)
             .expect("encryption of a short text cannot fail");
-        [nonce.as_slice(), &sealed].concat()
+        [
+            &[SEALED_WITH_ID],
+            self.current.id.as_slice(),
+            &nonce,
+            &sealed,
+        ]
+        .concat()
     }
 
-    /// Decrypts what [`Secrets::encrypt_bytes`] produced.
+    /// Decrypts what [`Secrets::encrypt_bytes`] produced, with whichever key sealed it.
     pub fn decrypt_bytes(&self, sealed: &[u8]) -> Result<Vec<u8>, DecryptError> {
-        if sealed.len() < 24 {
-            return Err(DecryptError);
+        let keys = || std::iter::once(&self.current).chain(&self.old);
+        if let [SEALED_WITH_ID, a, b, c, d, rest @ ..] = sealed
+            && let Some(key) = keys().find(|k| k.id == [*a, *b, *c, *d])
+            && let Ok(plain) = key.open(rest)
+        {
+            return Ok(plain);
         }
-        let (nonce, body) = sealed.split_at(24);
-        self.cipher
-            .decrypt(XNonce::from_slice(nonce), body)
-            .map_err(|_| DecryptError)
+        // Sealed before key ids: nonce and ciphertext only.
+        keys().find_map(|k| k.open(sealed).ok()).ok_or(DecryptError)
+    }
+
+    /// Whether `sealed` was sealed with the current key (else it wants re-sealing after a change
+    /// of master key).
+    pub fn sealed_with_current(&self, sealed: &[u8]) -> bool {
+        sealed.first() == Some(&SEALED_WITH_ID) && sealed.get(1..5) == Some(&self.current.id[..])
     }
 
     /// Decrypts what [`Secrets::encrypt`] produced.
@@ -130,10 +194,33 @@ impl Secrets {
 
     /// A keyed hash of a browser's device cookie: comparable, but not reversible to the cookie.
     pub fn device_hash(&self, device_id: &str) -> Vec<u8> {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.device_key).expect("any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.current.device_key)
+            .expect("any key length");
         mac.update(device_id.as_bytes());
         mac.finalize().into_bytes().to_vec()
+    }
+}
+
+impl Keyring {
+    fn from_master(master: &[u8; 32]) -> Self {
+        let id = derive(master, "key-id");
+        Keyring {
+            id: [id[0], id[1], id[2], id[3]],
+            token_key: derive(master, "rating-token"),
+            device_key: derive(master, "device"),
+            cipher: XChaCha20Poly1305::new(&derive(master, "personal-data").into()),
+        }
+    }
+
+    /// Opens nonce and ciphertext.
+    fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, DecryptError> {
+        if sealed.len() < 24 {
+            return Err(DecryptError);
+        }
+        let (nonce, body) = sealed.split_at(24);
+        self.cipher
+            .decrypt(XNonce::from_slice(nonce), body)
+            .map_err(|_| DecryptError)
     }
 }
 
@@ -223,6 +310,38 @@ mod tests {
             first.token_key(),
             again.token_key(),
             "kept, not regenerated"
+        );
+    }
+
+    #[test]
+    fn after_a_change_of_master_key_old_links_and_old_personal_data_still_open() {
+        let before = Secrets::from_master(&[1; 32]);
+        let sealed = before.encrypt("13800138000");
+        let claims = domain::token::TokenClaims {
+            occurrence_id: 7,
+            expires_at: 2_000_000_000,
+            channel: Some(domain::Channel::Sms),
+            nonce: [3; 8],
+        };
+        let token = claims.sign(before.token_key());
+        // Sealed before key ids existed: nonce and ciphertext only.
+        let legacy = sealed[5..].to_vec();
+
+        let after = Secrets {
+            old: vec![Keyring::from_master(&[1; 32])],
+            ..Secrets::from_master(&[2; 32])
+        };
+        assert_eq!(after.decrypt(&sealed).unwrap(), "13800138000");
+        assert_eq!(after.decrypt(&legacy).unwrap(), "13800138000");
+        assert_eq!(after.verify_token(&token, 0).unwrap(), claims);
+        assert!(!after.sealed_with_current(&sealed));
+        assert!(after.sealed_with_current(&after.encrypt("x")));
+        // Without the old key, neither opens.
+        let forgetful = Secrets::from_master(&[2; 32]);
+        assert!(forgetful.decrypt(&sealed).is_err());
+        assert_eq!(
+            forgetful.verify_token(&token, 0),
+            Err(domain::token::TokenError::Forged)
         );
     }
 

@@ -61,7 +61,11 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)?;
         let store = Store::connect(&config.database_url).await?;
         store.sync_catalogue(domain::Catalogue::CURRENT).await?;
-        let secrets = Secrets::load(config.master_key.as_deref(), &config.data_dir)?;
+        let secrets = Secrets::load_with_old(
+            config.master_key.as_deref(),
+            &config.old_keys,
+            &config.data_dir,
+        )?;
         let rules = Rules {
             calendar: calendar(&store).await?,
             deadlines: store.deadlines(config.deadlines).await?,

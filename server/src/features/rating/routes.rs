@@ -182,7 +182,7 @@ async fn finish(
         .evaluation_by_tracking(code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let claims = domain::token::TokenClaims::verify(token, state.secrets.token_key(), 0).ok();
+    let claims = state.secrets.verify_token(token, 0).ok();
     let origins = match claims {
         Some(c) => state
             .store

@@ -1,9 +1,6 @@
 //! 评价 — a citizen opens a rating link or a window's e码 and rates the service.
 
-use domain::{
-    Catalogue, Channel, FieldError, RatingDraft,
-    token::{TokenClaims, TokenError},
-};
+use domain::{Catalogue, Channel, FieldError, RatingDraft, token::TokenError};
 
 use super::{NewEvaluation, NewTicket, WindowRated, WindowRating};
 use crate::features::admin::WindowView;
@@ -50,8 +47,10 @@ async fn open_with_channel(
     state: &AppState,
     token: &str,
 ) -> Result<(OccurrenceView, Channel), RateError> {
-    let claims =
-        TokenClaims::verify(token, state.secrets.token_key(), now_ms() / 1000).map_err(|e| {
+    let claims = state
+        .secrets
+        .verify_token(token, now_ms() / 1000)
+        .map_err(|e| {
             RateError::Refused(match e {
                 TokenError::Expired => Refusal::Expired,
                 TokenError::Malformed | TokenError::Forged => Refusal::Forged,
