@@ -472,3 +472,30 @@ async fn every_page_carries_a_full_policy_and_the_site_scripts_their_nonce() {
             && policy.contains("script-src 'self' 'wasm-unsafe-eval'")
     );
 }
+
+#[tokio::test]
+async fn open_data_is_one_month_at_a_time() {
+    let server = TestServer::start().await;
+    let june = domain::time::Month::new(2025, 6).unwrap();
+    server
+        .rate_at("OLD-1", "A01", 5, june.start_unix_ms_cst() + 86_400_000)
+        .await;
+    server.rate("NEW-1", json!({ "level": 4 })).await;
+    let months = |body: String| -> Vec<i64> {
+        let data: Value = serde_json::from_str(&body).unwrap();
+        let mut months: Vec<i64> = data["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["month"].as_i64().unwrap())
+            .collect();
+        months.dedup();
+        months
+    };
+    let now = server::platform::db::now().month_cst().yyyymm();
+    assert_eq!(months(server.page("/open/data.json").await), [now]);
+    assert_eq!(
+        months(server.page("/open/data.json?month=2025-06").await),
+        [202506]
+    );
+}

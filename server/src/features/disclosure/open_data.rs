@@ -28,14 +28,17 @@ struct MonthQuery {
     month: Option<String>,
 }
 
+/// One month's rows (`?month=YYYY-MM`, this month when not given): a download is bounded by
+/// the organisation's size, whatever the history.
 async fn rows(state: &AppState, q: &MonthQuery) -> Result<Vec<OpenRow>, AppError> {
     let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => Some(domain::time::Month::parse(m).map_err(|e| AppError::Field {
+        Some(m) => domain::time::Month::parse(m).map_err(|e| AppError::Field {
             field: "month".into(),
             message: e.message_zh().into(),
-        })?),
-        None => None,
+        })?,
+        None => super::service::this_month(),
     };
+    let month = Some(month);
     let staff_by_name = state.rules().disclosure.staff_by_name;
     Ok(state.store.open_data(month, staff_by_name).await?)
 }
