@@ -104,8 +104,10 @@ async fn register_occurrence(
 async fn occurrence_state(
     State(state): State<AppState>,
     BusinessSystem(system): BusinessSystem,
-    Path((case_number, occurrence_no)): Path<(String, i64)>,
+    Path((case_number, occurrence_no)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
+    // Not a number: no such occurrence either (404, like any other unknown one).
+    let occurrence_no: i64 = occurrence_no.parse().map_err(|_| AppError::NotFound)?;
     let occurrence = state
         .store
         .occurrence_by_case(system, &case_number, occurrence_no)

@@ -109,8 +109,9 @@ pub(crate) async fn document() -> Json<Value> {
             "/api/v1/visits/batch": { "post": {
                 "summary": "Report many visits at once (e.g. a day's queue log): all or none",
                 "description": "A JSON array of at most 5000 VisitRequest. Every row is checked first; if any is refused nothing is stored and `rows` names each refused row (its index, the field, why).",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "maxItems": 5000, "items": { "$ref": "#/components/schemas/VisitRequest" } } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "minItems": 1, "maxItems": 5000, "items": { "$ref": "#/components/schemas/VisitRequest" } } } } },
                 "responses": {
+                    "400": error_response("malformed JSON, or not sent as application/json"),
                     "200": { "description": "every row stored", "content": { "application/json": { "schema": { "type": "object", "properties": {
                         "created": { "type": "integer", "description": "rows that were new visits" },
                         "visits": { "type": "array", "items": { "$ref": "#/components/schemas/VisitReported" } } } } } } },
