@@ -51,16 +51,57 @@ fn private(path: &str) -> bool {
         && !path.starts_with("/api/v1/openapi.json")
 }
 
-/// `Cache-Control: no-store` where `private`; and when the public address is https, HSTS and
-/// every cookie `Secure`.
+/// A request's id: on every answer (`X-Request-Id`) and on every log line of the request, so that
+/// a citizen's or vendor's report of a failure finds its log.
+fn request_id() -> String {
+    crate::platform::crypto::random_hex(8)
+}
+
+/// What a failure (5xx) says, whatever failed: one shape, the request's id, nothing internal.
+fn failure(id: &str, html: bool) -> Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+    if html {
+        let body = crate::platform::page::refused(
+            "服务暂时不可用",
+            &format!("请稍后再试。如需反映，请提供请求编号 {id}。"),
+        );
+        let page = crate::platform::page::page(Default::default(), "服务暂时不可用", body, false);
+        (status, axum::response::Html(page)).into_response()
+    } else {
+        let body = serde_json::json!({
+            "error": "internal",
+            "message": "服务器内部错误，请稍后再试 / internal error",
+            "request_id": id,
+        });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// `Cache-Control: no-store` where `private`; when the public address is https, HSTS and every
+/// cookie `Secure`; the request's id on the answer and its log lines; a failure in one shape.
 async fn transport(
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     request: axum::extract::Request,
     next: middleware::Next,
 ) -> Response {
+    use tracing::Instrument;
     let no_store = private(request.uri().path());
-    let mut response = next.run(request).await;
+    let html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let id = request_id();
+    let span = tracing::info_span!("request", id = %id);
+    let mut response = next.run(request).instrument(span).await;
+    if response.status().is_server_error() {
+        response = failure(&id, html);
+    }
     let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert("x-request-id", value);
+    }
     if no_store {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

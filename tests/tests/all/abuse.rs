@@ -499,3 +499,39 @@ async fn open_data_is_one_month_at_a_time() {
         [202506]
     );
 }
+
+#[tokio::test]
+async fn a_failure_has_one_shape_with_the_request_id_and_nothing_internal() {
+    let server = TestServer::start().await;
+    let fine = server.get("/open").await;
+    let first = fine.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let again = server.get("/open").await;
+    assert_ne!(again.headers()["x-request-id"].to_str().unwrap(), first);
+    // The visits' table is gone: the report fails inside, and says only that.
+    sqlx::query("DROP TABLE hall_visit")
+        .execute(server.state.store.pool())
+        .await
+        .unwrap();
+    let body = tests::visit("A001", server::platform::db::now_ms());
+    let response = server
+        .http
+        .post(server.url("/api/v1/visits"))
+        .bearer_auth(&server.api_key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["error"], "internal");
+    assert_eq!(answer["request_id"], id.as_str());
+    assert!(
+        !text.contains("hall_visit") && !text.to_lowercase().contains("sql"),
+        "{text}"
+    );
+}
