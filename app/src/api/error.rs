@@ -58,13 +58,15 @@ impl ApiError {
     /// without JavaScript is sent back to its page).
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Unauthorized => Some(401),
+            // A failed log-in is a 401 for a caller that reads JSON; a plain form post still goes
+            // back to the log-in page (see `raised`).
+            ApiError::Unauthorized | ApiError::SignInFailed | ApiError::Locked => Some(401),
             ApiError::Forbidden | ApiError::AdminOnly | ApiError::CsrfMismatch => Some(403),
             ApiError::NotFound { .. } => Some(404),
             ApiError::Conflict { .. } => Some(409),
             ApiError::Invalid { .. } => Some(422),
             ApiError::Internal => Some(500),
-            ApiError::SignInFailed | ApiError::Locked | ApiError::Unavailable => None,
+            ApiError::Unavailable => None,
         }
     }
 }

@@ -92,10 +92,13 @@ async fn transport(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
+    // The site's server functions answer with their own error type, which their pages read.
+    let path = request.uri().path();
+    let ours = !path.starts_with("/api/") || path.starts_with("/api/v1/");
     let id = request_id();
     let span = tracing::info_span!("request", id = %id);
     let mut response = next.run(request).instrument(span).await;
-    if response.status().is_server_error() {
+    if ours && response.status().is_server_error() {
         response = failure(&id, html);
     }
     let headers = response.headers_mut();
