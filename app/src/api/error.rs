@@ -310,10 +310,9 @@ mod tests {
         assert_eq!(invalid.to_string(), "密码至少10位");
         assert_eq!(invalid.status(), Some(422));
         assert_eq!(ApiError::Unauthorized.status(), Some(401));
-        assert_eq!(
-            ApiError::SignInFailed.status(),
-            None,
-            "a plain form goes back"
-        );
+        // A JSON caller is told 401; a plain form still goes back to its page (`raised` sets no
+        // status for a form post).
+        assert_eq!(ApiError::SignInFailed.status(), Some(401));
+        assert_eq!(ApiError::Unavailable.status(), None);
     }
 }
