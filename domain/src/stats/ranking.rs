@@ -3,9 +3,13 @@
 use super::{Counts, Figures, Policy};
 
 /// Places by satisfaction (好评率): the best first; at equal satisfaction more ratings first, then
-/// the lower id. Scopes without ratings have no place.
+/// the lower id. Scopes without ratings have no place. A scope's place is found by its id in
+/// constant time: a report of n rows ranks in O(n log n).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ranking(Vec<(i64, usize)>);
+pub struct Ranking {
+    places: Vec<(i64, usize)>,
+    by_id: std::collections::HashMap<i64, usize>,
+}
 
 impl Ranking {
     /// Ranks `(id, counts)` rows under `policy` (whether 基本满意 counts as good).
@@ -23,23 +27,23 @@ impl Ranking {
         rated.sort_by(|(a, a_good, a_rated), (b, b_good, b_rated)| {
             b_good.cmp(a_good).then(b_rated.cmp(a_rated)).then(a.cmp(b))
         });
-        Ranking(
-            rated
-                .into_iter()
-                .enumerate()
-                .map(|(i, (id, ..))| (id, i + 1))
-                .collect(),
-        )
+        let places: Vec<(i64, usize)> = rated
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, ..))| (id, i + 1))
+            .collect();
+        let by_id = places.iter().copied().collect();
+        Ranking { places, by_id }
     }
 
     /// The place of `id` (1 = best), if it was ranked.
     pub fn rank_of(&self, id: i64) -> Option<usize> {
-        self.0.iter().find(|(i, _)| *i == id).map(|r| r.1)
+        self.by_id.get(&id).copied()
     }
 
     /// (id, place), best first.
     pub fn places(&self) -> &[(i64, usize)] {
-        &self.0
+        &self.places
     }
 }
 
