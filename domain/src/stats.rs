@@ -134,6 +134,13 @@ impl Rate {
         })
     }
 
+    /// The cases short of `target` (hundredths of a percent): the fewest n with
+    /// (num + n) ÷ den ≥ target; 0 when met or when there is nothing to count.
+    pub fn shortfall(self, target: i64) -> i64 {
+        let needed = (i128::from(self.den) * i128::from(target) + 9_999) / 10_000;
+        (i64::try_from(needed).unwrap_or(i64::MAX) - self.num).max(0)
+    }
+
     /// The 95 % Wilson score interval, in hundredths of a percent (low truncated down, high
     /// truncated too, so the shown interval is never wider upwards than the true one).
     pub fn wilson_basis_points(self) -> Option<(i64, i64)> {
@@ -255,6 +262,16 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shortfall_counts_the_cases_missing_for_a_target() {
+        let rate = |num, den| Rate { num, den };
+        assert_eq!(rate(0, 1).shortfall(10_000), 1);
+        assert_eq!(rate(3, 4).shortfall(10_000), 1);
+        assert_eq!(rate(4, 4).shortfall(10_000), 0);
+        assert_eq!(rate(0, 0).shortfall(10_000), 0);
+        assert_eq!(rate(94, 100).shortfall(9_500), 1);
+    }
 
     /// The district centre of domain.md §7: 23,283 ratings, 23,156 非常满意, 126 满意, one 差评.
     fn district() -> Counts {

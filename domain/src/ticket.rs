@@ -9,7 +9,10 @@ mod history;
 mod visit;
 
 pub use deadline::{DeadlineError, DeadlineSetting, Deadlines, Due, DueDates, DueFrom};
-pub use visit::{ReturnVisit, VisitError, VisitForm, VisitMethod, VisitOutcome, parse_local_time};
+pub use visit::{
+    ReturnVisit, VisitError, VisitForm, VisitMethod, VisitOutcome, format_local_time,
+    parse_local_time,
+};
 
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

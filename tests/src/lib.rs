@@ -238,9 +238,7 @@ async fn business_system(state: &AppState, name: &str, origins: &str, region: Re
 
 /// Now in China time as a `datetime-local` value ("2026-12-01T09:30"), as the visit form sends it.
 pub fn now_local() -> String {
-    domain::time::Timestamp::from_unix_ms(server::platform::db::now_ms())
-        .to_string()
-        .replacen(' ', "T", 1)
+    domain::ticket::format_local_time(server::platform::db::now())
 }
 
 type VisitResult = Result<domain::ticket::TicketState, server::features::ticket::TicketActError>;

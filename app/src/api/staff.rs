@@ -98,19 +98,7 @@ pub async fn silent_devices() -> Result<Vec<SilentDeviceView>, ApiError> {
     let (state, session) = super::staff_session().await?;
     let now = server::platform::db::now();
     let silent = server::features::device::silent(&state, session.actor, now).await?;
-    Ok(silent
-        .into_iter()
-        .map(|s| SilentDeviceView {
-            since: s
-                .device
-                .last_rated_at
-                .unwrap_or(s.device.enrolled_at)
-                .to_string(),
-            window: s.device.window,
-            hall: s.device.hall,
-            served: s.served_since,
-        })
-        .collect())
+    Ok(silent.into_iter().map(from_server::silent).collect())
 }
 
 /// A window clerk's ratings: counts and words, never a rating's time.
@@ -288,6 +276,19 @@ mod from_server {
         }
     }
 
+    pub(super) fn silent(s: server::features::device::SilentDevice) -> super::SilentDeviceView {
+        super::SilentDeviceView {
+            since: s
+                .device
+                .last_rated_at
+                .unwrap_or(s.device.enrolled_at)
+                .to_string(),
+            window: s.device.window,
+            hall: s.device.hall,
+            served: s.served_since,
+        }
+    }
+
     pub(super) fn ticket(t: TicketPage, csrf: &str) -> TicketView {
         TicketView {
             card: card(t.line),
@@ -311,9 +312,7 @@ mod from_server {
                 .collect(),
             can_reveal_phone: t.can_reveal_phone,
             phone: t.phone,
-            now_local: domain::time::Timestamp::from_unix_ms(server::platform::db::now_ms())
-                .to_string()
-                .replacen(' ', "T", 1),
+            now_local: domain::ticket::format_local_time(server::platform::db::now()),
             csrf: csrf.to_owned(),
         }
     }

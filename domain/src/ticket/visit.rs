@@ -117,6 +117,12 @@ pub fn parse_local_time(text: &str) -> Option<Timestamp> {
     Some(Timestamp::from_unix_ms(ms))
 }
 
+/// `at` as a `datetime-local` value in China time ("2026-12-01T09:30"): what `parse_local_time`
+/// reads back.
+pub fn format_local_time(at: Timestamp) -> String {
+    at.to_string().replacen(' ', "T", 1)
+}
+
 /// Clocks differ a little between the handler's phone and the server.
 const CLOCK_SLACK_MS: i64 = 5 * 60 * 1000;
 
@@ -230,6 +236,7 @@ mod tests {
         assert_eq!(parse_local_time("2025-12-01T24:00"), None);
         assert_eq!(parse_local_time("2025-02-30T10:00"), None);
         assert_eq!(parse_local_time("今天"), None);
+        assert_eq!(parse_local_time(&format_local_time(NOW)), Some(NOW));
     }
 
     #[test]

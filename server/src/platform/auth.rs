@@ -61,6 +61,12 @@ pub async fn hash_password_off_thread(password: &str) -> String {
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
+/// Checks a password against its hash off the async workers, a few at a time (as the log-in does).
+pub async fn verify_password_off_thread(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    blocking(move || verify_password(&password, &hash)).await
+}
+
 /// A refusal that costs what a real check costs: one argon2 verification.
 async fn refuse(password: &str) -> Result<Session, LoginError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
@@ -109,11 +115,7 @@ pub async fn login(
     } else {
         None
     };
-    let password_ok = {
-        let (password, hash) = (password.to_owned(), account.password_hash.clone());
-        blocking(move || verify_password(&password, &hash)).await
-    };
-    if !password_ok {
+    if !verify_password_off_thread(password, &account.password_hash).await {
         return Err(LoginError::Invalid);
     }
     let session = Session {

@@ -36,30 +36,12 @@ pub async fn admin_devices() -> Result<DevicesView, ApiError> {
     let (state, session) = crate::api::staff_session().await?;
     let devices = server::features::device::devices(&state, session.actor).await?;
     let windows = state.store.windows().await?;
-    let settings = state.rules().devices;
-    Ok(DevicesView {
-        devices: devices
-            .into_iter()
-            .map(|d| DeviceView {
-                id: d.id,
-                window: d.window,
-                hall: d.hall,
-                enrolled: d.enrolled_at.to_string(),
-                last_rated: d
-                    .last_rated_at
-                    .map_or_else(|| "尚无评价".to_owned(), |t| t.to_string()),
-                revoked: d.revoked,
-            })
-            .collect(),
-        windows: windows
-            .into_iter()
-            .filter(|w| w.active)
-            .map(|w| (w.id.get(), format!("{} {} · {}", w.number, w.name, w.hall)))
-            .collect(),
-        idle_seconds: settings.idle_seconds,
-        silence_hours: settings.silence_hours,
-        csrf: session.csrf().to_owned(),
-    })
+    Ok(from_server::page(
+        devices,
+        windows,
+        state.rules().devices,
+        session.csrf(),
+    ))
 }
 
 /// 生成绑定码 for `window`: held for this administrator and shown once on the page.
@@ -114,4 +96,44 @@ pub async fn admin_device_settings(
     };
     server::features::device::save_settings(&state, session.actor, settings).await?;
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod from_server {
+    //! From the server's tablets and windows to this page's types.
+
+    use server::features::{admin::WindowView, device::DeviceLine};
+
+    use super::{DeviceView, DevicesView};
+
+    pub(super) fn page(
+        devices: Vec<DeviceLine>,
+        windows: Vec<WindowView>,
+        settings: domain::device::DeviceSettings,
+        csrf: &str,
+    ) -> DevicesView {
+        DevicesView {
+            devices: devices
+                .into_iter()
+                .map(|d| DeviceView {
+                    id: d.id,
+                    window: d.window,
+                    hall: d.hall,
+                    enrolled: d.enrolled_at.to_string(),
+                    last_rated: d
+                        .last_rated_at
+                        .map_or_else(|| "尚无评价".to_owned(), |t| t.to_string()),
+                    revoked: d.revoked,
+                })
+                .collect(),
+            windows: windows
+                .into_iter()
+                .filter(|w| w.active)
+                .map(|w| (w.id.get(), format!("{} {} · {}", w.number, w.name, w.hall)))
+                .collect(),
+            idle_seconds: settings.idle_seconds,
+            silence_hours: settings.silence_hours,
+            csrf: csrf.to_owned(),
+        }
+    }
 }

@@ -7,8 +7,7 @@ use serde_json::json;
 
 use super::{AdminError, admin_only, invalid};
 use crate::platform::{
-    auth::{Audit, audit, hash_password_off_thread},
-    crypto::verify_password,
+    auth::{Audit, audit, hash_password_off_thread, verify_password_off_thread},
     db::{Store, StoreResult, now_ms},
     state::AppState,
 };
@@ -166,11 +165,7 @@ pub async fn change_own_password(
         .password_hash(actor.account_id)
         .await?
         .ok_or_else(|| invalid("账号不存在"))?;
-    let current = current.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .unwrap_or(false);
-    if !ok {
+    if !verify_password_off_thread(current, &hash).await {
         return Err(invalid("当前密码：不正确"));
     }
     domain::access::check_password(new)

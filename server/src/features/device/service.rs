@@ -230,8 +230,7 @@ pub async fn silent(
     let coverage = state.store.coverage(actor.scope).await?;
     let mut out = Vec::new();
     for (device, served_since) in state.store.device_activity().await? {
-        let window = state.store.window_by_id(device.window_id).await?;
-        let within = window.is_some_and(|w| coverage.covers(w.department_id));
+        let within = coverage.covers(device.department_id);
         let activity = DeviceActivity {
             since: device.last_rated_at.unwrap_or(device.enrolled_at),
             served_since,

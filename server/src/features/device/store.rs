@@ -1,7 +1,7 @@
 //! Enrolment codes, tablets, the visit a tablet shows next, and what the silence alarm reads.
 
 use domain::time::Timestamp;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use crate::platform::{
     auth::{Audit, audit},
@@ -16,6 +16,8 @@ pub(super) const MAX_FAILURES: i64 = 20;
 pub struct DeviceLine {
     pub id: i64,
     pub window_id: i64,
+    /// The window's department (for a supervisor's scope).
+    pub department_id: domain::ids::DepartmentId,
     /// "A01 不动产登记" and its hall.
     pub window: String,
     pub hall: String,
@@ -43,7 +45,7 @@ pub struct OfferedVisit {
     pub item: Option<String>,
 }
 
-const DEVICE_LINE: &str = "SELECT d.id, d.window_id, w.number || ' ' || w.name AS window, h.name AS hall, \
+const DEVICE_LINE: &str = "SELECT d.id, d.window_id, w.department_id, w.number || ' ' || w.name AS window, h.name AS hall, \
      d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL AS revoked, \
      (SELECT max(e.created_at) FROM evaluation e WHERE e.device_hash = d.token_hash) AS last_rated_at \
      FROM device d JOIN service_window w ON w.id = d.window_id JOIN hall h ON h.id = w.hall_id";
@@ -231,26 +233,18 @@ impl Store {
         .await
     }
 
-    /// For each active tablet: since when it is quiet (its last rating, else its enrolment) and
-    /// how many visits its window finished since.
+    /// For each active tablet, in one query: the tablet, and how many visits its window finished
+    /// since it went quiet (its last rating, else its enrolment).
     pub async fn device_activity(&self) -> StoreResult<Vec<(DeviceLine, i64)>> {
-        let lines: Vec<DeviceLine> = sqlx::query_as(&format!(
-            "{DEVICE_LINE} WHERE d.revoked_at IS NULL AND w.deactivated_at IS NULL ORDER BY d.id"
+        let rows = sqlx::query(&format!(
+            "SELECT l.*, (SELECT count(*) FROM hall_visit v WHERE v.window_id = l.window_id \
+             AND v.finished_at > coalesce(l.last_rated_at, l.enrolled_at)) AS served \
+             FROM ({DEVICE_LINE} WHERE d.revoked_at IS NULL AND w.deactivated_at IS NULL) l ORDER BY l.id"
         ))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(lines.len());
-        for line in lines {
-            let since = line.last_rated_at.unwrap_or(line.enrolled_at);
-            let served: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM hall_visit WHERE window_id = ? AND finished_at > ?",
-            )
-            .bind(line.window_id)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-            out.push((line, served));
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| Ok((DeviceLine::from_row(r)?, r.try_get("served")?)))
+            .collect()
     }
 }

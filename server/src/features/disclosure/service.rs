@@ -186,9 +186,7 @@ fn target(name: &str, rate: domain::stats::Rate) -> Option<String> {
     if rate.den == 0 {
         return Some(format!("目标 {goal} %（本期无此类案件）"));
     }
-    // Cases short of the target: the smallest n with (num + n) ÷ den ≥ target.
-    let needed = (i128::from(rate.den) * i128::from(target) + 9_999) / 10_000;
-    let short = i64::try_from(needed).unwrap_or(i64::MAX) - rate.num;
+    let short = rate.shortfall(target);
     Some(if short > 0 {
         format!("目标 {goal} %，未达到：尚差 {short} 件")
     } else {

@@ -68,8 +68,9 @@ fn padded<const N: usize>(cells: [String; N]) -> [String; WIDTH] {
 
 /// 实名差评回访率 with its target: a shortfall is marked, whatever the sample.
 fn visit_rate(rate: domain::stats::Rate) -> String {
+    let missed = Figures::target("实名差评回访率").is_some_and(|t| rate.shortfall(t) > 0);
     match percent(rate) {
-        shown if rate.num < rate.den => format!("{shown}（未达目标）"),
+        shown if missed => format!("{shown}（未达目标）"),
         shown => shown,
     }
 }
