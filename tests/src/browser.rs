@@ -103,9 +103,10 @@ where
 
 /// Waits (bounded) until an element matching `css` exists, and returns it.
 pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
+    // Bounded generously: on two loaded cores the 2 MB site bundle can take a while to hydrate.
     client
         .wait()
-        .at_most(Duration::from_secs(15))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("no element {css}: {e}"))
