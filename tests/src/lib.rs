@@ -72,6 +72,8 @@ impl TestServer {
         tokio::spawn(async move { server::serve(listener, router, limits).await });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Idle pooled connections are dropped before the server's header timer could close them.
+            .pool_idle_timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("client");
         TestServer {

@@ -35,7 +35,10 @@ pub struct ListenerLimits {
 impl Default for ListenerLimits {
     fn default() -> Self {
         ListenerLimits {
-            header_timeout: Duration::from_secs(10),
+            // Long enough that pooled HTTP clients rarely reuse a connection the server is closing
+            // (the header timer also runs while a kept-alive connection waits); short enough for
+            // slow or silent clients.
+            header_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             connection_lifetime: Duration::from_secs(15 * 60),
             max_connections: 2_048,

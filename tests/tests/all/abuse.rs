@@ -395,7 +395,7 @@ async fn past_the_connection_limit_a_new_connection_is_closed_at_once() {
         tokio::net::TcpStream::connect(&address).await.unwrap(),
     ];
     let mut third = tokio::net::TcpStream::connect(&address).await.unwrap();
-    // Closed well before the header timeout (10 s) could close it.
+    // Closed well before the header timeout (30 s) could close it.
     until_closed(&mut third, std::time::Duration::from_secs(5)).await;
 }
 
