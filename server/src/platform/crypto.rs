@@ -194,10 +194,16 @@ impl Secrets {
 
     /// A keyed hash of a browser's device cookie: comparable, but not reversible to the cookie.
     pub fn device_hash(&self, device_id: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.current.device_key)
-            .expect("any key length");
-        mac.update(device_id.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        self.current.device_hash(device_id)
+    }
+
+    /// The keyed hashes of `device_id` under the current key, then under each earlier key: what
+    /// was hashed before a change of master key is still recognised while that key is listed.
+    pub fn device_hashes(&self, device_id: &str) -> Vec<Vec<u8>> {
+        std::iter::once(&self.current)
+            .chain(&self.old)
+            .map(|k| k.device_hash(device_id))
+            .collect()
     }
 }
 
@@ -210,6 +216,13 @@ impl Keyring {
             device_key: derive(master, "device"),
             cipher: XChaCha20Poly1305::new(&derive(master, "personal-data").into()),
         }
+    }
+
+    fn device_hash(&self, device_id: &str) -> Vec<u8> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.device_key).expect("any key length");
+        mac.update(device_id.as_bytes());
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// Opens nonce and ciphertext.
@@ -336,9 +349,22 @@ mod tests {
         assert_eq!(after.verify_token(&token, 0).unwrap(), claims);
         assert!(!after.sealed_with_current(&sealed));
         assert!(after.sealed_with_current(&after.encrypt("x")));
+        // A device cookie signed, or a tablet enrolled, before the change is still recognised.
+        let hashes = after.device_hashes("tablet:abc");
+        assert_eq!(
+            hashes[0],
+            after.device_hash("tablet:abc"),
+            "current key first"
+        );
+        assert!(hashes.contains(&before.device_hash("tablet:abc")));
         // Without the old key, neither opens.
         let forgetful = Secrets::from_master(&[2; 32]);
         assert!(forgetful.decrypt(&sealed).is_err());
+        assert!(
+            !forgetful
+                .device_hashes("tablet:abc")
+                .contains(&before.device_hash("tablet:abc"))
+        );
         assert_eq!(
             forgetful.verify_token(&token, 0),
             Err(domain::token::TokenError::Forged)

@@ -18,11 +18,19 @@ fn tag(secrets: &Secrets, id: &str) -> String {
     to_hex(&secrets.device_hash(&format!("cookie:{id}"))[..12])
 }
 
+/// Whether `signature` is the tag of `id` under the current or an earlier master key.
+fn signed(secrets: &Secrets, id: &str, signature: &str) -> bool {
+    secrets
+        .device_hashes(&format!("cookie:{id}"))
+        .iter()
+        .any(|hash| to_hex(&hash[..12]) == signature)
+}
+
 /// The cookie's device id, when the server signed it.
 fn cookie(secrets: &Secrets, headers: &HeaderMap) -> Option<String> {
     crate::platform::headers::cookie_values(headers, COOKIE)
         .filter_map(|value| value.split_once('.'))
-        .find(|(id, signature)| id.len() == 32 && *signature == tag(secrets, id))
+        .find(|(id, signature)| id.len() == 32 && signed(secrets, id, signature))
         .map(|(id, _)| id.to_owned())
 }
 

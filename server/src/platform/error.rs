@@ -21,6 +21,12 @@ pub enum AppError {
     Forbidden { field: String, message: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The body is larger than the route takes (413).
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The body is not sent as the route's media type (415).
+    #[error("unsupported media type: {0}")]
+    MediaType(String),
     #[error("missing or unknown API key")]
     Unauthorized,
     #[error("not found")]
@@ -79,6 +85,14 @@ impl IntoResponse for AppError {
             AppError::Conflict(m) => (
                 StatusCode::CONFLICT,
                 json!({ "error": "conflict", "message": m }),
+            ),
+            AppError::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({ "error": "too_large", "message": m }),
+            ),
+            AppError::MediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({ "error": "unsupported_media_type", "message": m }),
             ),
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,

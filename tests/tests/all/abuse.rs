@@ -323,6 +323,57 @@ async fn a_business_system_registers_only_what_belongs_to_the_department() {
     assert_eq!(server.register(own).await.status(), 201);
 }
 
+#[tokio::test]
+async fn case_numbers_are_each_business_systems_own() {
+    let server = TestServer::start().await;
+    let other = server
+        .add_business_system("https://other.example.gov.cn")
+        .await;
+    let by_other = |case: Value| {
+        let server = &server;
+        let other = &other;
+        async move {
+            server
+                .http
+                .post(server.url("/api/v1/occurrences"))
+                .bearer_auth(other)
+                .json(&case)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    // The other system takes the number first; the seeded system's own case of that number is
+    // still its own, and each repeat is answered with its own system's occurrence.
+    let first = by_other(tests::occurrence("SQUAT-1")).await;
+    assert_eq!(first.status(), 201);
+    let own = server.register(tests::occurrence("SQUAT-1")).await;
+    assert_eq!(own.status(), 201, "not squatted by the other system");
+    let again = server.register(tests::occurrence("SQUAT-1")).await;
+    assert_eq!(again.status(), 200, "a repeat is the same case");
+    // Within one system a case number is still one case: other details conflict.
+    let mut changed = tests::occurrence("SQUAT-1");
+    changed["staff"] = Value::Null;
+    assert_eq!(by_other(changed).await.status(), 409);
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(DISTINCT business_system_id) FROM service_occurrence \
+             WHERE case_number = 'SQUAT-1'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        sqlx_count(
+            &server.state,
+            "SELECT count(*) FROM service_occurrence WHERE case_number = 'SQUAT-1'"
+        )
+        .await,
+        2
+    );
+}
+
 /// Reads from `stream` until the server closes it; the bytes it sent. Bounded: a connection still
 /// open after `bound` fails the test.
 async fn until_closed(stream: &mut tokio::net::TcpStream, bound: std::time::Duration) -> Vec<u8> {
@@ -533,5 +584,129 @@ async fn a_failure_has_one_shape_with_the_request_id_and_nothing_internal() {
     assert!(
         !text.contains("hall_visit") && !text.to_lowercase().contains("sql"),
         "{text}"
+    );
+}
+
+#[tokio::test]
+async fn each_refusal_has_its_own_status_and_strangers_learn_only_401() {
+    let server = TestServer::start().await;
+    let link = server.rating_link("STATUS-1").await;
+    let rating_path = format!("/r/{}", link.split("/r/").nth(1).unwrap());
+    let big_json = json!({ "case_number": "x".repeat(3 * 1024 * 1024) }).to_string();
+    let big_form = format!("level=5&comment={}", "字".repeat(40_000));
+    let api = |path: &str| {
+        server
+            .http
+            .post(server.url(path))
+            .bearer_auth(&server.api_key)
+    };
+    let json_body = |r: reqwest::RequestBuilder, body: &str| {
+        r.header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    let form = |path: &str| {
+        server
+            .http
+            .post(server.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(big_form.clone())
+    };
+    let cases = [
+        (
+            "no key",
+            server
+                .http
+                .post(server.url("/api/v1/occurrences"))
+                .json(&tests::occurrence("S-2")),
+            401,
+        ),
+        (
+            "unknown key",
+            server
+                .http
+                .post(server.url("/api/v1/occurrences"))
+                .bearer_auth("nope")
+                .json(&tests::occurrence("S-2")),
+            401,
+        ),
+        (
+            "visit without key",
+            server
+                .http
+                .post(server.url("/api/v1/visits"))
+                .json(&json!({})),
+            401,
+        ),
+        (
+            "batch without key",
+            server
+                .http
+                .post(server.url("/api/v1/visits/batch"))
+                .json(&json!([])),
+            401,
+        ),
+        (
+            "3 MiB occurrence",
+            json_body(api("/api/v1/occurrences"), &big_json),
+            413,
+        ),
+        (
+            "3 MiB visit",
+            json_body(api("/api/v1/visits"), &big_json),
+            413,
+        ),
+        (
+            "3 MiB batch",
+            json_body(api("/api/v1/visits/batch"), &big_json),
+            413,
+        ),
+        ("not JSON", api("/api/v1/occurrences").body("{}"), 415),
+        (
+            "broken JSON",
+            json_body(api("/api/v1/occurrences"), "{nope"),
+            400,
+        ),
+        (
+            "a field wrong",
+            api("/api/v1/occurrences").json(&json!({ "case_number": 5 })),
+            422,
+        ),
+        ("big rating form", form(&rating_path), 413),
+        ("big complaint form", form("/complaint"), 413),
+        (
+            "report without session",
+            server.http.get(server.url("/staff/report.csv")),
+            401,
+        ),
+        (
+            "import without session",
+            server.http.post(server.url("/staff/organisation/import")),
+            401,
+        ),
+        (
+            "template without session",
+            server
+                .http
+                .get(server.url("/staff/organisation/template/items.csv")),
+            401,
+        ),
+        (
+            "tablet without cookie",
+            server.http.get(server.url("/device/next")),
+            401,
+        ),
+    ];
+    for (what, request, expected) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), expected, "{what}");
+    }
+    assert_eq!(
+        server.evaluations().await,
+        0,
+        "nothing stored by any of them"
+    );
+    assert_eq!(
+        sqlx_count(&server.state, "SELECT count(*) FROM service_occurrence").await,
+        1
     );
 }

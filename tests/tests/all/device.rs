@@ -386,3 +386,48 @@ async fn the_clerk_finishes_the_visit_being_served_and_the_tablet_offers_it() {
     let form = [("csrf", handler.csrf.clone())];
     assert_eq!(server.call(FinishVisit::PATH, &handler, &form).await.0, 403);
 }
+
+#[tokio::test]
+async fn after_a_change_of_master_key_a_tablet_keeps_working_while_the_old_key_is_listed() {
+    let before = TestServer::start().await;
+    let code = code_for_a01(&before, "admin").await;
+    let tablet = cookie_of(&enrol(&before, &code).await);
+    assert_eq!(next(&before, &tablet).await.0, 200);
+    let database = before.state.config.database_url.clone();
+    let old_key = before
+        .state
+        .config
+        .master_key
+        .clone()
+        .expect("the harness names its key");
+    let new_key = "11".repeat(32);
+
+    // The same database under a new master key, the old one listed: the tablet is still known,
+    // and the ratings it makes are still this one device's.
+    let rolled = TestServer::start_on_existing(|c| {
+        c.database_url = database.clone();
+        c.master_key = Some(new_key.clone());
+        c.old_keys = vec![old_key.clone()];
+    })
+    .await;
+    assert_eq!(next(&rolled, &tablet).await.0, 200);
+    let visit = before.finished_visit("A001").await;
+    let visit_code = visit["visit_code"].as_str().unwrap().to_owned();
+    let body = json!({ "level": 5 });
+    let (status, first) = rate(&rolled, &tablet, &visit_code, body.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, repeat) = rate(&rolled, &tablet, &visit_code, body).await;
+    assert_eq!(
+        (status, &repeat),
+        (201, &first),
+        "a retry of the same tablet"
+    );
+
+    // Once the old key is dropped, the tablet must be enrolled again.
+    let forgetful = TestServer::start_on_existing(|c| {
+        c.database_url = database.clone();
+        c.master_key = Some(new_key.clone());
+    })
+    .await;
+    assert_eq!(next(&forgetful, &tablet).await.0, 401);
+}

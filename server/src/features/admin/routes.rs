@@ -5,7 +5,7 @@
 
 use axum::{
     Router,
-    extract::{Multipart, Path, State},
+    extract::{Multipart, Path, State, multipart::MultipartRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -111,11 +111,23 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
 async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    // Who asks comes first: a stranger learns 401, not what is wrong with the upload.
     let session = match administrator(&state, &headers).await {
         Ok(session) => session,
         Err(refusal) => return refusal,
+    };
+    let multipart = match multipart {
+        Ok(multipart) => multipart,
+        Err(rejection) => {
+            return answer(
+                rejection.status(),
+                "请以表单上传文件（multipart/form-data）",
+                None,
+                None,
+            );
+        }
     };
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,

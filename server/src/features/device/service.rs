@@ -100,12 +100,18 @@ pub fn token_hash(state: &AppState, token: &str) -> Vec<u8> {
     hashed(state, "tablet", token)
 }
 
-/// The enrolled tablet holding `token`: (device, window).
-pub async fn device(state: &AppState, token: Option<&str>) -> Result<(i64, i64), DeviceError> {
+/// The enrolled tablet holding `token`: (device, window, the hash it is known by). A tablet
+/// enrolled under an earlier master key (still listed in `HAOCHAPING_OLD_KEYS`) keeps its hash,
+/// so that its ratings before and after the change are one device's.
+pub async fn device(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<(i64, i64, Vec<u8>), DeviceError> {
     let token = token.ok_or(DeviceError::NotEnrolled)?;
+    let hashes = state.secrets.device_hashes(&format!("tablet:{token}"));
     state
         .store
-        .device_by_token(&token_hash(state, token))
+        .device_by_token(&hashes)
         .await?
         .ok_or(DeviceError::NotEnrolled)
 }
@@ -117,7 +123,7 @@ pub struct DeviceScreen {
 }
 
 pub async fn screen(state: &AppState, token: Option<&str>) -> Result<DeviceScreen, DeviceError> {
-    let (_, window) = device(state, token).await?;
+    let (_, window, _) = device(state, token).await?;
     let window = state
         .store
         .window_by_id(window)
@@ -135,7 +141,7 @@ pub async fn next(
     state: &AppState,
     token: Option<&str>,
 ) -> Result<Option<OfferedVisit>, DeviceError> {
-    let (id, window) = device(state, token).await?;
+    let (id, window, _) = device(state, token).await?;
     let now = now();
     state.store.touch_device(id, now).await?;
     Ok(state
@@ -154,8 +160,7 @@ pub async fn rate(
     draft: &RatingDraft,
 ) -> Result<String, DeviceError> {
     let token = token.ok_or(DeviceError::NotEnrolled)?;
-    let (_, window) = device(state, Some(token)).await?;
-    let mine = token_hash(state, token);
+    let (_, window, mine) = device(state, Some(token)).await?;
     let mut new = evaluation(state, draft, Channel::HallDevice)?;
     new.device_hash = Some(mine.clone());
     for _ in 0..2 {

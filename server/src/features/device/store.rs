@@ -134,15 +134,26 @@ impl Store {
         Ok(Some(window))
     }
 
-    /// The enrolled, not revoked tablet with this token hash, and its window (if still active).
-    pub async fn device_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<(i64, i64)>> {
-        sqlx::query_as(
-            "SELECT d.id, d.window_id FROM device d JOIN service_window w ON w.id = d.window_id \
-             WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.deactivated_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
+    /// The enrolled, not revoked tablet known by one of `hashes`: its id, its window (if still
+    /// active) and the hash it is known by.
+    pub async fn device_by_token(
+        &self,
+        hashes: &[Vec<u8>],
+    ) -> StoreResult<Option<(i64, i64, Vec<u8>)>> {
+        for hash in hashes {
+            let found = sqlx::query_as(
+                "SELECT d.id, d.window_id, d.token_hash FROM device d \
+                 JOIN service_window w ON w.id = d.window_id \
+                 WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.deactivated_at IS NULL",
+            )
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 
     /// Notes that the tablet asked for work (at most once a minute is written).

@@ -47,7 +47,8 @@ impl FromRequestParts<AppState> for BusinessSystem {
     }
 }
 
-/// JSON that could not be read becomes a 4xx naming what was wrong.
+/// JSON that could not be read becomes a 4xx naming what was wrong: 413 past the body limit, 415
+/// when not sent as JSON, 422 naming the field, 400 for what does not parse.
 pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(v)| v).map_err(|rejection| match rejection {
         JsonRejection::JsonDataError(e) => {
@@ -56,6 +57,12 @@ pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Ap
                 field: field_of(&message),
                 message,
             }
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge(other.body_text())
+        }
+        other if other.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::MediaType(other.body_text())
         }
         other => AppError::BadRequest(other.body_text()),
     })

@@ -82,6 +82,8 @@ pub(crate) async fn document() -> Json<Value> {
                     "201": { "description": "registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
                     "200": { "description": "already registered with the same details", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },
                     "400": error_response("malformed JSON"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "415": error_response("not sent as application/json"),
                     "401": error_response("missing, unknown, expired (after a rotation's overlap) or revoked API key"),
                     "403": error_response("the department is outside the regions and departments this system is granted; `field` names it"),
                     "409": error_response("registered before with other details"),
@@ -101,6 +103,8 @@ pub(crate) async fn document() -> Json<Value> {
                     "201": { "description": "a new visit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitReported" } } } },
                     "200": { "description": "the same visit, updated or unchanged", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitReported" } } } },
                     "400": error_response("malformed JSON"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "415": error_response("not sent as application/json"),
                     "401": error_response("missing, unknown, expired or revoked API key"),
                     "403": error_response("the window's department is outside the system's grant; `field` is `window`"),
                     "409": error_response("the finished or rated visit would change; or the number is another system's today; `field` names it"),
@@ -111,7 +115,9 @@ pub(crate) async fn document() -> Json<Value> {
                 "description": "A JSON array of at most 5000 VisitRequest. Every row is checked first; if any is refused nothing is stored and `rows` names each refused row (its index, the field, why).",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "minItems": 1, "maxItems": 5000, "items": { "$ref": "#/components/schemas/VisitRequest" } } } } },
                 "responses": {
-                    "400": error_response("malformed JSON, or not sent as application/json"),
+                    "400": error_response("malformed JSON"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "415": error_response("not sent as application/json"),
                     "200": { "description": "every row stored", "content": { "application/json": { "schema": { "type": "object", "properties": {
                         "created": { "type": "integer", "description": "rows that were new visits" },
                         "visits": { "type": "array", "items": { "$ref": "#/components/schemas/VisitReported" } } } } } } },

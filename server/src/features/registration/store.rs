@@ -112,7 +112,7 @@ impl Store {
             "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
              department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
              evaluator_type, anonymous, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (case_number, occurrence_no) DO NOTHING RETURNING id",
+             ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(&new.case_number)
         .bind(new.occurrence_no)
@@ -134,8 +134,10 @@ impl Store {
         let row = sqlx::query(
             "SELECT id, service_item_id, department_id, window_id, staff_id, channel, \
              business_system_id, evaluator_type, anonymous FROM service_occurrence \
-             WHERE case_number = ? AND occurrence_no = ?",
+             WHERE coalesce(business_system_id, 0) = coalesce(?, 0) AND case_number = ? \
+             AND occurrence_no = ?",
         )
+        .bind(new.business_system_id)
         .bind(&new.case_number)
         .bind(new.occurrence_no)
         .fetch_one(&self.pool)

@@ -8,8 +8,8 @@ use crate::platform::db::StoreResult;
 
 /// The visit's occurrence: 'visit', its month the month the ticket was taken, rated by e码. A visit
 /// that handled a case registered before (same business system) takes that case's occurrence 1, so
-/// that the link and the e码 rate one service once. `None`: the case number belongs to another
-/// business system's case.
+/// that the link and the e码 rate one service once (case numbers are unique per business system).
+/// `None`: that case's occurrence is bound to another visit already.
 pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<Option<i64>> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
@@ -17,7 +17,7 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
          SELECT coalesce(v.case_number, 'QV-' || v.code), 1, v.service_item_id, w.department_id, \
          v.window_id, v.staff_id, 'qr_code', v.business_system_id, v.taken_at, 'visit' \
          FROM hall_visit v JOIN service_window w ON w.id = v.window_id WHERE v.id = ? \
-         ON CONFLICT (case_number, occurrence_no) DO NOTHING RETURNING id",
+         ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(visit)
     .fetch_optional(&mut **tx)
@@ -26,8 +26,9 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
         Some(id) => Some(id),
         None => {
             sqlx::query_scalar(
-                "SELECT o.id FROM service_occurrence o JOIN hall_visit v ON v.case_number = o.case_number \
-                 AND o.occurrence_no = 1 AND o.business_system_id = v.business_system_id WHERE v.id = ? \
+                "SELECT o.id FROM service_occurrence o JOIN hall_visit v \
+                 ON o.case_number = coalesce(v.case_number, 'QV-' || v.code) AND o.occurrence_no = 1 \
+                 AND coalesce(o.business_system_id, 0) = coalesce(v.business_system_id, 0) WHERE v.id = ? \
                  AND NOT EXISTS (SELECT 1 FROM hall_visit u WHERE u.occurrence_id = o.id)",
             )
             .bind(visit)
