@@ -27,6 +27,7 @@ pub mod ticket;
 pub mod time;
 pub mod token;
 pub mod totp;
+pub mod upward;
 pub mod visit;
 
 pub use channel::{Channel, EvaluatorType};

@@ -41,6 +41,10 @@ pub struct Counts {
     pub evaluator_types: [i64; 6],
     /// Valid ratings whose evaluator chose to rate anonymously (匿名评价).
     pub anonymous: i64,
+    /// Ratings received from counties (a province): their occurrences are not known here, so
+    /// they are left out of 评价率 (made, valid or not).
+    #[serde(default)]
+    pub received: i64,
 }
 
 impl Counts {
@@ -62,6 +66,7 @@ impl Counts {
             self.evaluator_types[i] += other.evaluator_types[i];
         }
         self.anonymous += other.anonymous;
+        self.received += other.received;
     }
 
     /// Valid ratings.
@@ -203,8 +208,9 @@ impl Figures {
         let bad = c.bad();
         Figures {
             rating_rate: Rate {
-                // Ratings invalidated on appeal were still made: they count as rated here.
-                num: rated + c.invalidated,
+                // Ratings invalidated on appeal were still made: they count as rated here. Ratings
+                // received from counties rate occurrences this system never saw: not here.
+                num: rated + c.invalidated - c.received,
                 den: c.occurrences,
             },
             good_rate: Rate {

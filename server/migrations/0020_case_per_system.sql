@@ -23,7 +23,10 @@ CREATE TABLE service_occurrence (
     registered_at       INTEGER NOT NULL,
     evaluator_type      INTEGER CHECK (evaluator_type BETWEEN 1 AND 6),
     anonymous           INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
-    kind                TEXT NOT NULL DEFAULT 'case' CHECK (kind IN ('case', 'visit', 'walk_in'))
+    -- 'reported': a county's rated occurrence received by a province (only rated ones arrive, so
+    -- they are no occurrences of 评价率's denominator).
+    kind                TEXT NOT NULL DEFAULT 'case'
+        CHECK (kind IN ('case', 'visit', 'walk_in', 'reported'))
 );
 
 INSERT INTO service_occurrence (id, case_number, occurrence_no, service_item_id,
@@ -41,6 +44,7 @@ CREATE INDEX occurrence_window ON service_occurrence (window_id);
 CREATE INDEX occurrence_staff ON service_occurrence (staff_id);
 
 CREATE TRIGGER stat_occurrence AFTER INSERT ON service_occurrence
+WHEN NEW.kind <> 'reported'
 BEGIN
     INSERT INTO stat (scope, scope_id, month, occurrences)
     SELECT scope, scope_id, month, 1 FROM occurrence_scope

@@ -27,10 +27,12 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some("rotate-key") => Some(rotate_key(&args[1..]).await),
         Some("revoke-key") => Some(revoke_key(&args[1..]).await),
         Some("erase") => Some(erase(&args[1..]).await),
+        Some("add-upward") => Some(add_upward(&args[1..]).await),
+        Some("reconcile") => Some(reconcile(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
              add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key, \
-             erase"
+             erase, add-upward, reconcile"
         ))),
         None => None,
     }
@@ -470,4 +472,79 @@ mod tests {
             assert!(AccountArgs::parse(&args(bad)).is_err(), "{bad:?}");
         }
     }
+}
+
+/// `haochaping add-upward NAME URL MAPPING [--sign hmac-sha256|hmac-sm3] [--source TEXT]`: a
+/// platform records are reported to (MAPPING: haochaping for a haochaping province, given by its
+/// base URL; provincial for the common provincial interface). The key the target issued comes
+/// from `HAOCHAPING_UPWARD_KEY` or the first line of standard input, and is kept sealed.
+async fn add_upward(args: &[String]) -> anyhow::Result<()> {
+    const USAGE: &str =
+        "usage: haochaping add-upward NAME URL MAPPING [--sign METHOD] [--source TEXT]";
+    let [name, url, mapping, options @ ..] = args else {
+        bail!(USAGE);
+    };
+    let (mut sign, mut source) = ("hmac-sha256".to_owned(), "haochaping".to_owned());
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
+        let value = options
+            .next()
+            .with_context(|| format!("{option} needs a value; {USAGE}"))?;
+        match option.as_str() {
+            "--sign" => sign.clone_from(value),
+            "--source" => source.clone_from(value),
+            other => bail!("unknown option {other:?}; {USAGE}"),
+        }
+    }
+    let key = match std::env::var("HAOCHAPING_UPWARD_KEY") {
+        Ok(key) => key,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
+        }
+    };
+    let state = AppState::open(Config::from_env()?).await?;
+    let form = crate::features::upward::TargetForm {
+        name,
+        url,
+        mapping,
+        sign_method: &sign,
+        key: key.trim(),
+        data_source: &source,
+    };
+    let id = crate::features::upward::add_target(&state, &form).await?;
+    println!(
+        "upward target {name:?} added with id {id}: every record from the first is sent to it"
+    );
+    Ok(())
+}
+
+/// `haochaping reconcile [YYYYMMDD]`: compares that day's (default yesterday's) ratings by level
+/// and channel with every target that can say what it holds; prints the differences.
+async fn reconcile(args: &[String]) -> anyhow::Result<()> {
+    let day = match args {
+        [] => now().minus_days(1).date_cst(),
+        [day] => day
+            .parse()
+            .ok()
+            .and_then(crate::features::upward::date_of)
+            .with_context(|| format!("{day:?} is not a day YYYYMMDD"))?,
+        _ => bail!("usage: haochaping reconcile [YYYYMMDD]"),
+    };
+    let state = AppState::open(Config::from_env()?).await?;
+    for target in crate::features::upward::reconcile(&state, day).await? {
+        let differences: Vec<_> = target.differences().collect();
+        println!(
+            "{}: {} {} rows compared, {} differ",
+            day.yyyymmdd(),
+            target.target,
+            target.rows.len(),
+            differences.len()
+        );
+        for (level, channel, ours, theirs) in differences {
+            println!("  level {level} {channel}: ours {ours}, theirs {theirs}");
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod rating;
 pub mod registration;
 pub mod report;
 pub mod ticket;
+pub mod upward;
 pub mod visit;
 
 use axum::Router;
@@ -27,5 +28,6 @@ pub fn router(state: AppState) -> Router {
         .merge(disclosure::routes())
         .merge(report::routes())
         .merge(admin::routes())
+        .merge(upward::routes())
         .with_state(state)
 }

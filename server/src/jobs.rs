@@ -1,4 +1,5 @@
-//! Jobs the server runs on its own, on a timer: overdue tickets and the monthly report file.
+//! Jobs the server runs on its own, on a timer: overdue tickets, the monthly report file and the
+//! daily reconciliation with upstream platforms.
 
 use crate::{AppState, features, platform::db::now_ms};
 
@@ -6,8 +7,27 @@ use crate::{AppState, features, platform::db::now_ms};
 /// supervisor), and at the start of a month the previous month's report kept as a file.
 pub(crate) async fn every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut reconciled = None;
     loop {
         tick.tick().await;
+        // 对账: yesterday's counts compared with every upstream target, once a day after 01:00.
+        let now = crate::platform::db::now();
+        let yesterday = now.minus_days(1).date_cst();
+        if now.hour_cst() >= 1 && reconciled != Some(yesterday) {
+            match features::upward::reconcile(&state, yesterday).await {
+                Ok(done) => {
+                    reconciled = Some(yesterday);
+                    for target in done.iter().filter(|t| t.differences().next().is_some()) {
+                        tracing::warn!(
+                            target = target.target,
+                            day = yesterday.yyyymmdd(),
+                            "reconciliation: the counts differ (see 上报 on the overview)"
+                        );
+                    }
+                }
+                Err(e) => tracing::warn!("reconciliation failed: {e}"),
+            }
+        }
         state.guard.forget_idle();
         if let Err(e) = state.store.purge_expired_sessions(now_ms()).await {
             tracing::warn!("expired sessions not purged: {e}");

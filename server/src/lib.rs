@@ -66,6 +66,9 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
         );
     }
     tokio::spawn(jobs::every_minute(state.clone()));
+    if config.upward_reporter {
+        tokio::spawn(features::upward::report_forever(state.clone()));
+    }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let base = &config.public_url;
     println!("haochaping is serving on http://{}", listener.local_addr()?);

@@ -5,6 +5,7 @@
 //! one exists.
 
 pub mod http;
+pub mod processes;
 pub mod ratings;
 pub mod staff;
 

@@ -24,6 +24,7 @@ mod all {
     mod scopes;
     mod systems;
     mod tickets;
+    mod upward;
     mod visits;
     mod window;
 }

@@ -38,6 +38,11 @@ pub struct Config {
     pub listener: crate::platform::listener::ListenerLimits,
     /// Earlier master keys (hex): what they signed and sealed still verifies and opens.
     pub old_keys: Vec<String>,
+    /// `HAOCHAPING_UPWARD_REPORTER`: whether this instance sends the outbox upward (default 1).
+    pub upward_reporter: bool,
+    /// `HAOCHAPING_UPWARD_MAX_BACKOFF_MS`: the longest wait between tries of a failing record
+    /// (default 300000, five minutes).
+    pub upward_max_backoff_ms: i64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -125,6 +130,8 @@ impl Config {
                 max_connections: parse_var("HAOCHAPING_MAX_CONNECTIONS", 2_048usize)?,
                 ..Default::default()
             },
+            upward_reporter: parse_var("HAOCHAPING_UPWARD_REPORTER", 1u8)? != 0,
+            upward_max_backoff_ms: parse_var("HAOCHAPING_UPWARD_MAX_BACKOFF_MS", 300_000i64)?,
             data_dir,
         })
     }
@@ -146,6 +153,9 @@ impl Config {
             guard: crate::platform::guard::GuardConfig::relaxed(),
             listener: Default::default(),
             old_keys: Vec::new(),
+            // Tests drive the reporter's rounds themselves, on their own clock.
+            upward_reporter: false,
+            upward_max_backoff_ms: 300_000,
         }
     }
 }

@@ -50,6 +50,7 @@ pub(super) struct DataRow<'a> {
     et5: i64,
     et6: i64,
     anonymous: i64,
+    received: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -109,6 +110,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             et5,
             et6,
             anonymous: c.anonymous,
+            received: c.received,
         }
     }
 }
@@ -117,7 +119,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
 /// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
 /// columns (0015), then the return visits and 评价主体 (0016), so that readers of the earlier
 /// columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 39] = [
+pub(super) const FIELDS: [(&str, &str); 40] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -187,6 +189,10 @@ pub(super) const FIELDS: [(&str, &str); 39] = [
         "有效评价中评价主体为 其他组织（编码 6）；业务系统未登记主体类型的评价不在 et1–et6 中",
     ),
     ("anonymous", "有效评价中评价人选择匿名评价的"),
+    (
+        "received",
+        "其中下级平台上报的评价（省级平台）：上报数据不含未评价的办件，这部分不计入评价率的分子，occurrences 不含其办件",
+    ),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -234,6 +240,7 @@ mod tests {
                 bad_real_name_visited: 2,
                 evaluator_types: [7, 1, 0, 0, 2, 0],
                 anonymous: 4,
+                received: 5,
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
@@ -296,7 +303,7 @@ mod tests {
             counts,
             [
                 20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
-                2, 7, 1, 0, 0, 2, 0, 4
+                2, 7, 1, 0, 0, 2, 0, 4, 5
             ]
         );
     }
@@ -309,11 +316,11 @@ mod tests {
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
                        ch_system_default,walk_in,walk_in_bad,bad_real_name_visited,et1,et2,et3,et4,\
-                       et5,et6,anonymous\r\n";
+                       et5,et6,anonymous,received\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -327,7 +334,7 @@ mod tests {
             r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"bad_real_name":3,"#,
             r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
             r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
-            r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"#,
+            r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"received":5,"#,
             r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );
         assert_eq!(json, expected);

@@ -186,7 +186,7 @@ impl Store {
 const PER_OCCURRENCE: &str = "SELECT o.id, \
      CAST(strftime('%Y%m', o.registered_at / 1000 + 28800, 'unixepoch') AS INTEGER) AS month, \
      0 AS all_id, d.region_id, o.department_id, w.hall_id, o.window_id, o.staff_id, \
-     o.service_item_id AS item_id, 1 AS occurrences, \
+     o.service_item_id AS item_id, o.kind <> 'reported' AS occurrences, \
      coalesce(e.level = 1 AND i.evaluation_id IS NULL, 0) AS l1, \
      coalesce(e.level = 2 AND i.evaluation_id IS NULL, 0) AS l2, \
      coalesce(e.level = 3 AND i.evaluation_id IS NULL, 0) AS l3, \
@@ -218,7 +218,8 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 4, 0) AS et4, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 5, 0) AS et5, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 6, 0) AS et6, \
-     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.anonymous, 0) AS anonymous \
+     coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.anonymous, 0) AS anonymous, \
+     coalesce(e.id IS NOT NULL AND o.kind = 'reported', 0) AS received \
      FROM service_occurrence o \
      JOIN department d ON d.id = o.department_id \
      LEFT JOIN service_window w ON w.id = o.window_id \

@@ -1,0 +1,395 @@
+//! 上报 — every rating, invalidation and carried ticket step goes upward exactly once, in order per
+//! occurrence, with the stored values; a haochaping province receives its counties' records as
+//! their reported ratings (idempotent, never one county over another's), publishes figures from
+//! them without inventing a denominator, and reconciles a day's counts to zero difference.
+
+use domain::{
+    Channel, Level,
+    access::Actor,
+    ticket::{TicketAction, Triage},
+    upward::{Mapping, Record, RecordKind, SignMethod},
+};
+use serde_json::{Value, json};
+use server::{
+    features::upward::{
+        TargetForm, add_target, reconcile, record_json, report_round, signature_headers,
+    },
+    platform::db::{now, now_ms},
+};
+use tests::{TestServer, fixtures::processes::Peer, sqlx_count};
+
+/// A reason of `level` from the current catalogue.
+fn reason(level: Level) -> u16 {
+    domain::Catalogue::CURRENT
+        .for_level(level)
+        .next()
+        .expect("a reason")
+        .code
+}
+
+/// A county reporting to a province: two servers, the county's target the province's base URL,
+/// keyed with the API key the province issued to it. The province's key is returned.
+async fn county_and_province() -> (TestServer, TestServer, String) {
+    let province = TestServer::start().await;
+    let key = province.add_business_system("").await;
+    let county = TestServer::start().await;
+    add_target(
+        &county.state,
+        &TargetForm {
+            name: "省平台",
+            url: &province.base,
+            mapping: "haochaping",
+            sign_method: "hmac-sha256",
+            key: &key,
+            data_source: "haochaping:341125",
+        },
+    )
+    .await
+    .expect("target");
+    (county, province, key)
+}
+
+/// Rounds until nothing is left to send (each round sends the head row of every occurrence).
+async fn report_all(county: &TestServer) -> usize {
+    let mut total = 0;
+    for _ in 0..10 {
+        let sent = report_round(&county.state, now_ms()).await;
+        if sent == 0 {
+            return total;
+        }
+        total += sent;
+    }
+    panic!("still sending after ten rounds");
+}
+
+/// Each rating as the county stored it and the province received it: case, occurrence number,
+/// level, channel, words, time (whole seconds) and reasons.
+async fn ratings(
+    server: &TestServer,
+    kind: &str,
+) -> Vec<(String, i64, i64, String, Option<String>, i64, String)> {
+    sqlx::query_as(
+        "SELECT o.case_number, o.occurrence_no, e.level, e.channel, e.comment, e.created_at / 1000, \
+         coalesce((SELECT group_concat(reason_code) FROM (SELECT reason_code FROM evaluation_reason \
+         WHERE evaluation_id = e.id ORDER BY reason_code)), '') \
+         FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+         WHERE o.kind = ? OR ? = 'any' ORDER BY o.case_number",
+    )
+    .bind(kind)
+    .bind(kind)
+    .fetch_all(server.state.store.pool())
+    .await
+    .expect("ratings")
+}
+
+#[tokio::test]
+async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_stored_values() {
+    let (county, province, _) = county_and_province().await;
+    county.rate("UP-1", json!({ "level": 5 })).await;
+    let bad = county
+        .rate(
+            "UP-2",
+            json!({ "level": 2, "reasons": [reason(Level::Dissatisfied)], "comment": "窗口人员态度差" }),
+        )
+        .await;
+    county.rate("UP-3", json!({ "level": 4 })).await;
+    // A walk-in e码 rating has no 办件编号: it is not reported.
+    let window = county.window_link().await;
+    let walk_in = county.post_json(&window, &json!({ "level": 5 })).await;
+    assert_eq!(walk_in.status(), 201);
+
+    assert_eq!(report_all(&county).await, 3);
+    let sent = ratings(&county, "case").await;
+    assert_eq!(sent.len(), 3);
+    assert_eq!(
+        ratings(&province, "reported").await,
+        sent,
+        "field for field"
+    );
+
+    // The answer was lost: everything is sent again, and the province keeps one of each.
+    sqlx::query("UPDATE upward_delivery SET delivered_at = NULL")
+        .execute(county.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(report_all(&county).await, 3);
+    assert_eq!(ratings(&province, "reported").await, sent);
+    assert_eq!(
+        sqlx_count(
+            &province.state,
+            "SELECT count(*) FROM upward_receipt WHERE outcome = 'duplicate'"
+        )
+        .await,
+        3
+    );
+
+    // The 差评 is visited and its appeal upheld: the visit, then the invalidation, in that order.
+    let handler = county.handler("bdc", "BDC").await.actor;
+    let boss = county.supervisor("jd").await.actor;
+    uphold_appeal(&county, &bad.tracking_code, handler, boss).await;
+    assert_eq!(report_all(&county).await, 2);
+    let p = &province.state;
+    assert_eq!(
+        sqlx_count(p, "SELECT count(*) FROM upward_step WHERE kind = 'return_visit' AND received_from IS NOT NULL").await,
+        1
+    );
+    assert_eq!(
+        sqlx_count(
+            p,
+            "SELECT count(*) FROM evaluation_invalidation WHERE received_from IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let order: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM upward_receipt WHERE outcome = 'accepted' AND project_no = 'UP-2' ORDER BY id",
+    )
+    .fetch_all(p.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(order, ["evaluation", "return_visit", "invalidation"]);
+
+    // The province's figures: the county's valid ratings, and no 评价率 it cannot know.
+    let data: Value = serde_json::from_str(&province.page("/open/data.json").await).unwrap();
+    let all = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scope"] == "all")
+        .expect("the whole province");
+    assert_eq!(all["received"], 3);
+    assert_eq!(all["invalidated"], 1);
+    assert_eq!(
+        (all["l5"].as_i64(), all["l4"].as_i64(), all["l2"].as_i64()),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(
+        all["occurrences"], 0,
+        "the county's unrated occurrences are unknown here"
+    );
+
+    // Reconciliation of today: zero difference.
+    let reconciled = reconcile(&county.state, now().date_cst()).await.unwrap();
+    assert_eq!(reconciled.len(), 1);
+    assert!(!reconciled[0].rows.is_empty());
+    assert_eq!(
+        reconciled[0].differences().count(),
+        0,
+        "{:?}",
+        reconciled[0].rows
+    );
+}
+
+/// Upholds an appeal against the 差评 with `tracking_code` after a reached return visit.
+async fn uphold_appeal(server: &TestServer, tracking_code: &str, handler: Actor, boss: Actor) {
+    let s = &server.state;
+    let ticket = server.ticket_of(tracking_code).await;
+    tests::reached_visit(s, handler, ticket, "已电话回访核实")
+        .await
+        .unwrap();
+    server::features::ticket::act(
+        s,
+        handler,
+        ticket,
+        TicketAction::Triage(Triage::Appeal),
+        Some("群众确认误评"),
+    )
+    .await
+    .unwrap();
+    server::features::ticket::act(
+        s,
+        boss,
+        ticket,
+        TicketAction::DecideAppeal { upheld: true },
+        Some("误评，申诉成立"),
+    )
+    .await
+    .unwrap();
+}
+
+fn a_record(project_no: &str) -> Record {
+    let at = now();
+    Record {
+        kind: RecordKind::Evaluation,
+        project_no: project_no.into(),
+        assess_number: 1,
+        task_code: None,
+        task_name: None,
+        area_code: "341125".into(),
+        dept_code: "GA".into(),
+        dept_name: "县公安局".into(),
+        level: Level::Satisfied,
+        tags: Vec::new(),
+        writing: None,
+        channel: Channel::Pc,
+        assess_time: at,
+        service_time: at,
+        user_prop: None,
+        catalogue_version: 2,
+        effective: true,
+        step: None,
+    }
+}
+
+/// Sends `records` to the province as a county with `key` would; the status and the answer.
+async fn send(province: &TestServer, key: &str, records: &[Record], tamper: bool) -> (u16, Value) {
+    let body = json!({
+        "source": "test",
+        "records": records.iter().map(|r| record_json(&Mapping::HAOCHAPING, r, "test")).collect::<Vec<_>>(),
+    });
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut request = province
+        .http
+        .post(province.url("/api/v1/upward/records"))
+        .bearer_auth(key)
+        .header("content-type", "application/json");
+    for (name, value) in signature_headers(SignMethod::HmacSm3, key, now_ms(), &body) {
+        request = request.header(name, value);
+    }
+    let mut body = body;
+    if tamper {
+        // One byte changed after the body was signed.
+        let last = body.len() - 2;
+        body[last] = b' ';
+    }
+    let response = request.body(body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_county_is_known_by_its_key_and_signature_and_never_writes_over_another() {
+    let province = TestServer::start().await;
+    let first = province.add_business_system("").await;
+    let second = province.add_business_system("").await;
+
+    let (status, answer) = send(&province, &first, &[a_record("C-1")], false).await;
+    assert_eq!(
+        (status, answer["results"][0]["outcome"].as_str()),
+        (200, Some("accepted")),
+        "{answer}"
+    );
+    // A body changed after signing, or no key at all, is refused and stores nothing.
+    assert_eq!(
+        send(&province, &first, &[a_record("C-2")], true).await.0,
+        401
+    );
+    assert_eq!(
+        send(&province, "no-such-key", &[a_record("C-2")], false)
+            .await
+            .0,
+        401
+    );
+
+    // The second county's case of the same number is its own; it cannot invalidate the first's.
+    let mut invalidation = a_record("C-1");
+    invalidation.kind = RecordKind::Invalidation;
+    invalidation.effective = false;
+    let (_, answer) = send(&province, &second, &[invalidation.clone()], false).await;
+    assert_eq!(answer["results"][0]["outcome"], "refused", "{answer}");
+    assert_eq!(answer["results"][0]["field"], "projectNo");
+    let (_, answer) = send(&province, &second, &[a_record("C-1"), invalidation], false).await;
+    assert_eq!(answer["results"][0]["outcome"], "accepted");
+    assert_eq!(answer["results"][1]["outcome"], "accepted");
+    let p = &province.state;
+    assert_eq!(
+        sqlx_count(
+            p,
+            "SELECT count(*) FROM service_occurrence WHERE case_number = 'C-1'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        sqlx_count(p, "SELECT count(*) FROM evaluation_invalidation").await,
+        1
+    );
+    assert_eq!(
+        sqlx_count(
+            p,
+            "SELECT count(*) FROM service_occurrence WHERE case_number = 'C-2'"
+        )
+        .await,
+        0
+    );
+
+    // A wrong field is refused by its wire name; the neighbours of a refused record are stored.
+    let mut wrong = a_record("C-3");
+    wrong.area_code = "999999".into();
+    let (_, answer) = send(&province, &first, &[wrong, a_record("C-4")], false).await;
+    assert_eq!(answer["results"][0]["field"], "areaCode", "{answer}");
+    assert_eq!(answer["results"][1]["outcome"], "accepted");
+}
+
+#[tokio::test]
+async fn a_provincial_interface_gets_one_record_per_request_and_a_failure_is_retried_unchanged() {
+    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"), None).await;
+    let county = TestServer::start().await;
+    add_target(
+        &county.state,
+        &TargetForm {
+            name: "省好差评系统",
+            url: &format!("{}/api/evaluation/push", peer.base),
+            mapping: "provincial",
+            sign_method: "hmac-sm3",
+            key: "province-issued-secret",
+            data_source: "341125",
+        },
+    )
+    .await
+    .unwrap();
+    county.rate("P-1", json!({ "level": 5 })).await;
+    county.rate("P-2", json!({ "level": 3 })).await;
+    peer.fail(500, 1, "\"P-1\"").await;
+
+    let t0 = now_ms();
+    assert_eq!(report_round(&county.state, t0).await, 2);
+    assert_eq!(
+        report_round(&county.state, t0).await,
+        0,
+        "P-1 waits for its retry"
+    );
+    let failing = sqlx_count(
+        &county.state,
+        "SELECT count(*) FROM upward_delivery WHERE delivered_at IS NULL AND last_error LIKE 'HTTP 500%'",
+    )
+    .await;
+    assert_eq!(failing, 1);
+    assert_eq!(report_round(&county.state, t0 + 60_000).await, 1);
+
+    let requests = peer.requests().await;
+    let bodies: Vec<Value> = requests
+        .iter()
+        .map(|r| serde_json::from_str(r["body"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 3);
+    let p1: Vec<&Value> = bodies.iter().filter(|b| b["projectNo"] == "P-1").collect();
+    assert_eq!(p1.len(), 2);
+    assert_eq!(p1[0], p1[1], "a re-send carries exactly the stored values");
+    assert_eq!(p1[0]["serviceNumber"], "1");
+    assert_eq!(p1[0]["satisfaction"], "5");
+    assert_eq!(p1[0]["dataSource"], "341125");
+    assert!(
+        requests[0]["headers"]["x-hcp-signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("hmac-sm3=")
+    );
+
+    // A target that says it has the record already has it.
+    peer.reply(400, r#"{"code":"1","msg":"评价数据不可重复"}"#)
+        .await;
+    sqlx::query("UPDATE upward_delivery SET delivered_at = NULL, next_at = 0")
+        .execute(county.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(report_round(&county.state, now_ms()).await, 2);
+    assert_eq!(
+        sqlx_count(
+            &county.state,
+            "SELECT count(*) FROM upward_delivery WHERE delivered_at IS NULL"
+        )
+        .await,
+        0
+    );
+}
