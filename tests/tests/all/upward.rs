@@ -393,3 +393,287 @@ async fn a_provincial_interface_gets_one_record_per_request_and_a_failure_is_ret
         0
     );
 }
+
+/// Polls `sql` (one integer) on the SQLite file `db` until it is `want`, for at most `seconds`.
+async fn until_count(db: &std::path::Path, sql: &str, want: i64, seconds: u64) -> i64 {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+        if n == want || std::time::Instant::now() > deadline {
+            pool.close().await;
+            return n;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// The API key a `add-business-system` command printed.
+fn printed_key(output: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.split_once("API key (shown once, only its hash is kept): "))
+        .map(|(_, key)| key.trim().to_owned())
+        .unwrap_or_else(|| panic!("no key in {output}"))
+}
+
+const KEY: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+#[tokio::test]
+async fn a_county_and_its_province_as_two_processes_lose_nothing_across_an_outage() {
+    use tests::fixtures::processes::{Instance, free_port};
+    let bin = env!("CARGO_BIN_EXE_instance");
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (county_port, province_port) = (free_port(), free_port());
+    let province_base = format!("http://127.0.0.1:{province_port}");
+    // The province is reached through a peer that can fail a request on purpose.
+    let proxy = Peer::start(env!("CARGO_BIN_EXE_peer"), Some(&province_base)).await;
+
+    let mut province = Instance::new(
+        bin,
+        dirs.1.path(),
+        province_port,
+        &[("HAOCHAPING_KEY", KEY)],
+    );
+    for region in [
+        ["code=340000", "name=安徽省", "parent="],
+        ["code=341100", "name=滁州市", "parent=340000"],
+        ["code=341125", "name=示范县", "parent=341100"],
+    ] {
+        province
+            .command(&[&["add", "region"][..], &region[..]].concat(), "")
+            .await;
+    }
+    let county_key = printed_key(
+        &province
+            .command(&["add-business-system", "示范县", "--region", "341125"], "")
+            .await,
+    );
+
+    let county_env = [
+        ("HAOCHAPING_KEY", KEY),
+        ("HAOCHAPING_UPWARD_MAX_BACKOFF_MS", "400"),
+        ("HAOCHAPING_WRITES_PER_MINUTE", "1000000"),
+    ];
+    let mut county = Instance::new(bin, dirs.0.path(), county_port, &county_env);
+    county
+        .command(
+            &["add", "region", "code=341125", "name=示范县", "parent="],
+            "",
+        )
+        .await;
+    county
+        .command(
+            &[
+                "add",
+                "department",
+                "code=BDC",
+                "name=县不动产登记中心",
+                "region=341125",
+            ],
+            "",
+        )
+        .await;
+    county
+        .command(
+            &[
+                "add",
+                "service_item",
+                "code=000112001000",
+                "name=不动产首次登记",
+                "item_type=public_service",
+                "department=BDC",
+            ],
+            "",
+        )
+        .await;
+    let portal = printed_key(
+        &county
+            .command(&["add-business-system", "portal", "--region", "341125"], "")
+            .await,
+    );
+    county
+        .command(
+            &[
+                "add-upward",
+                "省平台",
+                &proxy.base,
+                "haochaping",
+                "--sign",
+                "hmac-sm3",
+            ],
+            &county_key,
+        )
+        .await;
+    county.start().await;
+
+    // 1,000 ratings while the province is down.
+    let http = reqwest::Client::new();
+    let mut made = tokio::task::JoinSet::new();
+    for chunk in 0..8 {
+        let (http, base, portal) = (http.clone(), county.base.clone(), portal.clone());
+        made.spawn(async move {
+            for i in (chunk..1000).step_by(8) {
+                let case = format!("TP-{i:04}");
+                let registered: Value = http
+                    .post(format!("{base}/api/v1/occurrences"))
+                    .bearer_auth(&portal)
+                    .json(&json!({ "case_number": case, "occurrence_no": 1, "service_item": "000112001000",
+                                   "department": "BDC", "channel": "pc" }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let link = registered["rating_url"].as_str().expect("a link").to_owned();
+                let rating = match i % 4 {
+                    0 => json!({ "level": 2, "reasons": [reason(Level::Dissatisfied)], "comment": format!("第{i}号：等候太久") }),
+                    1 => json!({ "level": 4 }),
+                    _ => json!({ "level": 5, "comment": "满意" }),
+                };
+                let rated = http.post(&link).json(&rating).send().await.unwrap();
+                assert_eq!(rated.status(), 201, "{case}");
+            }
+        });
+    }
+    while let Some(done) = made.join_next().await {
+        done.unwrap();
+    }
+    let county_db = county.database();
+    assert_eq!(
+        until_count(
+            &county_db,
+            "SELECT count(*) FROM upward_delivery WHERE attempts > 0",
+            1000,
+            60
+        )
+        .await,
+        1000,
+        "every record was tried while the province was down"
+    );
+    assert_eq!(
+        until_count(
+            &county_db,
+            "SELECT count(*) FROM upward_delivery WHERE delivered_at IS NOT NULL",
+            0,
+            0
+        )
+        .await,
+        0
+    );
+
+    // The province comes back; one request carrying TP-0500 fails once more on the way.
+    proxy.fail(500, 1, "\"TP-0500\"").await;
+    province.start().await;
+    assert_eq!(
+        until_count(
+            &county_db,
+            "SELECT count(*) FROM upward_delivery WHERE delivered_at IS NOT NULL",
+            1000,
+            120
+        )
+        .await,
+        1000
+    );
+    let forced = proxy
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["body"].as_str().unwrap_or("").contains("\"TP-0500\""))
+        .count();
+    assert!(forced >= 2, "the failed request was sent again ({forced})");
+
+    let field_for_field = "SELECT o.case_number || '|' || e.level || '|' || e.channel || '|' || \
+        coalesce(e.comment, '') || '|' || (e.created_at / 1000) || '|' || \
+        coalesce((SELECT group_concat(reason_code) FROM evaluation_reason WHERE evaluation_id = e.id), '') \
+        FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id ORDER BY o.case_number";
+    let read = |db: std::path::PathBuf| async move {
+        let pool = sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(db)
+                .read_only(true),
+        )
+        .await
+        .unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(field_for_field)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows
+    };
+    let sent = read(county_db.clone()).await;
+    let received = read(province.database()).await;
+    assert_eq!(sent.len(), 1000);
+    assert_eq!(
+        received, sent,
+        "exactly the 1,000, field for field, none twice"
+    );
+
+    // An appeal upheld at the county after delivery: the province no longer counts that rating.
+    let at_county = TestServer::start_on_existing(|c| {
+        c.database_url = format!("sqlite://{}", county_db.display());
+        c.master_key = Some(KEY.to_owned());
+    })
+    .await;
+    let handler = at_county.handler("bdc", "BDC").await.actor;
+    let boss = at_county.supervisor("jd").await.actor;
+    let tracking: String = sqlx::query_scalar(
+        "SELECT e.tracking_code FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+         WHERE o.case_number = 'TP-0004'",
+    )
+    .fetch_one(at_county.state.store.pool())
+    .await
+    .unwrap();
+    uphold_appeal(&at_county, &tracking, handler, boss).await;
+    assert_eq!(
+        until_count(
+            &province.database(),
+            "SELECT count(*) FROM evaluation_invalidation",
+            1,
+            30
+        )
+        .await,
+        1
+    );
+
+    // Reconciliation of today: zero difference. The province's /open shows the county.
+    let today = now().date_cst().yyyymmdd().to_string();
+    let output = county.command(&["reconcile", &today], "").await;
+    assert!(output.contains("0 differ"), "{output}");
+    let open = http
+        .get(format!("{province_base}/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(open.contains("县不动产登记中心"), "{open}");
+    let data: Value = http
+        .get(format!("{province_base}/open/data.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let all = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scope"] == "all")
+        .unwrap()
+        .clone();
+    let valid: i64 = ["l1", "l2", "l3", "l4", "l5"]
+        .iter()
+        .map(|l| all[l].as_i64().unwrap())
+        .sum();
+    assert_eq!((valid, all["received"].as_i64()), (999, Some(1000)));
+    county.kill().await;
+    province.kill().await;
+}
