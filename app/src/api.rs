@@ -9,6 +9,7 @@ pub mod open;
 pub mod organisation;
 pub mod report;
 pub mod staff;
+pub mod upward;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -669,6 +669,30 @@ impl SignMethod {
     }
 }
 
+/// A target's reporting wants a supervisor's attention when records fail, wait longer than this,
+/// or a day's counts differ from the target's.
+pub const LAG_ALERT_MS: i64 = 60_000;
+
+/// Where reporting to one target stands, as far as an alert is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    /// Undelivered records tried and failed at least once.
+    pub failing: i64,
+    /// How long the oldest undelivered record has waited (ms), if any waits.
+    pub oldest_wait_ms: Option<i64>,
+    /// Reconciliation rows that differ.
+    pub differences: usize,
+}
+
+impl Health {
+    /// Whether to raise it as an alert (上报预警).
+    pub fn alert(self) -> bool {
+        self.failing > 0
+            || self.oldest_wait_ms.is_some_and(|w| w > LAG_ALERT_MS)
+            || self.differences > 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -832,6 +856,38 @@ mod tests {
         );
         assert_eq!(with("pf", Some(Cell::Int(9))), "pf");
         assert_eq!(with("assessNumber", Some(Cell::Int(0))), "assessNumber");
+    }
+
+    #[test]
+    fn reporting_is_an_alert_on_failures_a_minute_of_waiting_or_a_difference() {
+        let fine = Health {
+            failing: 0,
+            oldest_wait_ms: Some(LAG_ALERT_MS),
+            differences: 0,
+        };
+        assert!(!fine.alert());
+        assert!(
+            !Health {
+                oldest_wait_ms: None,
+                ..fine
+            }
+            .alert()
+        );
+        assert!(
+            Health {
+                oldest_wait_ms: Some(LAG_ALERT_MS + 1),
+                ..fine
+            }
+            .alert()
+        );
+        assert!(Health { failing: 1, ..fine }.alert());
+        assert!(
+            Health {
+                differences: 1,
+                ..fine
+            }
+            .alert()
+        );
     }
 
     #[test]

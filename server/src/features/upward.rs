@@ -176,7 +176,26 @@ async fn their_counts(state: &AppState, target: &Target, day: Date) -> anyhow::R
         .collect())
 }
 
-/// Where reporting stands, for the supervisor's page.
-pub async fn status(state: &AppState) -> Result<Vec<TargetStatus>, sqlx::Error> {
-    state.store.upward_status().await
+/// Where reporting stands, for a supervisor or an administrator (the whole system: reporting is
+/// not per department).
+pub async fn status_for(
+    state: &AppState,
+    actor: domain::access::Actor,
+) -> Result<Option<Vec<TargetStatus>>, sqlx::Error> {
+    use domain::access::Role;
+    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+        return Ok(None);
+    }
+    state.store.upward_status().await.map(Some)
+}
+
+impl TargetStatus {
+    /// What the alert rule needs, at `now` (unix ms).
+    pub fn health(&self, now: i64) -> domain::upward::Health {
+        domain::upward::Health {
+            failing: self.failing,
+            oldest_wait_ms: self.oldest_undelivered.map(|t| now - t.unix_ms()),
+            differences: self.differences.len(),
+        }
+    }
 }

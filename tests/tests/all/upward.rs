@@ -355,7 +355,16 @@ async fn a_provincial_interface_gets_one_record_per_request_and_a_failure_is_ret
     )
     .await;
     assert_eq!(failing, 1);
+    // The supervisor's overview raises it.
+    let boss = county.supervisor("jd").await;
+    let session = county.sign_in(&boss).await;
+    let overview = county.page_as("/staff/overview", &session).await;
+    assert!(overview.contains("上报预警：省好差评系统"), "{overview}");
+    assert!(overview.contains("HTTP 500"), "{overview}");
     assert_eq!(report_round(&county.state, t0 + 60_000).await, 1);
+    let overview = county.page_as("/staff/overview", &session).await;
+    assert!(!overview.contains("上报预警"), "{overview}");
+    assert!(overview.contains("省级好差评系统（常见接口）"));
 
     let requests = peer.requests().await;
     let bodies: Vec<Value> = requests

@@ -7,6 +7,7 @@ use crate::api::staff::{
 };
 
 use super::{SignInHint, StaffBar};
+use crate::api::upward::{UpwardView, upward_status};
 
 /// 办结，请评价 — the clerk finishes the visit being served; the window's tablet offers its rating.
 #[component]
@@ -77,6 +78,77 @@ fn SilentDevices(list: Vec<SilentDeviceView>) -> impl IntoView {
     }
 }
 
+/// 上报 — each upstream platform: delivered, waiting, failing, the oldest wait, differences found
+/// by reconciliation; raised as 上报预警 when something needs attention.
+#[component]
+fn Upward(list: Vec<UpwardView>) -> impl IntoView {
+    view! {
+        <section class="card" id="upward">
+            <h2>"数据上报"</h2>
+            {if list.is_empty() {
+                view! { <p>"未配置上级平台。"</p> }.into_any()
+            } else {
+                view! {
+                    <table class="tickets">
+                        <caption>"上报到上级平台（实时、全量）"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"上级平台"</th>
+                                <th scope="col">"已送达"</th>
+                                <th scope="col">"待上报"</th>
+                                <th scope="col">"失败待重试"</th>
+                                <th scope="col">"最久等待"</th>
+                                <th scope="col">"最近对账"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list
+                                .iter()
+                                .map(|t| {
+                                    view! {
+                                        <tr class:overdue=t.alert>
+                                            <th scope="row">
+                                                {t.name.clone()}
+                                                <br />
+                                                <small>{t.mapping.clone()}</small>
+                                            </th>
+                                            <td>{t.delivered}</td>
+                                            <td>{t.backlog}</td>
+                                            <td>{t.failing}</td>
+                                            <td>{t.oldest_wait.clone()}</td>
+                                            <td>{t.last_reconciled.clone()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    {list
+                        .into_iter()
+                        .filter(|t| t.alert)
+                        .map(|t| {
+                            view! {
+                                <div class="err" role="alert">
+                                    <p>{format!("上报预警：{}", t.name)}</p>
+                                    <ul>
+                                        {t
+                                            .errors
+                                            .into_iter()
+                                            .chain(t.differences)
+                                            .map(|line| view! { <li>{line}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
 /// 督办总览 — every department's tickets: open, overdue, raised, appeals waiting (supervisor).
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -86,6 +158,7 @@ pub fn Overview() -> impl IntoView {
         |_| crate::api::report::heat_map(String::new(), String::new()),
     );
     let silent = Resource::new(|| (), |_| silent_devices());
+    let upward = Resource::new(|| (), |_| upward_status());
     view! {
         <StaffBar />
         <h1>"督办总览"</h1>
@@ -137,6 +210,11 @@ pub fn Overview() -> impl IntoView {
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     silent.await.ok().map(|list| view! { <SilentDevices list /> })
+                                })}
+                            </Suspense>
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    upward.await.ok().map(|list| view! { <Upward list /> })
                                 })}
                             </Suspense>
                             <Suspense fallback=|| ()>
