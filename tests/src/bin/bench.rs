@@ -191,6 +191,14 @@ async fn main() {
         public_pages(ratings.parse().expect("number of ratings")).await;
         return;
     }
+    if args.first().map(String::as_str) == Some("upward") {
+        let rate = args
+            .get(1)
+            .map_or(1000, |r| r.parse().expect("ratings per second"));
+        let seconds = args.get(2).map_or(10, |s| s.parse().expect("seconds"));
+        upward_lag(rate, seconds).await;
+        return;
+    }
     let server = TestServer::start().await;
     page_weight(&server).await;
     // `bench weight`: the rating page's bytes only (no load), quick enough for a debug build.
@@ -310,4 +318,100 @@ async fn public_pages(ratings: i64) {
             p50 / kept_ms.max(0.001)
         );
     }
+}
+
+/// `bench upward [RATE] [SECONDS]` (default 1000 ratings/s for 10 s): a county rating at a
+/// sustained rate while its reporter sends everything to a province (a second server on
+/// loopback); the reporting lag of every record (committed → the province acknowledged it), beside
+/// the rate the county actually sustained.
+async fn upward_lag(rate: usize, seconds: usize) {
+    let province = TestServer::start().await;
+    let key = province.add_business_system("").await;
+    let county = TestServer::start().await;
+    server::features::upward::add_target(
+        &county.state,
+        &server::features::upward::TargetForm {
+            name: "province",
+            url: &province.base,
+            mapping: "haochaping",
+            sign_method: "hmac-sha256",
+            key: &key,
+            data_source: "bench",
+        },
+    )
+    .await
+    .expect("target");
+    let total = rate * seconds;
+    let mut links = Vec::with_capacity(total);
+    for i in 0..total {
+        let mut body = tests::occurrence(&format!("LAG-{i}"));
+        body["evaluator_phone"] = serde_json::Value::Null;
+        let response: serde_json::Value = county.register(body).await.json().await.expect("json");
+        links.push(response["rating_url"].as_str().expect("url").to_owned());
+    }
+    tokio::spawn(server::features::upward::report_forever(
+        county.state.clone(),
+    ));
+    let queue = Arc::new(Mutex::new(links));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    let period = Duration::from_secs_f64(CLIENTS as f64 / rate as f64);
+    for _ in 0..CLIENTS {
+        let queue = Arc::clone(&queue);
+        let http = county.http.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                let Some(link) = queue.lock().expect("queue").pop() else {
+                    break;
+                };
+                let status = http
+                    .post(&link)
+                    .json(&json!({ "level": 5, "reasons": [510] }))
+                    .send()
+                    .await
+                    .expect("submit")
+                    .status();
+                assert_eq!(status, 201);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("client");
+    }
+    let sustained = total as f64 / started.elapsed().as_secs_f64();
+    let delivered = "SELECT count(*) FROM upward_delivery WHERE delivered_at IS NOT NULL";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (tests::sqlx_count(&county.state, delivered).await as usize) < total {
+        assert!(
+            Instant::now() < deadline,
+            "not delivered within two minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut lags: Vec<Duration> = sqlx::query_scalar::<_, i64>(
+        "SELECT d.delivered_at - x.created_at FROM upward_delivery d \
+         JOIN upward_outbox x ON x.id = d.outbox_id",
+    )
+    .fetch_all(county.state.store.pool())
+    .await
+    .expect("lags")
+    .into_iter()
+    .map(|ms| Duration::from_millis(u64::try_from(ms.max(0)).unwrap_or(0)))
+    .collect();
+    let (p50, p99) = percentiles(&mut lags);
+    let received = tests::sqlx_count(
+        &province.state,
+        "SELECT count(*) FROM service_occurrence WHERE kind = 'reported'",
+    )
+    .await;
+    println!("\nUpward reporting: {total} ratings asked at {rate}/s, sustained {sustained:.0}/s");
+    println!(
+        "reporting lag (committed → acknowledged by the province): p50 {p50:.0} ms  p99 {p99:.0} ms"
+    );
+    println!(
+        "received by the province: {received} (exactly once: {})",
+        received as usize == total
+    );
 }

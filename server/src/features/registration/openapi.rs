@@ -74,9 +74,35 @@ pub(crate) async fn document() -> Json<Value> {
         },
         "security": [{ "apiKey": [] }],
         "paths": {
+            "/api/v1/upward/records": { "post": {
+                "summary": "上报 — a county's records, received by a haochaping province",
+                "description": "For a haochaping instance acting as the province tier. The sending county is a business system here, granted its region (`haochaping add-business-system NAME --region CODE`); its key is the Bearer key, and the request is signed: `X-Hcp-Timestamp` (unix seconds, within five minutes of ours) and `X-Hcp-Signature: hmac-sha256=<hex>` (or `hmac-sm3=`), the HMAC of `timestamp + \"\\n\" + body` keyed by the SHA-256 of the key. Records use haochaping's mapping (see README: projectNo, assessNumber, taskCode, areaCode, deptCode, satisfaction, evalDetail, writingEvaluation, pf, assessTime, serviceTime, userProp, evaversion, isdefault, effectivEvalua, stepText, stepTime, recordType). Each record is stored on its own, idempotent on (county, projectNo, assessNumber): a re-send is answered `duplicate`.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["records"], "properties": {
+                    "source": { "type": "string" },
+                    "records": { "type": "array", "maxItems": 1000, "items": { "type": "object" } } } } } } },
+                "responses": {
+                    "200": { "description": "one result per record, in order", "content": { "application/json": { "schema": { "type": "object", "properties": { "results": { "type": "array", "items": { "type": "object", "properties": {
+                        "outcome": { "type": "string", "enum": ["accepted", "duplicate", "refused"] }, "field": { "type": ["string", "null"] }, "message": { "type": "string" } } } } } } } } },
+                    "400": error_response("malformed JSON"),
+                    "401": error_response("missing, unknown, expired or revoked API key, or a missing, stale or wrong signature"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "422": error_response("records is not an array of at most 1000")
+                } } },
+            "/api/v1/upward/reconciliation": { "post": {
+                "summary": "对账 — a day's valid ratings received from this county, by level and channel",
+                "description": "Signed like /api/v1/upward/records. The county compares the counts with its own.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["day"], "properties": { "day": { "type": "integer", "description": "YYYYMMDD, China time" } } } } } },
+                "responses": {
+                    "200": { "description": "the counts", "content": { "application/json": { "schema": { "type": "object", "properties": { "day": { "type": "integer" }, "counts": { "type": "array", "items": { "type": "object", "properties": {
+                        "level": { "type": "integer" }, "channel": { "type": "string" }, "n": { "type": "integer" } } } } } } } } },
+                    "400": error_response("malformed JSON"),
+                    "401": error_response("missing, unknown, expired or revoked API key, or a missing, stale or wrong signature"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "422": error_response("day is not a day YYYYMMDD")
+                } } },
             "/api/v1/occurrences": { "post": {
                 "summary": "Register a service occurrence and get its rating link",
-                "description": "Idempotent on (case_number, occurrence_no): a repeat with the same details answers 200 with a fresh link; other details answer 409.",
+                "description": "Idempotent on (case_number, occurrence_no) within this business system (another system's case of the same number is its own): a repeat with the same details answers 200 with a fresh link; other details answer 409.",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RegisterRequest" } } } },
                 "responses": {
                     "201": { "description": "registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registered" } } } },

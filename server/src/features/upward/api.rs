@@ -6,7 +6,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::State,
+    extract::{State, rejection::BytesRejection},
     http::HeaderMap,
     response::{IntoResponse, Response},
     routing::post,
@@ -77,8 +77,9 @@ async fn records(
     State(state): State<AppState>,
     BusinessSystem(system): BusinessSystem,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
+    let body = body.map_err(|e| AppError::TooLarge(e.body_text()))?;
     if let Err(message) = check_signature(&headers, &body) {
         return Ok(refuse(message));
     }
@@ -118,8 +119,9 @@ async fn reconciliation(
     State(state): State<AppState>,
     BusinessSystem(system): BusinessSystem,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
+    let body = body.map_err(|e| AppError::TooLarge(e.body_text()))?;
     if let Err(message) = check_signature(&headers, &body) {
         return Ok(refuse(message));
     }
