@@ -401,79 +401,6 @@ async fn revoke_key(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::admin::{OrgRecord, SaveMode};
-    use domain::org::HallKind;
-
-    fn args(text: &[&str]) -> Vec<String> {
-        text.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn the_shell_describes_a_record_with_the_form_s_field_names() {
-        let form = org_form(
-            "add",
-            &args(&[
-                "hall",
-                "code=H1",
-                "name=示范县政务服务中心",
-                "hall_kind=centre",
-                "region=341125",
-            ]),
-        )
-        .unwrap();
-        let (record, mode) = form.record().unwrap();
-        assert_eq!(mode, SaveMode::New);
-        assert_eq!(
-            record,
-            OrgRecord::Hall {
-                code: "H1".into(),
-                name: "示范县政务服务中心".into(),
-                hall_kind: HallKind::Centre,
-                region: "341125".into(),
-                address: String::new(),
-                hours: String::new(),
-            }
-        );
-        let (_, mode) = org_form("edit", &args(&["region", "code=341125", "name=x"]))
-            .unwrap()
-            .record()
-            .unwrap();
-        assert_eq!(mode, SaveMode::Edit);
-        assert!(org_form("add", &args(&["hall", "colour=red"])).is_err());
-        assert!(org_form("add", &args(&["hall", "code"])).is_err());
-        assert!(org_form("add", &[]).is_err());
-    }
-
-    #[test]
-    fn create_account_reads_a_department_and_one_scope() {
-        let given = args(&["BDC"]);
-        let parsed = AccountArgs::parse(&given).unwrap();
-        assert_eq!(
-            (parsed.department, parsed.region, parsed.hall),
-            (Some("BDC"), None, None)
-        );
-        let given = args(&["--region", "341125101"]);
-        let parsed = AccountArgs::parse(&given).unwrap();
-        assert_eq!(
-            (parsed.department, parsed.region),
-            (None, Some("341125101"))
-        );
-        let given = args(&["--hall", "H2"]);
-        assert_eq!(AccountArgs::parse(&given).unwrap().hall, Some("H2"));
-        for bad in [
-            &["--region"][..],
-            &["--region", "1", "--hall", "H2"],
-            &["--town", "1"],
-            &["BDC", "GA"],
-        ] {
-            assert!(AccountArgs::parse(&args(bad)).is_err(), "{bad:?}");
-        }
-    }
-}
-
 /// `haochaping add-upward NAME URL MAPPING [--sign hmac-sha256|hmac-sm3] [--source TEXT]`: a
 /// platform records are reported to (MAPPING: haochaping for a haochaping province, given by its
 /// base URL; provincial for the common provincial interface). The key the target issued comes
@@ -547,4 +474,77 @@ async fn reconcile(args: &[String]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::admin::{OrgRecord, SaveMode};
+    use domain::org::HallKind;
+
+    fn args(text: &[&str]) -> Vec<String> {
+        text.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_shell_describes_a_record_with_the_form_s_field_names() {
+        let form = org_form(
+            "add",
+            &args(&[
+                "hall",
+                "code=H1",
+                "name=示范县政务服务中心",
+                "hall_kind=centre",
+                "region=341125",
+            ]),
+        )
+        .unwrap();
+        let (record, mode) = form.record().unwrap();
+        assert_eq!(mode, SaveMode::New);
+        assert_eq!(
+            record,
+            OrgRecord::Hall {
+                code: "H1".into(),
+                name: "示范县政务服务中心".into(),
+                hall_kind: HallKind::Centre,
+                region: "341125".into(),
+                address: String::new(),
+                hours: String::new(),
+            }
+        );
+        let (_, mode) = org_form("edit", &args(&["region", "code=341125", "name=x"]))
+            .unwrap()
+            .record()
+            .unwrap();
+        assert_eq!(mode, SaveMode::Edit);
+        assert!(org_form("add", &args(&["hall", "colour=red"])).is_err());
+        assert!(org_form("add", &args(&["hall", "code"])).is_err());
+        assert!(org_form("add", &[]).is_err());
+    }
+
+    #[test]
+    fn create_account_reads_a_department_and_one_scope() {
+        let given = args(&["BDC"]);
+        let parsed = AccountArgs::parse(&given).unwrap();
+        assert_eq!(
+            (parsed.department, parsed.region, parsed.hall),
+            (Some("BDC"), None, None)
+        );
+        let given = args(&["--region", "341125101"]);
+        let parsed = AccountArgs::parse(&given).unwrap();
+        assert_eq!(
+            (parsed.department, parsed.region),
+            (None, Some("341125101"))
+        );
+        let given = args(&["--hall", "H2"]);
+        assert_eq!(AccountArgs::parse(&given).unwrap().hall, Some("H2"));
+        for bad in [
+            &["--region"][..],
+            &["--region", "1", "--hall", "H2"],
+            &["--town", "1"],
+            &["BDC", "GA"],
+        ] {
+            assert!(AccountArgs::parse(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
 }
