@@ -44,6 +44,8 @@ CREATE TABLE upward_target (
     data_source TEXT NOT NULL,
     -- Every outbox row up to this id has its delivery row.
     claimed_to  INTEGER NOT NULL DEFAULT 0,
+    -- Rows delivered so far (kept here so that the overview never counts a province's history).
+    delivered   INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,
     disabled_at INTEGER
 );

@@ -205,8 +205,9 @@ impl Store {
         Ok(claimed)
     }
 
-    /// The rows to send to `target` now, oldest first: due, and each the first undelivered row of
-    /// its occurrence (records of one occurrence arrive in the order they happened).
+    /// The rows to send to `target` now: due (found by when they are due, so that a long backlog
+    /// waiting out its backoff costs nothing), and each the first undelivered row of its
+    /// occurrence (records of one occurrence arrive in the order they happened).
     pub async fn due_upward(&self, target: i64, now: i64, limit: i64) -> StoreResult<Vec<Due>> {
         let rows = sqlx::query(
             "SELECT d.outbox_id, d.attempts FROM upward_delivery d \
@@ -214,7 +215,7 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM upward_delivery w WHERE w.target_id = d.target_id \
                  AND w.occurrence_id = d.occurrence_id AND w.delivered_at IS NULL \
                  AND w.outbox_id < d.outbox_id) \
-             ORDER BY d.outbox_id LIMIT ?3",
+             ORDER BY d.next_at, d.outbox_id LIMIT ?3",
         )
         .bind(target)
         .bind(now)
@@ -257,17 +258,25 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        let mut newly = 0;
         for id in delivered {
-            sqlx::query(
+            newly += sqlx::query(
                 "UPDATE upward_delivery SET delivered_at = ?3, attempts = attempts + 1, \
-                 last_error = NULL WHERE target_id = ?1 AND outbox_id = ?2",
+                 last_error = NULL WHERE target_id = ?1 AND outbox_id = ?2 \
+                 AND delivered_at IS NULL",
             )
             .bind(target)
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
         }
+        sqlx::query("UPDATE upward_target SET delivered = delivered + ? WHERE id = ?")
+            .bind(i64::try_from(newly).unwrap_or(i64::MAX))
+            .bind(target)
+            .execute(&mut *tx)
+            .await?;
         for (id, next_at, error) in failed {
             sqlx::query(
                 "UPDATE upward_delivery SET attempts = attempts + 1, next_at = ?3, last_error = ?4 \
@@ -292,8 +301,7 @@ impl Store {
         for target in self.upward_targets().await? {
             let row = sqlx::query(
                 "SELECT (SELECT claimed_to FROM upward_target WHERE id = ?1) AS claimed_to, \
-                 (SELECT count(*) FROM upward_delivery WHERE target_id = ?1 \
-                    AND delivered_at IS NOT NULL) AS delivered, \
+                 (SELECT delivered FROM upward_target WHERE id = ?1) AS delivered, \
                  (SELECT count(*) FROM upward_delivery WHERE target_id = ?1 \
                     AND delivered_at IS NULL) AS waiting, \
                  (SELECT count(*) FROM upward_delivery WHERE target_id = ?1 \
