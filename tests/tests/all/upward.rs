@@ -168,6 +168,19 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
         "the county's unrated occurrences are unknown here"
     );
 
+    // The province's kept aggregates equal a recomputation from what it received.
+    let ps = &province.state.store;
+    let kept = (
+        ps.all_stats().await.unwrap(),
+        ps.all_channel_stats().await.unwrap(),
+    );
+    ps.rebuild_stats().await.unwrap();
+    let recomputed = (
+        ps.all_stats().await.unwrap(),
+        ps.all_channel_stats().await.unwrap(),
+    );
+    assert_eq!(kept, recomputed);
+
     // Reconciliation of today: zero difference.
     let reconciled = reconcile(&county.state, now().date_cst()).await.unwrap();
     assert_eq!(reconciled.len(), 1);
