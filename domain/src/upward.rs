@@ -617,29 +617,54 @@ pub fn parse_time(format: TimeFormat, text: &str) -> Option<Timestamp> {
     Some(Timestamp::from_unix_ms(date.start_unix_ms_cst() + ms))
 }
 
-/// How a request is signed: over `timestamp + "\n" + body`, with the shared key.
+/// How a request is signed: over `timestamp + "\n" + body`, with the shared key (HMAC) or the
+/// sender's private key (SM2, where a province keeps each sender's public key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignMethod {
     HmacSha256,
     /// 国密: HMAC over SM3.
     HmacSm3,
+    /// 国密: an SM2 signature (GM/T 0003, SM3 digest, the default 1234567812345678 ID).
+    Sm2,
 }
 
+/// The distinguishing ID of SM2 signatures where a target names none (GM/T 0009's default).
+pub const SM2_DEFAULT_ID: &str = "1234567812345678";
+
 impl SignMethod {
-    pub const ALL: [SignMethod; 2] = [SignMethod::HmacSha256, SignMethod::HmacSm3];
+    pub const ALL: [SignMethod; 3] = [SignMethod::HmacSha256, SignMethod::HmacSm3, SignMethod::Sm2];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SignMethod::HmacSha256 => "hmac-sha256",
             SignMethod::HmacSm3 => "hmac-sm3",
+            SignMethod::Sm2 => "sm2",
         }
+    }
+
+    /// The SM2 signature (r ‖ s, lower-case hex) of `timestamp + "\n" + body` by the 32-byte
+    /// private key `secret`; `None` when it is no valid key. Deterministic (RFC 6979 nonce).
+    pub fn sm2_sign(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<String> {
+        use sm2::dsa::signature::Signer;
+        let secret = sm2::SecretKey::from_slice(secret).ok()?;
+        let key = sm2::dsa::SigningKey::new(SM2_DEFAULT_ID, &secret).ok()?;
+        let mut message = format!("{timestamp}\n").into_bytes();
+        message.extend_from_slice(body);
+        let signature: sm2::dsa::Signature = key.sign(&message);
+        Some(
+            signature
+                .to_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
     }
 
     pub fn parse(name: &str) -> Option<SignMethod> {
         Self::ALL.into_iter().find(|m| m.as_str() == name)
     }
 
-    /// The signature, lower-case hex.
+    /// The HMAC signature, lower-case hex (an SM2 signature is [`SignMethod::sm2_sign`]'s).
     pub fn sign(self, key: &[u8], timestamp: i64, body: &[u8]) -> String {
         use hmac::{Hmac, Mac};
         fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], timestamp: i64, body: &[u8]) -> Vec<u8> {
@@ -652,13 +677,17 @@ impl SignMethod {
         }
         let bytes = match self {
             SignMethod::HmacSha256 => run::<Hmac<sha2::Sha256>>(key, timestamp, body),
-            SignMethod::HmacSm3 => run::<Hmac<sm3::Sm3>>(key, timestamp, body),
+            SignMethod::HmacSm3 | SignMethod::Sm2 => run::<Hmac<sm3::Sm3>>(key, timestamp, body),
         };
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Whether `signature` (hex) is this method's signature, compared in constant time.
+    /// Whether `signature` (hex) is this HMAC method's signature, compared in constant time (an
+    /// SM2 signature is never accepted here: a haochaping province verifies HMACs).
     pub fn verify(self, key: &[u8], timestamp: i64, body: &[u8], signature: &str) -> bool {
+        if self == SignMethod::Sm2 {
+            return false;
+        }
         let expected = self.sign(key, timestamp, body);
         expected.len() == signature.len()
             && expected
@@ -905,8 +934,30 @@ mod tests {
     }
 
     #[test]
+    fn an_sm2_signature_verifies_with_the_senders_public_key_only() {
+        use sm2::dsa::{Signature, VerifyingKey, signature::Verifier};
+        let secret = [7u8; 32];
+        let hex = SignMethod::sm2_sign(&secret, 1_700_000_000, b"{}").unwrap();
+        assert_eq!(hex.len(), 128, "r and s, 32 bytes each");
+        let bytes: Vec<u8> = (0..64)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let signature = Signature::from_slice(&bytes).unwrap();
+        let public = sm2::SecretKey::from_slice(&secret).unwrap().public_key();
+        let verifying = VerifyingKey::new(SM2_DEFAULT_ID, public).unwrap();
+        assert!(verifying.verify(b"1700000000\n{}", &signature).is_ok());
+        assert!(verifying.verify(b"1700000000\n{ }", &signature).is_err());
+        assert_eq!(
+            SignMethod::sm2_sign(&[0u8; 32], 1, b""),
+            None,
+            "zero is no key"
+        );
+        assert!(!SignMethod::Sm2.verify(b"k", 1, b"", &hex));
+    }
+
+    #[test]
     fn signatures_verify_only_with_the_same_key_time_and_body() {
-        for method in SignMethod::ALL {
+        for method in [SignMethod::HmacSha256, SignMethod::HmacSm3] {
             let s = method.sign(b"key", 1_700_000_000, b"{}");
             assert_eq!(s.len(), 64, "{}", method.as_str());
             assert!(method.verify(b"key", 1_700_000_000, b"{}", &s));

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 pub use api::routes;
 pub use receive::Received;
-pub use reporter::{backoff_ms, record_json, report_forever, report_round, signature_headers};
+pub use reporter::{backoff_ms, credentials, record_json, report_forever, report_round};
 pub use store::{DayCounts, NewTarget, Target, TargetStatus};
 
 use domain::{
@@ -52,8 +52,12 @@ pub struct TargetForm<'a> {
 pub enum TargetError {
     #[error("unknown mapping {0:?}; known: haochaping, provincial")]
     Mapping(String),
-    #[error("unknown signature method {0:?}; known: hmac-sha256, hmac-sm3")]
+    #[error("unknown signature method {0:?}; known: hmac-sha256, hmac-sm3, sm2")]
     Sign(String),
+    #[error(
+        "an sm2 key is ID:PRIVATE-KEY (64 hex characters), and a haochaping province takes HMAC"
+    )]
+    Sm2Key,
     #[error("the URL must start with http:// or https://")]
     Url,
     #[error("the key is empty")]
@@ -64,9 +68,19 @@ pub enum TargetError {
 
 /// Adds an upstream target; it receives every record from the first one on.
 pub async fn add_target(state: &AppState, form: &TargetForm<'_>) -> Result<i64, TargetError> {
-    Mapping::named(form.mapping).ok_or_else(|| TargetError::Mapping(form.mapping.to_owned()))?;
-    SignMethod::parse(form.sign_method)
+    let mapping = Mapping::named(form.mapping)
+        .ok_or_else(|| TargetError::Mapping(form.mapping.to_owned()))?;
+    let method = SignMethod::parse(form.sign_method)
         .ok_or_else(|| TargetError::Sign(form.sign_method.to_owned()))?;
+    if method == SignMethod::Sm2 {
+        let secret = form.key.split_once(':').map(|(_, s)| s.trim());
+        let valid = secret
+            .and_then(reporter::hex_bytes)
+            .is_some_and(|b| SignMethod::sm2_sign(&b, 0, b"").is_some());
+        if !valid || mapping == Mapping::HAOCHAPING {
+            return Err(TargetError::Sm2Key);
+        }
+    }
     if !(form.url.starts_with("http://") || form.url.starts_with("https://")) {
         return Err(TargetError::Url);
     }
@@ -141,15 +155,16 @@ async fn their_counts(state: &AppState, target: &Target, day: Date) -> anyhow::R
     let key = String::from_utf8(state.secrets.decrypt_bytes(&target.key_enc)?)?;
     let method = SignMethod::parse(&target.sign_method).unwrap_or(SignMethod::HmacSha256);
     let body = serde_json::to_vec(&json!({ "day": day.yyyymmdd() }))?;
+    let (bearer, headers) = credentials(method, &key, now_ms(), &body);
     let mut request = reqwest::Client::new()
         .post(format!(
             "{}/api/v1/upward/reconciliation",
             target.url.trim_end_matches('/')
         ))
-        .bearer_auth(&key)
+        .bearer_auth(bearer)
         .header("content-type", "application/json")
         .timeout(std::time::Duration::from_secs(30));
-    for (name, value) in signature_headers(method, &key, now_ms(), &body) {
+    for (name, value) in headers {
         request = request.header(name, value);
     }
     let text = request

@@ -11,9 +11,7 @@ use domain::{
 };
 use serde_json::{Value, json};
 use server::{
-    features::upward::{
-        TargetForm, add_target, reconcile, record_json, report_round, signature_headers,
-    },
+    features::upward::{TargetForm, add_target, credentials, reconcile, record_json, report_round},
     platform::db::{now, now_ms},
 };
 use tests::{TestServer, fixtures::processes::Peer, sqlx_count};
@@ -256,7 +254,7 @@ async fn send(province: &TestServer, key: &str, records: &[Record], tamper: bool
         .post(province.url("/api/v1/upward/records"))
         .bearer_auth(key)
         .header("content-type", "application/json");
-    for (name, value) in signature_headers(SignMethod::HmacSm3, key, now_ms(), &body) {
+    for (name, value) in credentials(SignMethod::HmacSm3, key, now_ms(), &body).1 {
         request = request.header(name, value);
     }
     let mut body = body;
@@ -698,4 +696,50 @@ async fn a_county_and_its_province_as_two_processes_lose_nothing_across_an_outag
     assert_eq!((valid, all["received"].as_i64()), (999, Some(1000)));
     county.kill().await;
     province.kill().await;
+}
+
+#[tokio::test]
+async fn an_sm2_target_gets_the_senders_id_and_signature_never_the_private_key() {
+    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"), None).await;
+    let county = TestServer::start().await;
+    let private = "07".repeat(32);
+    let (county, peer) = (&county, &peer);
+    let form = |mapping: &'static str, key: String| async move {
+        add_target(
+            &county.state,
+            &TargetForm {
+                name: mapping,
+                url: &peer.base,
+                mapping,
+                sign_method: "sm2",
+                key: &key,
+                data_source: "341125",
+            },
+        )
+        .await
+    };
+    assert!(
+        form("provincial", "county-341125:zz".into()).await.is_err(),
+        "not a key"
+    );
+    assert!(
+        form("haochaping", format!("county-341125:{private}"))
+            .await
+            .is_err(),
+        "a haochaping province verifies HMACs"
+    );
+    form("provincial", format!("county-341125:{private}"))
+        .await
+        .unwrap();
+    county.rate("SM2-1", json!({ "level": 5 })).await;
+    assert_eq!(report_round(&county.state, now_ms()).await, 1);
+    let request = &peer.requests().await[0];
+    assert_eq!(request["headers"]["authorization"], "Bearer county-341125");
+    let signature = request["headers"]["x-hcp-signature"].as_str().unwrap();
+    let hex = signature.strip_prefix("sm2=").expect("an sm2 signature");
+    assert_eq!(hex.len(), 128);
+    assert!(
+        !request.to_string().contains(&private),
+        "the private key stays home"
+    );
 }

@@ -46,27 +46,46 @@ pub fn record_json(mapping: &Mapping, record: &Record, data_source: &str) -> Val
     Value::Object(object)
 }
 
-/// The request headers that sign `body`: the timestamp and the method's signature, keyed by the
-/// SHA-256 of the target's key (what a haochaping province keeps of it).
-pub fn signature_headers(
+/// What a request carries to prove who sent it: the Bearer credential, and the headers that sign
+/// `body` at `now_ms`. For HMAC the key is the target's key and the HMAC is keyed by its SHA-256
+/// (what a haochaping province keeps of it); for SM2 the configured key is `ID:PRIVATE-KEY-HEX`,
+/// the ID goes as the credential and the private key signs.
+pub fn credentials(
     method: SignMethod,
     key: &str,
     now_ms: i64,
     body: &[u8],
-) -> [(String, String); 2] {
-    let signing_key = Sha256::digest(key.as_bytes());
+) -> (String, [(String, String); 2]) {
     let timestamp = now_ms / 1000;
-    [
-        ("x-hcp-timestamp".to_owned(), timestamp.to_string()),
-        (
-            "x-hcp-signature".to_owned(),
-            format!(
-                "{}={}",
-                method.as_str(),
-                method.sign(&signing_key, timestamp, body)
+    let (bearer, signature) = if method == SignMethod::Sm2 {
+        let (id, secret) = key.split_once(':').unwrap_or(("", key));
+        let secret = hex_bytes(secret.trim()).unwrap_or_default();
+        let signature = SignMethod::sm2_sign(&secret, timestamp, body).unwrap_or_default();
+        (id.trim().to_owned(), signature)
+    } else {
+        let signing_key = Sha256::digest(key.as_bytes());
+        (key.to_owned(), method.sign(&signing_key, timestamp, body))
+    };
+    (
+        bearer,
+        [
+            ("x-hcp-timestamp".to_owned(), timestamp.to_string()),
+            (
+                "x-hcp-signature".to_owned(),
+                format!("{}={signature}", method.as_str()),
             ),
-        ),
-    ]
+        ],
+    )
+}
+
+/// The bytes of a hex string.
+pub(super) fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
 }
 
 /// The records endpoint of a target: a haochaping province's API under its base URL, another
@@ -86,11 +105,12 @@ async fn post(
     body: Vec<u8>,
 ) -> Result<(u16, String), String> {
     let method = SignMethod::parse(&target.sign_method).unwrap_or(SignMethod::HmacSha256);
+    let (bearer, headers) = credentials(method, key, now_ms(), &body);
     let mut request = client()
         .post(url)
-        .bearer_auth(key)
+        .bearer_auth(bearer)
         .header("content-type", "application/json");
-    for (name, value) in signature_headers(method, key, now_ms(), &body) {
+    for (name, value) in headers {
         request = request.header(name, value);
     }
     let response = request
