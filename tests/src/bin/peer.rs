@@ -76,7 +76,10 @@ async fn requests(State(shared): State<Shared>) -> Json<Value> {
 async fn fail(State(shared): State<Shared>, Json(rule): Json<Value>) -> StatusCode {
     let mut peer = shared.peer.lock().expect("peer");
     peer.failures.push(Failure {
-        status: rule["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(500),
+        status: rule["status"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(500),
         times: rule["times"].as_u64().unwrap_or(1),
         matching: rule["matching"].as_str().unwrap_or_default().to_owned(),
     });
@@ -86,7 +89,10 @@ async fn fail(State(shared): State<Shared>, Json(rule): Json<Value>) -> StatusCo
 async fn reply(State(shared): State<Shared>, Json(rule): Json<Value>) -> StatusCode {
     let mut peer = shared.peer.lock().expect("peer");
     peer.reply = Some((
-        rule["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
+        rule["status"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(200),
         rule["body"].as_str().unwrap_or_default().to_owned(),
     ));
     StatusCode::NO_CONTENT
@@ -124,7 +130,14 @@ async fn receive(State(shared): State<Shared>, request: Request) -> Response {
         return (status, "failure forced by the test").into_response();
     }
     if let Some(forward) = &shared.forward {
-        return pass_on(&shared.client, forward, &parts, &parts.headers, bytes.to_vec()).await;
+        return pass_on(
+            &shared.client,
+            forward,
+            &parts,
+            &parts.headers,
+            bytes.to_vec(),
+        )
+        .await;
     }
     let (status, body) = shared
         .peer
