@@ -204,24 +204,13 @@ fn TargetForm(
             <label for=robot_url_id.clone()>"群机器人 Webhook 地址"</label>
             <input id=robot_url_id name="robot_url" value=line.robot_url />
             <label for=secret_id.clone()>{secret}</label>
-            <input
-                id=secret_id
-                name="robot_secret"
-                type="password"
-                autocomplete="off"
-                value=""
-            />
+            <input id=secret_id name="robot_secret" type="password" autocomplete="off" value="" />
             <label>
                 <input type="checkbox" name="clear_secret" value="1" />
                 " 清除加签密钥"
             </label>
             <label for=phone_id.clone()>"部门联系人手机号（短信提醒）"</label>
-            <input
-                id=phone_id
-                name="contact_phone"
-                inputmode="numeric"
-                value=line.contact_phone
-            />
+            <input id=phone_id name="contact_phone" inputmode="numeric" value=line.contact_phone />
             <button type="submit">"保存"</button>
         </ActionForm>
     }

@@ -172,7 +172,9 @@ pub fn OpenMethods() -> impl IntoView {
                                         "当月登记的办件中没有任何评价的办件数 ÷ 当月登记的办件数（系统默认评价计为已评价），即 1 − 评价率。"
                                     </dd>
                                     <dt>"默认评价"</dt>
-                                    <dd id="default-evaluation-rule">{m.default_evaluation.clone()}</dd>
+                                    <dd id="default-evaluation-rule">
+                                        {m.default_evaluation.clone()}
+                                    </dd>
                                     <dt>"评价邀请"</dt>
                                     <dd id="invitation-rule">{m.invitations.clone()}</dd>
                                     <dt>"差评率"</dt>
