@@ -232,6 +232,8 @@ mod tests {
         let sms = &read[read.len() - 2];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
-        assert_eq!(read[0][13], "↑1");
+        // No citizen-made ratings in this row: 主动评价好评率 has no denominator.
+        assert_eq!((read[0][7].as_str(), read[0][8].as_str()), ("—", "0.00 %"));
+        assert_eq!(read[0][15], "↑1");
     }
 }
