@@ -117,3 +117,52 @@ impl Store {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::sqlite::SqlitePoolOptions;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn everything_is_off_by_default_and_missing_fields_take_their_defaults() {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let store = Store { pool };
+        let none = store.notify_settings().await.unwrap();
+        assert!(!none.invite.enabled && !none.default_evaluation.enabled);
+        assert_eq!(none.sms.kind, SmsKind::Off);
+        assert!(none.departments.is_empty());
+
+        sqlx::query(
+            "INSERT INTO setting (key, value, updated_at) VALUES ('notify', \
+             '{\"invite\":{\"enabled\":true,\"reminders\":2},\"departments\":{\"BDC\":{\"robot_url\":\"http://x\"}}}', 1)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        let read = store.notify_settings().await.unwrap();
+        let defaults = InviteSettings::default();
+        assert_eq!(
+            read.invite,
+            InviteSettings {
+                enabled: true,
+                reminders: 2,
+                ..defaults
+            }
+        );
+        assert_eq!(
+            read.default_evaluation,
+            DefaultEvaluationSettings::default()
+        );
+        let bdc = &read.departments["BDC"];
+        assert_eq!(
+            (bdc.robot_url.as_str(), bdc.robot_secret_sealed.as_deref()),
+            ("http://x", None)
+        );
+    }
+}
