@@ -511,3 +511,109 @@ async fn the_department_robot_hears_of_a_bad_review_and_a_near_deadline_once_wit
     .await;
     assert_eq!(notices, 3);
 }
+
+#[tokio::test]
+async fn the_administration_page_sets_messaging_names_bad_fields_and_never_shows_a_secret() {
+    use app::api::admin::notify::{AdminNotifySettings, AdminNotifyTarget};
+    use leptos::server_fn::ServerFn;
+
+    let server = TestServer::start().await;
+    let root = server.administrator("root").await;
+    let session = server.sign_in(&root).await;
+    let page = server.page_as("/staff/admin", &session).await;
+    assert!(
+        page.contains("评价邀请与消息") && page.contains("未设置"),
+        "off by default"
+    );
+
+    let settings = |reminders: &str, level: &str, kind: &str, url: &str| {
+        vec![
+            ("invite_enabled", "1".to_owned()),
+            ("invite_after_days", "3".to_owned()),
+            ("invite_reminders", reminders.to_owned()),
+            ("invite_spacing_days", "3".to_owned()),
+            ("quiet_start", "21".to_owned()),
+            ("quiet_end", "8".to_owned()),
+            ("default_enabled", "1".to_owned()),
+            ("default_after_days", "7".to_owned()),
+            ("default_level", level.to_owned()),
+            ("sms_kind", kind.to_owned()),
+            ("sms_url", url.to_owned()),
+            ("sms_account", "hcp".to_owned()),
+            ("sms_secret", "top-secret-token".to_owned()),
+            ("sms_template", "SMS_1".to_owned()),
+            ("csrf", session.csrf.clone()),
+        ]
+    };
+    let gateway = "http://10.0.0.1/sms";
+    for (form, message) in [
+        (
+            settings("9", "5", "http", gateway),
+            "提醒次数：应为 0 至 5 次",
+        ),
+        (settings("x", "5", "http", gateway), "提醒次数：请填写次数"),
+        (settings("1", "2", "http", gateway), "默认评价等级"),
+        (settings("1", "5", "http", "ftp://x"), "接口地址"),
+        (settings("1", "5", "fax", gateway), "短信网关"),
+    ] {
+        let (status, body) = server
+            .call(AdminNotifySettings::PATH, &session, &form)
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(message), "{message}: {body}");
+    }
+    let (status, body) = server
+        .call(
+            AdminNotifySettings::PATH,
+            &session,
+            &settings("1", "4", "http", gateway),
+        )
+        .await;
+    assert!(status < 400, "{body}");
+    let saved = server.state.store.notify_settings().await.unwrap();
+    assert!(saved.invite.enabled && saved.default_evaluation.enabled);
+    assert_eq!(saved.default_evaluation.level, domain::Level::Satisfied);
+
+    let target = |phone: &str| {
+        vec![
+            ("department", "BDC".to_owned()),
+            (
+                "robot_url",
+                "http://10.0.0.2/robot/send?access_token=abc".to_owned(),
+            ),
+            ("robot_secret", "SECrobot-secret".to_owned()),
+            ("contact_phone", phone.to_owned()),
+            ("csrf", session.csrf.clone()),
+        ]
+    };
+    let (status, body) = server
+        .call(AdminNotifyTarget::PATH, &session, &target("123"))
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("联系人手机号"), "{body}");
+    let (status, body) = server
+        .call(AdminNotifyTarget::PATH, &session, &target("13800138000"))
+        .await;
+    assert!(status < 400, "{body}");
+
+    let page = server.page_as("/staff/admin", &session).await;
+    assert!(
+        page.contains("密钥/令牌：已设置") && page.contains("加签密钥：已设置"),
+        "{page}"
+    );
+    for secret in ["top-secret-token", "SECrobot-secret"] {
+        assert!(!page.contains(secret), "{secret} shown");
+        let audited = sqlx_count(
+            &server.state,
+            &format!("SELECT count(*) FROM audit_log WHERE coalesce(after, '') || coalesce(before, '') LIKE '%{secret}%'"),
+        )
+        .await;
+        assert_eq!(audited, 0, "{secret} audited in the clear");
+    }
+    let changes = sqlx_count(
+        &server.state,
+        "SELECT count(*) FROM audit_log WHERE action = 'set_notify'",
+    )
+    .await;
+    assert_eq!(changes, 2, "each change audited");
+}
