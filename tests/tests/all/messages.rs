@@ -418,8 +418,15 @@ async fn the_department_robot_hears_of_a_bad_review_and_a_near_deadline_once_wit
     let peer = Peer::start(env!("CARGO_BIN_EXE_peer"));
     let server = TestServer::start().await;
     let s = &server.state;
+    // The department's robot, and its contact phone through the SMS gateway.
     server
-        .set_robot("BDC", &peer.url("/robot"), "SECtest")
+        .set_messaging(Messaging {
+            sms_url: Some(&peer.url("/sms")),
+            ..Messaging::default()
+        })
+        .await;
+    server
+        .set_robot("BDC", &peer.url("/robot"), "SECtest", "13800138000")
         .await;
     let comment = "窗口人员态度恶劣反复刁难";
     let bad = json!({ "level": 1, "reasons": [115], "comment": comment, "phone": "13600136000" });
@@ -457,6 +464,10 @@ async fn the_department_robot_hears_of_a_bad_review_and_a_near_deadline_once_wit
         get("sign"),
         domain::notify::robot_sign("SECtest", timestamp)
     );
+    let sms = peer.wait_for("/sms", 1).await;
+    assert_eq!(sms.len(), 1);
+    assert_eq!(body_of(&sms[0])["phone"], "13800138000");
+    assert_eq!(body_of(&sms[0])["content"].as_str(), Some(text));
     assert_eq!(
         notify_handlers(s, server::platform::db::now_ms())
             .await
@@ -491,7 +502,7 @@ async fn the_department_robot_hears_of_a_bad_review_and_a_near_deadline_once_wit
     let morning = next.start_unix_ms_cst() + 10 * HOUR;
     assert_eq!(
         notify_handlers(s, morning).await.unwrap(),
-        Sent { done: 1, failed: 0 }
+        Sent { done: 2, failed: 0 }
     );
     assert_eq!(
         notify_handlers(s, morning + HOUR).await.unwrap(),
@@ -510,6 +521,13 @@ async fn the_department_robot_hears_of_a_bad_review_and_a_near_deadline_once_wit
     )
     .await;
     assert_eq!(notices, 3);
+    assert_eq!(peer.wait_for("/sms", 3).await.len(), 3);
+    let texts = sqlx_count(
+        s,
+        "SELECT count(*) FROM message_log WHERE via = 'sms' AND phone_masked = '138****8000'",
+    )
+    .await;
+    assert_eq!(texts, 3);
 }
 
 #[tokio::test]

@@ -152,9 +152,10 @@ impl Store {
 
     /// Keeps a message in the log, its phone masked.
     pub(super) async fn log_message(&self, entry: LogEntry<'_>) -> StoreResult<()> {
+        // A gateway's answer may echo the number it was sent: masked like the phone column.
         let (status, error) = match entry.outcome {
             Ok(()) => ("accepted", None),
-            Err(e) => ("failed", Some(e.as_str())),
+            Err(e) => ("failed", Some(domain::mask::phones_in(e))),
         };
         sqlx::query(
             "INSERT INTO message_log (kind, via, occurrence_id, ticket_id, phone_masked, status, \
