@@ -49,6 +49,10 @@ CREATE TABLE ticket_notice (
     PRIMARY KEY (ticket_id, reason, due_at)
 ) WITHOUT ROWID;
 
+-- The minute jobs look for unrated services by registration time (invitations within their last
+-- reminder's reach, default evaluations after N days): without this they would scan every service.
+CREATE INDEX occurrence_registered ON service_occurrence (registered_at);
+
 -- 默认评价: the rule (`domain::notify::DefaultEvaluationSettings::RULE_ID`) and the version of it
 -- that made a system default evaluation; NULL on every citizen's rating. Evaluations stay
 -- immutable (the triggers of 0002 refuse updates); new rows carry the columns.
