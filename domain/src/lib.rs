@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod ids;
 pub mod level;
 pub mod mask;
+pub mod notify;
 pub mod occurrence;
 pub mod org;
 pub mod reasons;

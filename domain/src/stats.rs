@@ -188,8 +188,11 @@ pub struct Figures {
     pub rating_rate: Rate,
     /// 好评率 = good ÷ valid ratings.
     pub good_rate: Rate,
-    /// 主动评价好评率 = the same over the citizen's own ratings.
+    /// 主动评价好评率 = the same over the citizen's own ratings (system defaults excluded).
     pub active_good_rate: Rate,
+    /// 未评率 = occurrences without any rating (default evaluations count as ratings) ÷
+    /// occurrences; 1 − 评价率.
+    pub unrated_rate: Rate,
     /// 差评率 = 差评 ÷ valid ratings.
     pub bad_rate: Rate,
     /// 差评回复率 = 差评 answered ÷ 差评.
@@ -206,11 +209,12 @@ impl Figures {
     pub fn of(c: &Counts, policy: Policy) -> Figures {
         let rated = c.rated();
         let bad = c.bad();
+        // Ratings invalidated on appeal were still made: they count as rated here. Ratings received
+        // from counties rate occurrences this system never saw: not here.
+        let own_rated = rated + c.invalidated - c.received;
         Figures {
             rating_rate: Rate {
-                // Ratings invalidated on appeal were still made: they count as rated here. Ratings
-                // received from counties rate occurrences this system never saw: not here.
-                num: rated + c.invalidated - c.received,
+                num: own_rated,
                 den: c.occurrences,
             },
             good_rate: Rate {
@@ -220,6 +224,10 @@ impl Figures {
             active_good_rate: Rate {
                 num: Counts::good_of(&c.active_levels, policy),
                 den: c.active_levels.iter().sum(),
+            },
+            unrated_rate: Rate {
+                num: (c.occurrences - own_rated).max(0),
+                den: c.occurrences,
             },
             bad_rate: Rate {
                 num: bad,
@@ -245,11 +253,12 @@ impl Figures {
     }
 
     /// (name, rate) in the order pages show them.
-    pub fn named(&self) -> [(&'static str, Rate); 8] {
+    pub fn named(&self) -> [(&'static str, Rate); 9] {
         [
             ("评价率", self.rating_rate),
             ("好评率", self.good_rate),
             ("主动评价好评率", self.active_good_rate),
+            ("未评率", self.unrated_rate),
             ("差评率", self.bad_rate),
             ("差评回复率", self.bad_reply_rate),
             ("回访整改率", self.rectify_rate),
@@ -353,6 +362,24 @@ mod tests {
         assert_eq!(with.good_rate, Rate { num: 4, den: 4 });
         assert_eq!(without.good_rate, Rate { num: 3, den: 4 });
         assert_eq!(without.active_good_rate, Rate { num: 0, den: 1 });
+    }
+
+    #[test]
+    fn defaults_count_as_ratings_but_not_as_active_ones() {
+        // 10 services: 4 rated by citizens (3 good), 3 default evaluations (非常满意), 3 unrated.
+        let c = Counts {
+            occurrences: 10,
+            levels: [1, 0, 0, 1, 5],
+            active_levels: [1, 0, 0, 1, 2],
+            ..Counts::default()
+        };
+        let f = Figures::of(&c, Policy::default());
+        assert_eq!(f.good_rate, Rate { num: 6, den: 7 });
+        assert_eq!(f.active_good_rate, Rate { num: 3, den: 4 });
+        assert_eq!(f.unrated_rate, Rate { num: 3, den: 10 });
+        assert_eq!(f.rating_rate, Rate { num: 7, den: 10 });
+        let names: Vec<_> = f.named().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names[1..4], ["好评率", "主动评价好评率", "未评率"]);
     }
 
     #[test]

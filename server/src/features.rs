@@ -5,6 +5,7 @@ pub mod admin;
 pub mod complaint;
 pub mod device;
 pub mod disclosure;
+pub mod notify;
 pub mod rating;
 pub mod registration;
 pub mod report;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ticket::routes())
         .merge(disclosure::routes())
         .merge(report::routes())
+        .merge(notify::routes())
         .merge(admin::routes())
         .merge(upward::routes())
         .with_state(state)

@@ -1,5 +1,6 @@
-//! Jobs the server runs on its own, on a timer: overdue tickets, the monthly report file and the
-//! daily reconciliation with upstream platforms.
+//! Jobs the server runs on its own, on a timer: overdue tickets, messages (invitations, handlers'
+//! notices), default evaluations, the monthly report file and the daily reconciliation with
+//! upstream platforms.
 
 use crate::{AppState, features, platform::db::now_ms};
 
@@ -38,10 +39,24 @@ pub(crate) async fn every_minute(state: AppState) {
         if let Err(e) = features::ticket::escalate_overdue(&state, now_ms()).await {
             tracing::warn!("overdue check failed: {e}");
         }
+        messages(&state, now_ms()).await;
         match features::report::archive_previous_month(&state, now_ms()).await {
             Ok(Some(file)) => tracing::info!("monthly report kept as {}", file.display()),
             Ok(None) => {}
             Err(e) => tracing::warn!("monthly report failed: {e}"),
         }
+    }
+}
+
+/// 智能邀评, 默认评价 and the handlers' notices at `now`; each off unless configured.
+async fn messages(state: &AppState, now: i64) {
+    if let Err(e) = features::notify::notify_handlers(state, now).await {
+        tracing::warn!("handlers' notices failed: {e}");
+    }
+    if let Err(e) = features::notify::send_invitations(state, now).await {
+        tracing::warn!("invitations failed: {e}");
+    }
+    if let Err(e) = features::notify::apply_default_evaluations(state, now).await {
+        tracing::warn!("default evaluations failed: {e}");
     }
 }

@@ -5,11 +5,13 @@
 //! one exists.
 
 pub mod http;
+pub mod peer;
 pub mod processes;
 pub mod ratings;
 pub mod staff;
 
 pub use http::SignedIn;
+pub use peer::{Messaging, Peer};
 pub use ratings::Rated;
 pub use staff::{ADMIN_SECRET, PASSWORD, SUPERVISOR_SECRET, Staff};
 

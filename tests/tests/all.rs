@@ -17,6 +17,7 @@ mod all {
     mod going_live;
     mod journeys;
     mod management;
+    mod messages;
     mod organisation;
     mod rating;
     mod report;

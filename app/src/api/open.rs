@@ -115,6 +115,8 @@ pub struct MethodsView {
     pub min_sample: i64,
     pub staff_by_name: bool,
     pub deadlines: [u32; 4],
+    pub default_evaluation: String,
+    pub invitations: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -268,8 +270,10 @@ pub async fn methods() -> Result<MethodsView, ApiError> {
     let state = expect_context::<server::AppState>();
     from_server::cacheable();
     use domain::ticket::DeadlineSetting;
-    let m = server::features::disclosure::methods(&state);
+    let m = server::features::disclosure::methods(&state).await?;
     Ok(MethodsView {
+        default_evaluation: m.default_evaluation,
+        invitations: m.invitations,
         basic_counts_as_good: m.basic_counts_as_good,
         min_sample: m.min_sample,
         staff_by_name: m.staff_by_name,

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 pub mod devices;
+pub mod notify;
 pub mod systems;
 
 use super::staff::{SignInHint, StaffBar};
@@ -98,6 +99,7 @@ pub fn Admin() -> impl IntoView {
             })}
         </Suspense>
         <systems::Systems />
+        <notify::Notify />
     }
 }
 

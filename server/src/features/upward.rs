@@ -156,7 +156,8 @@ async fn their_counts(state: &AppState, target: &Target, day: Date) -> anyhow::R
     let method = SignMethod::parse(&target.sign_method).unwrap_or(SignMethod::HmacSha256);
     let body = serde_json::to_vec(&json!({ "day": day.yyyymmdd() }))?;
     let (bearer, headers) = credentials(method, &key, now_ms(), &body);
-    let mut request = reqwest::Client::new()
+    let mut request = state
+        .http
         .post(format!(
             "{}/api/v1/upward/reconciliation",
             target.url.trim_end_matches('/')

@@ -14,6 +14,8 @@ pub struct AppState {
     pub shown_once: crate::platform::once::ShownOnce,
     /// 防刷: the limits on anonymous writes.
     pub guard: std::sync::Arc<crate::platform::guard::Guard>,
+    /// The HTTP client of messages out (SMS gateway, group robots): one pool, short timeouts.
+    pub http: reqwest::Client,
     /// The calendar and deadlines in force; administrators change them at run time.
     rules: std::sync::Arc<std::sync::RwLock<Rules>>,
 }
@@ -83,6 +85,10 @@ impl AppState {
             config: std::sync::Arc::new(config),
             shown_once: Default::default(),
             guard: std::sync::Arc::new(guard),
+            http: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .timeout(std::time::Duration::from_secs(10))
+                .build()?,
             rules: std::sync::Arc::new(std::sync::RwLock::new(rules)),
         })
     }

@@ -188,6 +188,7 @@ async fn openapi_document_describes_the_api() {
     let required = &doc["components"]["schemas"]["RegisterRequest"]["required"];
     assert!(required.as_array().unwrap().contains(&json!("case_number")));
     assert!(doc["paths"]["/api/v1/occurrences"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/opt-outs"]["post"].is_object());
 }
 
 #[tokio::test]

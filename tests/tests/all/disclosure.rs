@@ -171,7 +171,20 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
 async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalidations() {
     let server = TestServer::start().await;
     widen(&server).await;
+    // Default evaluations (默认评价) on: the cases left unrated get one, counted apart (a1…a5).
+    server
+        .set_messaging(tests::fixtures::Messaging {
+            default_evaluation: true,
+            default_level: 3,
+            ..Default::default()
+        })
+        .await;
     random_history(&server, 160, 0x9E37_79B9_7F4A_7C15).await;
+    let later = server::platform::db::now_ms() + 8 * 86_400_000;
+    let defaults = server::features::notify::apply_default_evaluations(&server.state, later)
+        .await
+        .unwrap();
+    assert!(defaults.done > 0, "some cases were left unrated");
     let s = &server.state.store;
     assert!(
         server.invalidations().await > 0,
@@ -193,7 +206,11 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
     assert_eq!(kept.2, recomputed.2, "heat map and daily window counts");
     assert_eq!(kept.3, recomputed.3, "valid ratings per channel");
     let channels: std::collections::HashSet<_> = kept.3.iter().map(|r| r.3).collect();
-    assert_eq!(channels.len(), 7, "every registrable channel was rated");
+    assert_eq!(
+        channels.len(),
+        8,
+        "every registrable channel was rated, and system defaults made"
+    );
     assert_eq!(kept.0.len(), recomputed.0.len());
     for (a, b) in kept.0.iter().zip(&recomputed.0) {
         assert_eq!(a, b);
@@ -208,6 +225,12 @@ async fn aggregates_equal_a_full_recomputation_after_random_ratings_and_invalida
         .unwrap();
     assert_eq!(all.occurrences, 160);
     assert_eq!(all.rated() + all.invalidated, server.evaluations().await);
+    let active: i64 = all.active_levels.iter().sum();
+    assert_eq!(
+        active + i64::try_from(defaults.done).unwrap(),
+        all.rated(),
+        "主动评价 leaves the defaults out"
+    );
     assert_eq!(all.invalidated, server.invalidations().await);
     // Per scope and month, the channels add up to the valid ratings.
     for (scope, id, month, counts) in &kept.0 {

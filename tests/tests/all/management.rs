@@ -94,6 +94,7 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
         admin::{
             AdminCreateAccount, AdminNewTotp, AdminSetDeadlines, AdminSetDisclosure,
             AdminSetHolidays, AdminUnlock, AdminView,
+            notify::{AdminNotify, AdminNotifySettings, AdminNotifyTarget},
         },
         organisation::{OrgSave, OrgSetActive, OrganisationView},
         report::{HeatMap, MonthlyReport},
@@ -224,6 +225,36 @@ async fn every_management_function_refuses_other_departments_and_strangers() {
                 ],
             ),
             (OrganisationView::PATH, vec![("search", String::new())]),
+            (AdminNotify::PATH, vec![]),
+            (
+                AdminNotifySettings::PATH,
+                vec![
+                    ("invite_enabled", "1".into()),
+                    ("invite_after_days", "3".into()),
+                    ("invite_reminders", "1".into()),
+                    ("invite_spacing_days", "3".into()),
+                    ("quiet_start", "21".into()),
+                    ("quiet_end", "8".into()),
+                    ("default_after_days", "7".into()),
+                    ("default_level", "5".into()),
+                    ("sms_kind", "off".into()),
+                    ("sms_url", String::new()),
+                    ("sms_account", String::new()),
+                    ("sms_secret", String::new()),
+                    ("sms_template", String::new()),
+                    ("csrf", csrf.clone()),
+                ],
+            ),
+            (
+                AdminNotifyTarget::PATH,
+                vec![
+                    ("department", "BDC".into()),
+                    ("robot_url", "http://10.0.0.9/robot".into()),
+                    ("robot_secret", String::new()),
+                    ("contact_phone", String::new()),
+                    ("csrf", csrf.clone()),
+                ],
+            ),
         ];
         // Anyone signed in may read who they are and sign out; nobody may not.
         if who == &"nobody" {

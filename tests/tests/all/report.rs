@@ -65,10 +65,11 @@ async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv
     };
     let a01 = window("A01");
     assert_eq!((a01[4].as_str(), a01[6].as_str()), ("2", "100.00 %"));
-    assert_eq!((a01[12].as_str(), a01[13].as_str()), ("1", "↑1"));
+    assert_eq!((a01[7].as_str(), a01[8].as_str()), ("100.00 %", "0.00 %"));
+    assert_eq!((a01[14].as_str(), a01[15].as_str()), ("1", "↑1"));
     let a02 = window("A02");
     assert_eq!(
-        (a02[7].as_str(), a02[12].as_str(), a02[13].as_str()),
+        (a02[9].as_str(), a02[14].as_str(), a02[15].as_str()),
         ("1", "2", "↓1")
     );
     let clusters = book.worksheet_range("差评集中").expect("cluster sheet");
@@ -81,7 +82,9 @@ async fn the_monthly_report_ranks_with_the_change_and_reads_back_as_xlsx_and_csv
         .page_as(&format!("/staff/report.csv?month={month}"), &session)
         .await;
     assert!(
-        csv.contains("窗口,A01号窗口 不动产登记,A01,2,2,100.00 %,100.00 %,0,0,0,0/0,—,1,↑1"),
+        csv.contains(
+            "窗口,A01号窗口 不动产登记,A01,2,2,100.00 %,100.00 %,100.00 %,0.00 %,0,0,0,0/0,—,1,↑1"
+        ),
         "{csv}"
     );
 

@@ -244,7 +244,7 @@ async fn figures_reports_and_analysis_cover_only_the_scope() {
 
     let csv = report_csv(&server, &town).await;
     assert!(
-        csv.contains("部门,示范镇社会事务办,XZ,12,12,100.00 %,66.66 %,4"),
+        csv.contains("部门,示范镇社会事务办,XZ,12,12,100.00 %,66.66 %,66.66 %,0.00 %,4"),
         "{csv}"
     );
     assert!(csv.contains("窗口,T01号窗口 社会事务,T01,12,12"), "{csv}");

@@ -14,7 +14,7 @@ use server::{
     features::upward::{TargetForm, add_target, credentials, reconcile, record_json, report_round},
     platform::db::{now, now_ms},
 };
-use tests::{TestServer, fixtures::processes::Peer, sqlx_count};
+use tests::{TestServer, fixtures::peer::Peer, sqlx_count};
 
 /// A reason of `level` from the current catalogue.
 fn reason(level: Level) -> u16 {
@@ -334,7 +334,7 @@ async fn a_county_is_known_by_its_key_and_signature_and_never_writes_over_anothe
 
 #[tokio::test]
 async fn a_provincial_interface_gets_one_record_per_request_and_a_failure_is_retried_unchanged() {
-    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"), None).await;
+    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"));
     let county = TestServer::start().await;
     add_target(
         &county.state,
@@ -450,7 +450,7 @@ async fn a_county_and_its_province_as_two_processes_lose_nothing_across_an_outag
     let (county_port, province_port) = (free_port(), free_port());
     let province_base = format!("http://127.0.0.1:{province_port}");
     // The province is reached through a peer that can fail a request on purpose.
-    let proxy = Peer::start(env!("CARGO_BIN_EXE_peer"), Some(&province_base)).await;
+    let proxy = Peer::start_forwarding(env!("CARGO_BIN_EXE_peer"), &province_base);
 
     let mut province = Instance::new(
         bin,
@@ -700,7 +700,7 @@ async fn a_county_and_its_province_as_two_processes_lose_nothing_across_an_outag
 
 #[tokio::test]
 async fn an_sm2_target_gets_the_senders_id_and_signature_never_the_private_key() {
-    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"), None).await;
+    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"));
     let county = TestServer::start().await;
     let private = "07".repeat(32);
     let (county, peer) = (&county, &peer);

@@ -165,8 +165,18 @@ pub fn OpenMethods() -> impl IntoView {
                                     </dd>
                                     <dt>"主动评价好评率"</dt>
                                     <dd>
-                                        "同上，仅计群众本人作出的评价（不含系统默认评价）。"
+                                        "同上，仅计群众本人作出的评价（不含系统默认评价），与好评率分列公示。"
                                     </dd>
+                                    <dt>"未评率"</dt>
+                                    <dd>
+                                        "当月登记的办件中没有任何评价的办件数 ÷ 当月登记的办件数（系统默认评价计为已评价），即 1 − 评价率。"
+                                    </dd>
+                                    <dt>"默认评价"</dt>
+                                    <dd id="default-evaluation-rule">
+                                        {m.default_evaluation.clone()}
+                                    </dd>
+                                    <dt>"评价邀请"</dt>
+                                    <dd id="invitation-rule">{m.invitations.clone()}</dd>
                                     <dt>"差评率"</dt>
                                     <dd>
                                         "（不满意 + 非常不满意）÷ 有效评价数。"

@@ -5,6 +5,8 @@ use domain::{device::DeviceSettings, ticket::Deadlines};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::json;
 
+pub(super) mod notify;
+
 use crate::platform::{
     auth::{Audit, audit},
     db::{Store, StoreResult, now_ms},

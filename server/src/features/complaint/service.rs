@@ -51,5 +51,6 @@ pub async fn submit(
     {
         return Err(ComplaintRefused::TooSoon);
     }
+    crate::features::notify::notify_handlers_soon(state);
     Ok(new.tracking_code)
 }

@@ -174,6 +174,9 @@ pub async fn rate(
             (Some(_), _) => return Err(RateError::Refused(Refusal::AlreadyRated).into()),
             (None, _) => {
                 if state.store.insert_evaluation(occurrence, &new).await? {
+                    if new.ticket.is_some() {
+                        crate::features::notify::notify_handlers_soon(state);
+                    }
                     return Ok(new.tracking_code);
                 }
                 // Stored meanwhile (by this tablet's retry, or another way): look again.

@@ -80,13 +80,32 @@ pub async fn rectifications(
     })
 }
 
-/// The definitions' settings and the deadlines in force.
-pub fn methods(state: &AppState) -> Methods {
+/// The definitions' settings and the deadlines in force, with the default-evaluation rule.
+pub async fn methods(state: &AppState) -> Result<Methods, sqlx::Error> {
     let rules = state.rules();
-    Methods {
+    let notify = state.store.notify_settings().await?;
+    Ok(Methods {
         basic_counts_as_good: rules.disclosure.policy.basic_counts_as_good,
         min_sample: rules.disclosure.policy.min_sample,
         staff_by_name: rules.disclosure.staff_by_name,
         deadlines: rules.deadlines,
+        default_evaluation: notify.default_evaluation.method_zh(),
+        invitations: invitations_zh(&notify.invite),
+    })
+}
+
+/// How the methods page states the invitation rule.
+fn invitations_zh(invite: &domain::notify::InviteSettings) -> String {
+    if !invite.enabled {
+        return "本系统未启用评价邀请短信。".to_owned();
     }
+    format!(
+        "办件登记后 {} 天仍未评价、且登记了手机号的，发送一条评价邀请短信，此后最多提醒 {} 次、间隔 {} 天；\
+         每日 {}:00 至次日 {}:00 不发送；已评价或已退订（短信内退订链接或回复TD）的不再发送；未关联办件的扫码评价不发送。",
+        invite.after_days,
+        invite.reminders,
+        invite.spacing_days,
+        invite.quiet.start,
+        invite.quiet.end
+    )
 }

@@ -91,7 +91,8 @@ async fn schema() -> Response {
         "formulas": {
             "评价率": "(l1+l2+l3+l4+l5+invalidated) / occurrences",
             "好评率": "(l5+l4[+l3 when basic_counts_as_good]) / (l1+l2+l3+l4+l5)",
-            "主动评价好评率": "(a5+a4[+a3]) / (a1+a2+a3+a4+a5)",
+            "主动评价好评率": "(a5+a4[+a3]) / (a1+a2+a3+a4+a5): citizen-made ratings only, system default evaluations (ch_system_default) excluded",
+            "未评率": "(occurrences-l1-l2-l3-l4-l5-invalidated) / occurrences: services without any rating (a default evaluation counts as a rating)",
             "差评率": "(l1+l2) / (l1+l2+l3+l4+l5)",
             "差评回复率": "bad_replied / (l1+l2)",
             "回访整改率": "bad_rectified / (l1+l2)",

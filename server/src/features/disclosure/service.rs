@@ -136,6 +136,10 @@ pub struct Methods {
     pub min_sample: i64,
     pub staff_by_name: bool,
     pub deadlines: domain::ticket::Deadlines,
+    /// 默认评价: the rule in force, as a sentence.
+    pub default_evaluation: String,
+    /// 评价邀请: the rule in force, as a sentence.
+    pub invitations: String,
 }
 
 /// This month (China time).

@@ -133,6 +133,9 @@ pub async fn submit_by_token(
     if !state.store.insert_evaluation(occurrence.id, &new).await? {
         return Err(RateError::Refused(Refusal::AlreadyRated));
     }
+    if new.ticket.is_some() {
+        crate::features::notify::notify_handlers_soon(state);
+    }
     Ok(new.tracking_code)
 }
 
@@ -163,7 +166,12 @@ pub async fn submit_at_window(
     match state.store.insert_window_evaluation(&at, &new).await? {
         WindowRated::TooSoon => Err(RateError::Refused(Refusal::TooSoon)),
         WindowRated::AlreadyRated => Err(RateError::Refused(Refusal::AlreadyRated)),
-        WindowRated::Visit | WindowRated::WalkIn => Ok(new.tracking_code),
+        WindowRated::Visit | WindowRated::WalkIn => {
+            if new.ticket.is_some() {
+                crate::features::notify::notify_handlers_soon(state);
+            }
+            Ok(new.tracking_code)
+        }
     }
 }
 

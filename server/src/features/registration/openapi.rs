@@ -150,6 +150,20 @@ pub(crate) async fn document() -> Json<Value> {
                     "401": error_response("missing, unknown, expired or revoked API key"),
                     "409": { "description": "a row conflicts with a stored visit; nothing stored", "content": { "application/json": { "schema": { "type": "object", "properties": { "rows": { "type": "array", "items": { "$ref": "#/components/schemas/RowError" } } } } } } },
                     "422": { "description": "refused rows (bad fields, or a window outside the grant); nothing stored", "content": { "application/json": { "schema": { "type": "object", "properties": { "rows": { "type": "array", "items": { "$ref": "#/components/schemas/RowError" } } } } } } }
+                } } },
+            "/api/v1/opt-outs": { "post": {
+                "summary": "退订: a citizen replied \"TD\" to an invitation SMS; no more invitations to that phone",
+                "description": "For the SMS platform (政务短信平台) that forwards replies, with a business-system key. Only a keyed hash of the phone is kept; repeats are no-ops.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "additionalProperties": false, "required": ["phone"],
+                    "properties": { "phone": { "type": "string", "description": "11-digit mobile number (+86, spaces and dashes allowed)" } } } } } },
+                "responses": {
+                    "200": { "description": "opted out", "content": { "application/json": { "schema": { "type": "object", "properties": { "opted_out": { "type": "boolean" } } } } } },
+                    "400": error_response("malformed JSON"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "415": error_response("not sent as application/json"),
+                    "401": error_response("missing, unknown, expired or revoked API key"),
+                    "422": error_response("not a mobile number; `field` is `phone`")
                 } } }
         }
     }))

@@ -8,7 +8,7 @@ use super::{MonthlyReport, percent};
 use crate::features::disclosure::{text_cell, to_csv};
 
 /// The number of columns of the report's main table.
-pub(super) const WIDTH: usize = 14;
+pub(super) const WIDTH: usize = 16;
 
 /// The column headings of the report's tables.
 pub const HEADINGS: [&str; WIDTH] = [
@@ -19,6 +19,8 @@ pub const HEADINGS: [&str; WIDTH] = [
     "有效评价",
     "评价率",
     "满意度",
+    "主动评价好评率",
+    "未评率",
     "差评",
     "差评已答复",
     "回访整改",
@@ -89,6 +91,8 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; WIDTH]> {
                 r.counts.rated().to_string(),
                 percent(f.rating_rate),
                 percent(f.good_rate),
+                percent(f.active_good_rate),
+                percent(f.unrated_rate),
                 r.counts.bad().to_string(),
                 r.counts.bad_replied.to_string(),
                 r.counts.bad_rectified.to_string(),
@@ -136,7 +140,7 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             let (r, c) = (row as u32 + 1, col as u16);
             // Counts are numbers in the sheet; rates and labels stay text (truncated, as published).
             match (col, cell.parse::<f64>()) {
-                (3 | 4 | 7 | 8 | 9 | 12, Ok(n)) => sheet.write_number(r, c, n)?,
+                (3 | 4 | 9 | 10 | 11 | 14, Ok(n)) => sheet.write_number(r, c, n)?,
                 _ => sheet.write_string(r, c, cell)?,
             };
         }
@@ -228,6 +232,8 @@ mod tests {
         let sms = &read[read.len() - 2];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
-        assert_eq!(read[0][13], "↑1");
+        // No citizen-made ratings in this row: 主动评价好评率 has no denominator.
+        assert_eq!((read[0][7].as_str(), read[0][8].as_str()), ("—", "0.00 %"));
+        assert_eq!(read[0][15], "↑1");
     }
 }

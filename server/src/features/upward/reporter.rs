@@ -16,17 +16,6 @@ const BATCH: i64 = 500;
 /// Records per round to a target that takes one per request.
 const SINGLE_ROUND: i64 = 50;
 
-/// The shared HTTP client of the reporter (connection reuse, a 10-second bound per request).
-fn client() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default()
-    })
-}
-
 /// The wait before the next try after `attempts` failures: 1 s doubling, at most `max_ms`.
 pub fn backoff_ms(attempts: i64, max_ms: i64) -> i64 {
     let exp = u32::try_from(attempts.clamp(0, 30)).unwrap_or(30);
@@ -99,6 +88,7 @@ fn records_url(target: &Target, mapping: &Mapping) -> String {
 }
 
 async fn post(
+    http: &reqwest::Client,
     target: &Target,
     key: &str,
     url: &str,
@@ -106,7 +96,7 @@ async fn post(
 ) -> Result<(u16, String), String> {
     let method = SignMethod::parse(&target.sign_method).unwrap_or(SignMethod::HmacSha256);
     let (bearer, headers) = credentials(method, key, now_ms(), &body);
-    let mut request = client()
+    let mut request = http
         .post(url)
         .bearer_auth(bearer)
         .header("content-type", "application/json");
@@ -131,6 +121,7 @@ fn short(text: &str) -> String {
 type Outcomes = Vec<(i64, Result<(), String>)>;
 
 async fn send_batch(
+    http: &reqwest::Client,
     target: &Target,
     mapping: &Mapping,
     key: &str,
@@ -147,7 +138,7 @@ async fn send_batch(
             .map(|(id, _)| (*id, Err(error.clone())))
             .collect()
     };
-    let (status, text) = match post(target, key, &records_url(target, mapping), body).await {
+    let (status, text) = match post(http, target, key, &records_url(target, mapping), body).await {
         Ok(answer) => answer,
         Err(error) => return all(error),
     };
@@ -177,6 +168,7 @@ async fn send_batch(
 }
 
 async fn send_single(
+    http: &reqwest::Client,
     target: &Target,
     mapping: &Mapping,
     key: &str,
@@ -186,7 +178,7 @@ async fn send_single(
     for (id, record) in records {
         let body = serde_json::to_vec(&record_json(mapping, record, &target.data_source))
             .unwrap_or_default();
-        let outcome = match post(target, key, &records_url(target, mapping), body).await {
+        let outcome = match post(http, target, key, &records_url(target, mapping), body).await {
             Ok((status, _)) if (200..300).contains(&status) => Ok(()),
             Ok((_, text)) if mapping.says_duplicate(&text) => Ok(()),
             Ok((status, text)) => Err(format!("HTTP {status}: {}", short(&text))),
@@ -222,9 +214,9 @@ pub(super) async fn report_target(
     let records = store.upward_records(&ids).await?;
     let key = String::from_utf8(state.secrets.decrypt_bytes(&target.key_enc)?)?;
     let outcomes = if mapping.batch {
-        send_batch(target, &mapping, &key, &records).await
+        send_batch(&state.http, target, &mapping, &key, &records).await
     } else {
-        send_single(target, &mapping, &key, &records).await
+        send_single(&state.http, target, &mapping, &key, &records).await
     };
     let settled = now_ms().max(now);
     let max = state.config.upward_max_backoff_ms;
