@@ -104,12 +104,26 @@ where
 /// Waits (bounded) until an element matching `css` exists, and returns it.
 pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
     // Bounded generously: on two loaded cores the 2 MB site bundle can take a while to hydrate.
-    client
+    match client
         .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    {
+        Ok(element) => element,
+        Err(e) => {
+            // What the browser shows instead, for the log of a failure that happens only under load.
+            let url = client.current_url().await.map(|u| u.to_string());
+            let page: String = client
+                .source()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(1500)
+                .collect();
+            panic!("no element {css}: {e}\nat {url:?}, showing:\n{page}")
+        }
+    }
 }
 
 /// Clicks the form control labelled `label` (a radio or checkbox inside its `<label>`).

@@ -1,12 +1,7 @@
 //! 评价渠道: a rating is stored with the channel the citizen used (the one its link was issued
 //! for, 二维码 for a window's e码), not the page's URL, and every published figure splits by it.
 
-use domain::{
-    Channel,
-    access::Actor,
-    ticket::{TicketAction, Triage},
-    token::TokenClaims,
-};
+use domain::{Channel, token::TokenClaims};
 use serde_json::{Value, json};
 use tests::{TestServer, cookie_of, table_row as row};
 
@@ -129,24 +124,6 @@ async fn a_window_code_rating_is_stored_as_the_qr_code_channel() {
     );
 }
 
-/// Upholds an appeal against the 差评 with `tracking_code`: it leaves every figure.
-async fn uphold_appeal(server: &TestServer, tracking_code: &str, handler: Actor, boss: Actor) {
-    let s = &server.state;
-    let ticket = server.ticket_of(tracking_code).await;
-    let act = |actor, action| {
-        server::features::ticket::act(s, actor, ticket, action, Some("已电话回访核实"))
-    };
-    tests::reached_visit(s, handler, ticket, "已电话回访核实")
-        .await
-        .unwrap();
-    act(handler, TicketAction::Triage(Triage::Appeal))
-        .await
-        .unwrap();
-    act(boss, TicketAction::DecideAppeal { upheld: true })
-        .await
-        .unwrap();
-}
-
 const CHANNELS: [&str; 8] = [
     "ch_pc",
     "ch_mobile",
@@ -180,7 +157,9 @@ async fn per_channel_counts_in_open_data_and_the_report_add_up_to_the_valid_rati
     // A 差评 by SMS whose appeal is upheld: counted nowhere, neither in l1..l5 nor by channel.
     let bad = json!({ "level": 1, "reasons": [115], "phone": "13600136000" });
     let bad = server.rate("M-BAD", bad).await;
-    uphold_appeal(&server, &bad.tracking_code, handler, boss.actor).await;
+    server
+        .uphold_appeal(&bad.tracking_code, handler, boss.actor)
+        .await;
     server.register(tests::occurrence("M-UNRATED")).await;
 
     let data: Value = serde_json::from_str(&server.page("/open/data.json").await).unwrap();

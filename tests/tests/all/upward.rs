@@ -5,8 +5,6 @@
 
 use domain::{
     Channel, Level,
-    access::Actor,
-    ticket::{TicketAction, Triage},
     upward::{Mapping, Record, RecordKind, SignMethod},
 };
 use serde_json::{Value, json};
@@ -124,7 +122,9 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
     // The 差评 is visited and its appeal upheld: the visit, then the invalidation, in that order.
     let handler = county.handler("bdc", "BDC").await.actor;
     let boss = county.supervisor("jd").await.actor;
-    uphold_appeal(&county, &bad.tracking_code, handler, boss).await;
+    county
+        .uphold_appeal(&bad.tracking_code, handler, boss)
+        .await;
     assert_eq!(report_all(&county).await, 2);
     let p = &province.state;
     assert_eq!(
@@ -189,33 +189,6 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
         "{:?}",
         reconciled[0].rows
     );
-}
-
-/// Upholds an appeal against the 差评 with `tracking_code` after a reached return visit.
-async fn uphold_appeal(server: &TestServer, tracking_code: &str, handler: Actor, boss: Actor) {
-    let s = &server.state;
-    let ticket = server.ticket_of(tracking_code).await;
-    tests::reached_visit(s, handler, ticket, "已电话回访核实")
-        .await
-        .unwrap();
-    server::features::ticket::act(
-        s,
-        handler,
-        ticket,
-        TicketAction::Triage(Triage::Appeal),
-        Some("群众确认误评"),
-    )
-    .await
-    .unwrap();
-    server::features::ticket::act(
-        s,
-        boss,
-        ticket,
-        TicketAction::DecideAppeal { upheld: true },
-        Some("误评，申诉成立"),
-    )
-    .await
-    .unwrap();
 }
 
 fn a_record(project_no: &str) -> Record {
@@ -649,7 +622,7 @@ async fn a_county_and_its_province_as_two_processes_lose_nothing_across_an_outag
     .fetch_one(at_county.state.store.pool())
     .await
     .unwrap();
-    uphold_appeal(&at_county, &tracking, handler, boss).await;
+    at_county.uphold_appeal(&tracking, handler, boss).await;
     assert_eq!(
         until_count(
             &province.database(),

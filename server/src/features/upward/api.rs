@@ -73,18 +73,27 @@ fn cell(value: &Value) -> Option<Cell> {
     }
 }
 
+/// The body of a signed request as JSON; `Err` is the answer instead (413, 401 or 400).
+fn signed_json(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Value, Box<Response>> {
+    let body = body.map_err(|e| Box::new(AppError::TooLarge(e.body_text()).into_response()))?;
+    check_signature(headers, &body).map_err(|m| Box::new(refuse(m)))?;
+    serde_json::from_slice(&body)
+        .map_err(|e| Box::new(AppError::BadRequest(format!("malformed JSON: {e}")).into_response()))
+}
+
 async fn records(
     State(state): State<AppState>,
     BusinessSystem(system): BusinessSystem,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let body = body.map_err(|e| AppError::TooLarge(e.body_text()))?;
-    if let Err(message) = check_signature(&headers, &body) {
-        return Ok(refuse(message));
-    }
-    let parsed: Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let parsed = match signed_json(&headers, body) {
+        Ok(parsed) => parsed,
+        Err(answer) => return Ok(*answer),
+    };
     let Some(list) = parsed.get("records").and_then(Value::as_array) else {
         return Err(AppError::Field {
             field: "records".into(),
@@ -121,12 +130,10 @@ async fn reconciliation(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let body = body.map_err(|e| AppError::TooLarge(e.body_text()))?;
-    if let Err(message) = check_signature(&headers, &body) {
-        return Ok(refuse(message));
-    }
-    let parsed: Value = serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let parsed = match signed_json(&headers, body) {
+        Ok(parsed) => parsed,
+        Err(answer) => return Ok(*answer),
+    };
     let day = parsed
         .get("day")
         .and_then(Value::as_i64)
