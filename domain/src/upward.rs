@@ -27,15 +27,18 @@ pub enum RecordKind {
     Rectification,
     /// 答复 — the reply to the citizen.
     Reply,
+    /// 追评 — the citizen's one follow-up rating after the fix (its level, its words, its time).
+    FollowUp,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 6] = [
         RecordKind::Evaluation,
         RecordKind::Invalidation,
         RecordKind::ReturnVisit,
         RecordKind::Rectification,
         RecordKind::Reply,
+        RecordKind::FollowUp,
     ];
 
     /// The stable name (outbox column, the `recordType` extension field).
@@ -46,6 +49,7 @@ impl RecordKind {
             RecordKind::ReturnVisit => "return_visit",
             RecordKind::Rectification => "rectification",
             RecordKind::Reply => "reply",
+            RecordKind::FollowUp => "follow_up",
         }
     }
 
@@ -60,6 +64,7 @@ impl RecordKind {
             RecordKind::ReturnVisit => "回访",
             RecordKind::Rectification => "整改",
             RecordKind::Reply => "答复",
+            RecordKind::FollowUp => "追评",
         }
     }
 }
@@ -101,8 +106,11 @@ pub struct Record {
     pub catalogue_version: u16,
     /// Still counts (not invalidated on appeal).
     pub effective: bool,
-    /// The step a return visit, rectification or reply record reports.
+    /// The step a return visit, rectification or reply record reports; for a 追评 its words
+    /// (possibly empty) and time.
     pub step: Option<Step>,
+    /// The level of a 追评.
+    pub follow_level: Option<Level>,
 }
 
 impl Record {
@@ -160,6 +168,7 @@ pub enum Field {
     Effective,
     StepText,
     StepTime,
+    FollowLevel,
     DataSource,
 }
 
@@ -207,6 +216,8 @@ pub struct Mapping {
     pub batch: bool,
     /// Words in an answer that mean "already received" (a re-send): delivered.
     pub duplicate_markers: &'static [&'static str],
+    /// The kinds of record the target takes; the others are not sent to it.
+    pub kinds: &'static [RecordKind],
 }
 
 const HAOCHAPING_FIELDS: &[(Field, &str)] = &[
@@ -230,6 +241,7 @@ const HAOCHAPING_FIELDS: &[(Field, &str)] = &[
     (Field::Effective, "effectivEvalua"),
     (Field::StepText, "stepText"),
     (Field::StepTime, "stepTime"),
+    (Field::FollowLevel, "followSatisfaction"),
     (Field::DataSource, "dataSource"),
 ];
 
@@ -265,6 +277,7 @@ impl Mapping {
         numbers_as_text: false,
         batch: true,
         duplicate_markers: &["duplicate"],
+        kinds: &RecordKind::ALL,
     };
 
     /// A provincial interface of the common kind: one record per request, codes as text, dashed
@@ -279,6 +292,14 @@ impl Mapping {
         numbers_as_text: true,
         batch: false,
         duplicate_markers: &["不可重复", "已存在", "重复"],
+        // The common provincial interface has no 追评.
+        kinds: &[
+            RecordKind::Evaluation,
+            RecordKind::Invalidation,
+            RecordKind::ReturnVisit,
+            RecordKind::Rectification,
+            RecordKind::Reply,
+        ],
     };
 
     pub const ALL: [Mapping; 2] = [Mapping::HAOCHAPING, Mapping::PROVINCIAL];
@@ -293,6 +314,11 @@ impl Mapping {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, n)| *n)
+    }
+
+    /// Whether this target takes records of `kind`.
+    pub fn carries(&self, kind: RecordKind) -> bool {
+        self.kinds.contains(&kind)
     }
 
     /// Whether an answer's text says the record was received before.
@@ -363,6 +389,9 @@ impl Mapping {
                     .step
                     .as_ref()
                     .map(|s| Cell::Text(format_time(self.time, s.at))),
+                Field::FollowLevel => record
+                    .follow_level
+                    .map(|l| self.number(i64::from(l.interface_code()))),
                 Field::DataSource => Some(Cell::Text(data_source.to_owned())),
             };
             if let Some(cell) = cell {
@@ -480,21 +509,36 @@ impl Mapping {
             Some(c) => flag(&c).ok_or_else(|| bad(Field::Effective, "应为 0 或 1"))?,
             None => true,
         };
-        let step = match (text(Field::StepText), field(Field::StepTime)) {
-            (Some(text), Some(_)) => Some(Step {
-                text,
-                at: time(Field::StepTime)?,
-            }),
-            (Some(_), None) => return Err(bad(Field::StepTime, "缺少此字段")),
-            (None, _) => None,
+        let step_text = text(Field::StepText);
+        let step_at = match field(Field::StepTime) {
+            Some(_) => Some(time(Field::StepTime)?),
+            None => None,
+        };
+        let follow_level = match field(Field::FollowLevel) {
+            Some(c) => Some(
+                c.int()
+                    .and_then(|n| Level::from_interface_code(n).ok())
+                    .ok_or_else(|| bad(Field::FollowLevel, "应为 1–5（5 非常满意）"))?,
+            ),
+            None => None,
         };
         let kind = match text(Field::RecordType) {
             Some(name) => {
                 RecordKind::parse(&name).ok_or_else(|| bad(Field::RecordType, "未知的记录类型"))?
             }
             None if !effective => RecordKind::Invalidation,
-            None if step.is_some() => RecordKind::Rectification,
+            None if step_text.is_some() => RecordKind::Rectification,
             None => RecordKind::Evaluation,
+        };
+        let step = match (kind, step_text, step_at) {
+            (RecordKind::FollowUp, text, Some(at)) => Some(Step {
+                text: text.unwrap_or_default(),
+                at,
+            }),
+            (RecordKind::FollowUp, _, None) => return Err(bad(Field::StepTime, "缺少此字段")),
+            (_, Some(text), Some(at)) => Some(Step { text, at }),
+            (_, Some(_), None) => return Err(bad(Field::StepTime, "缺少此字段")),
+            (_, None, _) => None,
         };
         if matches!(
             kind,
@@ -502,6 +546,9 @@ impl Mapping {
         ) && step.is_none()
         {
             return Err(bad(Field::StepText, "此类记录须有办理内容"));
+        }
+        if (kind == RecordKind::FollowUp) != follow_level.is_some() {
+            return Err(bad(Field::FollowLevel, "追评须有且只有追评满意度"));
         }
         if kind == RecordKind::Invalidation && effective {
             return Err(bad(Field::Effective, "评价失效记录应为 0"));
@@ -532,6 +579,7 @@ impl Mapping {
             catalogue_version,
             effective,
             step,
+            follow_level,
         })
     }
 
@@ -748,6 +796,7 @@ mod tests {
             catalogue_version: 2,
             effective: true,
             step: None,
+            follow_level: None,
         }
     }
 
@@ -852,7 +901,15 @@ mod tests {
             text: "已电话答复".into(),
             at: reply.assess_time.plus_ms(7_200_000),
         });
-        for r in [record(), invalidated, reply] {
+        let mut follow_up = record();
+        follow_up.kind = RecordKind::FollowUp;
+        follow_up.follow_level = Some(Level::Satisfied);
+        follow_up.step = Some(Step {
+            text: String::new(),
+            at: follow_up.assess_time.plus_ms(86_400_000),
+        });
+        assert!(!Mapping::PROVINCIAL.carries(RecordKind::FollowUp));
+        for r in [record(), invalidated, reply, follow_up] {
             let written = Mapping::HAOCHAPING.write(&r, "x");
             assert_eq!(Mapping::HAOCHAPING.read(lookup(&written)), Ok(r.clone()));
         }

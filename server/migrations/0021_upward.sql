@@ -2,7 +2,8 @@
 --
 -- The outbox: every record an upstream platform carries gets a row written by a trigger in the
 -- transaction of what it reports — an evaluation (not a walk-in: it has no 办件编号), an
--- invalidation (the effective flag changes), a return visit, a rectification or a reply of a 差评.
+-- invalidation (the effective flag changes), a return visit, a rectification or a reply of a 差评,
+-- or a 追评.
 -- Nothing is reported that was not committed; nothing committed is skipped. Records are built
 -- from the stored (immutable) rows when they are sent, so a re-send carries the same values.
 
@@ -25,7 +26,8 @@ CREATE TABLE upward_outbox (
     id            INTEGER PRIMARY KEY,
     occurrence_id INTEGER NOT NULL REFERENCES service_occurrence (id),
     kind          TEXT NOT NULL
-        CHECK (kind IN ('evaluation', 'invalidation', 'return_visit', 'rectification', 'reply')),
+        CHECK (kind IN ('evaluation', 'invalidation', 'return_visit', 'rectification', 'reply',
+                        'follow_up')),
     step_id       INTEGER REFERENCES upward_step (id),
     -- When the row was committed (unix ms): the start of its reporting lag.
     created_at    INTEGER NOT NULL
@@ -224,6 +226,10 @@ SELECT occurrence_id, kind, step_id, at FROM (
     UNION ALL
     SELECT occurrence_id, kind, id, at, 1, id FROM upward_step
     UNION ALL
+    SELECT e.occurrence_id, 'follow_up', NULL, f.created_at, 1, f.evaluation_id
+    FROM evaluation_follow_up f JOIN evaluation e ON e.id = f.evaluation_id
+    JOIN service_occurrence o ON o.id = e.occurrence_id WHERE o.kind <> 'walk_in'
+    UNION ALL
     SELECT e.occurrence_id, 'invalidation', NULL, i.at, 2, i.evaluation_id
     FROM evaluation_invalidation i JOIN evaluation e ON e.id = i.evaluation_id
     JOIN service_occurrence o ON o.id = e.occurrence_id WHERE o.kind <> 'walk_in'
@@ -249,6 +255,15 @@ BEGIN
     FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id
     JOIN service_occurrence o ON o.id = e.occurrence_id
     WHERE t.id = NEW.ticket_id AND o.kind <> 'walk_in';
+END;
+
+CREATE TRIGGER upward_follow_up AFTER INSERT ON evaluation_follow_up
+BEGIN
+    INSERT INTO upward_outbox (occurrence_id, kind, created_at)
+    SELECT e.occurrence_id, 'follow_up',
+           CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id
+    WHERE e.id = NEW.evaluation_id AND o.kind <> 'walk_in';
 END;
 
 CREATE TRIGGER upward_step_outbox AFTER INSERT ON upward_step

@@ -166,6 +166,55 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
         "the county's unrated occurrences are unknown here"
     );
 
+    // An anonymous 差评 explained and replied to; the citizen rates the fix and adds a 追评.
+    let mut anonymous = tests::occurrence("UP-5");
+    anonymous["anonymous"] = json!(true);
+    let link = county.link_for(anonymous).await;
+    let very_bad = json!({ "level": 1, "reasons": [reason(Level::VeryDissatisfied)] });
+    let code = county.rate_link(&link, very_bad).await.tracking_code;
+    let ticket = county.ticket_of(&code).await;
+    let s = &county.state;
+    {
+        use domain::ticket::{FixRating, TicketAction as A, Triage};
+        use server::features::ticket::{act, citizen_rates_fix};
+        act(
+            s,
+            handler,
+            ticket,
+            A::RecordCheckWithoutContact,
+            Some("核实"),
+        )
+        .await
+        .unwrap();
+        act(s, handler, ticket, A::Triage(Triage::Explain), None)
+            .await
+            .unwrap();
+        act(s, handler, ticket, A::Reply, Some("已说明政策依据"))
+            .await
+            .unwrap();
+        citizen_rates_fix(s, &code, FixRating::BasicallySatisfied)
+            .await
+            .unwrap();
+    }
+    let follow_up = county.url(&format!("/t/{code}/follow-up"));
+    let given = county
+        .post_form(&follow_up, &[("level", "4"), ("comment", "解释清楚了")])
+        .await;
+    assert_eq!(given.status(), 303);
+    assert_eq!(
+        report_all(&county).await,
+        3,
+        "the rating, the reply, the 追评"
+    );
+    assert_eq!(
+        sqlx_count(
+            p,
+            "SELECT count(*) FROM evaluation_follow_up WHERE level = 4 AND comment = '解释清楚了'"
+        )
+        .await,
+        1
+    );
+
     // The province's kept aggregates equal a recomputation from what it received.
     let ps = &province.state.store;
     let kept = (
@@ -212,6 +261,7 @@ fn a_record(project_no: &str) -> Record {
         catalogue_version: 2,
         effective: true,
         step: None,
+        follow_level: None,
     }
 }
 

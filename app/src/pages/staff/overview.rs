@@ -108,9 +108,7 @@ fn Upward(list: Vec<UpwardView>) -> impl IntoView {
                                     view! {
                                         <tr class:overdue=t.alert>
                                             <th scope="row">
-                                                {t.name.clone()}
-                                                <br />
-                                                <small>{t.mapping.clone()}</small>
+                                                {t.name.clone()} <br /> <small>{t.mapping.clone()}</small>
                                             </th>
                                             <td>{t.delivered}</td>
                                             <td>{t.backlog}</td>

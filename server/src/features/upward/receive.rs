@@ -230,6 +230,17 @@ async fn later_fact(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
         .execute(&mut **tx)
         .await?
         .rows_affected(),
+        (RecordKind::FollowUp, Some(step)) => sqlx::query(
+            "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) \
+             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(evaluation)
+        .bind(record.follow_level)
+        .bind(Some(step.text.as_str()).filter(|t| !t.is_empty()))
+        .bind(step.at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
         (kind, Some(step)) => sqlx::query(
             "INSERT OR IGNORE INTO upward_step (occurrence_id, kind, text, at, received_from) \
              VALUES (?, ?, ?, ?, ?)",

@@ -211,16 +211,23 @@ pub(super) async fn report_target(
         return Ok(0);
     }
     let ids: Vec<i64> = due.iter().map(|d| d.outbox_id).collect();
-    let records = store.upward_records(&ids).await?;
+    // What the target does not take (a 追评 to an interface without one) is settled as sent.
+    let (records, not_carried): (Vec<_>, Vec<_>) = store
+        .upward_records(&ids)
+        .await?
+        .into_iter()
+        .partition(|(_, r)| mapping.carries(r.kind));
     let key = String::from_utf8(state.secrets.decrypt_bytes(&target.key_enc)?)?;
-    let outcomes = if mapping.batch {
+    let outcomes = if records.is_empty() {
+        Vec::new()
+    } else if mapping.batch {
         send_batch(&state.http, target, &mapping, &key, &records).await
     } else {
         send_single(&state.http, target, &mapping, &key, &records).await
     };
     let settled = now_ms().max(now);
     let max = state.config.upward_max_backoff_ms;
-    let mut delivered = Vec::new();
+    let mut delivered: Vec<i64> = not_carried.iter().map(|(id, _)| *id).collect();
     let mut failed = Vec::new();
     for (id, outcome) in outcomes {
         let attempts = due
@@ -245,7 +252,7 @@ pub(super) async fn report_target(
             "upward reporting: some records failed, retried later"
         );
     }
-    Ok(records.len())
+    Ok(records.len() + not_carried.len())
 }
 
 /// One round over every target; how many records were sent.

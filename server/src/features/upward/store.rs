@@ -69,16 +69,20 @@ const RECORD_SQL: &str = "SELECT x.id AS outbox_id, x.kind, o.case_number, o.occ
      i.code AS task_code, i.name AS task_name, r.code AS area_code, \
      coalesce(d.credit_code, d.code) AS dept_code, d.name AS dept_name, e.id AS evaluation_id, \
      e.level, e.comment, e.channel, e.created_at, o.registered_at, o.evaluator_type, \
-     e.catalogue_version, s.text AS step_text, s.at AS step_at, \
+     e.catalogue_version, \
+     CASE x.kind WHEN 'follow_up' THEN coalesce(f.comment, '') ELSE s.text END AS step_text, \
+     CASE x.kind WHEN 'follow_up' THEN f.created_at ELSE s.at END AS step_at, \
+     CASE x.kind WHEN 'follow_up' THEN f.level END AS follow_level, \
      (SELECT group_concat(reason_code) FROM (SELECT reason_code FROM evaluation_reason \
         WHERE evaluation_id = e.id ORDER BY reason_code)) AS tags, \
      EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id \
-        AND s.at IS NOT NULL AND v.at <= s.at) AS invalid_before_step \
+        AND v.at <= coalesce(s.at, f.created_at)) AS invalid_before_step \
      FROM upward_outbox x JOIN service_occurrence o ON o.id = x.occurrence_id \
      JOIN evaluation e ON e.occurrence_id = o.id \
      JOIN department d ON d.id = o.department_id JOIN region r ON r.id = d.region_id \
      LEFT JOIN service_item i ON i.id = o.service_item_id \
-     LEFT JOIN upward_step s ON s.id = x.step_id";
+     LEFT JOIN upward_step s ON s.id = x.step_id \
+     LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id AND x.kind = 'follow_up'";
 
 fn record(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(i64, Record)> {
     let kind: String = row.try_get("kind")?;
@@ -121,6 +125,7 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(i64, Record)> {
         catalogue_version: u16::try_from(row.try_get::<i64, _>("catalogue_version")?).unwrap_or(2),
         effective,
         step,
+        follow_level: row.try_get::<Option<Level>, _>("follow_level")?,
     };
     Ok((row.try_get("outbox_id")?, record))
 }
