@@ -88,7 +88,8 @@ async fn whole_loop(client: Client, base: String, link: String, cast: Cast, js: 
     client.goto(&format!("{base}/t/{code}")).await.unwrap();
     wait_text(&client, "tracking", reply).await;
     citizen_rates_the_fix(&client, &base, &code, "不满意（将重新办理并督办）").await;
-    wait_text(&client, "tracking", "重新办理").await;
+    // The state, not the form's own words "将重新办理": the answer to the post has arrived.
+    wait_text(&client, "tracking", "重新办理（督办）").await;
 
     // The supervisor sees it raised on the overview.
     sign_in(&client, &base, &supervisor, js).await;
