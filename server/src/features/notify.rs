@@ -17,6 +17,7 @@ pub use default_evaluation::apply_default_evaluations;
 pub use handlers::{notify_handlers, notify_handlers_soon};
 pub use invite::send_invitations;
 pub use opt_out::OPT_OUT_PATH;
+pub use opt_out::url as opt_out_url;
 pub use settings::{
     NotifyForm, NotifyView, TargetForm, TargetView, save_settings, save_target, view,
 };

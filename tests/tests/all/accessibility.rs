@@ -18,8 +18,20 @@ async fn check(client: &Client, url: &str, ready: &str) {
 /// axe needs JavaScript, so the pages are checked with it on; the markup a browser without
 /// JavaScript gets is the same server-rendered HTML, including the server's re-rendered form with
 /// errors, reached here through a native `form.submit()` that bypasses the widget.
-async fn citizen_pages(client: Client, link: String, window: String, used: String) {
+async fn citizen_pages(
+    client: Client,
+    link: String,
+    window: String,
+    used: String,
+    unsubscribe: String,
+) {
     let form = "html.js form#rate";
+    // 退订: the page an invitation's opt-out link opens, and the one after confirming.
+    check(&client, &unsubscribe, "form button[type=submit]").await;
+    click(&client, "form button[type=submit]").await;
+    find(&client, "#opted-out").await;
+    let violations = axe_violations(&client).await;
+    assert!(violations.is_empty(), "opted out: {violations:#?}");
     check(&client, &link, form).await;
     check(&client, &format!("{link}?lang=en&big=1"), form).await;
     check(&client, &used, "#refused").await;
@@ -59,8 +71,18 @@ async fn citizen_pages_pass_axe() {
     let link = server.rating_link("A-1").await;
     let used = server.rate("A-2", json!({ "level": 5 })).await.link;
     let window = server.window_link().await;
+    let occurrence = tests::sqlx_count(
+        &server.state,
+        "SELECT id FROM service_occurrence WHERE case_number = 'A-1'",
+    )
+    .await;
+    let unsubscribe = server::features::notify::opt_out_url(
+        &server.state,
+        occurrence,
+        server::platform::db::now_ms(),
+    );
     journey(Js::On, move |client| {
-        citizen_pages(client, link, window, used)
+        citizen_pages(client, link, window, used, unsubscribe)
     })
     .await;
 }

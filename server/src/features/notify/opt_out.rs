@@ -48,7 +48,7 @@ fn link_key(state: &AppState) -> Vec<u8> {
 }
 
 /// The opt-out link of occurrence `id` (whose registered phone it opts out).
-pub(super) fn url(state: &AppState, id: i64, now: i64) -> String {
+pub fn url(state: &AppState, id: i64, now: i64) -> String {
     let mut nonce = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let claims = TokenClaims {
