@@ -14,6 +14,7 @@ pub mod complaint;
 pub mod device;
 pub mod evaluation;
 pub mod ids;
+pub mod kind;
 pub mod level;
 pub mod mask;
 pub mod notify;

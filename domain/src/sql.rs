@@ -10,6 +10,7 @@
 //! | [`HallKind`] | `hall.kind` | TEXT, [`HallKind::as_str`] |
 //! | [`ItemType`] | `service_item.item_type` | TEXT, [`ItemType::as_str`] |
 //! | [`Channel`] | `evaluation.channel`, `service_occurrence.channel` | TEXT, [`Channel::as_str`] |
+//! | [`EvaluationKind`] | `evaluation.kind` | TEXT, [`EvaluationKind::as_str`] |
 //! | [`Level`] | `evaluation.level`, `evaluation_follow_up.level` | INTEGER, the interface code 5 … 1 |
 //! | [`Timestamp`] | `*_at` columns | INTEGER, unix milliseconds |
 //! | [`Month`] | `stat.month`, `stat_reason.month`, `stat_hour.month` | INTEGER, YYYYMM |
@@ -29,6 +30,7 @@ use crate::{
     Channel, Level,
     access::Role,
     ids::{BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId},
+    kind::EvaluationKind,
     org::{HallKind, ItemType},
     ticket::{Due, TicketKind, TicketState},
     time::{Month, Timestamp},
@@ -78,6 +80,7 @@ macro_rules! stored_as_name {
 
 stored_as_name! {
     TicketState => "ticket state",
+    EvaluationKind => "evaluation kind",
     TicketKind => "ticket kind",
     Role => "role",
     Channel => "channel",

@@ -45,6 +45,9 @@ pub struct Counts {
     /// they are left out of 评价率 (made, valid or not).
     #[serde(default)]
     pub received: i64,
+    /// Valid ratings by kind: 一事一评, 一次一评, 默认评价 (`kind::EvaluationKind::OF_SERVICE`).
+    #[serde(default)]
+    pub kinds: [i64; 3],
 }
 
 impl Counts {
@@ -67,6 +70,9 @@ impl Counts {
         }
         self.anonymous += other.anonymous;
         self.received += other.received;
+        for i in 0..3 {
+            self.kinds[i] += other.kinds[i];
+        }
     }
 
     /// Valid ratings.

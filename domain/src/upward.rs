@@ -9,6 +9,7 @@
 
 use crate::{
     Catalogue, Channel, EvaluatorType, Level,
+    kind::EvaluationKind,
     occurrence::{CaseNumber, ServiceItemCode},
     time::{CST_OFFSET_MS, Date, MS_PER_DAY, Timestamp},
 };
@@ -111,6 +112,8 @@ pub struct Record {
     pub step: Option<Step>,
     /// The level of a 追评.
     pub follow_level: Option<Level>,
+    /// 一事一评, 一次一评 or 默认评价.
+    pub eval_kind: EvaluationKind,
 }
 
 impl Record {
@@ -149,6 +152,7 @@ impl Cell {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     RecordType,
+    EvalKind,
     ProjectNo,
     AssessNumber,
     TaskCode,
@@ -222,6 +226,7 @@ pub struct Mapping {
 
 const HAOCHAPING_FIELDS: &[(Field, &str)] = &[
     (Field::RecordType, "recordType"),
+    (Field::EvalKind, "evaluationKind"),
     (Field::ProjectNo, "projectNo"),
     (Field::AssessNumber, "assessNumber"),
     (Field::TaskCode, "taskCode"),
@@ -356,6 +361,7 @@ impl Mapping {
         for &(field, name) in self.fields {
             let cell = match field {
                 Field::RecordType => Some(Cell::Text(record.kind.as_str().to_owned())),
+                Field::EvalKind => Some(Cell::Text(record.eval_kind.as_str().to_owned())),
                 Field::ProjectNo => Some(Cell::Text(record.project_no.clone())),
                 Field::AssessNumber => Some(self.number(i64::from(record.assess_number))),
                 Field::TaskCode => record.task_code.clone().map(Cell::Text),
@@ -553,6 +559,13 @@ impl Mapping {
         if kind == RecordKind::Invalidation && effective {
             return Err(bad(Field::Effective, "评价失效记录应为 0"));
         }
+        let eval_kind = match text(Field::EvalKind) {
+            Some(name) => EvaluationKind::parse(&name)
+                .filter(|k| EvaluationKind::OF_SERVICE.contains(k))
+                .ok_or_else(|| bad(Field::EvalKind, "应为 case、visit 或 default"))?,
+            None if channel == Channel::SystemDefault => EvaluationKind::Default,
+            None => EvaluationKind::PerCase,
+        };
         let writing = text(Field::Writing);
         if writing
             .as_ref()
@@ -580,6 +593,7 @@ impl Mapping {
             effective,
             step,
             follow_level,
+            eval_kind,
         })
     }
 
@@ -797,6 +811,7 @@ mod tests {
             effective: true,
             step: None,
             follow_level: None,
+            eval_kind: EvaluationKind::PerCase,
         }
     }
 
@@ -873,6 +888,7 @@ mod tests {
     fn a_default_evaluation_is_flagged_and_coded_as_each_target_can() {
         let mut r = record();
         r.channel = Channel::SystemDefault;
+        r.eval_kind = EvaluationKind::Default;
         r.level = Level::VerySatisfied;
         r.tags.clear();
         let common = Mapping::HAOCHAPING.write(&r, "x");

@@ -16,6 +16,7 @@ mod all {
     mod erasure;
     mod going_live;
     mod journeys;
+    mod kinds;
     mod management;
     mod messages;
     mod organisation;

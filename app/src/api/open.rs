@@ -74,6 +74,10 @@ pub struct OpenFigures {
     pub invalidated: i64,
     /// 未关联办件的扫码评价 and their 差评: outside every figure.
     pub walk_ins: (i64, i64),
+    /// (kind, count): 一事一评, 一次一评, 默认评价.
+    pub kinds: Vec<(String, i64)>,
+    /// Ratings received from counties (a province).
+    pub received: i64,
     pub figures: Vec<FigureView>,
     pub trend: Vec<TrendPoint>,
     /// (list title, rows)
@@ -178,6 +182,8 @@ mod from_server {
             rated: p.rated,
             invalidated: p.invalidated,
             walk_ins: (p.walk_ins.rated, p.walk_ins.bad),
+            kinds: tallies(p.kinds),
+            received: p.received,
             figures: p
                 .figures
                 .into_iter()

@@ -85,6 +85,8 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         rated,
         invalidated,
         walk_ins,
+        kinds,
+        received,
         figures,
         trend,
         lists,
@@ -122,6 +124,22 @@ fn Figures(page: OpenFigures) -> impl IntoView {
             {format!(
                 "{month}：登记办件 {occurrences} 件，有效评价 {rated} 条，申诉成立不计入 {invalidated} 条。",
             )}
+        </p>
+        <p id="kinds">
+            {format!(
+                "评价类型：{}。",
+                kinds
+                    .iter()
+                    .map(|(kind, n)| format!("{kind} {n} 条"))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            )}
+            {(received > 0)
+                .then(|| {
+                    format!(
+                        "其中下级平台上报 {received} 条（不含其未评价的办件，不计入评价率）。",
+                    )
+                })}
         </p>
         <WalkIns walk_ins />
         <FigureTable month=month.clone() figures />

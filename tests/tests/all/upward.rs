@@ -102,6 +102,15 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
         sent,
         "field for field"
     );
+    assert_eq!(
+        sqlx_count(
+            &province.state,
+            "SELECT count(*) FROM evaluation WHERE kind = 'case'"
+        )
+        .await,
+        3,
+        "the county's 一事一评 stay 一事一评"
+    );
 
     // The answer was lost: everything is sent again, and the province keeps one of each.
     sqlx::query("UPDATE upward_delivery SET delivered_at = NULL")
@@ -262,6 +271,7 @@ fn a_record(project_no: &str) -> Record {
         effective: true,
         step: None,
         follow_level: None,
+        eval_kind: domain::kind::EvaluationKind::PerCase,
     }
 }
 

@@ -51,6 +51,9 @@ pub(super) struct DataRow<'a> {
     et6: i64,
     anonymous: i64,
     received: i64,
+    kind_case: i64,
+    kind_visit: i64,
+    kind_default: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -111,6 +114,9 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             et6,
             anonymous: c.anonymous,
             received: c.received,
+            kind_case: c.kinds[0],
+            kind_visit: c.kinds[1],
+            kind_default: c.kinds[2],
         }
     }
 }
@@ -119,7 +125,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
 /// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
 /// columns (0015), then the return visits and 评价主体 (0016), so that readers of the earlier
 /// columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 40] = [
+pub(super) const FIELDS: [(&str, &str); 43] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -193,6 +199,15 @@ pub(super) const FIELDS: [(&str, &str); 40] = [
         "received",
         "其中下级平台上报的评价（省级平台）：上报数据不含未评价的办件，这部分不计入评价率的分子，occurrences 不含其办件",
     ),
+    ("kind_case", "有效评价中的一事一评（对登记办件的评价）"),
+    (
+        "kind_visit",
+        "有效评价中的一次一评（对窗口来访的评价，含评价器、窗口 e码）",
+    ),
+    (
+        "kind_default",
+        "有效评价中的默认评价（系统在评价期满后作出）；kind_case + kind_visit + kind_default 等于有效评价数",
+    ),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -241,6 +256,7 @@ mod tests {
                 evaluator_types: [7, 1, 0, 0, 2, 0],
                 anonymous: 4,
                 received: 5,
+                kinds: [10, 4, 1],
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
@@ -303,7 +319,7 @@ mod tests {
             counts,
             [
                 20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
-                2, 7, 1, 0, 0, 2, 0, 4, 5
+                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1
             ]
         );
     }
@@ -316,11 +332,11 @@ mod tests {
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
                        ch_system_default,walk_in,walk_in_bad,bad_real_name_visited,et1,et2,et3,et4,\
-                       et5,et6,anonymous,received\r\n";
+                       et5,et6,anonymous,received,kind_case,kind_visit,kind_default\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -333,7 +349,7 @@ mod tests {
         let expected = concat!(
             r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"bad_real_name":3,"#,
             r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
-            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"l1":1,"l2":2,"#,
+            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"kind_case":10,"kind_default":1,"kind_visit":4,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"received":5,"#,
             r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );

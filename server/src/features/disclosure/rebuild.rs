@@ -219,7 +219,10 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 5, 0) AS et5, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.evaluator_type = 6, 0) AS et6, \
      coalesce(e.id IS NOT NULL AND i.evaluation_id IS NULL AND o.anonymous, 0) AS anonymous, \
-     coalesce(e.id IS NOT NULL AND o.kind = 'reported', 0) AS received \
+     coalesce(e.id IS NOT NULL AND o.kind = 'reported', 0) AS received, \
+     coalesce(e.kind = 'case' AND i.evaluation_id IS NULL, 0) AS k_case, \
+     coalesce(e.kind = 'visit' AND i.evaluation_id IS NULL, 0) AS k_visit, \
+     coalesce(e.kind = 'default' AND i.evaluation_id IS NULL, 0) AS k_default \
      FROM service_occurrence o \
      JOIN department d ON d.id = o.department_id \
      LEFT JOIN service_window w ON w.id = o.window_id \

@@ -187,6 +187,15 @@ pub async fn scope_figures(
         rated: counts.rated(),
         invalidated: counts.invalidated,
         walk_ins,
+        kinds: domain::kind::EvaluationKind::OF_SERVICE
+            .iter()
+            .zip(counts.kinds)
+            .map(|(kind, count)| super::service::Tally {
+                label: kind.label_zh().to_owned(),
+                count,
+            })
+            .collect(),
+        received: counts.received,
         figures: figures(&counts, policy),
         trend: trend(&rows, &months, policy),
         lists: lists(state, scope, month, policy).await?,

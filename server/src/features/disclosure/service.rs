@@ -95,6 +95,10 @@ pub struct ScopeFigures {
     pub invalidated: i64,
     /// e码 ratings without a visit, outside every figure.
     pub walk_ins: super::WalkIns,
+    /// Valid ratings by kind: 一事一评, 一次一评, 默认评价 (they add up to `rated`).
+    pub kinds: Vec<Tally>,
+    /// Ratings received from counties (a province), outside 评价率.
+    pub received: i64,
     pub figures: Vec<ShownFigure>,
     /// The twelve months ending with the month shown, oldest first.
     pub trend: Vec<TrendMonth>,

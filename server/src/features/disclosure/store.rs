@@ -36,7 +36,7 @@ impl Scope {
 /// The columns of `stat`, in the order `counts` reads them.
 pub const STAT_COLUMNS: &str = "occurrences, l1, l2, l3, l4, l5, a1, a2, a3, a4, a5, invalidated, \
      bad_replied, bad_rectified, bad_real_name, fix_rated, fix_satisfied, bad_real_name_visited, \
-     et1, et2, et3, et4, et5, et6, anonymous, received";
+     et1, et2, et3, et4, et5, et6, anonymous, received, k_case, k_visit, k_default";
 
 /// The same columns summed, for a range of months.
 pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1, sum(l2) AS l2, sum(l3) AS l3, \
@@ -46,7 +46,8 @@ pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1,
      sum(fix_rated) AS fix_rated, sum(fix_satisfied) AS fix_satisfied, \
      sum(bad_real_name_visited) AS bad_real_name_visited, sum(et1) AS et1, sum(et2) AS et2, \
      sum(et3) AS et3, sum(et4) AS et4, sum(et5) AS et5, sum(et6) AS et6, \
-     sum(anonymous) AS anonymous, sum(received) AS received";
+     sum(anonymous) AS anonymous, sum(received) AS received, sum(k_case) AS k_case, \
+     sum(k_visit) AS k_visit, sum(k_default) AS k_default";
 
 /// Reads the counts from a row with the `stat` column names.
 pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
@@ -77,6 +78,7 @@ pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
         ],
         anonymous: get("anonymous"),
         received: get("received"),
+        kinds: [get("k_case"), get("k_visit"), get("k_default")],
     }
 }
 

@@ -202,6 +202,12 @@ async fn evaluation(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
     .bind(record.assess_time)
     .fetch_one(&mut **tx)
     .await?;
+    // The kind the county gave it (set once; the database derives it only for its own ratings).
+    sqlx::query("UPDATE evaluation SET kind = ? WHERE id = ?")
+        .bind(record.eval_kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     for code in &record.tags {
         sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
             .bind(id)

@@ -2,6 +2,7 @@
 
 use domain::{
     Channel, EvaluatorType, Level,
+    kind::EvaluationKind,
     time::Timestamp,
     upward::{Record, RecordKind, Step},
 };
@@ -69,7 +70,7 @@ const RECORD_SQL: &str = "SELECT x.id AS outbox_id, x.kind, o.case_number, o.occ
      i.code AS task_code, i.name AS task_name, r.code AS area_code, \
      coalesce(d.credit_code, d.code) AS dept_code, d.name AS dept_name, e.id AS evaluation_id, \
      e.level, e.comment, e.channel, e.created_at, o.registered_at, o.evaluator_type, \
-     e.catalogue_version, \
+     e.catalogue_version, e.kind AS eval_kind, \
      CASE x.kind WHEN 'follow_up' THEN coalesce(f.comment, '') ELSE s.text END AS step_text, \
      CASE x.kind WHEN 'follow_up' THEN f.created_at ELSE s.at END AS step_at, \
      CASE x.kind WHEN 'follow_up' THEN f.level END AS follow_level, \
@@ -126,6 +127,9 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(i64, Record)> {
         effective,
         step,
         follow_level: row.try_get::<Option<Level>, _>("follow_level")?,
+        eval_kind: row
+            .try_get::<Option<EvaluationKind>, _>("eval_kind")?
+            .unwrap_or(EvaluationKind::PerCase),
     };
     Ok((row.try_get("outbox_id")?, record))
 }
