@@ -74,9 +74,9 @@ pub fn complaint_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
         ]
     };
     let by = &report.complaints;
-    by.rows
-        .iter()
-        .map(|(source, c)| row(source.label_zh(), *c))
+    domain::referral::ComplaintSource::ALL
+        .into_iter()
+        .map(|source| row(source.label_zh(), by.of_source(source)))
         .chain(std::iter::once(row("合计", by.total)))
         .collect()
 }
@@ -272,8 +272,17 @@ mod tests {
                 .into_iter()
                 .map(|r| Vec::from(padded(r))),
         );
+        let sms_row = written.len() - 2;
+        written.push(vec![String::new(); WIDTH]);
+        written.push(Vec::from(padded(COMPLAINT_HEADINGS.map(str::to_owned))));
+        written.extend(
+            complaint_cells(&report)
+                .into_iter()
+                .map(|r| Vec::from(padded(r))),
+        );
         assert_eq!(read, written);
-        let sms = &read[read.len() - 2];
+        assert_eq!(&read[read.len() - 1][..5], ["合计", "0", "0", "0", "0"]);
+        let sms = &read[sms_row];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
         // No citizen-made ratings in this row: 主动评价好评率 has no denominator.
