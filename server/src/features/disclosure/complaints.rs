@@ -125,33 +125,6 @@ impl Store {
             rows.iter().map(|r| (r.get("source"), counts(r))).collect();
         Ok(ComplaintsBySource::of(&found))
     }
-
-    /// Every (scope, id) with complaints in `month`, per source: for open data.
-    pub async fn complaint_counts_of_month(
-        &self,
-        month: Month,
-    ) -> StoreResult<Vec<((String, i64), ComplaintsBySource)>> {
-        let rows = sqlx::query(
-            "SELECT scope, scope_id, source, received, on_time, late, complex FROM stat_complaint \
-             WHERE month = ? ORDER BY scope, scope_id",
-        )
-        .bind(month)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: Vec<((String, i64), Vec<(String, ComplaintCounts)>)> = Vec::new();
-        for r in &rows {
-            let key: (String, i64) = (r.get("scope"), r.get("scope_id"));
-            let entry = (r.get("source"), counts(r));
-            match out.last_mut() {
-                Some((k, v)) if *k == key => v.push(entry),
-                _ => out.push((key, vec![entry])),
-            }
-        }
-        Ok(out
-            .into_iter()
-            .map(|(k, v)| (k, ComplaintsBySource::of(&v)))
-            .collect())
-    }
 }
 
 #[cfg(test)]
