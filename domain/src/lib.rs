@@ -21,6 +21,7 @@ pub mod notify;
 pub mod occurrence;
 pub mod org;
 pub mod reasons;
+pub mod referral;
 // The dev-dependency sqlx lets the plain `cargo test` check the column mappings too.
 #[cfg(any(test, feature = "sqlx"))]
 pub mod sql;

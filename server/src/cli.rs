@@ -26,13 +26,14 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some("add-business-system") => Some(add_business_system(&args[1..]).await),
         Some("rotate-key") => Some(rotate_key(&args[1..]).await),
         Some("revoke-key") => Some(revoke_key(&args[1..]).await),
+        Some("set-callback") => Some(set_callback(&args[1..]).await),
         Some("erase") => Some(erase(&args[1..]).await),
         Some("add-upward") => Some(add_upward(&args[1..]).await),
         Some("reconcile") => Some(reconcile(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
              add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key, \
-             erase, add-upward, reconcile"
+             set-callback, erase, add-upward, reconcile"
         ))),
         None => None,
     }
@@ -384,6 +385,26 @@ async fn rotate_key(args: &[String]) -> anyhow::Result<()> {
         new.key_id, new.key
     );
     println!("the system's other keys keep working for {overlap} days");
+    Ok(())
+}
+
+/// `haochaping set-callback SYSTEM-ID URL`: where the system (a 12345 or website platform that
+/// refers work orders) hears of its tickets' status changes; prints the new signing secret once.
+async fn set_callback(args: &[String]) -> anyhow::Result<()> {
+    let [system, url] = args else {
+        bail!("usage: haochaping set-callback SYSTEM-ID URL (http:// or https://)");
+    };
+    let system = system
+        .parse()
+        .with_context(|| format!("{system:?} is not a business system id"))?;
+    let state = AppState::open(Config::from_env()?).await?;
+    let secret = crate::features::referral::set_callback(&state, None, system, url).await?;
+    println!("status changes of its referred tickets go to {url}");
+    println!(
+        "signing secret (shown once, kept sealed): {secret}\n\
+         each request carries X-Hcp-Timestamp (unix seconds) and X-Hcp-Signature: \
+         hmac-sha256=<hex of HMAC-SHA256(secret, timestamp + \"\\n\" + body)>"
+    );
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod device;
 pub mod disclosure;
 pub mod notify;
 pub mod rating;
+pub mod referral;
 pub mod registration;
 pub mod report;
 pub mod ticket;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(visit::routes())
         .merge(rating::routes())
         .merge(complaint::routes())
+        .merge(referral::routes())
         .merge(device::routes())
         .merge(ticket::routes())
         .merge(disclosure::routes())

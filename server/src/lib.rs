@@ -66,6 +66,7 @@ async fn start(site: impl FnOnce(AppState) -> axum::Router) -> anyhow::Result<()
         );
     }
     tokio::spawn(jobs::every_minute(state.clone()));
+    tokio::spawn(features::referral::deliver_forever(state.clone()));
     if config.upward_reporter {
         tokio::spawn(features::upward::report_forever(state.clone()));
     }

@@ -21,6 +21,7 @@ mod all {
     mod messages;
     mod organisation;
     mod rating;
+    mod referrals;
     mod report;
     mod return_visits;
     mod scopes;

@@ -56,6 +56,16 @@ pub struct ChannelRow {
     pub share: String,
 }
 
+/// One line of the complaints table: a source (or 合计) and its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintRow {
+    pub source: String,
+    pub received: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub complex: i64,
+}
+
 /// A public page of figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenFigures {
@@ -84,6 +94,8 @@ pub struct OpenFigures {
     pub lists: Vec<(String, Vec<ChildRow>)>,
     /// (reason, count) of valid 差评.
     pub reasons: Vec<(String, i64)>,
+    /// 投诉 per source, then 合计.
+    pub complaints: Vec<ComplaintRow>,
 }
 
 /// A rectification as published: what, why, how, how long. No personal data, no free text.
@@ -130,7 +142,8 @@ mod from_server {
     use server::features::disclosure as d;
 
     use super::{
-        ChannelRow, ChildRow, FigureView, OpenFigures, RectificationRow, StaffPage, TrendPoint,
+        ChannelRow, ChildRow, ComplaintRow, FigureView, OpenFigures, RectificationRow, StaffPage,
+        TrendPoint,
     };
 
     /// Public pages may be cached for a minute by browsers and proxies.
@@ -170,8 +183,24 @@ mod from_server {
         }
     }
 
+    fn complaints(c: &d::ComplaintsBySource) -> Vec<ComplaintRow> {
+        let row = |source: &str, n: d::ComplaintCounts| ComplaintRow {
+            source: source.to_owned(),
+            received: n.received,
+            on_time: n.on_time,
+            late: n.late,
+            complex: n.complex,
+        };
+        c.rows
+            .iter()
+            .map(|(source, n)| row(source.label_zh(), *n))
+            .chain(std::iter::once(row("合计", c.total)))
+            .collect()
+    }
+
     pub(super) fn figures(p: d::ScopeFigures) -> OpenFigures {
         OpenFigures {
+            complaints: complaints(&p.complaints),
             title: p.title,
             crumbs: p.crumbs.into_iter().map(|c| (c.href, c.label)).collect(),
             month: p.month,

@@ -28,6 +28,9 @@ pub struct ReportView {
     pub channel_headings: Vec<String>,
     /// Valid ratings by channel: label, both numberings, count, share.
     pub channels: Vec<Vec<String>>,
+    pub complaint_headings: Vec<String>,
+    /// Complaints by source: label, received, on time, late, complex; then 合计.
+    pub complaints: Vec<Vec<String>>,
 }
 
 /// A window whose satisfaction over the last days fell below the threshold.
@@ -95,6 +98,12 @@ mod from_server {
             rows: r.rows.into_iter().map(Vec::from).collect(),
             channel_headings: r.channel_headings.iter().map(|h| (*h).to_owned()).collect(),
             channels: r.channels.into_iter().map(Vec::from).collect(),
+            complaint_headings: r
+                .complaint_headings
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
+            complaints: r.complaints.into_iter().map(Vec::from).collect(),
             bad_items: r
                 .bad_items
                 .into_iter()

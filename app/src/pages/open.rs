@@ -91,6 +91,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         trend,
         lists,
         reasons,
+        complaints,
     } = page;
     let crumbs = crumbs
         .into_iter()
@@ -145,6 +146,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         <FigureTable month=month.clone() figures />
         <LevelTable levels />
         <ChannelTable rated channels />
+        <ComplaintTable complaints />
         <Trend points=trend />
         {lists
             .into_iter()
@@ -167,4 +169,4 @@ fn Figures(page: OpenFigures) -> impl IntoView {
 }
 
 pub use lists::{OpenMethods, OpenRectifications, OpenStaff};
-use tables::{ChannelTable, ChildTable, FigureTable, LevelTable, Trend};
+use tables::{ChannelTable, ChildTable, ComplaintTable, FigureTable, LevelTable, Trend};

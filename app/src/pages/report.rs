@@ -46,6 +46,8 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         bad_reasons,
         channel_headings,
         channels,
+        complaint_headings,
+        complaints,
     } = report;
     view! {
         <MonthPicker label="月份" month=month.clone() months=months />
@@ -81,7 +83,18 @@ fn ReportBody(report: ReportView) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        <ChannelSection month=month.clone() headings=channel_headings rows=channels />
+        <CountSection
+            id="report-channels"
+            caption=format!("{month} 评价渠道分布")
+            headings=channel_headings
+            rows=channels
+        />
+        <CountSection
+            id="report-complaints"
+            caption=format!("{month} 投诉受理与答复（按来源）")
+            headings=complaint_headings
+            rows=complaints
+        />
         <section class="card" id="clusters">
             <h2>"差评集中的事项"</h2>
             <ol>
@@ -112,12 +125,18 @@ fn ReportBody(report: ReportView) -> impl IntoView {
     }
 }
 
-/// The report's valid ratings by the channel the citizen used.
+/// A section of counts with a label per row: the valid ratings by the channel the citizen used,
+/// the complaints by source.
 #[component]
-fn ChannelSection(month: String, headings: Vec<String>, rows: Vec<Vec<String>>) -> impl IntoView {
+fn CountSection(
+    id: &'static str,
+    caption: String,
+    headings: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> impl IntoView {
     view! {
-        <table class="figures" id="report-channels">
-            <caption>{format!("{month} 评价渠道分布")}</caption>
+        <table class="figures" id=id>
+            <caption>{caption}</caption>
             <thead>
                 <tr>
                     {headings

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod channels;
+mod complaints;
 mod csv_format;
 mod data_row;
 mod listing;
@@ -15,6 +16,7 @@ mod store;
 
 pub use analysis::{HeatHour, WindowAlert};
 pub use channels::{ByChannel, ChannelShare, WalkIns};
+pub use complaints::{ComplaintCounts, ComplaintsBySource};
 pub use csv_format::{text_cell, to_csv};
 pub use listing::{ClosedRectification, OpenRow};
 pub use lists::{methods, rectifications, staff_figures};

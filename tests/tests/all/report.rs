@@ -162,6 +162,6 @@ async fn the_previous_months_report_is_kept_as_a_file_once() {
         .unwrap();
     assert_eq!(again, None);
     let book: Xlsx<_> = calamine::open_workbook(&file).expect("readable");
-    // The report, where 差评 cluster, and the ratings by channel.
-    assert_eq!(book.sheet_names()[1..], ["差评集中", "评价渠道"]);
+    // The report, where 差评 cluster, the ratings by channel and the complaints by source.
+    assert_eq!(book.sheet_names()[1..], ["差评集中", "评价渠道", "投诉"]);
 }

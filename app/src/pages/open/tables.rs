@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::open::{ChannelRow, ChildRow, FigureView, TrendPoint};
+use crate::api::open::{ChannelRow, ChildRow, ComplaintRow, FigureView, TrendPoint};
 
 #[component]
 pub fn FigureTable(month: String, figures: Vec<FigureView>) -> impl IntoView {
@@ -109,6 +109,41 @@ pub fn ChannelTable(rated: i64, channels: Vec<ChannelRow>) -> impl IntoView {
                                 <td>{code(c.sms6_code)}</td>
                                 <td>{c.count}</td>
                                 <td>{c.share}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// 投诉 of the month by source: received, replied on time, replied late, found complex.
+#[component]
+pub fn ComplaintTable(complaints: Vec<ComplaintRow>) -> impl IntoView {
+    view! {
+        <table class="figures" id="complaints">
+            <caption>"投诉受理与答复（按来源）"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"来源"</th>
+                    <th scope="col">"收到"</th>
+                    <th scope="col">"按时答复"</th>
+                    <th scope="col">"超时答复"</th>
+                    <th scope="col">"复杂投诉"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {complaints
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <tr>
+                                <th scope="row">{c.source}</th>
+                                <td>{c.received}</td>
+                                <td>{c.on_time}</td>
+                                <td>{c.late}</td>
+                                <td>{c.complex}</td>
                             </tr>
                         }
                     })

@@ -54,6 +54,14 @@ pub(super) struct DataRow<'a> {
     kind_case: i64,
     kind_visit: i64,
     kind_default: i64,
+    complaints: i64,
+    complaints_on_time: i64,
+    complaints_late: i64,
+    complaints_complex: i64,
+    complaints_form: i64,
+    complaints_12345: i64,
+    complaints_website: i64,
+    complaints_other_referral: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -62,6 +70,16 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
         let [l1, l2, l3, l4, l5] = c.levels;
         let [a1, a2, a3, a4, a5] = c.active_levels;
         let [et1, et2, et3, et4, et5, et6] = c.evaluator_types;
+        let [
+            complaints,
+            complaints_on_time,
+            complaints_late,
+            complaints_complex,
+            complaints_form,
+            complaints_12345,
+            complaints_website,
+            complaints_other_referral,
+        ] = r.complaints;
         // The order of `Channel::ALL`.
         let [
             ch_pc,
@@ -117,15 +135,23 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             kind_case: c.kinds[0],
             kind_visit: c.kinds[1],
             kind_default: c.kinds[2],
+            complaints,
+            complaints_on_time,
+            complaints_late,
+            complaints_complex,
+            complaints_form,
+            complaints_12345,
+            complaints_website,
+            complaints_other_referral,
         }
     }
 }
 
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
 /// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
-/// columns (0015), then the return visits and 评价主体 (0016), so that readers of the earlier
-/// columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 43] = [
+/// columns (0015), then the return visits and 评价主体 (0016), then the kinds (0023) and the
+/// complaints (0024), so that readers of the earlier columns by position keep working.
+pub(super) const FIELDS: [(&str, &str); 51] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -208,6 +234,26 @@ pub(super) const FIELDS: [(&str, &str); 43] = [
         "kind_default",
         "有效评价中的默认评价（系统在评价期满后作出）；kind_case + kind_visit + kind_default 等于有效评价数",
     ),
+    (
+        "complaints",
+        "收到的投诉（服务不满意表单与 12345、政府网站等转办），按投诉收到的月份计；范围为全部、地区、部门、事项",
+    ),
+    (
+        "complaints_on_time",
+        "其中首次答复在答复时限（2 个工作日，复杂投诉 5 个）截止前的",
+    ),
+    ("complaints_late", "其中首次答复晚于答复时限的"),
+    ("complaints_complex", "其中认定为复杂投诉（延长答复时限）的"),
+    (
+        "complaints_form",
+        "收到的投诉中来自窗口或网页“服务不满意”表单的",
+    ),
+    ("complaints_12345", "收到的投诉中由 12345 热线转办的"),
+    ("complaints_website", "收到的投诉中由政府网站转办的"),
+    (
+        "complaints_other_referral",
+        "收到的投诉中由领导信箱等其他平台转办的",
+    ),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -260,6 +306,7 @@ mod tests {
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
+            complaints: [5, 3, 1, 1, 1, 3, 1, 0],
         }
     }
 
@@ -319,7 +366,7 @@ mod tests {
             counts,
             [
                 20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
-                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1
+                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1, 5, 3, 1, 1, 1, 3, 1, 0
             ]
         );
     }
@@ -332,11 +379,13 @@ mod tests {
                        invalidated,bad_replied,bad_rectified,bad_real_name,fix_rated,fix_satisfied,\
                        ch_pc,ch_mobile,ch_qr_code,ch_hall_device,ch_kiosk,ch_phone,ch_sms,\
                        ch_system_default,walk_in,walk_in_bad,bad_real_name_visited,et1,et2,et3,et4,\
-                       et5,et6,anonymous,received,kind_case,kind_visit,kind_default\r\n";
+                       et5,et6,anonymous,received,kind_case,kind_visit,kind_default,complaints,\
+                       complaints_on_time,complaints_late,complaints_complex,complaints_form,\
+                       complaints_12345,complaints_website,complaints_other_referral\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1,5,3,1,1,1,3,1,0\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -349,7 +398,9 @@ mod tests {
         let expected = concat!(
             r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"bad_real_name":3,"#,
             r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
-            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"kind_case":10,"kind_default":1,"kind_visit":4,"l1":1,"l2":2,"#,
+            r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"#,
+            r#""complaints":5,"complaints_12345":3,"complaints_complex":1,"complaints_form":1,"#,
+            r#""complaints_late":1,"complaints_on_time":3,"complaints_other_referral":0,"complaints_website":1,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"kind_case":10,"kind_default":1,"kind_visit":4,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"received":5,"#,
             r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );

@@ -103,7 +103,22 @@ pub struct OpenRow {
     pub channels: ByChannel,
     /// e码 ratings without a visit, outside `counts` and `channels`.
     pub walk_ins: super::WalkIns,
+    /// 投诉 received in the month, in `COMPLAINT_COLUMNS` order: received, replied on time,
+    /// replied late, complex, then received from the form, 12345, the website and the others.
+    pub complaints: [i64; 8],
 }
+
+/// The complaint columns of the open data, summed over sources from `stat_complaint`.
+const COMPLAINT_COLUMNS: [&str; 8] = [
+    "sum(received)",
+    "sum(on_time)",
+    "sum(late)",
+    "sum(complex)",
+    "sum(CASE WHEN source = 'form' THEN received ELSE 0 END)",
+    "sum(CASE WHEN source = '12345' THEN received ELSE 0 END)",
+    "sum(CASE WHEN source = 'website' THEN received ELSE 0 END)",
+    "sum(CASE WHEN source IN ('leader_mailbox', 'other') THEN received ELSE 0 END)",
+];
 
 impl Store {
     /// Every aggregate (of `month`, or all months), named; staff by name or by staff number.
@@ -120,6 +135,16 @@ impl Store {
             "?1 IS NULL"
         };
         let channels = channel_columns();
+        let complaint_sums = COMPLAINT_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, sum)| format!("{sum} AS c{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let complaint_columns = (0..COMPLAINT_COLUMNS.len())
+            .map(|i| format!("coalesce(c.c{i}, 0) AS c{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT s.scope, s.scope_id, s.month, coalesce(CASE s.scope \
                WHEN 'all' THEN '全部' \
@@ -130,12 +155,16 @@ impl Store {
                WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
                WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
              {STAT_COLUMNS}, {channels}, coalesce(w.rated, 0) AS walk_in, \
-             coalesce(w.bad, 0) AS walk_in_bad \
+             coalesce(w.bad, 0) AS walk_in_bad, {complaint_columns} \
              FROM (SELECT scope, scope_id, month FROM stat \
-                   UNION SELECT scope, scope_id, month FROM stat_walk_in) s \
+                   UNION SELECT scope, scope_id, month FROM stat_walk_in \
+                   UNION SELECT scope, scope_id, month FROM stat_complaint) s \
              LEFT JOIN stat t ON t.scope = s.scope AND t.scope_id = s.scope_id AND t.month = s.month \
              LEFT JOIN stat_walk_in w ON w.scope = s.scope AND w.scope_id = s.scope_id \
                   AND w.month = s.month \
+             LEFT JOIN (SELECT scope, scope_id, month, {complaint_sums} FROM stat_complaint \
+                        GROUP BY scope, scope_id, month) c \
+                  ON c.scope = s.scope AND c.scope_id = s.scope_id AND c.month = s.month \
              WHERE {filter} ORDER BY s.month, s.scope, s.scope_id"
         );
         let rows = sqlx::query(&sql).bind(month).fetch_all(&self.pool).await?;
@@ -152,8 +181,18 @@ impl Store {
                         rated: r.try_get("walk_in")?,
                         bad: r.try_get("walk_in_bad")?,
                     },
+                    complaints: complaint_counts(r)?,
                 })
             })
             .collect()
     }
+}
+
+/// The complaint columns `c0` … `c7` of an open-data row.
+fn complaint_counts(r: &sqlx::sqlite::SqliteRow) -> Result<[i64; 8], sqlx::Error> {
+    let mut out = [0; 8];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = r.try_get(format!("c{i}").as_str())?;
+    }
+    Ok(out)
 }

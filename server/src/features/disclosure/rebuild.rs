@@ -1,4 +1,4 @@
-//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_walk_in`,
+//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_walk_in`, `stat_complaint`,
 //! `stat_hour`, `stat_day`) from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
 //! that is the benchmark's baseline and the tests' reference.
 
@@ -115,7 +115,42 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM stat_complaint")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(REBUILD_COMPLAINTS).execute(&mut *tx).await?;
         tx.commit().await
+    }
+
+    /// Every non-zero complaint count: (scope, id, month, source, [received, on time, late,
+    /// complex]).
+    pub async fn all_complaint_stats(
+        &self,
+    ) -> StoreResult<Vec<(String, i64, i64, String, [i64; 4])>> {
+        let rows = sqlx::query(
+            "SELECT scope, scope_id, month, source, received, on_time, late, complex \
+             FROM stat_complaint WHERE received + on_time + late + complex <> 0 \
+             ORDER BY scope, scope_id, month, source",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get("scope"),
+                    r.get("scope_id"),
+                    r.get("month"),
+                    r.get("source"),
+                    [
+                        r.get("received"),
+                        r.get("on_time"),
+                        r.get("late"),
+                        r.get("complex"),
+                    ],
+                )
+            })
+            .collect())
     }
 
     /// The counts of one scope over `from ..= to` computed from the ratings themselves, without
@@ -179,6 +214,20 @@ impl Store {
         .await
     }
 }
+
+/// `stat_complaint` from the tickets and their histories (migration 0024's view
+/// `complaint_scope`): a complaint counts in the month its ticket opened; its first reply is on
+/// time at or before `reply_due_at` (none: on time), late after it.
+const REBUILD_COMPLAINTS: &str = "INSERT INTO stat_complaint \
+    (scope, scope_id, month, source, received, on_time, late, complex) \
+    SELECT s.scope, s.scope_id, s.month, s.source, count(*), \
+    sum(f.at IS NOT NULL AND (t.reply_due_at IS NULL OR f.at <= t.reply_due_at)), \
+    sum(f.at IS NOT NULL AND t.reply_due_at IS NOT NULL AND f.at > t.reply_due_at), \
+    sum(EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.id AND e.action = 'mark_complex')) \
+    FROM complaint_scope s JOIN ticket t ON t.id = s.ticket_id \
+    LEFT JOIN ticket_event f ON f.id = (SELECT min(id) FROM ticket_event \
+        WHERE ticket_id = t.id AND action = 'reply') \
+    WHERE s.scope_id IS NOT NULL GROUP BY s.scope, s.scope_id, s.month, s.source";
 
 /// Every occurrence with the scopes it counts in and its counts (0 or 1 each; the ticket's
 /// fix ratings may be more): the plain scan that the aggregates replace. Walk-in e码 ratings are

@@ -174,6 +174,7 @@ pub async fn scope_figures(
     let reasons = state.store.top_bad_reasons(scope, month, month, 10).await?;
     let channels = state.store.channel_counts(scope, month, month).await?;
     let walk_ins = state.store.walk_in_counts(scope, month, month).await?;
+    let complaints = state.store.complaint_counts(scope, month, month).await?;
     let mut choices = this_month.last_n(12);
     choices.reverse();
     Ok(ScopeFigures {
@@ -200,5 +201,6 @@ pub async fn scope_figures(
         trend: trend(&rows, &months, policy),
         lists: lists(state, scope, month, policy).await?,
         reasons: reason_tallies(reasons),
+        complaints,
     })
 }

@@ -105,6 +105,8 @@ pub struct ScopeFigures {
     pub lists: Vec<ChildList>,
     /// The most frequent reasons of valid 差评.
     pub reasons: Vec<Tally>,
+    /// 投诉 of the month per source: received, replied on time and late, complex.
+    pub complaints: super::ComplaintsBySource,
 }
 
 /// One page of the staff 公示.

@@ -67,6 +67,24 @@ pub(crate) async fn document() -> Json<Value> {
                     "rating_url": { "type": "string", "description": "the window's e码 page for this visit (/w/{ecode}?v={visit_code}), for a QR code on the ticket" },
                     "finished": { "type": "boolean", "description": "the visit is an occurrence (办结, or rated while served)" },
                     "rated": { "type": "boolean" } } },
+                "ReferralRequest": { "type": "object", "additionalProperties": false,
+                    "description": "A work order (工单) referred by a 12345 hotline, a government website or a leader's mailbox (转办).",
+                    "required": ["source", "external_id", "received_at_ms", "category", "department", "content"],
+                    "properties": {
+                        "source": { "type": "string", "enum": ["12345", "website", "leader_mailbox", "other"], "description": "来源: 12345 热线, 政府网站, 领导信箱, other" },
+                        "external_id": { "type": "string", "minLength": 1, "maxLength": 64, "description": "the platform's own work-order id; with source, the key of the referral" },
+                        "received_at_ms": { "type": "integer", "description": "when the platform received the work order, unix ms (after 2000, not in the future)" },
+                        "category": { "type": "string", "enum": ["complaint", "suggestion", "inquiry", "help", "投诉", "建议", "咨询", "求助"], "description": "诉求类别" },
+                        "department": { "type": "string", "description": "code of the department the work order is for; it must be granted to the platform" },
+                        "content": { "type": "string", "minLength": 5, "maxLength": 1000, "description": "what the citizen said" },
+                        "contact_phone": { "type": ["string", "null"], "description": "the citizen's 11-digit mobile, if given: stored encrypted, shown masked, never published" }
+                    } },
+                "Referred": { "type": "object", "required": ["ticket_id", "created", "tracking_code", "tracking_url", "state"], "properties": {
+                    "ticket_id": { "type": "integer" }, "created": { "type": "boolean" },
+                    "tracking_code": { "type": "string", "description": "查询码 of the public tracking page" },
+                    "tracking_url": { "type": "string" },
+                    "reply_due_at_ms": { "type": ["integer", "null"], "description": "end of the working day the reply is due (2 working days; 5 once found complex), unix ms" },
+                    "state": { "type": "string" } } },
                 "RowError": { "type": "object", "properties": {
                     "row": { "type": "integer", "description": "index in the array, from 0" },
                     "field": { "type": "string" }, "message": { "type": "string" } } }
@@ -113,6 +131,21 @@ pub(crate) async fn document() -> Json<Value> {
                     "401": error_response("missing, unknown, expired (after a rotation's overlap) or revoked API key"),
                     "403": error_response("the department is outside the regions and departments this system is granted; `field` names it"),
                     "409": error_response("registered before with other details"),
+                    "422": error_response("a field is invalid; `field` names it")
+                } } },
+            "/api/v1/referrals": { "post": {
+                "summary": "转办 — refer a 12345 or website work order to a department: it becomes a complaint ticket",
+                "description": "The referring platform is a business system granted the departments or regions it refers to. Idempotent on (source, external_id): the same work order again answers 200 with the same ticket; other details answer 409. The ticket's reply is due in 2 working days (5 when the handler finds it complex). Status changes (accepted 已受理, in_progress 办理中, replied 已答复 with the reply text and time, closed 已办结) are POSTed, once each and in order per ticket, to the callback an administrator sets (`haochaping set-callback SYSTEM-ID URL`), as JSON `{source, external_id, ticket_id, sequence, status, status_zh, at_ms, reply: {text, at_ms} | null}` signed with `X-Hcp-Timestamp` (unix seconds) and `X-Hcp-Signature: hmac-sha256=<hex>`, the HMAC-SHA256 of `timestamp + \"\\n\" + body` keyed by the callback secret; any answer but 2xx is retried with backoff.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReferralRequest" } } } },
+                "responses": {
+                    "201": { "description": "referred: a new complaint ticket", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Referred" } } } },
+                    "200": { "description": "referred before with the same details: the same ticket", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Referred" } } } },
+                    "400": error_response("malformed JSON"),
+                    "401": error_response("missing, unknown, expired or revoked API key"),
+                    "403": error_response("the department is outside the platform's grant; `field` is `department`"),
+                    "409": error_response("the same source and external_id were referred before with other details"),
+                    "413": error_response("the body is larger than 2 MiB"),
+                    "415": error_response("not sent as application/json"),
                     "422": error_response("a field is invalid; `field` names it")
                 } } },
             "/api/v1/occurrences/{case_number}/{occurrence_no}": { "get": {

@@ -59,6 +59,28 @@ pub fn channel_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
         .collect()
 }
 
+/// The column headings of the complaints section.
+pub const COMPLAINT_HEADINGS: [&str; 5] = ["投诉来源", "收到", "按时答复", "超时答复", "复杂投诉"];
+
+/// The complaints section as text cells, in `COMPLAINT_HEADINGS` order: every source, then 合计.
+pub fn complaint_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
+    let row = |label: &str, c: crate::features::disclosure::ComplaintCounts| {
+        [
+            label.to_owned(),
+            c.received.to_string(),
+            c.on_time.to_string(),
+            c.late.to_string(),
+            c.complex.to_string(),
+        ]
+    };
+    let by = &report.complaints;
+    domain::referral::ComplaintSource::ALL
+        .into_iter()
+        .map(|source| row(source.label_zh(), by.of_source(source)))
+        .chain(std::iter::once(row("合计", by.total)))
+        .collect()
+}
+
 /// A row of `N` cells padded to the width of the main table (the CSV has one width).
 fn padded<const N: usize>(cells: [String; N]) -> [String; WIDTH] {
     let mut row: [String; WIDTH] = Default::default();
@@ -110,7 +132,8 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; WIDTH]> {
 }
 
 /// The report as CSV (RFC 4180 with a byte-order mark for spreadsheet programs): the rows, an
-/// empty line, then the by-channel section with its own headings (padded to the same width).
+/// empty line, then the by-channel section with its own headings (padded to the same width), an
+/// empty line and the complaints by source.
 pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
     to_csv(|w| {
         w.write_record(HEADINGS)?;
@@ -121,11 +144,17 @@ pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
         w.write_record(padded(CHANNEL_HEADINGS.map(str::to_owned)))?;
         channel_cells(report)
             .into_iter()
+            .try_for_each(|row| w.write_record(padded(row)))?;
+        w.write_record(padded::<0>([]))?;
+        w.write_record(padded(COMPLAINT_HEADINGS.map(str::to_owned)))?;
+        complaint_cells(report)
+            .into_iter()
             .try_for_each(|row| w.write_record(padded(row)))
     })
 }
 
-/// The report as an XLSX workbook: one sheet of rows, one of where 差评 cluster, one by channel.
+/// The report as an XLSX workbook: one sheet of rows, one of where 差评 cluster, one by channel,
+/// one of complaints by source.
 pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
@@ -178,6 +207,20 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             };
         }
     }
+    let complaints = book.add_worksheet();
+    complaints.set_name("投诉")?;
+    for (col, heading) in COMPLAINT_HEADINGS.iter().enumerate() {
+        complaints.write_string_with_format(0, col as u16, *heading, &bold)?;
+    }
+    for (row, cells) in complaint_cells(report).iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            let (r, c) = (row as u32 + 1, col as u16);
+            match (col, cell.parse::<f64>()) {
+                (1..=4, Ok(n)) => complaints.write_number(r, c, n)?,
+                _ => complaints.write_string(r, c, cell)?,
+            };
+        }
+    }
     book.save_to_buffer()
 }
 
@@ -211,6 +254,7 @@ mod tests {
             bad_items: Vec::new(),
             bad_reasons: Vec::new(),
             channels: crate::features::disclosure::ByChannel([0, 0, 0, 0, 0, 0, 4, 0]),
+            complaints: Default::default(),
         };
         let bytes = csv(&report).unwrap();
         let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap();
@@ -228,8 +272,17 @@ mod tests {
                 .into_iter()
                 .map(|r| Vec::from(padded(r))),
         );
+        let sms_row = written.len() - 2;
+        written.push(vec![String::new(); WIDTH]);
+        written.push(Vec::from(padded(COMPLAINT_HEADINGS.map(str::to_owned))));
+        written.extend(
+            complaint_cells(&report)
+                .into_iter()
+                .map(|r| Vec::from(padded(r))),
+        );
         assert_eq!(read, written);
-        let sms = &read[read.len() - 2];
+        assert_eq!(&read[read.len() - 1][..5], ["合计", "0", "0", "0", "0"]);
+        let sms = &read[sms_row];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");
         // No citizen-made ratings in this row: 主动评价好评率 has no denominator.

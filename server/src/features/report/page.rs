@@ -7,7 +7,10 @@ use domain::{
     time::Month,
 };
 
-use super::{CHANNEL_HEADINGS, HEADINGS, ReportError, cells, channel_cells, monthly, percent};
+use super::{
+    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, ReportError, cells, channel_cells,
+    complaint_cells, monthly, percent,
+};
 use crate::features::disclosure::this_month;
 use crate::platform::{db::now, state::AppState};
 
@@ -40,6 +43,9 @@ pub struct ReportPage {
     pub channel_headings: [&'static str; 5],
     /// Valid ratings by channel, in `CHANNEL_HEADINGS` order (they add up to the scope's ratings).
     pub channels: Vec<[String; 5]>,
+    pub complaint_headings: [&'static str; 5],
+    /// Complaints by source, in `COMPLAINT_HEADINGS` order, then 合计.
+    pub complaints: Vec<[String; 5]>,
 }
 
 /// 月度报告 (supervisor) of the month asked for ("YYYY-MM"; the previous month by default).
@@ -60,6 +66,8 @@ pub async fn report_page(
         rows: cells(&report),
         channel_headings: CHANNEL_HEADINGS,
         channels: channel_cells(&report),
+        complaint_headings: COMPLAINT_HEADINGS,
+        complaints: complaint_cells(&report),
         bad_items: report
             .bad_items
             .into_iter()

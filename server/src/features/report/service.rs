@@ -15,7 +15,7 @@ use domain::{
     time::{Month, Timestamp},
 };
 
-use crate::features::disclosure::{ByChannel, Children, ScopeCounts};
+use crate::features::disclosure::{ByChannel, Children, ComplaintsBySource, ScopeCounts};
 use crate::platform::scope::{departments_sql, windows_sql, within};
 use crate::platform::state::AppState;
 use domain::org::Scope;
@@ -51,6 +51,9 @@ pub struct MonthlyReport {
     pub bad_reasons: Vec<(String, i64)>,
     /// The scope's valid ratings by the channel the citizen used.
     pub channels: ByChannel,
+    /// The scope's complaints by source (a hall's report has none: complaints name a department,
+    /// not a hall).
+    pub complaints: ComplaintsBySource,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +163,9 @@ pub async fn build(
         .map(|(code, n)| (catalogue.label_or_code(code), n))
         .collect();
     let channels = channels(state, scope, month).await?;
+    let complaints = complaints(state, scope, month).await?;
     Ok(MonthlyReport {
+        complaints,
         month,
         policy,
         sections,
@@ -181,6 +186,26 @@ async fn channels(state: &AppState, scope: Scope, month: Month) -> Result<ByChan
             let departments = departments_sql(scope).unwrap_or_default();
             store
                 .channel_counts_of_departments(&departments, month, month)
+                .await
+        }
+    }
+}
+
+/// The complaints of `scope` by source, read like `channels`.
+async fn complaints(
+    state: &AppState,
+    scope: Scope,
+    month: Month,
+) -> Result<ComplaintsBySource, sqlx::Error> {
+    use crate::features::disclosure::Scope as Stat;
+    let store = &state.store;
+    match scope {
+        Scope::All => store.complaint_counts(Stat::All, month, month).await,
+        Scope::Hall(_) => Ok(ComplaintsBySource::default()),
+        Scope::Region(_) => {
+            let departments = departments_sql(scope).unwrap_or_default();
+            store
+                .complaint_counts_of_departments(&departments, month, month)
                 .await
         }
     }
@@ -224,7 +249,10 @@ pub async fn monthly(
 }
 
 /// The downloads are written in `export`; the monthly archive below keeps the XLSX.
-pub use super::export::{CHANNEL_HEADINGS, HEADINGS, cells, channel_cells, csv, xlsx};
+pub use super::export::{
+    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, cells, channel_cells, complaint_cells, csv,
+    xlsx,
+};
 
 /// At the start of a month, keeps the previous month's report as a file under
 /// `<data dir>/reports/` (once). Returns the file written, if any.

@@ -81,7 +81,9 @@ pub fn ticket_line(t: &TicketListItem, calendar: &Calendar) -> TicketLine {
     let open = t.state != TicketState::Closed;
     TicketLine {
         id: t.id,
-        kind_zh: t.kind.label_zh(),
+        kind_zh: t
+            .source
+            .map_or_else(|| t.kind.label_zh(), |s| s.ticket_kind_zh()),
         state_zh: t.state.label_zh(),
         department: t.department.clone(),
         opened: t.opened_at.to_string(),

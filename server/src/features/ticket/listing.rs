@@ -28,6 +28,8 @@ pub struct TicketListItem {
     /// closed or while the holiday calendar lacks the year.
     pub due_at: Option<Timestamp>,
     pub escalated: bool,
+    /// 转办: the platform a referred complaint came from.
+    pub source: Option<domain::referral::ReferralSource>,
 }
 
 /// One ticket with what its handler needs to see (the phone stays sealed: see `reveal`).
@@ -93,7 +95,8 @@ impl VisitColumns {
 static COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "t.id, t.department_id, t.kind, t.state, d.name AS department, t.opened_at, {} AS due_at, \
-         t.escalated",
+         t.escalated, (SELECT r.source FROM referral r WHERE r.complaint_id = t.complaint_id) \
+         AS source",
         domain::sql::due_at_sql("t")
     )
 });
@@ -109,6 +112,10 @@ fn list_item(r: &sqlx::sqlite::SqliteRow) -> StoreResult<TicketListItem> {
         opened_at: r.try_get("opened_at")?,
         due_at: r.try_get("due_at")?,
         escalated: r.try_get("escalated")?,
+        source: r
+            .try_get::<Option<String>, _>("source")?
+            .as_deref()
+            .and_then(domain::referral::ReferralSource::parse),
     })
 }
 

@@ -88,6 +88,27 @@ pub async fn act(
     action: TicketAction,
     note: Option<&str>,
 ) -> Result<TicketState, TicketActError> {
+    act_at(
+        state,
+        actor,
+        id,
+        action,
+        note,
+        crate::platform::db::now_ms(),
+    )
+    .await
+}
+
+/// The same, taken at `now` (unix ms): the step's time in the history and the figures, and the
+/// day its deadlines count from. For tests and imports that replay a history; requests use `act`.
+pub async fn act_at(
+    state: &AppState,
+    actor: Actor,
+    id: i64,
+    action: TicketAction,
+    note: Option<&str>,
+    now: i64,
+) -> Result<TicketState, TicketActError> {
     let ticket = visible_ticket(state, actor, id).await?;
     if !actor.may_act(action, ticket.department_id) {
         return Err(TicketActError::Forbidden);
@@ -95,7 +116,16 @@ pub async fn act(
     if action.is_visit() {
         return Err(TicketError::VisitRecordRequired.into());
     }
-    take(state, &ticket, action, Some(actor.account_id), note, None).await
+    take(
+        state,
+        &ticket,
+        action,
+        Some(actor.account_id),
+        note,
+        None,
+        now,
+    )
+    .await
 }
 
 /// 回访 — records a return visit on ticket `id`: reached, it verifies the ticket; a failed attempt
@@ -122,6 +152,7 @@ pub async fn record_visit(
         account,
         Some(&note),
         Some(&visit),
+        now.unix_ms(),
     )
     .await
 }
@@ -136,12 +167,14 @@ async fn take(
     account: Option<i64>,
     note: Option<&str>,
     visit: Option<&ReturnVisit>,
+    now: i64,
 ) -> Result<TicketState, TicketActError> {
+    let today = Timestamp::from_unix_ms(now);
     let transition = ticket.state.apply(action, ticket.facts)?;
     action.check_note(note)?;
     let deadlines = state.rules().deadlines;
     let rectify_due_at = (action == TicketAction::Triage(Triage::Ledger))
-        .then(|| state.deadline_after(deadlines.rectification))
+        .then(|| state.deadline_from(today, deadlines.rectification))
         .flatten();
     // A complex complaint's reply is due the longer deadline after the day it was made.
     let reply_due_at = (action == TicketAction::MarkComplex)
@@ -153,7 +186,7 @@ async fn take(
     {
         DueFrom::Nothing => None,
         DueFrom::ComplaintReply => reply_due_at.or(ticket.reply_due_at),
-        DueFrom::Setting(setting) => state.deadline_after(deadlines.get(setting)),
+        DueFrom::Setting(setting) => state.deadline_from(today, deadlines.get(setting)),
     };
     let step = TicketStep {
         ticket,
@@ -169,6 +202,7 @@ async fn take(
         reply_due_at,
         state_due_at,
         visit,
+        at: now,
     };
     if !state.store.apply_ticket_step(&step).await? {
         return Err(TicketActError::Changed);
@@ -284,6 +318,7 @@ pub async fn citizen_rates_fix(
         None,
         None,
         None,
+        crate::platform::db::now_ms(),
     )
     .await
 }

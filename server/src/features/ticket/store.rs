@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::platform::{
     auth::{Audit, audit},
-    db::{Store, StoreResult, now_ms},
+    db::{Store, StoreResult},
 };
 
 /// A ticket as the state machine needs it.
@@ -50,6 +50,8 @@ pub struct TicketStep<'a> {
     pub state_due_at: Option<Timestamp>,
     /// A return visit's record (the visit steps only), kept beside the step.
     pub visit: Option<&'a ReturnVisit>,
+    /// When the step is taken (unix ms).
+    pub at: i64,
 }
 
 impl Store {
@@ -106,7 +108,7 @@ impl Store {
     /// Takes a step, unless the ticket moved meanwhile. `false`: someone else changed it first.
     pub async fn apply_ticket_step(&self, step: &TicketStep<'_>) -> StoreResult<bool> {
         let ticket = step.ticket;
-        let now = now_ms();
+        let now = step.at;
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
             "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ?, \

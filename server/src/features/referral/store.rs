@@ -1,0 +1,256 @@
+//! Referrals (转办): stored with their complaint and ticket in one transaction, looked up by
+//! (source, external id); their callbacks claimed in order per ticket and settled attempt by
+//! attempt.
+
+use domain::ids::BusinessSystemId;
+use domain::referral::ReferralSource;
+use domain::time::Timestamp;
+use sqlx::Row;
+
+use crate::platform::auth::{Audit, audit};
+use crate::platform::db::{Store, StoreResult};
+
+/// A referral ready to store, with the complaint and ticket it opens.
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub system: BusinessSystemId,
+    pub source: ReferralSource,
+    pub external_id: String,
+    pub category: &'static str,
+    pub received_at: i64,
+    pub fingerprint: Vec<u8>,
+    pub department_id: i64,
+    pub content: String,
+    pub contact_phone_enc: Option<Vec<u8>>,
+    pub tracking_code: String,
+    /// When our ticket opens (unix ms): now, or a test's clock.
+    pub opened_at: i64,
+    pub reply_due_at: Option<Timestamp>,
+}
+
+/// A stored referral as the API answers it.
+#[derive(Debug, Clone)]
+pub struct StoredReferral {
+    pub ticket_id: i64,
+    pub tracking_code: String,
+    pub fingerprint: Vec<u8>,
+    pub reply_due_at: Option<Timestamp>,
+    pub state: domain::ticket::TicketState,
+}
+
+/// A callback due to be sent: the oldest undelivered one of its ticket.
+#[derive(Debug, Clone)]
+pub struct DueCallback {
+    pub id: i64,
+    pub attempts: i64,
+    pub status: String,
+    pub note: Option<String>,
+    pub at: i64,
+    pub source: String,
+    pub external_id: String,
+    pub ticket_id: i64,
+    pub url: String,
+    pub secret_enc: Vec<u8>,
+}
+
+impl Store {
+    /// The referral with this (source, external id), if any.
+    pub async fn referral_by_external(
+        &self,
+        source: &str,
+        external_id: &str,
+    ) -> StoreResult<Option<StoredReferral>> {
+        let row = sqlx::query(
+            "SELECT t.id, c.tracking_code, r.fingerprint, t.reply_due_at, t.state \
+             FROM referral r JOIN complaint c ON c.id = r.complaint_id \
+             JOIN ticket t ON t.complaint_id = c.id WHERE r.source = ? AND r.external_id = ?",
+        )
+        .bind(source)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| StoredReferral {
+            ticket_id: r.get("id"),
+            tracking_code: r.get("tracking_code"),
+            fingerprint: r.get("fingerprint"),
+            reply_due_at: r.get("reply_due_at"),
+            state: r.get("state"),
+        }))
+    }
+
+    /// Stores the complaint, the referral and the ticket, opened at `new.opened_at`. `false`: the
+    /// (source, external id) was stored meanwhile (the caller reads it again).
+    pub async fn insert_referral(&self, new: &NewReferral) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let complaint: i64 = sqlx::query_scalar(
+            "INSERT INTO complaint (tracking_code, department_id, description, contact_phone_enc, \
+             created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&new.tracking_code)
+        .bind(new.department_id)
+        .bind(&new.content)
+        .bind(&new.contact_phone_enc)
+        .bind(new.opened_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO referral (complaint_id, business_system_id, source, external_id, category, \
+             received_at, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (source, external_id) DO NOTHING",
+        )
+        .bind(complaint)
+        .bind(new.system)
+        .bind(new.source.as_str())
+        .bind(&new.external_id)
+        .bind(new.category)
+        .bind(new.received_at)
+        .bind(&new.fingerprint)
+        .bind(new.opened_at)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let ticket: i64 = sqlx::query_scalar(
+            "INSERT INTO ticket (kind, complaint_id, department_id, state, real_name, opened_at, \
+             reply_due_at, updated_at) VALUES ('complaint', ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(complaint)
+        .bind(new.department_id)
+        .bind(new.contact_phone_enc.is_some())
+        .bind(new.opened_at)
+        .bind(new.reply_due_at)
+        .bind(new.opened_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ticket_event (ticket_id, actor, action, to_state, note, at) \
+             VALUES (?, 'system', 'open', 'open', ?, ?)",
+        )
+        .bind(ticket)
+        .bind(new.source.label_zh())
+        .bind(new.opened_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets the system's callback URL and sealed signing secret, audited. `false`: no such system.
+    pub async fn set_referral_callback(
+        &self,
+        by: Option<i64>,
+        system: BusinessSystemId,
+        url: &str,
+        secret_enc: &[u8],
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let before: Option<Option<String>> =
+            sqlx::query_scalar("SELECT callback_url FROM business_system WHERE id = ?")
+                .bind(system)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE business_system SET callback_url = ?, callback_secret_enc = ? WHERE id = ?",
+        )
+        .bind(url)
+        .bind(secret_enc)
+        .bind(system)
+        .execute(&mut *tx)
+        .await?;
+        let entry = Audit::new(
+            by,
+            "set_referral_callback",
+            ("business_system", system.get()),
+        )
+        .change(
+            Some(serde_json::json!({ "callback_url": before })),
+            Some(serde_json::json!({ "callback_url": url, "secret": "已设置" })),
+        );
+        audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Callbacks due at `now`: per ticket only the oldest undelivered one, so that a ticket's
+    /// statuses arrive in order; only to systems with a callback.
+    pub async fn due_callbacks(&self, now: i64, limit: i64) -> StoreResult<Vec<DueCallback>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.attempts, c.status, c.note, c.at, r.source, r.external_id, \
+             t.id AS ticket_id, b.callback_url, b.callback_secret_enc \
+             FROM referral_callback c JOIN referral r ON r.id = c.referral_id \
+             JOIN business_system b ON b.id = r.business_system_id \
+             JOIN ticket t ON t.complaint_id = r.complaint_id \
+             WHERE c.delivered_at IS NULL AND c.next_try_at <= ? \
+             AND b.callback_url IS NOT NULL AND b.callback_secret_enc IS NOT NULL \
+             AND c.id = (SELECT min(id) FROM referral_callback \
+                         WHERE referral_id = c.referral_id AND delivered_at IS NULL) \
+             ORDER BY c.id LIMIT ?",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DueCallback {
+                id: r.get("id"),
+                attempts: r.get("attempts"),
+                status: r.get("status"),
+                note: r.get("note"),
+                at: r.get("at"),
+                source: r.get("source"),
+                external_id: r.get("external_id"),
+                ticket_id: r.get("ticket_id"),
+                url: r.get("callback_url"),
+                secret_enc: r.get("callback_secret_enc"),
+            })
+            .collect())
+    }
+
+    /// Records one attempt and settles the callback: delivered at `now`, or retried at
+    /// `next_try_at` with the error.
+    pub async fn settle_callback(
+        &self,
+        id: i64,
+        now: i64,
+        http_status: Option<u16>,
+        outcome: Result<(), (i64, &str)>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let error = outcome.err().map(|(_, e)| e);
+        sqlx::query(
+            "INSERT INTO referral_callback_attempt (callback_id, at, http_status, error) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(http_status)
+        .bind(error)
+        .execute(&mut *tx)
+        .await?;
+        match outcome {
+            Ok(()) => sqlx::query(
+                "UPDATE referral_callback SET attempts = attempts + 1, delivered_at = ?, \
+                 last_error = NULL WHERE id = ?",
+            )
+            .bind(now)
+            .bind(id),
+            Err((next_try_at, error)) => sqlx::query(
+                "UPDATE referral_callback SET attempts = attempts + 1, next_try_at = ?, \
+                 last_error = ? WHERE id = ?",
+            )
+            .bind(next_try_at)
+            .bind(error)
+            .bind(id),
+        }
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
