@@ -77,6 +77,24 @@ async fn each_rating_has_its_kind_shown_apart_and_set_once() {
         .sum();
     assert_eq!(case + visit + default, valid);
 
+    // The monthly report's table ends with the kinds; the department's row counts each once.
+    let boss = server.supervisor("jd").await;
+    let session = server.sign_in(&boss).await;
+    let month = server::platform::db::now().month_cst();
+    let report = server
+        .page_as(&format!("/staff/report.csv?month={month}"), &session)
+        .await;
+    assert!(
+        report.contains(",较上月,一事一评,一次一评,默认评价"),
+        "{report}"
+    );
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("县不动产登记中心") && l.ends_with(",1,1,1")),
+        "{report}"
+    );
+
     // The kept counts equal a recomputation.
     let kept = s.store.all_stats().await.unwrap();
     s.store.rebuild_stats().await.unwrap();

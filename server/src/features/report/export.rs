@@ -8,7 +8,7 @@ use super::{MonthlyReport, percent};
 use crate::features::disclosure::{text_cell, to_csv};
 
 /// The number of columns of the report's main table.
-pub(super) const WIDTH: usize = 16;
+pub(super) const WIDTH: usize = 19;
 
 /// The column headings of the report's tables.
 pub const HEADINGS: [&str; WIDTH] = [
@@ -28,6 +28,11 @@ pub const HEADINGS: [&str; WIDTH] = [
     "实名差评回访率（目标 100 %）",
     "排名",
     "较上月",
+    // 评价类型: valid ratings of each kind, adding up to 有效评价 (appended: columns before keep
+    // their places).
+    "一事一评",
+    "一次一评",
+    "默认评价",
 ];
 
 /// The column headings of the by-channel section.
@@ -125,6 +130,9 @@ pub fn cells(report: &MonthlyReport) -> Vec<[String; WIDTH]> {
                 visit_rate(f.real_name_visit_rate),
                 r.rank.map_or_else(|| "—".into(), |n| n.to_string()),
                 domain::stats::rank_change_zh(r.change()),
+                r.counts.kinds[0].to_string(),
+                r.counts.kinds[1].to_string(),
+                r.counts.kinds[2].to_string(),
             ]);
         }
     }
@@ -169,7 +177,7 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             let (r, c) = (row as u32 + 1, col as u16);
             // Counts are numbers in the sheet; rates and labels stay text (truncated, as published).
             match (col, cell.parse::<f64>()) {
-                (3 | 4 | 9 | 10 | 11 | 14, Ok(n)) => sheet.write_number(r, c, n)?,
+                (3 | 4 | 9 | 10 | 11 | 14 | 16..=18, Ok(n)) => sheet.write_number(r, c, n)?,
                 _ => sheet.write_string(r, c, cell)?,
             };
         }
