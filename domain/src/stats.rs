@@ -48,6 +48,9 @@ pub struct Counts {
     /// Valid ratings by kind: 一事一评, 一次一评, 默认评价 (`kind::EvaluationKind::OF_SERVICE`).
     #[serde(default)]
     pub kinds: [i64; 3],
+    /// 申诉 against 差评: filed, upheld, rejected (an upheld one is also `invalidated`).
+    #[serde(default)]
+    pub appeals: [i64; 3],
 }
 
 impl Counts {
@@ -72,6 +75,7 @@ impl Counts {
         self.received += other.received;
         for i in 0..3 {
             self.kinds[i] += other.kinds[i];
+            self.appeals[i] += other.appeals[i];
         }
     }
 

@@ -7,6 +7,7 @@ mod all {
     mod accounts;
     mod administration;
     mod api;
+    mod appeals;
     mod channels;
     mod closed_loop;
     mod complaint;

@@ -88,6 +88,8 @@ pub struct OpenFigures {
     pub kinds: Vec<(String, i64)>,
     /// Ratings received from counties (a province).
     pub received: i64,
+    /// 申诉 against 差评: filed, upheld, rejected.
+    pub appeals: [i64; 3],
     pub figures: Vec<FigureView>,
     pub trend: Vec<TrendPoint>,
     /// (list title, rows)
@@ -213,6 +215,7 @@ mod from_server {
             walk_ins: (p.walk_ins.rated, p.walk_ins.bad),
             kinds: tallies(p.kinds),
             received: p.received,
+            appeals: p.appeals,
             figures: p
                 .figures
                 .into_iter()

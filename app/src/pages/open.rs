@@ -87,6 +87,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         walk_ins,
         kinds,
         received,
+        appeals,
         figures,
         trend,
         lists,
@@ -124,6 +125,14 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         <p id="totals">
             {format!(
                 "{month}：登记办件 {occurrences} 件，有效评价 {rated} 条，申诉成立不计入 {invalidated} 条。",
+            )}
+        </p>
+        <p id="appeals">
+            {format!(
+                "对差评提出申诉 {} 件：成立 {} 件（该评价不计入），不成立 {} 件。",
+                appeals[0],
+                appeals[1],
+                appeals[2],
             )}
         </p>
         <p id="kinds">

@@ -62,6 +62,9 @@ pub(super) struct DataRow<'a> {
     complaints_12345: i64,
     complaints_website: i64,
     complaints_other_referral: i64,
+    appeals_filed: i64,
+    appeals_upheld: i64,
+    appeals_rejected: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -143,6 +146,9 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             complaints_12345,
             complaints_website,
             complaints_other_referral,
+            appeals_filed: c.appeals[0],
+            appeals_upheld: c.appeals[1],
+            appeals_rejected: c.appeals[2],
         }
     }
 }
@@ -151,7 +157,7 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
 /// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
 /// columns (0015), then the return visits and 评价主体 (0016), then the kinds (0023) and the
 /// complaints (0024), so that readers of the earlier columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 51] = [
+pub(super) const FIELDS: [(&str, &str); 54] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -254,6 +260,12 @@ pub(super) const FIELDS: [(&str, &str); 51] = [
         "complaints_other_referral",
         "收到的投诉中由领导信箱等其他平台转办的",
     ),
+    ("appeals_filed", "对差评提出的申诉（按所评服务的月份计）"),
+    (
+        "appeals_upheld",
+        "其中申诉成立的（该评价失效，计入 invalidated）",
+    ),
+    ("appeals_rejected", "其中申诉不成立的（评价照常计入）"),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -303,6 +315,7 @@ mod tests {
                 anonymous: 4,
                 received: 5,
                 kinds: [10, 4, 1],
+                appeals: [3, 2, 1],
             },
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
@@ -366,7 +379,7 @@ mod tests {
             counts,
             [
                 20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
-                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1, 5, 3, 1, 1, 1, 3, 1, 0
+                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1, 5, 3, 1, 1, 1, 3, 1, 0, 3, 2, 1
             ]
         );
     }
@@ -381,11 +394,12 @@ mod tests {
                        ch_system_default,walk_in,walk_in_bad,bad_real_name_visited,et1,et2,et3,et4,\
                        et5,et6,anonymous,received,kind_case,kind_visit,kind_default,complaints,\
                        complaints_on_time,complaints_late,complaints_complex,complaints_form,\
-                       complaints_12345,complaints_website,complaints_other_referral\r\n";
+                       complaints_12345,complaints_website,complaints_other_referral,\
+                       appeals_filed,appeals_upheld,appeals_rejected\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1,5,3,1,1,1,3,1,0\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1,5,3,1,1,1,3,1,0,3,2,1\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -396,7 +410,7 @@ mod tests {
     fn json_rows_keep_the_sorted_keys_they_were_published_with() {
         let json = serde_json::to_string(&json_rows(&[open_row("全部")]).unwrap()).unwrap();
         let expected = concat!(
-            r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"bad_real_name":3,"#,
+            r#"[{"a1":0,"a2":1,"a3":2,"a4":3,"a5":4,"anonymous":4,"appeals_filed":3,"appeals_rejected":1,"appeals_upheld":2,"bad_real_name":3,"#,
             r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
             r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"#,
             r#""complaints":5,"complaints_12345":3,"complaints_complex":1,"complaints_form":1,"#,

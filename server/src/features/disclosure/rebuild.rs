@@ -271,7 +271,13 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      coalesce(e.id IS NOT NULL AND o.kind = 'reported', 0) AS received, \
      coalesce(e.kind = 'case' AND i.evaluation_id IS NULL, 0) AS k_case, \
      coalesce(e.kind = 'visit' AND i.evaluation_id IS NULL, 0) AS k_visit, \
-     coalesce(e.kind = 'default' AND i.evaluation_id IS NULL, 0) AS k_default \
+     coalesce(e.kind = 'default' AND i.evaluation_id IS NULL, 0) AS k_default, \
+     (SELECT count(*) FROM ticket_event v WHERE v.ticket_id = t.id \
+         AND v.action = 'triage_appeal') AS appeals_filed, \
+     (SELECT count(*) FROM ticket_event v WHERE v.ticket_id = t.id \
+         AND v.action = 'decide_appeal_upheld') AS appeals_upheld, \
+     (SELECT count(*) FROM ticket_event v WHERE v.ticket_id = t.id \
+         AND v.action = 'decide_appeal_rejected') AS appeals_rejected \
      FROM service_occurrence o \
      JOIN department d ON d.id = o.department_id \
      LEFT JOIN service_window w ON w.id = o.window_id \

@@ -197,6 +197,7 @@ pub async fn scope_figures(
             })
             .collect(),
         received: counts.received,
+        appeals: counts.appeals,
         figures: figures(&counts, policy),
         trend: trend(&rows, &months, policy),
         lists: lists(state, scope, month, policy).await?,

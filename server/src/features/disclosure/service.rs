@@ -99,6 +99,8 @@ pub struct ScopeFigures {
     pub kinds: Vec<Tally>,
     /// Ratings received from counties (a province), outside 评价率.
     pub received: i64,
+    /// 申诉 against 差评: filed, upheld, rejected.
+    pub appeals: [i64; 3],
     pub figures: Vec<ShownFigure>,
     /// The twelve months ending with the month shown, oldest first.
     pub trend: Vec<TrendMonth>,

@@ -36,7 +36,8 @@ impl Scope {
 /// The columns of `stat`, in the order `counts` reads them.
 pub const STAT_COLUMNS: &str = "occurrences, l1, l2, l3, l4, l5, a1, a2, a3, a4, a5, invalidated, \
      bad_replied, bad_rectified, bad_real_name, fix_rated, fix_satisfied, bad_real_name_visited, \
-     et1, et2, et3, et4, et5, et6, anonymous, received, k_case, k_visit, k_default";
+     et1, et2, et3, et4, et5, et6, anonymous, received, k_case, k_visit, k_default, appeals_filed, appeals_upheld, \
+     appeals_rejected";
 
 /// The same columns summed, for a range of months.
 pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1, sum(l2) AS l2, sum(l3) AS l3, \
@@ -47,7 +48,8 @@ pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1,
      sum(bad_real_name_visited) AS bad_real_name_visited, sum(et1) AS et1, sum(et2) AS et2, \
      sum(et3) AS et3, sum(et4) AS et4, sum(et5) AS et5, sum(et6) AS et6, \
      sum(anonymous) AS anonymous, sum(received) AS received, sum(k_case) AS k_case, \
-     sum(k_visit) AS k_visit, sum(k_default) AS k_default";
+     sum(k_visit) AS k_visit, sum(k_default) AS k_default, sum(appeals_filed) AS appeals_filed, \
+     sum(appeals_upheld) AS appeals_upheld, sum(appeals_rejected) AS appeals_rejected";
 
 /// Reads the counts from a row with the `stat` column names.
 pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
@@ -79,6 +81,11 @@ pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
         anonymous: get("anonymous"),
         received: get("received"),
         kinds: [get("k_case"), get("k_visit"), get("k_default")],
+        appeals: [
+            get("appeals_filed"),
+            get("appeals_upheld"),
+            get("appeals_rejected"),
+        ],
     }
 }
 
