@@ -2,7 +2,7 @@
 //! were decided, beside the invalidations an upheld one makes.
 
 use domain::ticket::{TicketAction, Triage};
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::TestServer;
 
 #[tokio::test]
@@ -34,13 +34,7 @@ async fn appeals_filed_upheld_and_rejected_are_published_beside_the_invalidation
         page.contains("对差评提出申诉 2 件：成立 1 件（该评价不计入），不成立 1 件。"),
         "{page}"
     );
-    let data: Value = serde_json::from_str(&server.page("/open/data.json").await).unwrap();
-    let all = data["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == "all")
-        .unwrap();
+    let all = server.open_data_all().await;
     assert_eq!(
         (
             all["appeals_filed"].as_i64(),

@@ -111,13 +111,7 @@ async fn a_window_code_rating_is_stored_as_the_qr_code_channel() {
         (stored.common_code(), stored.sms6_code()),
         (Some(3), Some(3))
     );
-    let data: Value = serde_json::from_str(&server.page("/open/data.json").await).unwrap();
-    let all = data["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == "all")
-        .unwrap();
+    let all = server.open_data_all().await;
     assert_eq!(
         (all["ch_qr_code"].as_i64(), all["ch_pc"].as_i64()),
         (Some(1), Some(0))

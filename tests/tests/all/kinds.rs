@@ -2,7 +2,7 @@
 //! and never changed; the public page and open data show the valid ratings of each kind apart,
 //! adding up to the valid ratings.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use server::features::notify::apply_default_evaluations;
 use tests::{TestServer, fixtures::peer::Messaging, sqlx_count};
 
@@ -58,13 +58,7 @@ async fn each_rating_has_its_kind_shown_apart_and_set_once() {
         page.contains("评价类型：一事一评 1 条、一次一评 1 条、默认评价 1 条。"),
         "{page}"
     );
-    let data: Value = serde_json::from_str(&server.page("/open/data.json").await).unwrap();
-    let all = data["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == "all")
-        .unwrap();
+    let all = server.open_data_all().await;
     let (case, visit, default) = (
         all["kind_case"].as_i64().unwrap(),
         all["kind_visit"].as_i64().unwrap(),

@@ -157,13 +157,7 @@ async fn every_rating_invalidation_and_step_reaches_the_province_once_with_the_s
     assert_eq!(order, ["evaluation", "return_visit", "invalidation"]);
 
     // The province's figures: the county's valid ratings, and no 评价率 it cannot know.
-    let data: Value = serde_json::from_str(&province.page("/open/data.json").await).unwrap();
-    let all = data["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == "all")
-        .expect("the whole province");
+    let all = province.open_data_all().await;
     assert_eq!(all["received"], 3);
     assert_eq!(all["invalidated"], 1);
     assert_eq!(
