@@ -219,6 +219,21 @@ impl DefaultEvaluationSettings {
 }
 
 /// Checks an administrator's gateway or webhook address: http(s), no spaces, at most 500 bytes.
+/// The Chinese name of a logged message's kind (`message_log.kind`) and of the way it went
+/// (`message_log.via`), as the administration page lists them; an unknown name stays as it is.
+pub fn message_label(name: &str) -> &str {
+    match name {
+        "invitation" => "评价邀请",
+        "reminder" => "评价提醒",
+        "bad_review_opened" => "差评工单通知",
+        "complaint_opened" => "投诉工单通知",
+        "deadline_near" => "即将到期提醒",
+        "sms" => "短信",
+        "robot" => "群机器人",
+        other => other,
+    }
+}
+
 pub fn check_url(url: &str) -> Result<(), NotifySettingError> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 500
@@ -294,6 +309,22 @@ mod tests {
 
     fn at(ms: i64) -> Timestamp {
         Timestamp::from_unix_ms(ms)
+    }
+
+    #[test]
+    fn every_logged_kind_and_way_has_a_chinese_name() {
+        for name in [
+            "invitation",
+            "reminder",
+            "bad_review_opened",
+            "complaint_opened",
+            "deadline_near",
+            "sms",
+            "robot",
+        ] {
+            assert!(message_label(name).chars().all(|c| !c.is_ascii()), "{name}");
+        }
+        assert_eq!(message_label("new_kind"), "new_kind");
     }
 
     #[test]

@@ -224,6 +224,15 @@ async fn an_unrated_service_is_invited_on_day_3_reminded_once_and_opt_outs_are_h
     assert_eq!(full_phones, 0);
     let opt_outs = sqlx_count(s, "SELECT count(*) FROM opt_out").await;
     assert_eq!(opt_outs, 2, "C by SMS, D by the link; as keyed hashes");
+    // The administration page lists them in Chinese, phones masked.
+    let admin = server.administrator("msglog").await;
+    let session = server.sign_in(&admin).await;
+    let page = server.page_as("/staff/admin", &session).await;
+    assert!(
+        page.contains("评价提醒") && page.contains("139****5678"),
+        "{page}"
+    );
+    assert!(!page.contains(">reminder<"), "{page}");
 }
 
 #[tokio::test]

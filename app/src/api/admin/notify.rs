@@ -162,8 +162,8 @@ mod from_server {
                 .into_iter()
                 .map(|m| MessageView {
                     at: m.at.to_string(),
-                    kind: m.kind,
-                    via: m.via,
+                    kind: domain::notify::message_label(&m.kind).to_owned(),
+                    via: domain::notify::message_label(&m.via).to_owned(),
                     phone: m.phone_masked.unwrap_or_else(|| "—".into()),
                     status: if m.status == "accepted" {
                         "已受理".into()
