@@ -563,8 +563,7 @@ impl Mapping {
             Some(name) => EvaluationKind::parse(&name)
                 .filter(|k| EvaluationKind::OF_SERVICE.contains(k))
                 .ok_or_else(|| bad(Field::EvalKind, "应为 case、visit 或 default"))?,
-            None if channel == Channel::SystemDefault => EvaluationKind::Default,
-            None => EvaluationKind::PerCase,
+            None => EvaluationKind::of_service("case", channel),
         };
         let writing = text(Field::Writing);
         if writing
@@ -690,6 +689,11 @@ pub enum SignMethod {
     Sm2,
 }
 
+/// The request headers of a signed request: when it was signed (unix seconds) and
+/// `method=signature`.
+pub const TIMESTAMP_HEADER: &str = "x-hcp-timestamp";
+pub const SIGNATURE_HEADER: &str = "x-hcp-signature";
+
 /// The distinguishing ID of SM2 signatures where a target names none (GM/T 0009's default).
 pub const SM2_DEFAULT_ID: &str = "1234567812345678";
 
@@ -702,6 +706,14 @@ impl SignMethod {
             SignMethod::HmacSm3 => "hmac-sm3",
             SignMethod::Sm2 => "sm2",
         }
+    }
+
+    /// The two headers that carry `signature` (hex) of a request signed at `timestamp`.
+    pub fn headers(self, timestamp: i64, signature: &str) -> [(&'static str, String); 2] {
+        [
+            (TIMESTAMP_HEADER, timestamp.to_string()),
+            (SIGNATURE_HEADER, format!("{}={signature}", self.as_str())),
+        ]
     }
 
     /// The SM2 signature (r ‖ s, lower-case hex) of `timestamp + "\n" + body` by the 32-byte

@@ -75,7 +75,7 @@ pub async fn add_target(state: &AppState, form: &TargetForm<'_>) -> Result<i64, 
     if method == SignMethod::Sm2 {
         let secret = form.key.split_once(':').map(|(_, s)| s.trim());
         let valid = secret
-            .and_then(reporter::hex_bytes)
+            .and_then(crate::platform::crypto::from_hex)
             .is_some_and(|b| SignMethod::sm2_sign(&b, 0, b"").is_some());
         if !valid || mapping == Mapping::HAOCHAPING {
             return Err(TargetError::Sm2Key);

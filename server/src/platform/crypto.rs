@@ -56,11 +56,20 @@ fn parse_hex_key(hex: &str) -> anyhow::Result<[u8; 32]> {
     if hex.len() != 64 {
         bail!("the key must be 64 hex characters, got {}", hex.len());
     }
-    let mut key = [0u8; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).context("the key must be hex")?;
+    let bytes = from_hex(hex).context("the key must be hex")?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the key must be 32 bytes"))
+}
+
+/// The bytes a hex string spells; `None` when it is not hex.
+pub(crate) fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
     }
-    Ok(key)
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
 }
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {

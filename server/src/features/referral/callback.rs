@@ -38,10 +38,7 @@ pub fn callback_body(due: &DueCallback) -> Value {
 pub fn signature_headers(secret: &str, now_ms: i64, body: &[u8]) -> [(&'static str, String); 2] {
     let timestamp = now_ms / 1000;
     let signature = SignMethod::HmacSha256.sign(secret.as_bytes(), timestamp, body);
-    [
-        ("x-hcp-timestamp", timestamp.to_string()),
-        ("x-hcp-signature", format!("hmac-sha256={signature}")),
-    ]
+    SignMethod::HmacSha256.headers(timestamp, &signature)
 }
 
 /// Sends one callback; the HTTP status (if any) and whether it was taken.

@@ -11,14 +11,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
-use domain::upward::{Cell, Mapping, SignMethod};
+use domain::upward::{Cell, Mapping, SIGNATURE_HEADER, SignMethod, TIMESTAMP_HEADER};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::{
     AppState,
     features::registration::BusinessSystem,
-    platform::{db::now_ms, error::AppError},
+    platform::{crypto::hash_api_key, db::now_ms, error::AppError},
 };
 
 /// Records per request at most.
@@ -46,17 +45,17 @@ fn check_signature(headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str>
     let key = header("authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or("missing API key")?;
-    let timestamp: i64 = header("x-hcp-timestamp")
+    let timestamp: i64 = header(TIMESTAMP_HEADER)
         .and_then(|t| t.trim().parse().ok())
         .ok_or("missing or bad X-Hcp-Timestamp")?;
     if (timestamp - now_ms() / 1000).abs() > SKEW_SECS {
         return Err("X-Hcp-Timestamp is more than five minutes from our clock");
     }
-    let (method, signature) = header("x-hcp-signature")
+    let (method, signature) = header(SIGNATURE_HEADER)
         .and_then(|s| s.split_once('='))
         .ok_or("missing X-Hcp-Signature")?;
     let method = SignMethod::parse(method).ok_or("unknown signature method")?;
-    let signing_key = Sha256::digest(key.trim().as_bytes());
+    let signing_key = hash_api_key(key.trim());
     if method.verify(&signing_key, timestamp, body, signature.trim()) {
         Ok(())
     } else {

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use domain::upward::{Cell, Mapping, Record, SignMethod};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 use super::store::{Due, Target};
-use crate::platform::{db::now_ms, state::AppState};
+use crate::platform::{
+    crypto::{from_hex, hash_api_key},
+    db::now_ms,
+    state::AppState,
+};
 
 /// Records per request to a target that takes batches.
 const BATCH: i64 = 500;
@@ -36,45 +39,26 @@ pub fn record_json(mapping: &Mapping, record: &Record, data_source: &str) -> Val
 }
 
 /// What a request carries to prove who sent it: the Bearer credential, and the headers that sign
-/// `body` at `now_ms`. For HMAC the key is the target's key and the HMAC is keyed by its SHA-256
-/// (what a haochaping province keeps of it); for SM2 the configured key is `ID:PRIVATE-KEY-HEX`,
-/// the ID goes as the credential and the private key signs.
+/// `body` at `now_ms`. For HMAC the key is the target's key and the HMAC is keyed by its hash
+/// (`hash_api_key`: what a haochaping province keeps of it); for SM2 the configured key is
+/// `ID:PRIVATE-KEY-HEX`, the ID goes as the credential and the private key signs.
 pub fn credentials(
     method: SignMethod,
     key: &str,
     now_ms: i64,
     body: &[u8],
-) -> (String, [(String, String); 2]) {
+) -> (String, [(&'static str, String); 2]) {
     let timestamp = now_ms / 1000;
     let (bearer, signature) = if method == SignMethod::Sm2 {
         let (id, secret) = key.split_once(':').unwrap_or(("", key));
-        let secret = hex_bytes(secret.trim()).unwrap_or_default();
+        let secret = from_hex(secret.trim()).unwrap_or_default();
         let signature = SignMethod::sm2_sign(&secret, timestamp, body).unwrap_or_default();
         (id.trim().to_owned(), signature)
     } else {
-        let signing_key = Sha256::digest(key.as_bytes());
+        let signing_key = hash_api_key(key);
         (key.to_owned(), method.sign(&signing_key, timestamp, body))
     };
-    (
-        bearer,
-        [
-            ("x-hcp-timestamp".to_owned(), timestamp.to_string()),
-            (
-                "x-hcp-signature".to_owned(),
-                format!("{}={signature}", method.as_str()),
-            ),
-        ],
-    )
-}
-
-/// The bytes of a hex string.
-pub(super) fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
+    (bearer, method.headers(timestamp, &signature))
 }
 
 /// The records endpoint of a target: a haochaping province's API under its base URL, another
