@@ -31,15 +31,18 @@ pub enum Role {
     Handler,
     /// 监督股 — assigns, supervises, decides appeals; sees everything in their scope.
     Supervisor,
+    /// 监督查评员 — a supervising body's inspector: records inspections (监督查评) in their scope.
+    Inspector,
     /// 系统管理员 — organisation, accounts, settings.
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::WindowStaff,
         Role::Handler,
         Role::Supervisor,
+        Role::Inspector,
         Role::Admin,
     ];
 
@@ -49,6 +52,7 @@ impl Role {
             Role::WindowStaff => "window_staff",
             Role::Handler => "handler",
             Role::Supervisor => "supervisor",
+            Role::Inspector => "inspector",
             Role::Admin => "admin",
         }
     }
@@ -64,6 +68,7 @@ impl Role {
             Role::WindowStaff => "窗口工作人员",
             Role::Handler => "部门经办人",
             Role::Supervisor => "监督股",
+            Role::Inspector => "监督查评员",
             Role::Admin => "系统管理员",
         }
     }
@@ -77,8 +82,11 @@ impl Role {
             page("/staff/tickets", "工单"),
             page("/staff/report", "月度报告"),
             page("/staff/analysis", "时段分析"),
+            page("/staff/opinions", "综合点评"),
+            page("/staff/inspections", "监督查评"),
             page("/staff/posters", "窗口评价码"),
         ];
+        const INSPECTOR: &[StaffPage] = &[page("/staff/inspections", "监督查评")];
         const ADMIN: &[StaffPage] = &[
             page("/staff/admin", "系统管理"),
             page("/staff/organisation", "机构管理"),
@@ -90,6 +98,7 @@ impl Role {
             Role::WindowStaff => WINDOW_STAFF,
             Role::Handler => HANDLER,
             Role::Supervisor => SUPERVISOR,
+            Role::Inspector => INSPECTOR,
             Role::Admin => ADMIN,
         }
     }
@@ -127,7 +136,7 @@ impl Actor {
         match self.role {
             Role::Supervisor => coverage.covers(DepartmentId(department)),
             Role::Handler => self.own(department),
-            Role::WindowStaff | Role::Admin => false,
+            Role::WindowStaff | Role::Inspector | Role::Admin => false,
         }
     }
 

@@ -32,6 +32,7 @@ pub mod token;
 pub mod totp;
 pub mod upward;
 pub mod visit;
+pub mod voice;
 
 pub use channel::{Channel, EvaluatorType};
 pub use evaluation::{Comment, FieldError, RatingDraft, ValidRating};

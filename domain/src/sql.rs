@@ -34,6 +34,7 @@ use crate::{
     org::{HallKind, ItemType},
     ticket::{Due, TicketKind, TicketState},
     time::{Month, Timestamp},
+    voice::{InspectionMethod, InspectionTarget, OpinionSource},
 };
 
 /// A stored name that this version does not know.
@@ -86,6 +87,9 @@ stored_as_name! {
     Channel => "channel",
     HallKind => "hall kind",
     ItemType => "item type",
+    OpinionSource => "opinion source",
+    InspectionMethod => "inspection method",
+    InspectionTarget => "inspection target",
 }
 
 /// INTEGER columns: `to` writes the integer, `from` reads it back or fails.

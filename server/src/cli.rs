@@ -30,13 +30,31 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some("erase") => Some(erase(&args[1..]).await),
         Some("add-upward") => Some(add_upward(&args[1..]).await),
         Some("reconcile") => Some(reconcile(&args[1..]).await),
+        Some("set-opinion-department") => Some(set_opinion_department(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
              add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key, \
-             set-callback, erase, add-upward, reconcile"
+             set-callback, erase, add-upward, reconcile, set-opinion-department"
         ))),
         None => None,
     }
+}
+
+/// `haochaping set-opinion-department CODE` — the department that receives a 综合点评 naming none
+/// (usually the centre's own office); until it is set, the public form asks for a department.
+async fn set_opinion_department(args: &[String]) -> anyhow::Result<()> {
+    let [code] = args else {
+        bail!("usage: haochaping set-opinion-department DEPARTMENT-CODE");
+    };
+    let state = AppState::open(Config::from_env()?).await?;
+    state
+        .store
+        .id_by_code::<domain::ids::DepartmentId>(code)
+        .await?
+        .with_context(|| format!("no open department has code {code:?}"))?;
+    state.store.set_opinion_department(code).await?;
+    println!("综合点评 naming no department go to {code}");
+    Ok(())
 }
 
 /// `haochaping erase TRACKING-CODE REASON…` — 个人信息删除: the phone numbers and own words of the

@@ -13,6 +13,7 @@ pub mod report;
 pub mod ticket;
 pub mod upward;
 pub mod visit;
+pub mod voices;
 
 use axum::Router;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(visit::routes())
         .merge(rating::routes())
         .merge(complaint::routes())
+        .merge(voices::routes())
         .merge(referral::routes())
         .merge(device::routes())
         .merge(ticket::routes())

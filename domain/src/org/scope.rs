@@ -58,15 +58,15 @@ impl Scope {
         }
     }
 
-    /// Only supervisors and administrators have a scope; handlers and window clerks are held to
-    /// their department instead.
+    /// Only supervisors, inspectors and administrators have a scope; handlers and window clerks
+    /// are held to their department instead.
     pub fn check_role(self, role: Role) -> Result<(), OrgError> {
         match (self, role) {
-            (Scope::All, _) | (_, Role::Supervisor | Role::Admin) => Ok(()),
+            (Scope::All, _) | (_, Role::Supervisor | Role::Inspector | Role::Admin) => Ok(()),
             _ => Err(OrgError::new(
                 "scope",
                 "管辖范围",
-                "仅监督股和系统管理员可限定管辖范围",
+                "仅监督股、监督查评员和系统管理员可限定管辖范围",
             )),
         }
     }

@@ -19,6 +19,7 @@ pub(crate) use input::RatingInput;
 pub use own_page::*;
 pub(crate) use routes::routes;
 pub use service::*;
+pub(crate) use store::insert as store_evaluation;
 pub use store::{
     FollowUpState, NewEvaluation, NewTicket, OwnRating, StoredEvaluation, TicketProgress,
 };

@@ -141,6 +141,7 @@ fn kind(method: &Method, path: &str) -> Kind {
         "/r/",
         "/embed/",
         "/complaint",
+        "/opinion",
         "/t/",
         "/device/enrol",
     ];
@@ -159,7 +160,7 @@ fn plain_form(path: &str, headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    form && ["/w/", "/r/", "/embed/", "/complaint"]
+    form && ["/w/", "/r/", "/embed/", "/complaint", "/opinion"]
         .iter()
         .any(|p| path.starts_with(p))
 }
@@ -399,6 +400,10 @@ mod tests {
         assert_eq!(kind(&Method::POST, "/w/ABC"), Kind::Write { window: true });
         assert_eq!(
             kind(&Method::POST, "/complaint"),
+            Kind::Write { window: false }
+        );
+        assert_eq!(
+            kind(&Method::POST, "/opinion"),
             Kind::Write { window: false }
         );
         assert_eq!(kind(&Method::GET, "/t/XYZ"), Kind::Lookup);

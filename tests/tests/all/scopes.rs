@@ -417,7 +417,7 @@ async fn accounts_get_a_scope_that_only_supervisors_and_administrators_may_have(
     for (form, message) in [
         (
             account("h", "handler", &bdc, &town_value, &csrf),
-            "管辖范围：仅监督股和系统管理员可限定管辖范围",
+            "管辖范围：仅监督股、监督查评员和系统管理员可限定管辖范围",
         ),
         (
             account("s", "supervisor", "", "region:99999", &csrf),

@@ -134,7 +134,7 @@ pub async fn create_account(
             form.department
                 .ok_or_else(|| invalid("经办人和窗口人员须选择所属部门"))?,
         ),
-        Role::Supervisor | Role::Admin => None,
+        Role::Supervisor | Role::Inspector | Role::Admin => None,
     };
     let staff = match (role, form.staff_no.as_deref().map(str::trim)) {
         (Role::WindowStaff, Some(no)) if !no.is_empty() => Some(

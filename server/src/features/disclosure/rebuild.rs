@@ -1,4 +1,4 @@
-//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_walk_in`, `stat_complaint`,
+//! Recomputing every aggregate (`stat`, `stat_reason`, `stat_channel`, `stat_walk_in`, `stat_voice`, `stat_complaint`,
 //! `stat_hour`, `stat_day`) from the ratings themselves (`rebuild_stats`, after old data or on request), and the plain scan
 //! that is the benchmark's baseline and the tests' reference.
 
@@ -14,7 +14,8 @@ impl Store {
     pub async fn stats_missing(&self) -> StoreResult<bool> {
         sqlx::query_scalar(
             "SELECT NOT EXISTS (SELECT 1 FROM stat) \
-             AND EXISTS (SELECT 1 FROM service_occurrence WHERE kind <> 'walk_in')",
+             AND EXISTS (SELECT 1 FROM service_occurrence \
+                         WHERE kind NOT IN ('walk_in', 'general', 'inspection'))",
         )
         .fetch_one(&self.pool)
         .await
@@ -85,6 +86,24 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM stat_voice")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stat_voice (scope, scope_id, month, general, general_typed, general_good, \
+             general_bad, inspections, inspection_covert, inspection_good, inspection_bad) \
+             SELECT s.scope, s.scope_id, s.month, \
+             sum(s.kind = 'general' AND NOT s.typed), sum(s.kind = 'general' AND s.typed), \
+             sum(s.kind = 'general' AND e.level >= 4), sum(s.kind = 'general' AND e.level <= 2), \
+             sum(s.kind = 'inspection'), sum(s.kind = 'inspection' AND s.covert), \
+             sum(s.kind = 'inspection' AND e.level >= 4), sum(s.kind = 'inspection' AND e.level <= 2) \
+             FROM evaluation e JOIN voice_scope s ON s.occurrence_id = e.occurrence_id \
+             WHERE s.scope_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             GROUP BY s.scope, s.scope_id, s.month",
+        )
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM stat_hour")
             .execute(&mut *tx)
             .await?;
@@ -99,7 +118,8 @@ impl Store {
              count(*), sum(e.level <= 2) \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
              JOIN service_window w ON w.id = o.window_id \
-             WHERE NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
+             WHERE o.kind NOT IN ('general', 'inspection') \
+             AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY 1, 2, 3, 4",
         )
         .execute(&mut *tx)
@@ -109,7 +129,7 @@ impl Store {
              SELECT o.window_id, CAST(strftime('%Y%m%d', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
              count(*), sum(e.level >= 4), sum(e.level = 3) \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE o.window_id IS NOT NULL \
+             WHERE o.window_id IS NOT NULL AND o.kind NOT IN ('general', 'inspection') \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY 1, 2",
         )
@@ -192,6 +212,29 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// Every non-zero row of `stat_voice`: (scope, id, month, counts).
+    pub async fn all_voice_stats(
+        &self,
+    ) -> StoreResult<Vec<(String, i64, i64, crate::features::voices::VoiceCounts)>> {
+        let rows = sqlx::query(
+            "SELECT scope, scope_id, month, general, general_typed, general_good, general_bad, \
+             inspections, inspection_covert, inspection_good, inspection_bad FROM stat_voice \
+             WHERE general + general_typed + inspections <> 0 ORDER BY scope, scope_id, month",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("scope")?,
+                    r.try_get("scope_id")?,
+                    r.try_get("month")?,
+                    crate::features::voices::VoiceCounts::from_row(r)?,
+                ))
+            })
+            .collect()
     }
 
     /// Every non-zero walk-in count: (scope, id, month, rated, bad).
@@ -284,7 +327,7 @@ const PER_OCCURRENCE: &str = "SELECT o.id, \
      LEFT JOIN evaluation e ON e.occurrence_id = o.id \
      LEFT JOIN evaluation_invalidation i ON i.evaluation_id = e.id \
      LEFT JOIN ticket t ON t.evaluation_id = e.id AND t.kind = 'bad_review' \
-     WHERE o.kind <> 'walk_in'";
+     WHERE o.kind NOT IN ('walk_in', 'general', 'inspection')";
 
 /// The column of `PER_OCCURRENCE` that holds each scope's id.
 fn scope_column(scope: &str) -> &'static str {

@@ -54,7 +54,7 @@ impl FormPage<'_> {
             .then_some("true")
     }
 
-    fn levels(&self) -> Markup {
+    pub(crate) fn levels(&self) -> Markup {
         let lang = self.display.lang;
         html! {
             fieldset.levels aria-describedby="err-level" {
@@ -73,7 +73,7 @@ impl FormPage<'_> {
         }
     }
 
-    fn reasons(&self) -> Markup {
+    pub(crate) fn reasons(&self) -> Markup {
         let lang = self.display.lang;
         html! {
             fieldset.reasons aria-describedby="err-reasons" {
@@ -96,7 +96,7 @@ impl FormPage<'_> {
         }
     }
 
-    fn text_fields(&self) -> Markup {
+    pub(crate) fn text_fields(&self) -> Markup {
         let lang = self.display.lang;
         html! {
             label for="comment" { (lang.t("文字评价（选填）", "Comments (optional)")) }

@@ -49,10 +49,10 @@ pub struct TicketProgress {
     pub contact_due_at: Option<Timestamp>,
 }
 
-pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
-pub(super) async fn insert(
+pub(crate) async fn insert(
     tx: &mut Tx<'_>,
     occurrence_id: i64,
     new: &NewEvaluation,
@@ -281,7 +281,8 @@ impl Store {
              EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated, \
              (SELECT t.state FROM ticket t WHERE t.evaluation_id = e.id) AS ticket \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE o.staff_id = ? AND e.created_at >= ? ORDER BY e.id DESC LIMIT 1000",
+             WHERE o.staff_id = ? AND e.created_at >= ? AND o.kind NOT IN ('general', 'inspection') \
+             ORDER BY e.id DESC LIMIT 1000",
         )
         .bind(staff)
         .bind(since)

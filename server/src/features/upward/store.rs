@@ -382,7 +382,7 @@ impl Store {
         sqlx::query_as(
             "SELECT e.level, e.channel, count(*) FROM evaluation e \
              JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.created_at >= ?1 AND e.created_at < ?2 AND o.kind <> 'walk_in' \
+             WHERE e.created_at >= ?1 AND e.created_at < ?2 AND o.kind NOT IN ('walk_in', 'general', 'inspection') \
              AND (?3 IS NULL OR (o.business_system_id = ?3 AND o.kind = 'reported')) \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY e.level, e.channel ORDER BY e.level, e.channel",
