@@ -10,6 +10,7 @@ pub mod organisation;
 pub mod report;
 pub mod staff;
 pub mod upward;
+pub mod voices;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -114,6 +114,16 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/staff/admin") view=pages::admin::Admin ssr=SsrMode::Async />
                     <Route
+                        path=path!("/staff/opinions")
+                        view=pages::voices::Opinions
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/inspections")
+                        view=pages::voices::Inspections
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/staff/accounts")
                         view=pages::accounts::Accounts
                         ssr=SsrMode::Async

@@ -8,6 +8,7 @@ pub mod organisation;
 pub mod posters;
 pub mod report;
 pub mod staff;
+pub mod voices;
 
 pub use home::Home;
 pub use posters::Posters;

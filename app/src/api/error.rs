@@ -99,6 +99,7 @@ mod ssr {
             rating::{clerk::ClerkError, site::PosterError},
             report::ReportError,
             ticket::TicketActError,
+            voices::VoiceError,
         },
         platform::{auth::LoginError, db::StoreError, session::SessionError},
     };
@@ -257,6 +258,40 @@ mod ssr {
             match e {
                 PosterError::Forbidden => raised(ApiError::Forbidden),
                 PosterError::Store(e) => internal(&e),
+            }
+        }
+    }
+
+    impl From<VoiceError> for ApiError {
+        fn from(e: VoiceError) -> Self {
+            match e {
+                VoiceError::Forbidden => raised(ApiError::Forbidden),
+                VoiceError::Opinion(problems) => {
+                    let first = problems.first();
+                    ApiError::invalid(
+                        first.map_or("level", |p| p.field()),
+                        problems
+                            .iter()
+                            .map(|p| p.message_zh())
+                            .collect::<Vec<_>>()
+                            .join("；")
+                            .as_str(),
+                    )
+                }
+                VoiceError::Inspection(problems) => {
+                    let first = problems.first();
+                    ApiError::invalid(
+                        first.map_or("inspection_no", |p| p.field()),
+                        problems
+                            .iter()
+                            .map(|p| p.message_zh())
+                            .collect::<Vec<_>>()
+                            .join("；")
+                            .as_str(),
+                    )
+                }
+                VoiceError::TooSoon => conflict("请勿重复提交"),
+                VoiceError::Store(e) => internal(&e),
             }
         }
     }

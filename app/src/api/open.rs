@@ -84,6 +84,9 @@ pub struct OpenFigures {
     pub invalidated: i64,
     /// 未关联办件的扫码评价 and their 差评: outside every figure.
     pub walk_ins: (i64, i64),
+    /// 综合点评 (by citizens, typed in by staff, good, bad) and 监督查评 (all, 暗访, good, bad):
+    /// counted apart from every figure.
+    pub voices: [i64; 8],
     /// (kind, count): 一事一评, 一次一评, 默认评价.
     pub kinds: Vec<(String, i64)>,
     /// Ratings received from counties (a province).
@@ -213,6 +216,16 @@ mod from_server {
             rated: p.rated,
             invalidated: p.invalidated,
             walk_ins: (p.walk_ins.rated, p.walk_ins.bad),
+            voices: [
+                p.voices.general,
+                p.voices.general_typed,
+                p.voices.general_good,
+                p.voices.general_bad,
+                p.voices.inspections,
+                p.voices.inspection_covert,
+                p.voices.inspection_good,
+                p.voices.inspection_bad,
+            ],
             kinds: tallies(p.kinds),
             received: p.received,
             appeals: p.appeals,

@@ -31,6 +31,12 @@ pub struct ReportView {
     pub complaint_headings: Vec<String>,
     /// Complaints by source: label, received, on time, late, complex; then 合计.
     pub complaints: Vec<Vec<String>>,
+    pub voice_headings: Vec<String>,
+    /// 综合点评 and 监督查评: kind, count, make-up, good, bad.
+    pub voices: Vec<Vec<String>>,
+    pub inspection_headings: Vec<String>,
+    /// The month's inspections.
+    pub inspections: Vec<Vec<String>>,
 }
 
 /// A window whose satisfaction over the last days fell below the threshold.
@@ -104,6 +110,14 @@ mod from_server {
                 .map(|h| (*h).to_owned())
                 .collect(),
             complaints: r.complaints.into_iter().map(Vec::from).collect(),
+            voice_headings: r.voice_headings.iter().map(|h| (*h).to_owned()).collect(),
+            voices: r.voices.into_iter().map(Vec::from).collect(),
+            inspection_headings: r
+                .inspection_headings
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
+            inspections: r.inspections.into_iter().map(Vec::from).collect(),
             bad_items: r
                 .bad_items
                 .into_iter()

@@ -72,6 +72,29 @@ fn WalkIns(walk_ins: (i64, i64)) -> impl IntoView {
         })
 }
 
+/// 综合点评 and 监督查评: always said, apart from the figures they never enter.
+#[component]
+fn Voices(voices: [i64; 8]) -> impl IntoView {
+    let [
+        general,
+        typed,
+        general_good,
+        general_bad,
+        inspections,
+        covert,
+        good,
+        bad,
+    ] = voices;
+    view! {
+        <p id="voices">
+            {format!(
+                "综合点评 {} 条（群众网上提交 {general} 条，工作人员据意见箱、来信、电话等录入 {typed} 条；满意 {general_good} 条，差评 {general_bad} 条）；监督查评 {inspections} 次（暗访 {covert} 次；满意 {good} 次，不满意 {bad} 次）。二者单独统计，不计入一事一评、一次一评的评价率和满意率。",
+                general + typed,
+            )}
+        </p>
+    }
+}
+
 #[component]
 fn Figures(page: OpenFigures) -> impl IntoView {
     let OpenFigures {
@@ -85,6 +108,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
         rated,
         invalidated,
         walk_ins,
+        voices,
         kinds,
         received,
         appeals,
@@ -152,6 +176,7 @@ fn Figures(page: OpenFigures) -> impl IntoView {
                 })}
         </p>
         <WalkIns walk_ins />
+        <Voices voices />
         <FigureTable month=month.clone() figures />
         <LevelTable levels />
         <ChannelTable rated channels />

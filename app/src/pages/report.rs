@@ -48,6 +48,10 @@ fn ReportBody(report: ReportView) -> impl IntoView {
         channels,
         complaint_headings,
         complaints,
+        voice_headings,
+        voices,
+        inspection_headings,
+        inspections,
     } = report;
     view! {
         <MonthPicker label="月份" month=month.clone() months=months />
@@ -95,6 +99,20 @@ fn ReportBody(report: ReportView) -> impl IntoView {
             headings=complaint_headings
             rows=complaints
         />
+        <CountSection
+            id="report-voices"
+            caption=format!(
+                "{month} 综合点评与监督查评（单独统计，不计入以上比率）",
+            )
+            headings=voice_headings
+            rows=voices
+        />
+        <CountSection
+            id="report-inspections"
+            caption=format!("{month} 监督查评记录")
+            headings=inspection_headings
+            rows=inspections
+        />
         <section class="card" id="clusters">
             <h2>"差评集中的事项"</h2>
             <ol>
@@ -128,7 +146,7 @@ fn ReportBody(report: ReportView) -> impl IntoView {
 /// A section of counts with a label per row: the valid ratings by the channel the citizen used,
 /// the complaints by source.
 #[component]
-fn CountSection(
+pub(crate) fn CountSection(
     id: &'static str,
     caption: String,
     headings: Vec<String>,

@@ -65,6 +65,14 @@ pub(super) struct DataRow<'a> {
     appeals_filed: i64,
     appeals_upheld: i64,
     appeals_rejected: i64,
+    general: i64,
+    general_typed: i64,
+    general_good: i64,
+    general_bad: i64,
+    inspections: i64,
+    inspections_covert: i64,
+    inspections_good: i64,
+    inspections_bad: i64,
 }
 
 impl<'a> From<&'a OpenRow> for DataRow<'a> {
@@ -149,6 +157,14 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
             appeals_filed: c.appeals[0],
             appeals_upheld: c.appeals[1],
             appeals_rejected: c.appeals[2],
+            general: r.voices.general,
+            general_typed: r.voices.general_typed,
+            general_good: r.voices.general_good,
+            general_bad: r.voices.general_bad,
+            inspections: r.voices.inspections,
+            inspections_covert: r.voices.inspection_covert,
+            inspections_good: r.voices.inspection_good,
+            inspections_bad: r.voices.inspection_bad,
         }
     }
 }
@@ -156,8 +172,8 @@ impl<'a> From<&'a OpenRow> for DataRow<'a> {
 /// The fields of a `DataRow`, in order, with their meaning: the schema document's field list and
 /// the CSV's heading line. The channel columns came last (with migration 0012), then the walk-in
 /// columns (0015), then the return visits and 评价主体 (0016), then the kinds (0023) and the
-/// complaints (0024), so that readers of the earlier columns by position keep working.
-pub(super) const FIELDS: [(&str, &str); 54] = [
+/// complaints (0024), the appeals (0025), then 综合点评 and 监督查评 (0026), so that readers of the earlier columns by position keep working.
+pub(super) const FIELDS: [(&str, &str); 62] = [
     (
         "scope",
         "统计范围：all 全部、region 地区、department 部门、hall 大厅、window 窗口、staff 工作人员、item 事项",
@@ -266,6 +282,29 @@ pub(super) const FIELDS: [(&str, &str); 54] = [
         "其中申诉成立的（该评价失效，计入 invalidated）",
     ),
     ("appeals_rejected", "其中申诉不成立的（评价照常计入）"),
+    (
+        "general",
+        "综合点评（不对应某次办件的评价）中公众在网上自行提交的，有效；综合点评和监督查评不计入以上各项，也不计入评价率和满意率",
+    ),
+    (
+        "general_typed",
+        "综合点评中由工作人员录入的（意见箱、电子邮件、来信、热线电话、监督平台），有效",
+    ),
+    ("general_good", "综合点评中满意或非常满意的"),
+    (
+        "general_bad",
+        "综合点评中的差评（不满意、非常不满意），按差评整改",
+    ),
+    (
+        "inspections",
+        "监督查评（监督部门的检查，按检查日期的月份计），有效",
+    ),
+    ("inspections_covert", "其中暗访的"),
+    ("inspections_good", "监督查评中结论为满意或非常满意的"),
+    (
+        "inspections_bad",
+        "监督查评中结论为不满意或非常不满意的（转被检查单位整改）",
+    ),
 ];
 
 /// The rows as the published CSV: the heading line from `FIELDS` (also when there are no rows),
@@ -320,6 +359,16 @@ mod tests {
             channels: crate::features::disclosure::ByChannel([1, 2, 3, 0, 0, 0, 9, 0]),
             walk_ins: crate::features::disclosure::WalkIns { rated: 4, bad: 1 },
             complaints: [5, 3, 1, 1, 1, 3, 1, 0],
+            voices: crate::features::voices::VoiceCounts {
+                general: 6,
+                general_typed: 2,
+                general_good: 5,
+                general_bad: 1,
+                inspections: 3,
+                inspection_covert: 2,
+                inspection_good: 1,
+                inspection_bad: 1,
+            },
         }
     }
 
@@ -379,7 +428,8 @@ mod tests {
             counts,
             [
                 20, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 2, 1, 3, 2, 1, 1, 2, 3, 0, 0, 0, 9, 0, 4, 1,
-                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1, 5, 3, 1, 1, 1, 3, 1, 0, 3, 2, 1
+                2, 7, 1, 0, 0, 2, 0, 4, 5, 10, 4, 1, 5, 3, 1, 1, 1, 3, 1, 0, 3, 2, 1, 6, 2, 5, 1,
+                3, 2, 1, 1
             ]
         );
     }
@@ -395,11 +445,14 @@ mod tests {
                        et5,et6,anonymous,received,kind_case,kind_visit,kind_default,complaints,\
                        complaints_on_time,complaints_late,complaints_complex,complaints_form,\
                        complaints_12345,complaints_website,complaints_other_referral,\
-                       appeals_filed,appeals_upheld,appeals_rejected\r\n";
+                       appeals_filed,appeals_upheld,appeals_rejected,general,general_typed,\
+                       general_good,general_bad,inspections,inspections_covert,inspections_good,\
+                       inspections_bad\r\n";
         assert_eq!(csv_document(&[]).unwrap(), heading.as_bytes());
         let bytes = csv_document(&[open_row("1号窗口 不动产登记")]).unwrap();
         let line = "window,3,1号窗口 不动产登记,202611,20,1,2,3,4,5,0,1,2,3,4,6,2,1,3,2,1,\
-                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1,5,3,1,1,1,3,1,0,3,2,1\r\n";
+                    1,2,3,0,0,0,9,0,4,1,2,7,1,0,0,2,0,4,5,10,4,1,5,3,1,1,1,3,1,0,3,2,1,\
+                    6,2,5,1,3,2,1,1\r\n";
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             format!("{heading}{line}")
@@ -414,7 +467,9 @@ mod tests {
             r#""bad_real_name_visited":2,"bad_rectified":1,"bad_replied":2,"ch_hall_device":0,"ch_kiosk":0,"ch_mobile":2,"ch_pc":1,"#,
             r#""ch_phone":0,"ch_qr_code":3,"ch_sms":9,"ch_system_default":0,"#,
             r#""complaints":5,"complaints_12345":3,"complaints_complex":1,"complaints_form":1,"#,
-            r#""complaints_late":1,"complaints_on_time":3,"complaints_other_referral":0,"complaints_website":1,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"invalidated":6,"kind_case":10,"kind_default":1,"kind_visit":4,"l1":1,"l2":2,"#,
+            r#""complaints_late":1,"complaints_on_time":3,"complaints_other_referral":0,"complaints_website":1,"et1":7,"et2":1,"et3":0,"et4":0,"et5":2,"et6":0,"fix_rated":2,"fix_satisfied":1,"#,
+            r#""general":6,"general_bad":1,"general_good":5,"general_typed":2,"inspections":3,"inspections_bad":1,"inspections_covert":2,"inspections_good":1,"#,
+            r#""invalidated":6,"kind_case":10,"kind_default":1,"kind_visit":4,"l1":1,"l2":2,"#,
             r#""l3":3,"l4":4,"l5":5,"month":202611,"name":"全部","occurrences":20,"received":5,"#,
             r#""scope":"window","scope_id":3,"walk_in":4,"walk_in_bad":1}]"#,
         );

@@ -103,6 +103,8 @@ pub struct OpenRow {
     pub channels: ByChannel,
     /// e码 ratings without a visit, outside `counts` and `channels`.
     pub walk_ins: super::WalkIns,
+    /// 综合点评 and 监督查评, outside `counts`.
+    pub voices: crate::features::voices::VoiceCounts,
     /// 投诉 received in the month, in `COMPLAINT_COLUMNS` order: received, replied on time,
     /// replied late, complex, then received from the form, 12345, the website and the others.
     pub complaints: [i64; 8],
@@ -155,13 +157,22 @@ impl Store {
                WHEN 'staff' THEN (SELECT {staff} FROM staff WHERE id = s.scope_id) \
                WHEN 'item' THEN (SELECT name FROM service_item WHERE id = s.scope_id) END, '') AS name, \
              {STAT_COLUMNS}, {channels}, coalesce(w.rated, 0) AS walk_in, \
-             coalesce(w.bad, 0) AS walk_in_bad, {complaint_columns} \
+             coalesce(w.bad, 0) AS walk_in_bad, {complaint_columns}, \
+             coalesce(v.general, 0) AS general, coalesce(v.general_typed, 0) AS general_typed, \
+             coalesce(v.general_good, 0) AS general_good, coalesce(v.general_bad, 0) AS general_bad, \
+             coalesce(v.inspections, 0) AS inspections, \
+             coalesce(v.inspection_covert, 0) AS inspection_covert, \
+             coalesce(v.inspection_good, 0) AS inspection_good, \
+             coalesce(v.inspection_bad, 0) AS inspection_bad \
              FROM (SELECT scope, scope_id, month FROM stat \
                    UNION SELECT scope, scope_id, month FROM stat_walk_in \
-                   UNION SELECT scope, scope_id, month FROM stat_complaint) s \
+                   UNION SELECT scope, scope_id, month FROM stat_complaint \
+                   UNION SELECT scope, scope_id, month FROM stat_voice) s \
              LEFT JOIN stat t ON t.scope = s.scope AND t.scope_id = s.scope_id AND t.month = s.month \
              LEFT JOIN stat_walk_in w ON w.scope = s.scope AND w.scope_id = s.scope_id \
                   AND w.month = s.month \
+             LEFT JOIN stat_voice v ON v.scope = s.scope AND v.scope_id = s.scope_id \
+                  AND v.month = s.month \
              LEFT JOIN (SELECT scope, scope_id, month, {complaint_sums} FROM stat_complaint \
                         GROUP BY scope, scope_id, month) c \
                   ON c.scope = s.scope AND c.scope_id = s.scope_id AND c.month = s.month \
@@ -182,6 +193,7 @@ impl Store {
                         bad: r.try_get("walk_in_bad")?,
                     },
                     complaints: complaint_counts(r)?,
+                    voices: crate::features::voices::VoiceCounts::from_row(r)?,
                 })
             })
             .collect()

@@ -175,6 +175,7 @@ pub async fn scope_figures(
     let channels = state.store.channel_counts(scope, month, month).await?;
     let walk_ins = state.store.walk_in_counts(scope, month, month).await?;
     let complaints = state.store.complaint_counts(scope, month, month).await?;
+    let voices = state.store.voice_counts(scope, month, month).await?;
     let mut choices = this_month.last_n(12);
     choices.reverse();
     Ok(ScopeFigures {
@@ -188,6 +189,7 @@ pub async fn scope_figures(
         rated: counts.rated(),
         invalidated: counts.invalidated,
         walk_ins,
+        voices,
         kinds: domain::kind::EvaluationKind::OF_SERVICE
             .iter()
             .zip(counts.kinds)

@@ -95,6 +95,8 @@ pub struct ScopeFigures {
     pub invalidated: i64,
     /// e码 ratings without a visit, outside every figure.
     pub walk_ins: super::WalkIns,
+    /// 综合点评 and 监督查评, counted apart from every service figure.
+    pub voices: crate::features::voices::VoiceCounts,
     /// Valid ratings by kind: 一事一评, 一次一评, 默认评价 (they add up to `rated`).
     pub kinds: Vec<Tally>,
     /// Ratings received from counties (a province), outside 评价率.

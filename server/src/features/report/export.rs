@@ -86,6 +86,67 @@ pub fn complaint_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
         .collect()
 }
 
+/// The column headings of the 综合点评 and 监督查评 section.
+pub const VOICE_HEADINGS: [&str; 5] = ["评价类型", "条数", "构成", "满意及以上", "差评"];
+
+/// 综合点评 and 监督查评 as text cells, in `VOICE_HEADINGS` order.
+pub fn voice_cells(report: &MonthlyReport) -> Vec<[String; 5]> {
+    let v = &report.voices;
+    vec![
+        [
+            "综合点评".to_owned(),
+            v.general_total().to_string(),
+            format!("群众提交 {}，工作人员录入 {}", v.general, v.general_typed),
+            v.general_good.to_string(),
+            v.general_bad.to_string(),
+        ],
+        [
+            "监督查评".to_owned(),
+            v.inspections.to_string(),
+            format!(
+                "暗访 {}，明察 {}",
+                v.inspection_covert,
+                v.inspections - v.inspection_covert
+            ),
+            v.inspection_good.to_string(),
+            v.inspection_bad.to_string(),
+        ],
+    ]
+}
+
+/// The column headings of the list of inspections.
+pub const INSPECTION_HEADINGS: [&str; 8] = [
+    "检查编号",
+    "检查日期",
+    "检查对象",
+    "方式",
+    "评价等级",
+    "被检查单位",
+    "检查发现",
+    "整改工单",
+];
+
+/// The month's inspections as text cells, in `INSPECTION_HEADINGS` order.
+pub fn inspection_cells(report: &MonthlyReport) -> Vec<[String; 8]> {
+    report
+        .inspections
+        .iter()
+        .map(|i| {
+            [
+                i.inspection_no.clone(),
+                i.date.to_string(),
+                format!("{} {}", i.target.label_zh(), i.target_name),
+                i.method.label_zh().to_owned(),
+                i.level.label_zh().to_owned(),
+                i.department.clone(),
+                i.findings.clone(),
+                i.ticket
+                    .map_or_else(|| "—".to_owned(), |t| t.label_zh().to_owned()),
+            ]
+        })
+        .collect()
+}
+
 /// A row of `N` cells padded to the width of the main table (the CSV has one width).
 fn padded<const N: usize>(cells: [String; N]) -> [String; WIDTH] {
     let mut row: [String; WIDTH] = Default::default();
@@ -157,7 +218,17 @@ pub fn csv(report: &MonthlyReport) -> csv::Result<Vec<u8>> {
         w.write_record(padded(COMPLAINT_HEADINGS.map(str::to_owned)))?;
         complaint_cells(report)
             .into_iter()
-            .try_for_each(|row| w.write_record(padded(row)))
+            .try_for_each(|row| w.write_record(padded(row)))?;
+        w.write_record(padded::<0>([]))?;
+        w.write_record(padded(VOICE_HEADINGS.map(str::to_owned)))?;
+        voice_cells(report)
+            .into_iter()
+            .try_for_each(|row| w.write_record(padded(row)))?;
+        w.write_record(padded::<0>([]))?;
+        w.write_record(padded(INSPECTION_HEADINGS.map(str::to_owned)))?;
+        inspection_cells(report)
+            .into_iter()
+            .try_for_each(|row| w.write_record(padded(row.map(|c| text_cell(&c).into_owned()))))
     })
 }
 
@@ -229,6 +300,29 @@ pub fn xlsx(report: &MonthlyReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             };
         }
     }
+    let voices = book.add_worksheet();
+    voices.set_name("综合点评与监督查评")?;
+    for (col, heading) in VOICE_HEADINGS.iter().enumerate() {
+        voices.write_string_with_format(0, col as u16, *heading, &bold)?;
+    }
+    for (row, cells) in voice_cells(report).iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            let (r, c) = (row as u32 + 1, col as u16);
+            match (col, cell.parse::<f64>()) {
+                (1 | 3 | 4, Ok(n)) => voices.write_number(r, c, n)?,
+                _ => voices.write_string(r, c, cell)?,
+            };
+        }
+    }
+    let start = 4;
+    for (col, heading) in INSPECTION_HEADINGS.iter().enumerate() {
+        voices.write_string_with_format(start, col as u16, *heading, &bold)?;
+    }
+    for (row, cells) in inspection_cells(report).iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            voices.write_string(start + 1 + row as u32, col as u16, cell)?;
+        }
+    }
     book.save_to_buffer()
 }
 
@@ -263,6 +357,8 @@ mod tests {
             bad_reasons: Vec::new(),
             channels: crate::features::disclosure::ByChannel([0, 0, 0, 0, 0, 0, 4, 0]),
             complaints: Default::default(),
+            voices: Default::default(),
+            inspections: Vec::new(),
         };
         let bytes = csv(&report).unwrap();
         let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap();
@@ -288,8 +384,18 @@ mod tests {
                 .into_iter()
                 .map(|r| Vec::from(padded(r))),
         );
+        let total_row = written.len() - 1;
+        written.push(vec![String::new(); WIDTH]);
+        written.push(Vec::from(padded(VOICE_HEADINGS.map(str::to_owned))));
+        written.extend(
+            voice_cells(&report)
+                .into_iter()
+                .map(|r| Vec::from(padded(r))),
+        );
+        written.push(vec![String::new(); WIDTH]);
+        written.push(Vec::from(padded(INSPECTION_HEADINGS.map(str::to_owned))));
         assert_eq!(read, written);
-        assert_eq!(&read[read.len() - 1][..5], ["合计", "0", "0", "0", "0"]);
+        assert_eq!(&read[total_row][..5], ["合计", "0", "0", "0", "0"]);
         let sms = &read[sms_row];
         assert_eq!(&sms[..5], ["短信", "7", "6", "4", "100.00 %"]);
         assert_eq!(read[0][1], "A01号窗口 \"综合\",受理");

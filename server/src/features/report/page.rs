@@ -8,8 +8,9 @@ use domain::{
 };
 
 use super::{
-    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, ReportError, cells, channel_cells,
-    complaint_cells, monthly, percent,
+    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, INSPECTION_HEADINGS, ReportError,
+    VOICE_HEADINGS, cells, channel_cells, complaint_cells, inspection_cells, monthly, percent,
+    voice_cells,
 };
 use crate::features::disclosure::this_month;
 use crate::platform::{db::now, state::AppState};
@@ -46,6 +47,12 @@ pub struct ReportPage {
     pub complaint_headings: [&'static str; 5],
     /// Complaints by source, in `COMPLAINT_HEADINGS` order, then 合计.
     pub complaints: Vec<[String; 5]>,
+    pub voice_headings: [&'static str; 5],
+    /// 综合点评 and 监督查评, in `VOICE_HEADINGS` order.
+    pub voices: Vec<[String; 5]>,
+    pub inspection_headings: [&'static str; 8],
+    /// The month's inspections, in `INSPECTION_HEADINGS` order.
+    pub inspections: Vec<[String; 8]>,
 }
 
 /// 月度报告 (supervisor) of the month asked for ("YYYY-MM"; the previous month by default).
@@ -68,6 +75,10 @@ pub async fn report_page(
         channels: channel_cells(&report),
         complaint_headings: COMPLAINT_HEADINGS,
         complaints: complaint_cells(&report),
+        voice_headings: VOICE_HEADINGS,
+        voices: voice_cells(&report),
+        inspection_headings: INSPECTION_HEADINGS,
+        inspections: inspection_cells(&report),
         bad_items: report
             .bad_items
             .into_iter()

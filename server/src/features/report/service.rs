@@ -16,6 +16,7 @@ use domain::{
 };
 
 use crate::features::disclosure::{ByChannel, Children, ComplaintsBySource, ScopeCounts};
+use crate::features::voices::{InspectionLine, VoiceCounts};
 use crate::platform::scope::{departments_sql, windows_sql, within};
 use crate::platform::state::AppState;
 use domain::org::Scope;
@@ -54,6 +55,10 @@ pub struct MonthlyReport {
     /// The scope's complaints by source (a hall's report has none: complaints name a department,
     /// not a hall).
     pub complaints: ComplaintsBySource,
+    /// The scope's 综合点评 and 监督查评 (counted apart from every figure above).
+    pub voices: VoiceCounts,
+    /// The month's inspections in the scope.
+    pub inspections: Vec<InspectionLine>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,8 +169,12 @@ pub async fn build(
         .collect();
     let channels = channels(state, scope, month).await?;
     let complaints = complaints(state, scope, month).await?;
+    let voices = voices(state, scope, month).await?;
+    let inspections = state.store.inspections(scope, month).await?;
     Ok(MonthlyReport {
         complaints,
+        voices,
+        inspections,
         month,
         policy,
         sections,
@@ -186,6 +195,22 @@ async fn channels(state: &AppState, scope: Scope, month: Month) -> Result<ByChan
             let departments = departments_sql(scope).unwrap_or_default();
             store
                 .channel_counts_of_departments(&departments, month, month)
+                .await
+        }
+    }
+}
+
+/// The 综合点评 and 监督查评 of `scope`, read like `channels`.
+async fn voices(state: &AppState, scope: Scope, month: Month) -> Result<VoiceCounts, sqlx::Error> {
+    use crate::features::disclosure::Scope as Stat;
+    let store = &state.store;
+    match scope {
+        Scope::All => store.voice_counts(Stat::All, month, month).await,
+        Scope::Hall(h) => store.voice_counts(Stat::Hall(h.0), month, month).await,
+        Scope::Region(_) => {
+            let departments = departments_sql(scope).unwrap_or_default();
+            store
+                .voice_counts_of_departments(&departments, month, month)
                 .await
         }
     }
@@ -250,8 +275,8 @@ pub async fn monthly(
 
 /// The downloads are written in `export`; the monthly archive below keeps the XLSX.
 pub use super::export::{
-    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, cells, channel_cells, complaint_cells, csv,
-    xlsx,
+    CHANNEL_HEADINGS, COMPLAINT_HEADINGS, HEADINGS, INSPECTION_HEADINGS, VOICE_HEADINGS, cells,
+    channel_cells, complaint_cells, csv, inspection_cells, voice_cells, xlsx,
 };
 
 /// At the start of a month, keeps the previous month's report as a file under

@@ -370,14 +370,14 @@ impl Store {
             .collect()
     }
 
-    /// The counts of `stat_voice` for a scope row over months `from..=to`.
+    /// The valid 综合点评 and 监督查评 of `scope` over `from ..= to` (`stat_voice`).
     pub async fn voice_counts(
         &self,
-        scope: &str,
-        scope_id: i64,
+        scope: crate::features::disclosure::Scope,
         from: Month,
         to: Month,
     ) -> StoreResult<VoiceCounts> {
+        let (scope, scope_id) = scope.key();
         let row = sqlx::query(
             "SELECT coalesce(sum(general), 0) AS general, \
              coalesce(sum(general_typed), 0) AS general_typed, \
@@ -395,6 +395,33 @@ impl Store {
         .bind(to)
         .fetch_one(&self.pool)
         .await?;
+        VoiceCounts::from_row(&row)
+    }
+
+    /// The department rows of `stat_voice` summed over the departments `departments` (SQL) selects.
+    pub async fn voice_counts_of_departments(
+        &self,
+        departments: &str,
+        from: Month,
+        to: Month,
+    ) -> StoreResult<VoiceCounts> {
+        let sql = format!(
+            "SELECT coalesce(sum(general), 0) AS general, \
+             coalesce(sum(general_typed), 0) AS general_typed, \
+             coalesce(sum(general_good), 0) AS general_good, \
+             coalesce(sum(general_bad), 0) AS general_bad, \
+             coalesce(sum(inspections), 0) AS inspections, \
+             coalesce(sum(inspection_covert), 0) AS inspection_covert, \
+             coalesce(sum(inspection_good), 0) AS inspection_good, \
+             coalesce(sum(inspection_bad), 0) AS inspection_bad \
+             FROM stat_voice WHERE scope = 'department' AND scope_id IN ({departments}) \
+             AND month BETWEEN ? AND ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await?;
         VoiceCounts::from_row(&row)
     }
 
@@ -473,7 +500,7 @@ pub struct OpinionLine {
 }
 
 /// One 监督查评 on the list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InspectionLine {
     pub inspection_no: String,
     pub date: Date,
