@@ -30,5 +30,6 @@ mod all {
     mod tickets;
     mod upward;
     mod visits;
+    mod voices;
     mod window;
 }
