@@ -9,7 +9,7 @@ use domain::{
     voice::{InspectionDraft, InspectionError, InspectionTarget, OpinionSource},
 };
 
-use super::store::{NewVoice, Stored, VoiceSubject};
+use super::store::{NewVoice, Outcome, VoiceSubject};
 use super::{InspectionLine, OpinionLine};
 use crate::features::rating::{NewEvaluation, ticket_for};
 use crate::platform::{db::now_ms, state::AppState};
@@ -190,9 +190,9 @@ async fn store_voice(
         .insert_voice(subject, &voice, &evaluation, now_ms() - cooldown)
         .await?
     {
-        Stored::Stored => {}
-        Stored::TooSoon => return Err(VoiceError::TooSoon),
-        Stored::Duplicate => {
+        Outcome::Stored => {}
+        Outcome::TooSoon => return Err(VoiceError::TooSoon),
+        Outcome::Duplicate => {
             return Err(VoiceError::Inspection(vec![InspectionError::Duplicate]));
         }
     }

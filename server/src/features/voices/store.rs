@@ -46,9 +46,9 @@ pub enum NewVoice {
     },
 }
 
-/// Why a voice was not stored.
+/// Whether a voice was stored, and why not.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Stored {
+pub enum Outcome {
     Stored,
     /// The same device sent an opinion within the cool-down.
     TooSoon,
@@ -65,7 +65,7 @@ impl Store {
         voice: &NewVoice,
         evaluation: &NewEvaluation,
         cooldown_since: i64,
-    ) -> StoreResult<Stored> {
+    ) -> StoreResult<Outcome> {
         let now = now_ms();
         let (kind, registered_at) = match voice {
             NewVoice::Opinion { .. } => ("general", now),
@@ -128,7 +128,7 @@ impl Store {
                 .await?;
                 if inserted.rows_affected() == 0 {
                     tx.rollback().await?;
-                    return Ok(Stored::Duplicate);
+                    return Ok(Outcome::Duplicate);
                 }
             }
         }
@@ -146,11 +146,11 @@ impl Store {
             .await?;
             if recent.is_some() {
                 tx.rollback().await?;
-                return Ok(Stored::TooSoon);
+                return Ok(Outcome::TooSoon);
             }
         }
         tx.commit().await?;
-        Ok(Stored::Stored)
+        Ok(Outcome::Stored)
     }
 
     /// The department, hall and window of a window.
