@@ -14,6 +14,10 @@ pub fn Home() -> impl IntoView {
                 <a class="button" href="/complaint" rel="external">
                     "服务不满意？我要投诉"
                 </a>
+                " "
+                <a class="button" href="/opinion" rel="external">
+                    "综合点评：提意见、提建议"
+                </a>
             </p>
         </section>
         <TrackForm />

@@ -47,6 +47,17 @@ async fn citizen_pages(
         violations.is_empty(),
         "complaint form with errors: {violations:#?}"
     );
+    check(&client, &format!("{base}/opinion"), "form#opinion").await;
+    client
+        .execute("document.getElementById('opinion').submit()", vec![])
+        .await
+        .unwrap();
+    find(&client, "#err-level[role=alert]").await;
+    let violations = axe_violations(&client).await;
+    assert!(
+        violations.is_empty(),
+        "opinion form with errors: {violations:#?}"
+    );
 
     client.goto(&window).await.unwrap();
     find(&client, form).await;
@@ -122,6 +133,7 @@ async fn staff_pages(client: Client, base: String, handler: Staff, admin: Staff)
     .await;
     let editing = format!("{base}/staff/organisation?edit=staff:S001");
     check(&client, &editing, "#form-staff").await;
+    check(&client, &format!("{base}/staff/opinions"), "#opinion-form").await;
 }
 
 #[tokio::test]
