@@ -347,6 +347,7 @@ fn Sections(
                     <option value="handler">"部门经办人"</option>
                     <option value="window_staff">"窗口工作人员"</option>
                     <option value="supervisor">"监督股"</option>
+                    <option value="inspector">"监督查评员"</option>
                     <option value="admin">"系统管理员"</option>
                 </select>
                 <label for="new-department">"所属部门（经办人、窗口人员）"</label>
@@ -355,7 +356,7 @@ fn Sections(
                 </select>
                 <label for="new-staff">"工号（窗口人员）"</label>
                 <input id="new-staff" name="staff_no" />
-                <label for="new-scope">"管辖范围（监督股、系统管理员）"</label>
+                <label for="new-scope">"管辖范围（监督股、监督查评员、系统管理员）"</label>
                 <select id="new-scope" name="scope">
                     {account_scopes}
                 </select>
