@@ -19,3 +19,4 @@ pub mod qr;
 pub mod scope;
 pub mod session;
 pub mod state;
+pub mod writer;

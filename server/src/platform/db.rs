@@ -11,6 +11,8 @@ use sqlx::sqlite::{
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: SqlitePool,
+    /// Group commit for the citizens' writes (`platform::writer`).
+    pub(crate) writer: super::writer::Writer,
 }
 
 /// A failure of the database layer. Never shown to clients.
@@ -21,19 +23,42 @@ pub type StoreError = sqlx::Error;
 
 impl Store {
     /// Opens (creating if missing) the SQLite database at `url` and applies the migrations.
+    /// Every commit is durable (`synchronous = FULL`: on disk before it returns, so an
+    /// acknowledged write survives a power cut as well as `kill -9`); the citizens' writes share
+    /// commits through the writer.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        let writing = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        let writer = super::writer::Writer::start(writing);
+        Ok(Store { pool, writer })
+    }
+
+    /// A store on `pool` whose writer shares it (unit tests on an in-memory database).
+    #[cfg(test)]
+    pub(crate) fn on_pool(pool: SqlitePool) -> Store {
+        let writer = super::writer::Writer::start(pool.clone());
+        Store { pool, writer }
+    }
+
+    /// The writer's batch sizes so far (the benchmark reports them).
+    pub fn batch_stats(&self) -> &super::writer::BatchStats {
+        &self.writer.stats
     }
 
     /// The pool itself: for the demo data, the tests and the benchmarks only (feature `dev-data`).

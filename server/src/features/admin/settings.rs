@@ -326,7 +326,7 @@ mod tests {
                 .collect(),
         );
         early.run(&pool).await.unwrap();
-        (Store { pool }, all)
+        (Store::on_pool(pool), all)
     }
 
     #[tokio::test]

@@ -4,7 +4,9 @@
 use domain::ids::{DepartmentId, WindowId};
 
 use super::NewEvaluation;
-use super::store::{Tx, insert};
+use sqlx::SqliteConnection;
+
+use super::store::insert;
 use crate::features::visit::{bindable_visit, make_occurrence, visit_code_rated};
 use crate::platform::db::{Store, StoreResult, now_ms};
 
@@ -35,7 +37,7 @@ pub enum WindowRated {
 }
 
 /// A walk-in's own occurrence: the window and a random suffix make its case number.
-async fn walk_in(tx: &mut Tx<'_>, at: &WindowRating, now: i64) -> StoreResult<i64> {
+async fn walk_in(tx: &mut SqliteConnection, at: &WindowRating, now: i64) -> StoreResult<i64> {
     sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, department_id, window_id, \
          channel, registered_at, kind) VALUES (?, 1, ?, ?, 'qr_code', ?, 'walk_in') RETURNING id",
@@ -48,7 +50,7 @@ async fn walk_in(tx: &mut Tx<'_>, at: &WindowRating, now: i64) -> StoreResult<i6
     .bind(at.department)
     .bind(at.window)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
 }
 
@@ -61,46 +63,54 @@ impl Store {
         at: &WindowRating,
         new: &NewEvaluation,
     ) -> StoreResult<WindowRated> {
-        // IMMEDIATE: the transaction holds SQLite's write lock before it reads the guard and the visit.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let recent: Option<i64> = sqlx::query_scalar(
-            "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
-        )
-        .bind(&new.device_hash)
-        .bind(at.cooldown_since)
-        .bind(at.window)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if recent.is_some() {
-            tx.rollback().await?;
-            return Ok(WindowRated::TooSoon);
-        }
-        if let Some(code) = at.visit_code.as_deref()
-            && visit_code_rated(&mut tx, at.window, code).await?
-        {
-            tx.rollback().await?;
-            return Ok(WindowRated::AlreadyRated);
-        }
-        let now = now_ms();
-        let visit = bindable_visit(
-            &mut tx,
-            at.window,
-            at.visit_code.as_deref(),
-            now,
-            at.finished_within_ms,
-        )
-        .await?;
-        let (occurrence_id, rated) = match visit {
-            Some((_, Some(occurrence))) => (occurrence, WindowRated::Visit),
-            Some((visit, None)) => match make_occurrence(&mut tx, visit).await? {
-                Some(occurrence) => (occurrence, WindowRated::Visit),
-                None => (walk_in(&mut tx, at, now).await?, WindowRated::WalkIn),
-            },
-            None => (walk_in(&mut tx, at, now).await?, WindowRated::WalkIn),
-        };
-        insert(&mut tx, occurrence_id, new).await?;
-        tx.commit().await?;
-        Ok(rated)
+        let (at, new) = (at.clone(), new.clone());
+        self.writer
+            .write(move |tx| Box::pin(async move { rate_at_window(tx, &at, &new).await }))
+            .await
     }
+}
+
+/// The e码 rating inside the writer's transaction, which holds SQLite's write lock before it reads
+/// the guard and the visit.
+async fn rate_at_window(
+    tx: &mut SqliteConnection,
+    at: &WindowRating,
+    new: &NewEvaluation,
+) -> StoreResult<WindowRated> {
+    let recent: Option<i64> = sqlx::query_scalar(
+        "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+         WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
+    )
+    .bind(&new.device_hash)
+    .bind(at.cooldown_since)
+    .bind(at.window)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if recent.is_some() {
+        return Ok(WindowRated::TooSoon);
+    }
+    if let Some(code) = at.visit_code.as_deref()
+        && visit_code_rated(tx, at.window, code).await?
+    {
+        return Ok(WindowRated::AlreadyRated);
+    }
+    let now = now_ms();
+    let visit = bindable_visit(
+        tx,
+        at.window,
+        at.visit_code.as_deref(),
+        now,
+        at.finished_within_ms,
+    )
+    .await?;
+    let (occurrence_id, rated) = match visit {
+        Some((_, Some(occurrence))) => (occurrence, WindowRated::Visit),
+        Some((visit, None)) => match make_occurrence(tx, visit).await? {
+            Some(occurrence) => (occurrence, WindowRated::Visit),
+            None => (walk_in(tx, at, now).await?, WindowRated::WalkIn),
+        },
+        None => (walk_in(tx, at, now).await?, WindowRated::WalkIn),
+    };
+    insert(tx, occurrence_id, new).await?;
+    Ok(rated)
 }

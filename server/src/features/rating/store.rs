@@ -49,11 +49,9 @@ pub struct TicketProgress {
     pub contact_due_at: Option<Timestamp>,
 }
 
-pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
-
 /// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
 pub(crate) async fn insert(
-    tx: &mut Tx<'_>,
+    tx: &mut sqlx::SqliteConnection,
     occurrence_id: i64,
     new: &NewEvaluation,
 ) -> StoreResult<bool> {
@@ -71,14 +69,14 @@ pub(crate) async fn insert(
     .bind(new.channel)
     .bind(&new.device_hash)
     .bind(now_ms())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else { return Ok(false) };
     for code in &new.reasons {
         sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
             .bind(id)
             .bind(code)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     if let Some(ticket) = new.ticket {
@@ -88,7 +86,7 @@ pub(crate) async fn insert(
 }
 
 async fn open_ticket(
-    tx: &mut Tx<'_>,
+    tx: &mut sqlx::SqliteConnection,
     occurrence_id: i64,
     evaluation_id: i64,
     ticket: NewTicket,
@@ -105,14 +103,14 @@ async fn open_ticket(
     .bind(ticket.contact_due_at)
     .bind(now)
     .bind(occurrence_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES (?, 'system', 'open', 'open', ?)",
     )
     .bind(ticket_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -124,10 +122,10 @@ impl Store {
         occurrence_id: i64,
         new: &NewEvaluation,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let stored = insert(&mut tx, occurrence_id, new).await?;
-        tx.commit().await?;
-        Ok(stored)
+        let new = new.clone();
+        self.writer
+            .write(move |c| Box::pin(async move { insert(c, occurrence_id, &new).await }))
+            .await
     }
 
     /// The evaluation with this tracking code.

@@ -3,14 +3,17 @@
 
 use domain::ids::WindowId;
 
-use super::store::Tx;
 use crate::platform::db::StoreResult;
+use sqlx::SqliteConnection;
 
 /// The visit's occurrence: 'visit', its month the month the ticket was taken, rated by e码. A visit
 /// that handled a case registered before (same business system) takes that case's occurrence 1, so
 /// that the link and the e码 rate one service once (case numbers are unique per business system).
 /// `None`: that case's occurrence is bound to another visit already.
-pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<Option<i64>> {
+pub(crate) async fn make_occurrence(
+    tx: &mut SqliteConnection,
+    visit: i64,
+) -> StoreResult<Option<i64>> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
          window_id, staff_id, channel, business_system_id, registered_at, kind) \
@@ -20,7 +23,7 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(visit)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let id = match inserted {
         Some(id) => Some(id),
@@ -32,7 +35,7 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
                  AND NOT EXISTS (SELECT 1 FROM hall_visit u WHERE u.occurrence_id = o.id)",
             )
             .bind(visit)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?
         }
     };
@@ -40,7 +43,7 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
         sqlx::query("UPDATE hall_visit SET occurrence_id = ? WHERE id = ?")
             .bind(id)
             .bind(visit)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(id)
@@ -48,7 +51,7 @@ pub(crate) async fn make_occurrence(tx: &mut Tx<'_>, visit: i64) -> StoreResult<
 
 /// Whether the visit with 评价码 `code` at `window` was rated already (by its e码 or its case link).
 pub(crate) async fn visit_code_rated(
-    tx: &mut Tx<'_>,
+    tx: &mut SqliteConnection,
     window: WindowId,
     code: &str,
 ) -> StoreResult<bool> {
@@ -58,7 +61,7 @@ pub(crate) async fn visit_code_rated(
     )
     .bind(window)
     .bind(code.trim().to_ascii_uppercase())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
 }
 
@@ -72,7 +75,7 @@ pub const SERVING_AT_MOST_MS: i64 = 4 * 3600 * 1000;
 /// clock may run a minute ahead). Just-finished visits
 /// come first because a citizen is asked to rate after 办结; the printed 评价码 removes any doubt.
 pub(crate) async fn bindable_visit(
-    tx: &mut Tx<'_>,
+    tx: &mut SqliteConnection,
     window: WindowId,
     code: Option<&str>,
     now: i64,
@@ -87,7 +90,7 @@ pub(crate) async fn bindable_visit(
         .bind(window)
         .bind(now)
         .bind(code.trim().to_ascii_uppercase())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         if by_code.is_some() {
             return Ok(by_code);
@@ -102,6 +105,6 @@ pub(crate) async fn bindable_visit(
     .bind(now)
     .bind(finished_within_ms)
     .bind(SERVING_AT_MOST_MS)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await
 }

@@ -132,7 +132,7 @@ mod tests {
             .await
             .unwrap();
         sqlx::migrate!("./migrations").run(&pool).await.unwrap();
-        let store = Store { pool };
+        let store = Store::on_pool(pool);
         let none = store.notify_settings().await.unwrap();
         assert!(!none.invite.enabled && !none.default_evaluation.enabled);
         assert_eq!(none.sms.kind, SmsKind::Off);

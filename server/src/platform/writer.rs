@@ -1,0 +1,273 @@
+//! 写入器 — group commit. One connection writes the citizens' ratings (and whatever else is sent
+//! here): requests wait in a queue, the writer takes all that are waiting as one batch, runs each
+//! inside its own savepoint of one `BEGIN IMMEDIATE` transaction, commits once (`synchronous =
+//! FULL`: the commit is on disk when it returns), and only then answers each request. A request
+//! that fails rolls back to its savepoint and fails alone; its neighbours are committed. If the
+//! commit itself fails, every request of the batch is told so and nothing of it was written.
+//!
+//! One writer means no two write transactions compete for SQLite's lock (no busy waits), and one
+//! fsync serves a whole batch.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::db::{StoreError, StoreResult};
+
+/// The most requests one transaction takes.
+const MAX_BATCH: usize = 256;
+
+/// A job's work on the writer's connection; `true` when it succeeded (its savepoint is kept).
+type Run = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> Pin<Box<dyn Future<Output = bool> + Send + 'c>>
+        + Send,
+>;
+
+struct Job {
+    run: Run,
+    /// Told after the batch's commit (or its failure).
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// Batch sizes seen, for the benchmark: batches and requests committed, the largest batch.
+#[derive(Debug, Default)]
+pub struct BatchStats {
+    pub batches: AtomicU64,
+    pub requests: AtomicU64,
+    pub largest: AtomicU64,
+}
+
+/// The queue in front of the writing connection.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    pub stats: Arc<BatchStats>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+impl Writer {
+    /// Starts the writer on `pool`, of which it takes one connection per batch (in production a
+    /// pool of its own with one connection: the writing connection).
+    pub fn start(pool: SqlitePool) -> Writer {
+        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        let stats = Arc::new(BatchStats::default());
+        tokio::spawn(write_forever(pool, queue, Arc::clone(&stats)));
+        Writer { jobs, stats }
+    }
+
+    /// Runs `work` in the next batch; answers once the batch is committed. `work` must not wait on
+    /// anything but its connection (it holds up the batch).
+    pub async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut SqliteConnection,
+            ) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'c>>
+            + Send
+            + 'static,
+    {
+        let slot: Arc<Mutex<Option<StoreResult<T>>>> = Arc::new(Mutex::new(None));
+        let filled = Arc::clone(&slot);
+        let run: Run = Box::new(move |connection| {
+            Box::pin(async move {
+                let result = work(connection).await;
+                let ok = result.is_ok();
+                *filled
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+                ok
+            })
+        });
+        let (done, committed) = oneshot::channel();
+        self.jobs
+            .send(Job { run, done })
+            .await
+            .map_err(|_| StoreError::PoolClosed)?;
+        let commit = committed.await.map_err(|_| StoreError::PoolClosed)?;
+        let result = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or(StoreError::PoolClosed)?;
+        match (commit, result) {
+            (Ok(()), result) => result,
+            // The job failed alone: its own error.
+            (Err(_), Err(e)) => Err(e),
+            (Err(message), Ok(_)) => Err(StoreError::Protocol(message)),
+        }
+    }
+}
+
+async fn write_forever(pool: SqlitePool, mut queue: mpsc::Receiver<Job>, stats: Arc<BatchStats>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let outcome = match pool.acquire().await {
+            Ok(mut connection) => write_batch(&mut connection, &mut batch).await,
+            Err(e) => Outcome {
+                ok: vec![false; batch.len()],
+                commit: Err(e.to_string()),
+            },
+        };
+        let size = batch.len() as u64;
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.requests.fetch_add(size, Ordering::Relaxed);
+        stats.largest.fetch_max(size, Ordering::Relaxed);
+        for (job, ok) in batch.drain(..).zip(outcome.iter()) {
+            let answer = match (&outcome.commit, ok) {
+                (Ok(()), true) => Ok(()),
+                (Ok(()), false) => Err("the request failed".to_owned()),
+                (Err(e), _) => Err(e.clone()),
+            };
+            // The requester may have gone (a closed connection): nothing to tell.
+            let _ = job.done.send(answer);
+        }
+    }
+}
+
+/// Which jobs succeeded, and whether the batch was committed.
+struct Outcome {
+    ok: Vec<bool>,
+    commit: Result<(), String>,
+}
+
+impl Outcome {
+    fn iter(&self) -> impl Iterator<Item = bool> + '_ {
+        self.ok.iter().copied()
+    }
+}
+
+async fn write_batch(connection: &mut SqliteConnection, batch: &mut [Job]) -> Outcome {
+    let mut ok = Vec::with_capacity(batch.len());
+    let mut tx = match connection.begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => tx,
+        Err(e) => {
+            return Outcome {
+                ok: vec![false; batch.len()],
+                commit: Err(e.to_string()),
+            };
+        }
+    };
+    for job in batch.iter_mut() {
+        let run = std::mem::replace(&mut job.run, Box::new(|_| Box::pin(async { false })));
+        let succeeded = match tx.begin().await {
+            Ok(mut savepoint) => {
+                if run(&mut savepoint).await {
+                    savepoint.commit().await.is_ok()
+                } else {
+                    // Dropping it would roll back as well, but only once polled again: now.
+                    let _ = savepoint.rollback().await;
+                    false
+                }
+            }
+            Err(_) => false,
+        };
+        ok.push(succeeded);
+    }
+    let commit = tx.commit().await.map_err(|e| e.to_string());
+    Outcome { ok, commit }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn writer(dir: &std::path::Path) -> (Writer, sqlx::SqlitePool) {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.join("w.db"))
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        let pool = sqlx::SqlitePool::connect_with(options.clone())
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let own = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        (Writer::start(own), pool)
+    }
+
+    #[tokio::test]
+    async fn a_failing_request_fails_alone_and_its_batch_neighbours_are_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, pool) = writer(dir.path()).await;
+        // 200 writes at once, every tenth a duplicate of an earlier value (the UNIQUE refuses it),
+        // each inserting two rows so that a half-written failure would show.
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let writer = writer.clone();
+            tasks.push(tokio::spawn(async move {
+                let v = if i % 10 == 9 {
+                    "dup".to_owned()
+                } else {
+                    format!("v{i}")
+                };
+                writer
+                    .write(move |c| {
+                        Box::pin(async move {
+                            sqlx::query("INSERT INTO t (v) VALUES (?)")
+                                .bind(format!("{v}-a"))
+                                .execute(&mut *c)
+                                .await?;
+                            sqlx::query("INSERT INTO t (v) VALUES (?)")
+                                .bind(if v == "dup" {
+                                    "dup".to_owned()
+                                } else {
+                                    v.clone()
+                                })
+                                .execute(&mut *c)
+                                .await?;
+                            Ok(i)
+                        })
+                    })
+                    .await
+            }));
+        }
+        let mut stored = 0;
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => stored += 1,
+                Err(_) => refused += 1,
+            }
+        }
+        // The first "dup" is stored with its pair; the other 19 fail, alone.
+        assert_eq!((stored, refused), (181, 19));
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 2 * 181, "no half-written request");
+        let half: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM t a WHERE a.v LIKE '%-a' AND NOT EXISTS \
+             (SELECT 1 FROM t b WHERE b.v = substr(a.v, 1, length(a.v) - 2) \
+              OR (b.v = 'dup' AND a.v = 'dup-a'))",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(half, 0);
+        assert!(
+            writer.stats.largest.load(Ordering::Relaxed) > 1,
+            "requests waiting together were committed together"
+        );
+    }
+}
