@@ -7,6 +7,7 @@
 //! columns in the form the database stores them.
 
 pub mod access;
+pub mod appeal;
 pub mod business_system;
 pub mod calendar;
 pub mod channel;

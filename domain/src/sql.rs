@@ -11,6 +11,8 @@
 //! | [`ItemType`] | `service_item.item_type` | TEXT, [`ItemType::as_str`] |
 //! | [`Channel`] | `evaluation.channel`, `service_occurrence.channel` | TEXT, [`Channel::as_str`] |
 //! | [`EvaluationKind`] | `evaluation.kind` | TEXT, [`EvaluationKind::as_str`] |
+//! | [`AppealCategory`] | `appeal.category` | TEXT, [`AppealCategory::as_str`] |
+//! | [`EvidenceType`] | `appeal_evidence.content_type` | TEXT, the content type |
 //! | [`Level`] | `evaluation.level`, `evaluation_follow_up.level` | INTEGER, the interface code 5 … 1 |
 //! | [`Timestamp`] | `*_at` columns | INTEGER, unix milliseconds |
 //! | [`Month`] | `stat.month`, `stat_reason.month`, `stat_hour.month` | INTEGER, YYYYMM |
@@ -29,6 +31,7 @@ use sqlx::{
 use crate::{
     Channel, Level,
     access::Role,
+    appeal::{AppealCategory, EvidenceType},
     ids::{BusinessSystemId, DepartmentId, HallId, RegionId, ServiceItemId, StaffId, WindowId},
     kind::EvaluationKind,
     org::{HallKind, ItemType},
@@ -90,6 +93,8 @@ stored_as_name! {
     OpinionSource => "opinion source",
     InspectionMethod => "inspection method",
     InspectionTarget => "inspection target",
+    AppealCategory => "appeal category",
+    EvidenceType => "evidence content type",
 }
 
 /// INTEGER columns: `to` writes the integer, `from` reads it back or fails.

@@ -273,6 +273,9 @@ pub enum TicketError {
     /// plain step.
     #[error("a return visit needs its record")]
     VisitRecordRequired,
+    /// An appeal is filed with its category and evidence (`domain::appeal`), not as a plain step.
+    #[error("an appeal is filed with its category")]
+    AppealFilingRequired,
 }
 
 /// 回访记录 — the fewest characters (after trimming) that record a return visit.
@@ -291,6 +294,9 @@ impl TicketError {
             TicketError::ReplyEmpty => "答复内容不能为空",
             TicketError::VisitRecordRequired => {
                 "回访须填写回访记录：时间、方式、是否联系上、是否属实、是否合理"
+            }
+            TicketError::AppealFilingRequired => {
+                "申诉须通过申诉表单提出：选择申诉类别（误评或恶意差评），可附证据材料"
             }
         }
     }
@@ -312,6 +318,11 @@ impl TicketAction {
             self,
             TicketAction::RecordVisit | TicketAction::RecordVisitAttempt
         )
+    }
+
+    /// 申诉 — filed with its category and evidence (`features::appeal`), never as a plain step.
+    pub fn is_appeal_filing(self) -> bool {
+        self == TicketAction::Triage(Triage::Appeal)
     }
 
     /// Whether `note` says enough for this step: a return visit is recorded in at least

@@ -2,6 +2,7 @@
 //! blocks), its routes and, for the plain-HTML citizen pages, its views.
 
 pub mod admin;
+pub mod appeal;
 pub mod complaint;
 pub mod device;
 pub mod disclosure;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referral::routes())
         .merge(device::routes())
         .merge(ticket::routes())
+        .merge(appeal::routes())
         .merge(disclosure::routes())
         .merge(report::routes())
         .merge(notify::routes())

@@ -9,6 +9,7 @@ use crate::{AppState, features, platform::db::now_ms};
 pub(crate) async fn every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     let mut reconciled = None;
+    let mut swept = None;
     loop {
         tick.tick().await;
         // 对账: yesterday's counts compared with every upstream target, once a day after 01:00.
@@ -28,6 +29,15 @@ pub(crate) async fn every_minute(state: AppState) {
                 }
                 Err(e) => tracing::warn!("reconciliation failed: {e}"),
             }
+        }
+        // Evidence files a crash left without their row: at start-up, then once a day.
+        if swept != Some(now.date_cst()) {
+            match features::appeal::sweep_orphans(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!("removed {n} evidence files without a record"),
+                Err(e) => tracing::warn!("evidence sweep failed: {e}"),
+            }
+            swept = Some(now.date_cst());
         }
         state.guard.forget_idle();
         if let Err(e) = state.store.purge_expired_sessions(now_ms()).await {

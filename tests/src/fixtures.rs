@@ -1,9 +1,10 @@
 //! Fixtures: what a test needs in place before it acts, made once here instead of in every file —
 //! staff of each role and their sessions ([`staff`]), ratings made through the citizen's path or
-//! back-dated ([`ratings`]), the organisation beyond the seed, and the plain HTTP calls that drive
-//! the app ([`http`]). Every fixture reads ids back through the product's own store methods where
-//! one exists.
+//! back-dated ([`ratings`]), the organisation beyond the seed, the plain HTTP calls that drive
+//! the app ([`http`]), and the appeal forms with their files ([`appeals`]). Every fixture reads
+//! ids back through the product's own store methods where one exists.
 
+pub mod appeals;
 pub mod http;
 pub mod peer;
 pub mod processes;

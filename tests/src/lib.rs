@@ -286,6 +286,21 @@ pub async fn unreached_visit(
     phone_visit(state, actor, ticket, false, note).await
 }
 
+/// 申诉 — files an appeal (误评, with `reason`, no evidence) on `ticket` as `handler`, now.
+pub async fn file_appeal(
+    state: &AppState,
+    handler: domain::access::Actor,
+    ticket: i64,
+    reason: &str,
+) -> Result<domain::ticket::TicketState, server::features::appeal::AppealActError> {
+    let filing = server::features::appeal::Filing {
+        category: "mistaken".into(),
+        reason: reason.into(),
+        files: Vec::new(),
+    };
+    server::features::appeal::file(state, handler, ticket, filing).await
+}
+
 /// The text of the HTML table row whose cell holds exactly `name`, cells joined by `|`.
 pub fn table_row(html: &str, name: &str) -> String {
     let at = html

@@ -136,6 +136,8 @@ pub struct MethodsView {
     pub min_sample: i64,
     pub staff_by_name: bool,
     pub deadlines: [u32; 4],
+    /// 申诉复核时限 — working days from the filing to the supervisor's decision.
+    pub appeal_review: u32,
     pub default_evaluation: String,
     pub invitations: String,
 }
@@ -328,6 +330,7 @@ pub async fn methods() -> Result<MethodsView, ApiError> {
         basic_counts_as_good: m.basic_counts_as_good,
         min_sample: m.min_sample,
         staff_by_name: m.staff_by_name,
+        appeal_review: m.deadlines.get(DeadlineSetting::AppealReview),
         deadlines: [
             DeadlineSetting::FirstContact,
             DeadlineSetting::Rectification,

@@ -39,6 +39,34 @@ pub struct TicketView {
     /// Now in China time as a `datetime-local` value: the visit form's default time.
     pub now_local: String,
     pub csrf: String,
+    /// 申诉: the appeal on record, with its evidence.
+    pub appeal: Option<AppealView>,
+    /// The handler may add evidence to the undecided appeal.
+    pub may_add_evidence: bool,
+}
+
+/// 申诉 as the ticket page shows it (staff only; never on a public page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppealView {
+    pub category_zh: String,
+    /// While undecided: the decision's deadline and the time left.
+    pub due: Option<String>,
+    pub filed_by: String,
+    pub filed_at: String,
+    pub evidence: Vec<EvidenceView>,
+}
+
+/// One evidence file, with its download link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub name: String,
+    pub kind_zh: String,
+    /// "1.2 MB", "34 KB".
+    pub size: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub href: String,
 }
 
 /// One step of a ticket's history.
@@ -263,7 +291,10 @@ mod from_server {
         ticket::{DepartmentLoad, TicketLine, TicketPage},
     };
 
-    use super::{DepartmentLoadView, HistoryEntry, OwnRatingsView, TicketCard, TicketView};
+    use super::{
+        AppealView, DepartmentLoadView, EvidenceView, HistoryEntry, OwnRatingsView, TicketCard,
+        TicketView,
+    };
 
     pub(super) fn load(l: DepartmentLoad) -> DepartmentLoadView {
         DepartmentLoadView {
@@ -289,8 +320,46 @@ mod from_server {
         }
     }
 
+    /// A file's size as people read it: KB below a megabyte, else MB with one decimal.
+    fn size(bytes: i64) -> String {
+        if bytes < 1024 * 1024 {
+            format!("{} KB", (bytes + 1023) / 1024)
+        } else {
+            format!("{}.{} MB", bytes >> 20, ((bytes % (1 << 20)) * 10) >> 20)
+        }
+    }
+
+    fn appeal(
+        id: i64,
+        a: server::features::appeal::AppealRecord,
+        due: Option<String>,
+    ) -> AppealView {
+        AppealView {
+            due,
+            category_zh: a.category.label_zh().into(),
+            filed_by: a.filed_by,
+            filed_at: a.filed_at.to_string(),
+            evidence: a
+                .evidence
+                .into_iter()
+                .map(|e| EvidenceView {
+                    href: format!("/staff/tickets/{id}/evidence/{}", e.id),
+                    id: e.id,
+                    name: e.original_name,
+                    kind_zh: e.kind.label_zh().into(),
+                    size: size(e.size),
+                    uploaded_by: e.uploaded_by,
+                    uploaded_at: e.uploaded_at.to_string(),
+                })
+                .collect(),
+        }
+    }
+
     pub(super) fn ticket(t: TicketPage, csrf: &str) -> TicketView {
+        let id = t.line.id;
         TicketView {
+            appeal: t.appeal.map(|a| appeal(id, a, t.appeal_due)),
+            may_add_evidence: t.may_add_evidence,
             card: card(t.line),
             real_name: t.real_name,
             level_zh: t.level_zh.map(str::to_owned),

@@ -2,6 +2,7 @@
 //! supervisor's overview, a clerk's own ratings, the ticket list and one ticket. Forms are
 //! `ActionForm`s: they post to the server functions before hydration and work without reload after.
 
+pub mod appeal;
 pub mod overview;
 pub mod tickets;
 

@@ -6,6 +6,7 @@ use super::{UnknownName, due_at_sql};
 use crate::{
     Channel, Level,
     access::Role,
+    appeal::{AppealCategory, EvidenceType},
     ticket::{TicketKind, TicketState},
     time::{Month, Timestamp},
 };
@@ -79,6 +80,19 @@ async fn names_are_the_ones_the_store_writes() {
         assert_eq!(back, channel);
     }
     assert_eq!(round_trip(&mut db, Channel::QrCode).await.0, "text qr_code");
+    for (category, name) in AppealCategory::ALL
+        .into_iter()
+        .zip(["mistaken", "malicious"])
+    {
+        assert_eq!(
+            round_trip(&mut db, category).await,
+            (format!("text {name}"), category)
+        );
+    }
+    assert_eq!(
+        round_trip(&mut db, EvidenceType::Png).await,
+        ("text image/png".into(), EvidenceType::Png)
+    );
 }
 
 #[tokio::test]

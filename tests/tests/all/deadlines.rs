@@ -82,6 +82,11 @@ async fn a_ticket_left_in_each_non_final_state_past_its_deadline_is_raised_once(
                 Some(A::RecordVisit) => tests::reached_visit(s, handler, id, "已电话回访并说明")
                     .await
                     .unwrap(),
+                Some(A::Triage(Triage::Appeal)) => {
+                    tests::file_appeal(s, handler, id, "群众误选评价等级")
+                        .await
+                        .unwrap()
+                }
                 Some(action) => ticket::act(s, handler, id, *action, Some("已电话回访并说明"))
                     .await
                     .unwrap(),

@@ -131,7 +131,7 @@ async fn random_history(server: &TestServer, n: usize, seed: u64) -> (Actor, Act
             0 => {}
             1 => {
                 verify().await;
-                act(handler, TicketAction::Triage(Triage::Appeal))
+                tests::file_appeal(s, handler, ticket, "群众误选评价等级")
                     .await
                     .unwrap();
                 let upheld = dice.roll(2) == 0;

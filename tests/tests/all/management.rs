@@ -328,7 +328,6 @@ async fn decide(client: Client, base: String, supervisor: Staff, js: Js) {
 }
 
 async fn supervisor_journey(js: Js) {
-    use domain::ticket::{TicketAction, Triage};
     let server = TestServer::start().await;
     let handler = server.handler("bdc", "BDC").await.actor;
     let ticket = bad_review(&server).await;
@@ -337,15 +336,9 @@ async fn supervisor_journey(js: Js) {
     tests::reached_visit(s, handler, ticket, "已电话回访群众")
         .await
         .unwrap();
-    server::features::ticket::act(
-        s,
-        handler,
-        ticket,
-        TicketAction::Triage(Triage::Appeal),
-        Some("误评"),
-    )
-    .await
-    .unwrap();
+    tests::file_appeal(s, handler, ticket, "误评")
+        .await
+        .unwrap();
     let base = server.base.clone();
     journey(js, move |client| decide(client, base, supervisor, js)).await;
     assert_eq!(server.invalidations().await, 1);

@@ -155,15 +155,9 @@ async fn an_upheld_appeal_invalidates_the_review_without_touching_it() {
     reached_visit(s, handler, ticket, "回访：误点差评")
         .await
         .unwrap();
-    ticket::act(
-        s,
-        handler,
-        ticket,
-        A::Triage(Triage::Appeal),
-        Some("群众确认误评"),
-    )
-    .await
-    .unwrap();
+    tests::file_appeal(s, handler, ticket, "群众确认误评")
+        .await
+        .unwrap();
     assert!(matches!(
         ticket::act(s, handler, ticket, A::DecideAppeal { upheld: true }, None).await,
         Err(TicketActError::Forbidden)

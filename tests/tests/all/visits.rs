@@ -2,7 +2,7 @@
 //! rating, the window's e码 rates the visit just finished there (staff and item from the visit), and
 //! an e码 rating without a visit is a walk-in, outside 评价率.
 
-use domain::ticket::{TicketAction, Triage};
+use domain::ticket::TicketAction;
 use serde_json::{Value, json};
 use tests::{TestServer, cookie_of, sqlx_count, table_row as row, visit};
 
@@ -380,7 +380,7 @@ async fn walk_in_counts_equal_a_recomputation() {
     tests::reached_visit(&server.state, handler, ticket, "已电话回访核实")
         .await
         .unwrap();
-    act(handler, TicketAction::Triage(Triage::Appeal))
+    tests::file_appeal(&server.state, handler, ticket, "群众误选评价等级")
         .await
         .unwrap();
     act(boss, TicketAction::DecideAppeal { upheld: true })

@@ -7,6 +7,7 @@ use crate::api::staff::{
     RecordVisit, RevealPhone, TicketStep, TicketView, load_ticket, my_tickets,
 };
 
+use super::appeal::{AppealCard, AppealForm};
 use super::{SignInHint, StaffBar};
 
 /// 工单 — the tickets of the handler's department, or all for the supervisor.
@@ -132,6 +133,8 @@ fn TicketBody(
         phone,
         now_local,
         csrf,
+        appeal,
+        may_add_evidence,
         ..
     } = ticket;
     let id = card.id;
@@ -142,9 +145,17 @@ fn TicketBody(
         .iter()
         .any(|(name, _)| name == "record_visit")
         .then(|| view! { <VisitForm id csrf=csrf.clone() now=now_local action=visit /> });
+    // An appeal is filed with its category, reason and evidence: a multipart form of its own.
+    let appeal_form = actions
+        .iter()
+        .any(|(name, _)| name == "triage_appeal")
+        .then(|| view! { <AppealForm id csrf=csrf.clone() /> });
+    let appeal = appeal.map(|appeal| {
+        view! { <AppealCard appeal id csrf=csrf.clone() may_add=may_add_evidence /> }
+    });
     let forms = actions
         .into_iter()
-        .filter(|(name, _)| !name.starts_with("record_visit"))
+        .filter(|(name, _)| !name.starts_with("record_visit") && name != "triage_appeal")
         .map(|(name, label)| {
             let note_id = format!("note-{name}");
             let csrf = csrf.clone();
@@ -186,10 +197,12 @@ fn TicketBody(
             <p>{text}</p>
             {phone}
         </section>
+        {appeal}
         <section class="card">
             <h2>"处理"</h2>
             {visit_form}
             {forms}
+            {appeal_form}
         </section>
         <section class="card">
             <h2>"处理记录"</h2>

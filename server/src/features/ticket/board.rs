@@ -51,6 +51,12 @@ pub struct TicketPage {
     pub actions: Vec<TicketAction>,
     pub can_reveal_phone: bool,
     pub phone: Option<String>,
+    /// 申诉: the appeal on record (filed since migration 0027) with its evidence files.
+    pub appeal: Option<crate::features::appeal::AppealRecord>,
+    /// The handler may add evidence now (the appeal is undecided).
+    pub may_add_evidence: bool,
+    /// While the appeal waits for its decision: its deadline and the time left.
+    pub appeal_due: Option<String>,
 }
 
 /// The labels of reason codes.
@@ -112,7 +118,8 @@ pub async fn ticket_lines(
     Ok(tickets.iter().map(|t| ticket_line(t, &calendar)).collect())
 }
 
-fn history(d: &TicketDetail) -> Vec<HistoryLine> {
+/// `appeal`: the category of the ticket's appeal, shown beside its filing (one per ticket).
+fn history(d: &TicketDetail, appeal: Option<domain::appeal::AppealCategory>) -> Vec<HistoryLine> {
     d.events
         .iter()
         .map(|e| {
@@ -121,10 +128,13 @@ fn history(d: &TicketDetail) -> Vec<HistoryLine> {
                 ("escalate_overdue", None) => "超时督办",
                 _ => "工单生成",
             };
-            let what = match e.visit.record(e.note.as_deref()) {
+            let what = match (e.visit.record(e.note.as_deref()), appeal) {
                 // 回访记录: when, how, reached, 属实 / 合理, beside the step.
-                Some(visit) => format!("{what}（{} {}）", visit.at, visit.summary_zh()),
-                None => what.to_owned(),
+                (Some(visit), _) => format!("{what}（{} {}）", visit.at, visit.summary_zh()),
+                (None, Some(category)) if e.action == "triage_appeal" => {
+                    format!("{what}（{}）", category.label_zh())
+                }
+                _ => what.to_owned(),
             };
             HistoryLine {
                 at: e.at.to_string(),
@@ -144,15 +154,24 @@ pub async fn ticket_page(
     let d = super::detail(state, actor, id).await?;
     let phone = super::revealed_phone(state, actor, id).await?;
     let ticket_state = d.item.state;
+    let appeal = state.store.appeal_of(id).await?;
+    let may_add_evidence = appeal.is_some()
+        && crate::features::appeal::may_add_evidence(actor, d.item.department_id, ticket_state);
+    let line = ticket_line(&d.item, &state.rules().calendar);
+    let appeal_due = (ticket_state == TicketState::Appealed)
+        .then(|| format!("{} {}", line.due, line.left).trim().to_owned());
     Ok(TicketPage {
-        line: ticket_line(&d.item, &state.rules().calendar),
+        line,
         real_name: d.real_name,
         level_zh: d.level.map(domain::Level::label_zh),
         reasons: reason_labels(&d.reasons),
         text: d.text.clone(),
-        history: history(&d),
+        history: history(&d, appeal.as_ref().map(|a| a.category)),
         actions: super::available_actions(actor, &d),
         can_reveal_phone: d.real_name && actor.may_reveal_phone(d.item.department_id, ticket_state),
         phone,
+        appeal,
+        may_add_evidence,
+        appeal_due,
     })
 }

@@ -69,7 +69,7 @@ pub enum TicketActError {
 }
 
 /// Ticket `id` as the state machine needs it, if `actor` may see it (else it does not exist for them).
-async fn visible_ticket(
+pub(crate) async fn visible_ticket(
     state: &AppState,
     actor: Actor,
     id: i64,
@@ -116,16 +116,38 @@ pub async fn act_at(
     if action.is_visit() {
         return Err(TicketError::VisitRecordRequired.into());
     }
-    take(
-        state,
-        &ticket,
-        action,
-        Some(actor.account_id),
-        note,
-        None,
-        now,
-    )
-    .await
+    if action.is_appeal_filing() {
+        return Err(TicketError::AppealFilingRequired.into());
+    }
+    let account = Some(actor.account_id);
+    take(state, &ticket, action, account, note, Record::Plain, now).await
+}
+
+/// 申诉 — files the appeal on `ticket` (already found visible to `actor`) with its category and
+/// the evidence already written to disk, at `now`: the step and the appeal in one transaction.
+pub(crate) async fn file_appeal_step(
+    state: &AppState,
+    actor: Actor,
+    ticket: &TicketRow,
+    reason: &str,
+    appeal: &crate::features::appeal::NewAppeal<'_>,
+    now: i64,
+) -> Result<TicketState, TicketActError> {
+    let action = TicketAction::Triage(Triage::Appeal);
+    if !actor.may_act(action, ticket.department_id) {
+        return Err(TicketActError::Forbidden);
+    }
+    let account = Some(actor.account_id);
+    let record = Record::Appeal(appeal);
+    take(state, ticket, action, account, Some(reason), record, now).await
+}
+
+/// What a step carries beside its history line.
+#[derive(Debug, Clone, Copy)]
+enum Record<'a> {
+    Plain,
+    Visit(&'a ReturnVisit),
+    Appeal(&'a crate::features::appeal::NewAppeal<'a>),
 }
 
 /// 回访 — records a return visit on ticket `id`: reached, it verifies the ticket; a failed attempt
@@ -151,7 +173,7 @@ pub async fn record_visit(
         visit.action(),
         account,
         Some(&note),
-        Some(&visit),
+        Record::Visit(&visit),
         now.unix_ms(),
     )
     .await
@@ -159,14 +181,15 @@ pub async fn record_visit(
 
 /// Asks `domain` whether `action` is possible now and, if so, records it: state, history, audit log
 /// (staff only), the deadline of the state it leads to, the ledger deadline, an upheld appeal's
-/// invalidation. `account`: `None` for the citizen.
+/// invalidation, and the step's own record (a return visit, an appeal). `account`: `None` for the
+/// citizen.
 async fn take(
     state: &AppState,
     ticket: &TicketRow,
     action: TicketAction,
     account: Option<i64>,
     note: Option<&str>,
-    visit: Option<&ReturnVisit>,
+    record: Record<'_>,
     now: i64,
 ) -> Result<TicketState, TicketActError> {
     let today = Timestamp::from_unix_ms(now);
@@ -201,7 +224,14 @@ async fn take(
         rectify_due_at,
         reply_due_at,
         state_due_at,
-        visit,
+        visit: match record {
+            Record::Visit(visit) => Some(visit),
+            _ => None,
+        },
+        appeal: match record {
+            Record::Appeal(appeal) => Some(appeal),
+            _ => None,
+        },
         at: now,
     };
     if !state.store.apply_ticket_step(&step).await? {
@@ -317,7 +347,7 @@ pub async fn citizen_rates_fix(
         TicketAction::RateFix(rating),
         None,
         None,
-        None,
+        Record::Plain,
         crate::platform::db::now_ms(),
     )
     .await

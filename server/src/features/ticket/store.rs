@@ -50,6 +50,8 @@ pub struct TicketStep<'a> {
     pub state_due_at: Option<Timestamp>,
     /// A return visit's record (the visit steps only), kept beside the step.
     pub visit: Option<&'a ReturnVisit>,
+    /// 申诉: the filing's category and evidence (the appeal step only), kept beside the step.
+    pub appeal: Option<&'a crate::features::appeal::NewAppeal<'a>>,
     /// When the step is taken (unix ms).
     pub at: i64,
 }
@@ -167,6 +169,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        if let (Some(appeal), Some(account)) = (step.appeal, step.account) {
+            crate::features::appeal::insert_filing(&mut tx, ticket.id, event, account, appeal, now)
+                .await?;
+        }
         if let (Some(reason), Some(evaluation)) = (step.invalidate, ticket.evaluation_id) {
             sqlx::query(
                 "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) VALUES (?, ?, ?, ?, ?)",
@@ -181,11 +187,12 @@ impl Store {
         }
         // The audit log records what staff do; the citizen's own step is in the ticket's history.
         if let Some(account) = step.account {
+            let mut after = json!({ "state": step.to_state.as_str() });
+            if let Some(appeal) = step.appeal {
+                after["category"] = json!(appeal.category.as_str());
+            }
             let entry = Audit::new(Some(account), step.action.name(), ("ticket", ticket.id))
-                .change(
-                    Some(json!({ "state": ticket.state.as_str() })),
-                    Some(json!({ "state": step.to_state.as_str() })),
-                );
+                .change(Some(json!({ "state": ticket.state.as_str() })), Some(after));
             audit(&mut tx, entry).await?;
         }
         tx.commit().await?;
