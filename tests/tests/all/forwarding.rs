@@ -2,7 +2,8 @@
 //! on, a 差评 reaches a 12345 platform (a real second process) as exactly one signed work order,
 //! retried after a failure, its order id kept and shown, its statuses after it; with forwarding
 //! off nothing is sent; an administrator sets a platform's callback on the page (a plain form
-//! post, session and CSRF) and the next status change goes there, the key never shown back.
+//! post, session and CSRF) and the next status change goes there, the key never shown back; and
+//! switches forwarding on in Chromium, with JavaScript and without.
 
 use app::api::admin::forward::{AdminForwarding, AdminSetCallback, AdminSetForwarding};
 use domain::upward::SignMethod;
@@ -12,6 +13,7 @@ use server::features::{referral, ticket};
 use server::platform::db::now_ms;
 use tests::{
     TestServer,
+    browser::{Js, click_button, click_label, fill, find, journey, sign_in, wait_text},
     fixtures::{Peer, SignedIn},
     sqlx_count,
 };
@@ -239,6 +241,9 @@ async fn a_bad_review_reaches_12345_as_one_signed_work_order_retried_with_its_or
         .await;
         assert_eq!(audited, 0, "{secret} audited");
     }
+    let doc: Value = server.page("/api/v1/openapi.json").await.parse().unwrap();
+    let described = &doc["webhooks"]["forwardedWorkOrder"]["post"]["requestBody"];
+    assert!(described.to_string().contains("ForwardedWorkOrder"));
     let (status, body) = server.call(AdminForwarding::PATH, &session, &[]).await;
     assert_eq!(status, 200, "{body}");
     let health: Value = serde_json::from_str(&body).unwrap();
@@ -474,4 +479,49 @@ async fn an_administrator_sets_a_callback_on_the_page_and_the_next_status_goes_t
             .await
             .contains("回传密钥：未设置")
     );
+}
+
+/// Switches forwarding on in the browser: the checkbox, the URL and the key, then the button.
+async fn switch_on_in_browser(js: Js) {
+    let server = TestServer::start().await;
+    let peer = Peer::start(env!("CARGO_BIN_EXE_peer"));
+    let admin = server.administrator("root").await;
+    let (base, url) = (server.base.clone(), peer.url("/orders"));
+    journey(js, move |client| async move {
+        sign_in(&client, &base, &admin, js).await;
+        find(&client, "#forward-settings").await;
+        if js == Js::On {
+            find(&client, "#hydrated[data-hydrated=true]").await;
+        }
+        click_label(&client, "启用差评转送12345").await;
+        fill(&client, "#forward_url", &url).await;
+        fill(&client, "#forward_key", KEY).await;
+        click_button(&client, "保存转送设置").await;
+        wait_text(&client, "forwarding", "密钥：已设置").await;
+        let page = client.source().await.unwrap();
+        assert!(!page.contains(KEY), "the key is never shown back");
+    })
+    .await;
+    let saved = server.state.store.forward_settings().await.unwrap();
+    assert!(saved.enabled && saved.url == peer.url("/orders"));
+    let rated = server.rate("WEB-1", bad_review("态度很差", None)).await;
+    assert_eq!(
+        referral::forward_round(&server.state, now_ms())
+            .await
+            .unwrap(),
+        1
+    );
+    let sent = peer.requests_to("/orders").await;
+    let order = verified(&sent[0], SignMethod::HmacSha256, KEY);
+    assert_eq!(order["our_id"], rated.tracking_code.as_str());
+}
+
+#[tokio::test]
+async fn an_administrator_switches_forwarding_on_without_javascript() {
+    switch_on_in_browser(Js::Off).await;
+}
+
+#[tokio::test]
+async fn an_administrator_switches_forwarding_on_in_the_hydrated_site() {
+    switch_on_in_browser(Js::On).await;
 }

@@ -113,7 +113,11 @@ pub(super) fn read_answer(status: u16, text: &str) -> Result<Option<String>, Str
     if ((200..300).contains(&status) && code_ok) || rules::says_already_received(text) {
         Ok(order_id)
     } else {
-        Err(format!("HTTP {status}: {}", short(text)))
+        // An error answer may echo the phone it was given: masked before it is kept or shown.
+        Err(format!(
+            "HTTP {status}: {}",
+            short(&domain::mask::phones_in(text))
+        ))
     }
 }
 
@@ -211,6 +215,10 @@ mod tests {
             Ok(Some("GD-1".into()))
         );
         assert!(read_answer(200, r#"{"code":500,"msg":"系统繁忙"}"#).is_err());
+        assert_eq!(
+            read_answer(400, "bad phone 13600136000"),
+            Err("HTTP 400: bad phone 136****6000".to_owned())
+        );
         assert_eq!(read_answer(500, "boom"), Err("HTTP 500: boom".to_owned()));
     }
 }
