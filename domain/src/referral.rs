@@ -5,6 +5,8 @@
 use crate::complaint::DESCRIPTION_CHARS;
 use crate::evaluation::{Phone, clean_text};
 
+pub mod forward;
+
 /// 来源 — the platform a work order was referred from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReferralSource {

@@ -15,6 +15,7 @@ mod all {
     mod device;
     mod disclosure;
     mod erasure;
+    mod forwarding;
     mod going_live;
     mod journeys;
     mod kinds;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiError;
 
 pub mod devices;
+pub mod forward;
 pub mod notify;
 pub mod systems;
 

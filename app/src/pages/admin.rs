@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 pub mod devices;
+pub mod forward;
 pub mod notify;
 pub mod systems;
 
@@ -100,6 +101,7 @@ pub fn Admin() -> impl IntoView {
         </Suspense>
         <systems::Systems />
         <notify::Notify />
+        <forward::Forwarding />
     }
 }
 

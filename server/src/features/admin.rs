@@ -22,6 +22,7 @@ pub use records::{Editor, OrgKind, OrgRecord, SaveMode, Saved};
 pub(crate) use routes::routes;
 pub use service::*;
 pub use settings::HolidayYear;
+pub use settings::forward::ForwardSettings;
 pub use settings::notify::{DepartmentTarget, NotifySettings, SmsGateway, SmsKind};
 pub use store::{AccountSummary, NewAccount};
 

@@ -5,6 +5,7 @@ use domain::{device::DeviceSettings, ticket::Deadlines};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::json;
 
+pub(super) mod forward;
 pub(super) mod notify;
 
 use crate::platform::{
@@ -19,6 +20,11 @@ trait SettingsDoc: Serialize + DeserializeOwned {
     const KEY: &'static str;
     /// The audit log's name of a change of this group.
     const ACTION: &'static str;
+
+    /// The document as the audit log keeps it: all of it, unless a group leaves something out.
+    fn audited(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::to_value(self)
+    }
 }
 
 /// 办理时限 as stored: working days per deadline, each optional (a document saved before a
@@ -239,15 +245,17 @@ impl Store {
         before: T,
         after: T,
     ) -> StoreResult<()> {
-        let after = serde_json::to_value(after).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        let before = serde_json::to_value(before).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let encode = |e: serde_json::Error| sqlx::Error::Encode(e.into());
+        let stored = serde_json::to_string(&after).map_err(encode)?;
+        let after = after.audited().map_err(encode)?;
+        let before = before.audited().map_err(encode)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
         .bind(T::KEY)
-        .bind(after.to_string())
+        .bind(stored)
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;

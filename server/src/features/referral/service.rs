@@ -4,10 +4,11 @@
 use domain::ids::{BusinessSystemId, DepartmentId};
 use domain::referral::{ReferralFieldError, ReferralFields};
 use domain::time::Timestamp;
+use domain::upward::SignMethod;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{NewReferral, StoredReferral};
+use super::{CallbackTarget, NewReferral, StoredReferral};
 use crate::platform::state::AppState;
 
 /// The API's referral request, as the referring platform sends it.
@@ -195,27 +196,38 @@ pub enum CallbackError {
     Store(#[from] sqlx::Error),
 }
 
-/// Sets where the system's referred tickets report their statuses, with a new signing secret
-/// (sealed at rest; returned to be shown once). `by`: the account, `None` for the shell.
+/// Sets where the system's referred tickets report their statuses, with a new HMAC-SHA256 secret
+/// (sealed at rest; returned to be shown once): the shell's `set-callback`. `by`: the account,
+/// `None` for the shell.
 pub async fn set_callback(
     state: &AppState,
     by: Option<i64>,
     system: BusinessSystemId,
     url: &str,
 ) -> Result<String, CallbackError> {
-    let url = url.trim();
-    let parsed = reqwest::Url::parse(url).map_err(|_| CallbackError::Url)?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(CallbackError::Url);
-    }
+    let url = check_callback_url(url)?;
     let secret = crate::platform::crypto::new_api_key().replacen("hcp_", "hcpcb_", 1);
-    let sealed = state.secrets.encrypt(&secret);
+    let target = CallbackTarget {
+        url,
+        sign_method: SignMethod::HmacSha256,
+        secret_enc: state.secrets.encrypt(&secret),
+    };
     if !state
         .store
-        .set_referral_callback(by, system, url, &sealed)
+        .set_referral_callback(by, system, Some(&target))
         .await?
     {
         return Err(CallbackError::NoSystem(system.get()));
     }
     Ok(secret)
+}
+
+/// The URL trimmed, if it is an http(s) address with a host.
+pub(super) fn check_callback_url(url: &str) -> Result<String, CallbackError> {
+    let url = url.trim();
+    let parsed = reqwest::Url::parse(url).map_err(|_| CallbackError::Url)?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(CallbackError::Url);
+    }
+    Ok(url.to_owned())
 }

@@ -5,6 +5,7 @@
 use domain::ids::BusinessSystemId;
 use domain::referral::ReferralSource;
 use domain::time::Timestamp;
+use domain::upward::SignMethod;
 use sqlx::Row;
 
 use crate::platform::auth::{Audit, audit};
@@ -50,7 +51,33 @@ pub struct DueCallback {
     pub external_id: String,
     pub ticket_id: i64,
     pub url: String,
+    /// `SignMethod`'s spelling.
+    pub sign_method: String,
     pub secret_enc: Vec<u8>,
+}
+
+/// Where a referring platform's status changes go: the URL, how they are signed and the sealed
+/// secret (or SM2 private key).
+#[derive(Debug, Clone)]
+pub struct CallbackTarget {
+    pub url: String,
+    pub sign_method: SignMethod,
+    pub secret_enc: Vec<u8>,
+}
+
+/// A referring platform's callback as the administration page lists it, with how its callbacks
+/// fare.
+#[derive(Debug, Clone)]
+pub struct CallbackLine {
+    pub system_id: i64,
+    pub name: String,
+    pub url: Option<String>,
+    pub sign_method: String,
+    pub secret_set: bool,
+    pub delivered: i64,
+    pub waiting: i64,
+    pub failing: i64,
+    pub last_error: Option<String>,
 }
 
 impl Store {
@@ -137,43 +164,107 @@ impl Store {
         Ok(true)
     }
 
-    /// Sets the system's callback URL and sealed signing secret, audited. `false`: no such system.
+    /// Sets the system's callback (`None`: clears it), audited without the secret. `false`: no
+    /// such system.
     pub async fn set_referral_callback(
         &self,
         by: Option<i64>,
         system: BusinessSystemId,
-        url: &str,
-        secret_enc: &[u8],
+        target: Option<&CallbackTarget>,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        let before: Option<Option<String>> =
-            sqlx::query_scalar("SELECT callback_url FROM business_system WHERE id = ?")
-                .bind(system)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let before = sqlx::query(
+            "SELECT callback_url, callback_sign_method, callback_secret_enc IS NOT NULL AS secret \
+             FROM business_system WHERE id = ?",
+        )
+        .bind(system)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(before) = before else {
             return Ok(false);
         };
         sqlx::query(
-            "UPDATE business_system SET callback_url = ?, callback_secret_enc = ? WHERE id = ?",
+            "UPDATE business_system SET callback_url = ?, callback_secret_enc = ?, \
+             callback_sign_method = ? WHERE id = ?",
         )
-        .bind(url)
-        .bind(secret_enc)
+        .bind(target.map(|t| &t.url))
+        .bind(target.map(|t| &t.secret_enc))
+        .bind(target.map_or("hmac-sha256", |t| t.sign_method.as_str()))
         .bind(system)
         .execute(&mut *tx)
         .await?;
+        let shown = |url: Option<&str>, method: &str, secret: bool| {
+            serde_json::json!({
+                "callback_url": url,
+                "sign_method": method,
+                "secret": if secret { "已设置" } else { "未设置" },
+            })
+        };
         let entry = Audit::new(
             by,
             "set_referral_callback",
             ("business_system", system.get()),
         )
         .change(
-            Some(serde_json::json!({ "callback_url": before })),
-            Some(serde_json::json!({ "callback_url": url, "secret": "已设置" })),
+            Some(shown(
+                before.get("callback_url"),
+                before.get("callback_sign_method"),
+                before.get("secret"),
+            )),
+            Some(shown(
+                target.map(|t| t.url.as_str()),
+                target.map_or("hmac-sha256", |t| t.sign_method.as_str()),
+                target.is_some(),
+            )),
         );
         audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The system's sealed callback secret, if one is set.
+    pub async fn callback_secret(&self, system: BusinessSystemId) -> StoreResult<Option<Vec<u8>>> {
+        let sealed: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT callback_secret_enc FROM business_system WHERE id = ?")
+                .bind(system)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(sealed.flatten())
+    }
+
+    /// Every business system with its callback and how its callbacks fare, by id.
+    pub async fn referral_callbacks(&self) -> StoreResult<Vec<CallbackLine>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.name, b.callback_url, b.callback_sign_method, \
+             b.callback_secret_enc IS NOT NULL AS secret_set, \
+             count(c.delivered_at) AS delivered, \
+             count(c.id) FILTER (WHERE c.delivered_at IS NULL AND c.attempts = 0) AS waiting, \
+             count(c.id) FILTER (WHERE c.delivered_at IS NULL AND c.attempts > 0) AS failing, \
+             (SELECT c2.last_error FROM referral_callback c2 \
+              JOIN referral r2 ON r2.id = c2.referral_id \
+              WHERE r2.business_system_id = b.id AND c2.delivered_at IS NULL \
+              AND c2.last_error IS NOT NULL ORDER BY c2.id DESC LIMIT 1) AS last_error \
+             FROM business_system b \
+             LEFT JOIN referral r ON r.business_system_id = b.id \
+             LEFT JOIN referral_callback c ON c.referral_id = r.id \
+             GROUP BY b.id ORDER BY b.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CallbackLine {
+                system_id: r.get("id"),
+                name: r.get("name"),
+                url: r.get("callback_url"),
+                sign_method: r.get("callback_sign_method"),
+                secret_set: r.get("secret_set"),
+                delivered: r.get("delivered"),
+                waiting: r.get("waiting"),
+                failing: r.get("failing"),
+                last_error: r.get("last_error"),
+            })
+            .collect())
     }
 
     /// Callbacks due at `now`: per ticket only the oldest undelivered one, so that a ticket's
@@ -181,7 +272,7 @@ impl Store {
     pub async fn due_callbacks(&self, now: i64, limit: i64) -> StoreResult<Vec<DueCallback>> {
         let rows = sqlx::query(
             "SELECT c.id, c.attempts, c.status, c.note, c.at, r.source, r.external_id, \
-             t.id AS ticket_id, b.callback_url, b.callback_secret_enc \
+             t.id AS ticket_id, b.callback_url, b.callback_sign_method, b.callback_secret_enc \
              FROM referral_callback c JOIN referral r ON r.id = c.referral_id \
              JOIN business_system b ON b.id = r.business_system_id \
              JOIN ticket t ON t.complaint_id = r.complaint_id \
@@ -207,6 +298,7 @@ impl Store {
                 external_id: r.get("external_id"),
                 ticket_id: r.get("ticket_id"),
                 url: r.get("callback_url"),
+                sign_method: r.get("callback_sign_method"),
                 secret_enc: r.get("callback_secret_enc"),
             })
             .collect())

@@ -7,6 +7,32 @@ fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
+/// What haochaping sends: signed with `X-Hcp-Timestamp` (unix seconds) and `X-Hcp-Signature:
+/// <method>=<hex>` over `timestamp + "\n" + body`.
+fn signed(summary: &str, description: &str, schema: &str) -> Value {
+    json!({ "post": {
+        "summary": summary,
+        "description": format!("{description} Signed: `X-Hcp-Timestamp` (unix seconds) and `X-Hcp-Signature: <method>=<hex>` over `timestamp + \"\\n\" + body`; the method is the one the administrator chose: `hmac-sha256` or `hmac-sm3` (HMAC keyed by the shared key) or `sm2` (SM2 with SM3 and the ID 1234567812345678, by our private key; r ‖ s in hex)."),
+        "security": [],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+        "responses": { "2XX": { "description": "taken; anything else is retried with a doubling wait" } }
+    } })
+}
+
+/// The requests haochaping makes of other platforms (OpenAPI 3.1 webhooks).
+fn webhooks() -> Value {
+    json!({
+        "referralStatus": signed(
+            "办理状态回传 — a referred work order's status change, to the referring platform's callback",
+            "Once per change, in order per ticket (the next only after the last was taken): accepted 已受理, in_progress 办理中, replied 已答复 (with the reply), closed 已办结. Body: `{source, external_id, ticket_id, sequence, status, status_zh, at_ms, reply: {text, at_ms} | null}`; no personal data.",
+            "StatusChange"),
+        "forwardedWorkOrder": signed(
+            "差评转送12345 — a 差评 ticket as a work order (投诉), and then its status changes, to the 12345 platform",
+            "Only while an administrator has switched forwarding on (page 系统管理, 转办回传与12345转送): every 差评 ticket opened from then on is POSTed once as `type: work_order`; a re-send (the answer was lost) carries the same body and `our_id`, so dedup on it. Answer 2xx (with a JSON `code` of 0 or 200, if any) to take it, naming your order id as `order_id`, `orderId`, `work_order_id` or `workOrderId` (at the top or under `data`); an answer saying the order exists already (\"duplicate\", \"already received\", \"已存在\", \"已接收\", \"重复\") is taken too. Its status changes follow as `type: status` with the StatusChange fields (`source` 12345, `external_id` your order id) and `our_id`.",
+            "ForwardedWorkOrder"),
+    })
+}
+
 pub(crate) async fn document() -> Json<Value> {
     Json(json!({
         "openapi": "3.1.0",
@@ -85,12 +111,38 @@ pub(crate) async fn document() -> Json<Value> {
                     "tracking_url": { "type": "string" },
                     "reply_due_at_ms": { "type": ["integer", "null"], "description": "end of the working day the reply is due (2 working days; 5 once found complex), unix ms" },
                     "state": { "type": "string" } } },
+                "StatusChange": { "type": "object", "properties": {
+                    "source": { "type": "string" },
+                    "external_id": { "type": "string", "description": "the platform's own work-order id" },
+                    "ticket_id": { "type": "integer" },
+                    "sequence": { "type": "integer", "description": "increasing per change" },
+                    "status": { "type": "string", "enum": ["accepted", "in_progress", "replied", "closed"] },
+                    "status_zh": { "type": "string" },
+                    "at_ms": { "type": "integer" },
+                    "reply": { "type": ["object", "null"], "properties": { "text": { "type": "string" }, "at_ms": { "type": "integer" } } } } },
+                "ForwardedWorkOrder": { "type": "object", "properties": {
+                    "type": { "type": "string", "const": "work_order" },
+                    "our_id": { "type": "string", "description": "查询码 of the 差评: our id, the key to dedup on" },
+                    "ticket_id": { "type": "integer" },
+                    "received_at_ms": { "type": "integer", "description": "when the 差评 came in, unix ms" },
+                    "received_at": { "type": "string", "description": "the same, China time (YYYY-MM-DD hh:mm)" },
+                    "category": { "type": "string", "const": "complaint" },
+                    "category_zh": { "type": "string", "const": "投诉" },
+                    "unit": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" } }, "description": "the department that handled the service" },
+                    "service_item": { "type": ["string", "null"] },
+                    "level": { "type": "integer", "description": "satisfaction, 2 不满意 or 1 非常不满意" },
+                    "level_zh": { "type": "string" },
+                    "reasons": { "type": "array", "items": { "type": "string" } },
+                    "comment": { "type": ["string", "null"], "description": "the citizen's words" },
+                    "content": { "type": "string", "description": "level, reasons and words as one text" },
+                    "contact_phone": { "type": ["string", "null"], "description": "only if the citizen left one" } } },
                 "RowError": { "type": "object", "properties": {
                     "row": { "type": "integer", "description": "index in the array, from 0" },
                     "field": { "type": "string" }, "message": { "type": "string" } } }
             }
         },
         "security": [{ "apiKey": [] }],
+        "webhooks": webhooks(),
         "paths": {
             "/api/v1/upward/records": { "post": {
                 "summary": "上报 — a county's records, received by a haochaping province",
@@ -135,7 +187,7 @@ pub(crate) async fn document() -> Json<Value> {
                 } } },
             "/api/v1/referrals": { "post": {
                 "summary": "转办 — refer a 12345 or website work order to a department: it becomes a complaint ticket",
-                "description": "The referring platform is a business system granted the departments or regions it refers to. Idempotent on (source, external_id): the same work order again answers 200 with the same ticket; other details answer 409. The ticket's reply is due in 2 working days (5 when the handler finds it complex). Status changes (accepted 已受理, in_progress 办理中, replied 已答复 with the reply text and time, closed 已办结) are POSTed, once each and in order per ticket, to the callback an administrator sets (`haochaping set-callback SYSTEM-ID URL`), as JSON `{source, external_id, ticket_id, sequence, status, status_zh, at_ms, reply: {text, at_ms} | null}` signed with `X-Hcp-Timestamp` (unix seconds) and `X-Hcp-Signature: hmac-sha256=<hex>`, the HMAC-SHA256 of `timestamp + \"\\n\" + body` keyed by the callback secret; any answer but 2xx is retried with backoff.",
+                "description": "The referring platform is a business system granted the departments or regions it refers to. Idempotent on (source, external_id): the same work order again answers 200 with the same ticket; other details answer 409. The ticket's reply is due in 2 working days (5 when the handler finds it complex). Status changes (accepted 已受理, in_progress 办理中, replied 已答复 with the reply text and time, closed 已办结) are POSTed, once each and in order per ticket, to the callback an administrator sets (page 系统管理, 转办回传与12345转送, or `haochaping set-callback SYSTEM-ID URL`), as the webhook `referralStatus` describes; any answer but 2xx is retried with backoff.",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReferralRequest" } } } },
                 "responses": {
                     "201": { "description": "referred: a new complaint ticket", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Referred" } } } },
