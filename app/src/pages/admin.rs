@@ -358,7 +358,9 @@ fn Sections(
                 </select>
                 <label for="new-staff">"工号（窗口人员）"</label>
                 <input id="new-staff" name="staff_no" />
-                <label for="new-scope">"管辖范围（监督股、监督查评员、系统管理员）"</label>
+                <label for="new-scope">
+                    "管辖范围（监督股、监督查评员、系统管理员）"
+                </label>
                 <select id="new-scope" name="scope">
                     {account_scopes}
                 </select>

@@ -86,7 +86,7 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
-        let store = Store { pool };
+        let store = Store::on_pool(pool);
         let off = store.forward_settings().await.unwrap();
         assert!(!off.enabled && off.sign_method == "hmac-sha256");
         let on = ForwardSettings {
