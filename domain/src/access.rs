@@ -288,13 +288,20 @@ mod tests {
                 "/staff/ratings",
                 "/staff/tickets",
                 "/staff/overview",
+                "/staff/inspections",
                 "/staff/admin"
             ]
         );
         let labels: Vec<_> = Role::ALL.map(Role::label_zh).into();
         assert_eq!(
             labels,
-            ["窗口工作人员", "部门经办人", "监督股", "系统管理员"]
+            [
+                "窗口工作人员",
+                "部门经办人",
+                "监督股",
+                "监督查评员",
+                "系统管理员"
+            ]
         );
         let supervisor: Vec<_> = Role::Supervisor
             .navigation()
@@ -308,6 +315,8 @@ mod tests {
                 ("/staff/tickets", "工单"),
                 ("/staff/report", "月度报告"),
                 ("/staff/analysis", "时段分析"),
+                ("/staff/opinions", "综合点评"),
+                ("/staff/inspections", "监督查评"),
                 ("/staff/posters", "窗口评价码"),
             ]
         );

@@ -13,11 +13,11 @@ use crate::{
 
 async fn db() -> SqliteConnection {
     let mut db = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-    // The CHECK constraints of migrations 0002 (level), 0003 (kind) and 0004 (role).
+    // The CHECK constraints of migrations 0002 (level), 0003 (kind) and 0026 (role).
     sqlx::query(
         "CREATE TABLE t (text TEXT, number INTEGER, \
          kind TEXT CHECK (kind IN ('bad_review', 'complaint')), \
-         role TEXT CHECK (role IN ('window_staff', 'handler', 'supervisor', 'admin')), \
+         role TEXT CHECK (role IN ('window_staff', 'handler', 'supervisor', 'inspector', 'admin')), \
          level INTEGER CHECK (level BETWEEN 1 AND 5))",
     )
     .execute(&mut db)
@@ -67,7 +67,13 @@ async fn names_are_the_ones_the_store_writes() {
             (format!("text {name}"), kind)
         );
     }
-    let roles = ["window_staff", "handler", "supervisor", "admin"];
+    let roles = [
+        "window_staff",
+        "handler",
+        "supervisor",
+        "inspector",
+        "admin",
+    ];
     for (role, name) in Role::ALL.into_iter().zip(roles) {
         assert_eq!(
             round_trip(&mut db, role).await,
@@ -134,10 +140,10 @@ async fn the_migrations_checks_accept_every_value() {
         .fetch_all(&mut db)
         .await
         .unwrap();
-    assert_eq!(read.len(), 4);
+    assert_eq!(read.len(), 5);
     assert_eq!(
-        read[3],
-        (TicketKind::Complaint, Role::Admin, Level::Dissatisfied)
+        read[4],
+        (TicketKind::BadReview, Role::Admin, Level::VeryDissatisfied)
     );
 }
 
