@@ -162,6 +162,10 @@ async fn the_previous_months_report_is_kept_as_a_file_once() {
         .unwrap();
     assert_eq!(again, None);
     let book: Xlsx<_> = calamine::open_workbook(&file).expect("readable");
-    // The report, where 差评 cluster, the ratings by channel and the complaints by source.
-    assert_eq!(book.sheet_names()[1..], ["差评集中", "评价渠道", "投诉"]);
+    // The report, where 差评 cluster, the ratings by channel, the complaints by source, and the
+    // 综合点评 and 监督查评 with every inspection.
+    assert_eq!(
+        book.sheet_names()[1..],
+        ["差评集中", "评价渠道", "投诉", "综合点评与监督查评"]
+    );
 }
