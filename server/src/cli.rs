@@ -31,13 +31,26 @@ pub async fn command(args: &[String]) -> Option<anyhow::Result<()>> {
         Some("add-upward") => Some(add_upward(&args[1..]).await),
         Some("reconcile") => Some(reconcile(&args[1..]).await),
         Some("set-opinion-department") => Some(set_opinion_department(&args[1..]).await),
+        Some("backup") => Some(backup(&args[1..]).await),
         Some(other) => Some(Err(anyhow::anyhow!(
             "unknown command {other:?}; known: create-account, set-holidays, generate, rebuild-stats, \
              add, edit, deactivate, reactivate, import, add-business-system, rotate-key, revoke-key, \
-             set-callback, erase, add-upward, reconcile, set-opinion-department"
+             set-callback, erase, add-upward, reconcile, set-opinion-department, backup"
         ))),
         None => None,
     }
+}
+
+/// `haochaping backup FILE` — a consistent copy of the database while the server runs (see
+/// `platform::db::backup`); restoring is copying it back while the server is stopped (README).
+async fn backup(args: &[String]) -> anyhow::Result<()> {
+    let [dest] = args else {
+        bail!("usage: haochaping backup FILE");
+    };
+    let config = Config::from_env()?;
+    let evaluations = crate::platform::db::backup(&config.database_url, dest.as_ref()).await?;
+    println!("backup written to {dest}: {evaluations} evaluations, integrity ok");
+    Ok(())
 }
 
 /// `haochaping set-opinion-department CODE` — the department that receives a 综合点评 naming none

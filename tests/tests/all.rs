@@ -14,6 +14,7 @@ mod all {
     mod deadlines;
     mod device;
     mod disclosure;
+    mod durability;
     mod erasure;
     mod forwarding;
     mod going_live;

@@ -68,6 +68,53 @@ impl Store {
     }
 }
 
+/// 备份 — a consistent copy of the SQLite database at `url`, taken while the server runs: `VACUUM
+/// INTO` reads one snapshot (a WAL read transaction, so writers go on) into a new file next to
+/// `dest`, which is checked (`PRAGMA integrity_check`), made readable by its owner only (it holds
+/// sealed personal data) and then renamed to `dest`. Returns the evaluations the copy holds.
+pub async fn backup(url: &str, dest: &std::path::Path) -> anyhow::Result<i64> {
+    use anyhow::Context;
+    use sqlx::{ConnectOptions, Connection};
+    let partial = dest.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let mut source = SqliteConnectOptions::from_str(url)?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(30))
+        .connect()
+        .await
+        .context("open the database")?;
+    let target = partial.to_str().context("a backup path in UTF-8")?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(&mut source)
+        .await
+        .context("copy the database")?;
+    source.close().await?;
+    let mut copy = SqliteConnectOptions::new()
+        .filename(&partial)
+        .read_only(true)
+        .connect()
+        .await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut copy)
+        .await?;
+    anyhow::ensure!(
+        check == "ok",
+        "the copy failed its integrity check: {check}"
+    );
+    let evaluations: i64 = sqlx::query_scalar("SELECT count(*) FROM evaluation")
+        .fetch_one(&mut copy)
+        .await?;
+    copy.close().await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&partial, dest).context("put the backup in place")?;
+    Ok(evaluations)
+}
+
 /// Milliseconds since the Unix epoch: how every time is stored.
 pub fn now_ms() -> i64 {
     let since = std::time::SystemTime::now()

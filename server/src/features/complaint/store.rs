@@ -93,52 +93,10 @@ impl Store {
         new: &NewComplaint,
         cooldown_since: i64,
     ) -> StoreResult<bool> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        // Write first, so the transaction holds SQLite's write lock before it reads the guard.
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO complaint (tracking_code, department_id, service_item_id, description, \
-             contact_phone_enc, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&new.tracking_code)
-        .bind(new.department_id)
-        .bind(new.service_item_id)
-        .bind(&new.description)
-        .bind(&new.contact_phone_enc)
-        .bind(&new.device_hash)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let recent: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM complaint WHERE device_hash = ? AND created_at >= ? AND id <> ? LIMIT 1")
-                .bind(&new.device_hash)
-                .bind(cooldown_since)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if recent.is_some() {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        let ticket: i64 = sqlx::query_scalar(
-            "INSERT INTO ticket (kind, complaint_id, department_id, state, real_name, opened_at, \
-             reply_due_at, updated_at) VALUES ('complaint', ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(id)
-        .bind(new.department_id)
-        .bind(new.contact_phone_enc.is_some())
-        .bind(now)
-        .bind(new.reply_due_at)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES (?, 'system', 'open', 'open', ?)")
-            .bind(ticket)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        let new = new.clone();
+        self.writer
+            .write(move |c| Box::pin(async move { complain(c, &new, cooldown_since).await }))
+            .await
     }
 
     /// The complaint with this tracking code.
@@ -159,4 +117,58 @@ impl Store {
             reply_due_at: r.get("reply_due_at"),
         }))
     }
+}
+
+/// The complaint and its ticket, inside the writer's transaction (the only writer of complaints, so
+/// the guard read first cannot be raced).
+async fn complain(
+    c: &mut sqlx::SqliteConnection,
+    new: &NewComplaint,
+    cooldown_since: i64,
+) -> StoreResult<bool> {
+    let now = now_ms();
+    let recent: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM complaint WHERE device_hash = ? AND created_at >= ? LIMIT 1",
+    )
+    .bind(&new.device_hash)
+    .bind(cooldown_since)
+    .fetch_optional(&mut *c)
+    .await?;
+    if recent.is_some() {
+        return Ok(false);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO complaint (tracking_code, department_id, service_item_id, description, \
+         contact_phone_enc, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&new.tracking_code)
+    .bind(new.department_id)
+    .bind(new.service_item_id)
+    .bind(&new.description)
+    .bind(&new.contact_phone_enc)
+    .bind(&new.device_hash)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?;
+    let ticket: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket (kind, complaint_id, department_id, state, real_name, opened_at, \
+         reply_due_at, updated_at) VALUES ('complaint', ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(id)
+    .bind(new.department_id)
+    .bind(new.contact_phone_enc.is_some())
+    .bind(now)
+    .bind(new.reply_due_at)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
+         VALUES (?, 'system', 'open', 'open', ?)",
+    )
+    .bind(ticket)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    Ok(true)
 }

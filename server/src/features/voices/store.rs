@@ -66,91 +66,14 @@ impl Store {
         evaluation: &NewEvaluation,
         cooldown_since: i64,
     ) -> StoreResult<Outcome> {
-        let now = now_ms();
-        let (kind, registered_at) = match voice {
-            NewVoice::Opinion { .. } => ("general", now),
-            // An inspection counts in the month it was made.
-            NewVoice::Inspection { date, .. } => ("inspection", date.start_unix_ms_cst()),
-        };
-        let prefix = if kind == "general" { "ZH" } else { "JC" };
-        let mut tx = self.pool.begin().await?;
-        let occurrence: i64 = sqlx::query_scalar(
-            "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
-             department_id, window_id, staff_id, channel, registered_at, anonymous, kind) \
-             VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(format!("{prefix}-{}", evaluation.tracking_code))
-        .bind(subject.item)
-        .bind(subject.department)
-        .bind(subject.window)
-        .bind(subject.staff)
-        .bind(evaluation.channel)
-        .bind(registered_at)
-        .bind(evaluation.phone_enc.is_none())
-        .bind(kind)
-        .fetch_one(&mut *tx)
-        .await?;
-        match voice {
-            NewVoice::Opinion { source, typed_by } => {
-                sqlx::query(
-                    "INSERT INTO general_opinion (occurrence_id, source, hall_id, typed_by) \
-                     VALUES (?, ?, ?, ?)",
-                )
-                .bind(occurrence)
-                .bind(source)
-                .bind(subject.hall)
-                .bind(typed_by)
-                .execute(&mut *tx)
-                .await?;
-            }
-            NewVoice::Inspection {
-                inspection_no,
-                target,
-                method,
-                findings,
-                account,
-                ..
-            } => {
-                let inserted = sqlx::query(
-                    "INSERT INTO inspection (occurrence_id, inspection_no, target, hall_id, method, \
-                     findings, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (inspection_no) DO NOTHING",
-                )
-                .bind(occurrence)
-                .bind(inspection_no)
-                .bind(target)
-                .bind(subject.hall)
-                .bind(method)
-                .bind(findings)
-                .bind(account)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() == 0 {
-                    tx.rollback().await?;
-                    return Ok(Outcome::Duplicate);
-                }
-            }
-        }
-        store_evaluation(&mut tx, occurrence, evaluation).await?;
-        if let Some(device) = &evaluation.device_hash {
-            let recent: Option<i64> = sqlx::query_scalar(
-                "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-                 WHERE e.device_hash = ? AND e.created_at >= ? AND o.kind = 'general' \
-                 AND e.occurrence_id <> ? LIMIT 1",
-            )
-            .bind(device)
-            .bind(cooldown_since)
-            .bind(occurrence)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if recent.is_some() {
-                tx.rollback().await?;
-                return Ok(Outcome::TooSoon);
-            }
-        }
-        tx.commit().await?;
-        Ok(Outcome::Stored)
+        let (voice, evaluation) = (voice.clone(), evaluation.clone());
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    store_voice(c, subject, &voice, &evaluation, cooldown_since).await
+                })
+            })
+            .await
     }
 
     /// The department, hall and window of a window.
@@ -514,4 +437,99 @@ pub struct InspectionLine {
     pub inspector: String,
     pub ticket: Option<domain::ticket::TicketState>,
     pub ticket_id: Option<i64>,
+}
+
+/// `insert_voice` inside the writer's transaction: the guards are read first (the writer is the
+/// only writer of opinions and inspections), then everything is written.
+async fn store_voice(
+    c: &mut sqlx::SqliteConnection,
+    subject: VoiceSubject,
+    voice: &NewVoice,
+    evaluation: &NewEvaluation,
+    cooldown_since: i64,
+) -> StoreResult<Outcome> {
+    let now = now_ms();
+    if let Some(device) = &evaluation.device_hash {
+        let recent: Option<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+             WHERE e.device_hash = ? AND e.created_at >= ? AND o.kind = 'general' LIMIT 1",
+        )
+        .bind(device)
+        .bind(cooldown_since)
+        .fetch_optional(&mut *c)
+        .await?;
+        if recent.is_some() {
+            return Ok(Outcome::TooSoon);
+        }
+    }
+    if let NewVoice::Inspection { inspection_no, .. } = voice {
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM inspection WHERE inspection_no = ?)")
+                .bind(inspection_no)
+                .fetch_one(&mut *c)
+                .await?;
+        if taken {
+            return Ok(Outcome::Duplicate);
+        }
+    }
+    let (kind, registered_at, prefix) = match voice {
+        NewVoice::Opinion { .. } => ("general", now, "ZH"),
+        // An inspection counts in the month it was made.
+        NewVoice::Inspection { date, .. } => ("inspection", date.start_unix_ms_cst(), "JC"),
+    };
+    let occurrence: i64 = sqlx::query_scalar(
+        "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
+         department_id, window_id, staff_id, channel, registered_at, anonymous, kind) \
+         VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(format!("{prefix}-{}", evaluation.tracking_code))
+    .bind(subject.item)
+    .bind(subject.department)
+    .bind(subject.window)
+    .bind(subject.staff)
+    .bind(evaluation.channel)
+    .bind(registered_at)
+    .bind(evaluation.phone_enc.is_none())
+    .bind(kind)
+    .fetch_one(&mut *c)
+    .await?;
+    match voice {
+        NewVoice::Opinion { source, typed_by } => {
+            sqlx::query(
+                "INSERT INTO general_opinion (occurrence_id, source, hall_id, typed_by) \
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(occurrence)
+            .bind(source)
+            .bind(subject.hall)
+            .bind(typed_by)
+            .execute(&mut *c)
+            .await?;
+        }
+        NewVoice::Inspection {
+            inspection_no,
+            target,
+            method,
+            findings,
+            account,
+            ..
+        } => {
+            sqlx::query(
+                "INSERT INTO inspection (occurrence_id, inspection_no, target, hall_id, method, \
+                 findings, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(occurrence)
+            .bind(inspection_no)
+            .bind(target)
+            .bind(subject.hall)
+            .bind(method)
+            .bind(findings)
+            .bind(account)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        }
+    }
+    store_evaluation(c, occurrence, evaluation).await?;
+    Ok(Outcome::Stored)
 }
