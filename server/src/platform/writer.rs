@@ -1,9 +1,11 @@
 //! 写入器 — group commit. One connection writes the citizens' ratings (and whatever else is sent
-//! here): requests wait in a queue, the writer takes all that are waiting as one batch, runs each
-//! inside its own savepoint of one `BEGIN IMMEDIATE` transaction, commits once (`synchronous =
-//! FULL`: the commit is on disk when it returns), and only then answers each request. A request
-//! that fails rolls back to its savepoint and fails alone; its neighbours are committed. If the
-//! commit itself fails, every request of the batch is told so and nothing of it was written.
+//! here): requests wait in a queue, the writer takes all that are waiting as one batch, runs them
+//! in one `BEGIN IMMEDIATE` transaction, commits once (`synchronous = FULL`: the commit is on disk
+//! when it returns), and only then answers each request. Should a request fail, the batch is rolled
+//! back and run again with a savepoint per request: the failing one rolls back to its savepoint and
+//! fails alone, its neighbours are committed (requests are plain database work, so running one
+//! twice inside a rolled-back transaction leaves nothing behind). If the commit itself fails,
+//! every request of the batch is told so and nothing of it was written.
 //!
 //! One writer means no two write transactions compete for SQLite's lock (no busy waits), and one
 //! fsync serves a whole batch.
@@ -25,10 +27,11 @@ use super::db::{StoreError, StoreResult};
 /// The most requests one transaction takes.
 const MAX_BATCH: usize = 256;
 
-/// A job's work on the writer's connection; `true` when it succeeded (its savepoint is kept).
+/// A job's work on the writer's connection; `true` when it succeeded. It may run twice (see above).
 type Run = Box<
-    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> Pin<Box<dyn Future<Output = bool> + Send + 'c>>
-        + Send,
+    dyn for<'c> Fn(&'c mut SqliteConnection) -> Pin<Box<dyn Future<Output = bool> + Send + 'c>>
+        + Send
+        + Sync,
 >;
 
 struct Job {
@@ -69,21 +72,25 @@ impl Writer {
     }
 
     /// Runs `work` in the next batch; answers once the batch is committed. `work` must not wait on
-    /// anything but its connection (it holds up the batch).
+    /// anything but its connection (it holds up the batch), and may run twice (its first run rolled
+    /// back) when a neighbour fails.
     pub async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(
+        F: for<'c> Fn(
                 &'c mut SqliteConnection,
             ) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'c>>
             + Send
+            + Sync
             + 'static,
     {
         let slot: Arc<Mutex<Option<StoreResult<T>>>> = Arc::new(Mutex::new(None));
         let filled = Arc::clone(&slot);
         let run: Run = Box::new(move |connection| {
+            let filled = Arc::clone(&filled);
+            let ran = work(connection);
             Box::pin(async move {
-                let result = work(connection).await;
+                let result = ran.await;
                 let ok = result.is_ok();
                 *filled
                     .lock()
@@ -150,6 +157,43 @@ impl Outcome {
 }
 
 async fn write_batch(connection: &mut SqliteConnection, batch: &mut [Job]) -> Outcome {
+    // Most batches fail nowhere: all requests in one transaction, no savepoints.
+    match together(connection, batch).await {
+        Ok(()) => Outcome {
+            ok: vec![true; batch.len()],
+            commit: Ok(()),
+        },
+        Err(Failed::Commit(e)) => Outcome {
+            ok: vec![false; batch.len()],
+            commit: Err(e),
+        },
+        Err(Failed::Request) => one_by_one(connection, batch).await,
+    }
+}
+
+enum Failed {
+    /// A request failed: the transaction was rolled back.
+    Request,
+    /// Beginning or committing failed: nothing was written.
+    Commit(String),
+}
+
+async fn together(connection: &mut SqliteConnection, batch: &[Job]) -> Result<(), Failed> {
+    let mut tx = connection
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| Failed::Commit(e.to_string()))?;
+    for job in batch {
+        if !(job.run)(&mut tx).await {
+            let _ = tx.rollback().await;
+            return Err(Failed::Request);
+        }
+    }
+    tx.commit().await.map_err(|e| Failed::Commit(e.to_string()))
+}
+
+/// The batch again, each request in a savepoint of its own.
+async fn one_by_one(connection: &mut SqliteConnection, batch: &[Job]) -> Outcome {
     let mut ok = Vec::with_capacity(batch.len());
     let mut tx = match connection.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
@@ -160,11 +204,10 @@ async fn write_batch(connection: &mut SqliteConnection, batch: &mut [Job]) -> Ou
             };
         }
     };
-    for job in batch.iter_mut() {
-        let run = std::mem::replace(&mut job.run, Box::new(|_| Box::pin(async { false })));
+    for job in batch {
         let succeeded = match tx.begin().await {
             Ok(mut savepoint) => {
-                if run(&mut savepoint).await {
+                if (job.run)(&mut savepoint).await {
                     savepoint.commit().await.is_ok()
                 } else {
                     // Dropping it would roll back as well, but only once polled again: now.
@@ -222,6 +265,7 @@ mod tests {
                 };
                 writer
                     .write(move |c| {
+                        let v = v.clone();
                         Box::pin(async move {
                             sqlx::query("INSERT INTO t (v) VALUES (?)")
                                 .bind(format!("{v}-a"))

@@ -4,7 +4,7 @@
 
 use std::{
     io::Write,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, atomic::Ordering},
     time::{Duration, Instant},
 };
 
@@ -92,6 +92,7 @@ async fn submissions(server: &TestServer) {
         links.push(response["rating_url"].as_str().expect("url").to_owned());
     }
     let queue = Arc::new(Mutex::new(links));
+    let idle_kb = memory_kb("VmRSS");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CLIENTS {
@@ -141,12 +142,44 @@ async fn submissions(server: &TestServer) {
         stored as usize, RATINGS,
         "every acknowledged rating is stored"
     );
+    let batches = server.state.store.batch_stats();
+    let (n, requests, largest) = (
+        batches.batches.load(Ordering::Relaxed),
+        batches.requests.load(Ordering::Relaxed),
+        batches.largest.load(Ordering::Relaxed),
+    );
+    println!(
+        "group commit: {requests} writes in {n} transactions (mean batch {:.1}, largest {largest}), synchronous=FULL",
+        requests as f64 / n.max(1) as f64
+    );
+    println!(
+        "process RSS (server and the bench's own 64 clients): idle {} MB, peak {} MB",
+        idle_kb / 1024,
+        memory_kb("VmHWM") / 1024
+    );
 
     let raw = raw_inserts(server).await;
     println!(
-        "raw SQLite inserts (one row per transaction, {CLIENTS} tasks, same pool): {raw:.0}/s"
+        "raw durable SQLite inserts (one row per transaction, synchronous=FULL, {CLIENTS} tasks, the read pool): {raw:.0}/s"
     );
     println!("ratio rating submissions / raw inserts: {:.2}", rate / raw);
+}
+
+/// A memory figure of this process from /proc (kB), 0 where there is none.
+fn memory_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|l| {
+                l.strip_prefix(field)?
+                    .trim_start_matches(':')
+                    .trim()
+                    .trim_end_matches(" kB")
+                    .parse()
+                    .ok()
+            })
+        })
+        .unwrap_or(0)
 }
 
 fn ms(d: Duration) -> f64 {

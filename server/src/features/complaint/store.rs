@@ -95,7 +95,10 @@ impl Store {
     ) -> StoreResult<bool> {
         let new = new.clone();
         self.writer
-            .write(move |c| Box::pin(async move { complain(c, &new, cooldown_since).await }))
+            .write(move |c| {
+                let new = new.clone();
+                Box::pin(async move { complain(c, &new, cooldown_since).await })
+            })
             .await
     }
 

@@ -65,7 +65,10 @@ impl Store {
     ) -> StoreResult<WindowRated> {
         let (at, new) = (at.clone(), new.clone());
         self.writer
-            .write(move |tx| Box::pin(async move { rate_at_window(tx, &at, &new).await }))
+            .write(move |tx| {
+                let (at, new) = (at.clone(), new.clone());
+                Box::pin(async move { rate_at_window(tx, &at, &new).await })
+            })
             .await
     }
 }

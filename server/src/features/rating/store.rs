@@ -124,7 +124,10 @@ impl Store {
     ) -> StoreResult<bool> {
         let new = new.clone();
         self.writer
-            .write(move |c| Box::pin(async move { insert(c, occurrence_id, &new).await }))
+            .write(move |c| {
+                let new = new.clone();
+                Box::pin(async move { insert(c, occurrence_id, &new).await })
+            })
             .await
     }
 

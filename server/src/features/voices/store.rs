@@ -69,6 +69,7 @@ impl Store {
         let (voice, evaluation) = (voice.clone(), evaluation.clone());
         self.writer
             .write(move |c| {
+                let (voice, evaluation) = (voice.clone(), evaluation.clone());
                 Box::pin(async move {
                     store_voice(c, subject, &voice, &evaluation, cooldown_since).await
                 })
