@@ -94,13 +94,13 @@ pub async fn login(
     let Some(account) = state.store.account_for_login(username.trim()).await? else {
         return refuse(password).await;
     };
-    if !state
+    let Some(claimed) = state
         .store
         .claim_login_attempt(account.id, now, LoginThrottle::default())
         .await?
-    {
+    else {
         return refuse(password).await;
-    }
+    };
     let role = account.role;
     let step = if role.needs_second_factor() {
         let step = account
@@ -132,6 +132,7 @@ pub async fn login(
             &session.csrf,
             session.expires_at,
             step,
+            claimed,
         )
         .await?;
     if !opened {

@@ -89,13 +89,14 @@ impl Store {
 
     /// Claims a log-in attempt before the password is checked: counted as a failure at once (a
     /// success clears it), in one transaction that holds the write lock, so that parallel
-    /// attempts cannot all pass the throttle. `false`: the account is waiting, or disabled.
+    /// attempts cannot all pass the throttle. The failure count it wrote; `None`: the account is
+    /// waiting, or disabled.
     pub async fn claim_login_attempt(
         &self,
         account: i64,
         now: Timestamp,
         throttle: domain::access::LoginThrottle,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (failures, last, locked, disabled): (i64, Option<i64>, Option<i64>, Option<i64>) =
             sqlx::query_as(
@@ -106,7 +107,7 @@ impl Store {
             .await?;
         if disabled.is_some() || locked.is_some_and(|until| until > now.unix_ms()) {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(None);
         }
         let counted = throttle.counted(
             u32::try_from(failures).unwrap_or(u32::MAX),
@@ -125,12 +126,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(i64::from(failures)))
     }
 
-    /// Opens a session (only the token's hash is stored) and clears the failure count; with an
-    /// authenticator code's `step`, only if no code of that step or a later one was used before.
-    /// `false`: the code was used already (nothing written).
+    /// Opens a session (only the token's hash is stored) and clears the failure count — unless
+    /// attempts were claimed after this one's (`claimed`, the count its claim wrote): those
+    /// guesses keep counting; with an authenticator code's `step`, only if no code of that step or
+    /// a later one was used before. `false`: the code was used already (nothing written).
     pub async fn open_session(
         &self,
         account: i64,
@@ -138,15 +140,21 @@ impl Store {
         csrf: &str,
         expires_at: Timestamp,
         step: Option<i64>,
+        claimed: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
+        // Every SET reads the row as it was: the CASEs test the count before this update.
         let cleared = sqlx::query(
-            "UPDATE account SET failed_logins = 0, locked_until = NULL, last_failed_at = NULL, \
+            "UPDATE account SET \
+             failed_logins = CASE WHEN failed_logins = ?3 THEN 0 ELSE failed_logins END, \
+             locked_until = CASE WHEN failed_logins = ?3 THEN NULL ELSE locked_until END, \
+             last_failed_at = CASE WHEN failed_logins = ?3 THEN NULL ELSE last_failed_at END, \
              totp_last_step = coalesce(?2, totp_last_step) WHERE id = ?1 \
              AND (?2 IS NULL OR totp_last_step IS NULL OR totp_last_step < ?2)",
         )
         .bind(account)
         .bind(step)
+        .bind(claimed)
         .execute(&mut *tx)
         .await?;
         if cleared.rows_affected() == 0 {
