@@ -10,8 +10,14 @@ pub(crate) async fn every_minute(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     let mut reconciled = None;
     let mut swept = None;
+    let mut lease = crate::platform::lease::Lease::new("minute");
     loop {
         tick.tick().await;
+        // Where several instances share the database, one of them runs the timer.
+        if !lease.held(&state.store, now_ms()).await {
+            state.guard.forget_idle();
+            continue;
+        }
         // 对账: yesterday's counts compared with every upstream target, once a day after 01:00.
         let now = crate::platform::db::now();
         let yesterday = now.minus_days(1).date_cst();

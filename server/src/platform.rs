@@ -12,6 +12,7 @@ pub mod error;
 pub(crate) mod extract;
 pub mod guard;
 pub mod headers;
+pub mod lease;
 pub mod listener;
 pub mod once;
 pub(crate) mod page;

@@ -322,3 +322,110 @@ async fn a_backup_taken_under_load_restores_every_rating_acknowledged_before_it(
         "the copy's aggregates are its ratings'"
     );
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_share_ratings_sessions_and_job_leases() {
+    use app::api::staff::{StaffLogin, Whoami};
+    use leptos::server_fn::ServerFn;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, key) = county(dir.path()).await;
+    a.command(
+        &["create-account", "wang", "handler", "BDC"],
+        "s3cret-pass-2026\n",
+    )
+    .await;
+    let env = [
+        ("HAOCHAPING_KEY", KEY),
+        ("HAOCHAPING_WRITES_PER_MINUTE", "100000000"),
+    ];
+    let mut b = Instance::new(
+        env!("CARGO_BIN_EXE_instance"),
+        dir.path(),
+        free_port(),
+        &env,
+    );
+    b.start().await;
+
+    // Cases registered at one, rated at either: every rating stored once.
+    let all = links(&a.base, &key, 400, "TW").await;
+    let on_b: Vec<String> = all
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            if i % 2 == 0 {
+                link.replace(&a.base, &b.base)
+            } else {
+                link.clone()
+            }
+        })
+        .collect();
+    let answers: Answers = Arc::default();
+    let mut clients = rate_all(on_b, Arc::clone(&answers));
+    while clients.join_next().await.is_some() {}
+    let acknowledged: Vec<String> = answers
+        .lock()
+        .unwrap()
+        .values()
+        .flatten()
+        .cloned()
+        .collect();
+    assert_eq!(acknowledged.len(), 400);
+    let db = a.database();
+    assert_stored(&db, &acknowledged).await;
+
+    // A session opened at one instance works at the other.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http
+        .post(format!("{}{}", a.base, StaffLogin::PATH))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/staff/login", a.base))
+        .form(&[
+            ("username", "wang"),
+            ("password", "s3cret-pass-2026"),
+            ("code", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_redirection(), "{}", login.status());
+    let cookie = tests::cookie_of(&login);
+    let me = http
+        .post(format!("{}{}", b.base, Whoami::PATH))
+        .header("cookie", &cookie)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "the session is the database's");
+
+    // Both instances started their timers and senders; the leases (one row per job, whose
+    // semantics the server's unit test holds) say which one runs each.
+    let mut c = open(&db).await;
+    let jobs: Vec<String> = sqlx::query_scalar("SELECT name FROM job_lease ORDER BY name")
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(jobs, ["callbacks", "minute", "upward"]);
+    drop(c);
+    drop(b);
+    drop(a);
+    let kept = stats(&db).await;
+    let (restarted, _) = (
+        Instance::new(
+            env!("CARGO_BIN_EXE_instance"),
+            dir.path(),
+            free_port(),
+            &env,
+        ),
+        (),
+    );
+    restarted.command(&["rebuild-stats"], "").await;
+    assert_eq!(
+        stats(&db).await,
+        kept,
+        "two writers kept the aggregates true"
+    );
+}

@@ -155,8 +155,14 @@ pub async fn deliver_round(state: &AppState, now: i64) -> anyhow::Result<usize> 
 /// Runs for the life of the server, for the callbacks and the 12345 forwarding: a round as soon as
 /// the last one sent something, else every 200 ms.
 pub async fn deliver_forever(state: AppState) {
+    let mut lease = crate::platform::lease::Lease::new("callbacks");
     loop {
         let now = now_ms();
+        // One instance sends, where several share the database.
+        if !lease.held(&state.store, now).await {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
         let callbacks = deliver_round(&state, now).await.unwrap_or_else(|e| {
             tracing::warn!("referral callbacks: {e}");
             0

@@ -261,7 +261,13 @@ pub async fn report_round(state: &AppState, now: i64) -> usize {
 /// Runs for the life of the server: a round as soon as the last one sent something, else every
 /// 100 ms (the lag a record waits at most before it is picked up).
 pub async fn report_forever(state: AppState) {
+    let mut lease = crate::platform::lease::Lease::new("upward");
     loop {
+        // One instance reports, where several share the database.
+        if !lease.held(&state.store, now_ms()).await {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
         if report_round(&state, now_ms()).await == 0 {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
