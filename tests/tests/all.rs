@@ -22,6 +22,7 @@ mod all {
     mod management;
     mod messages;
     mod organisation;
+    mod postgres;
     mod rating;
     mod referrals;
     mod report;
