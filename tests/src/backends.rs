@@ -142,12 +142,13 @@ impl Backend {
         Backend::Sqlite(conn)
     }
 
-    /// `n` connections to a migrated PostgreSQL database, each writing a different counter shard.
-    pub async fn postgres(cluster: &crate::postgres::PgCluster, n: usize) -> Backend {
+    /// `n` connections to the migrated PostgreSQL database at `url`, each writing a different
+    /// counter shard.
+    pub async fn postgres(url: &str, n: usize) -> Backend {
         let mut connections = Vec::with_capacity(n);
         let mut shards = Vec::with_capacity(n);
         for _ in 0..100 {
-            let mut conn = cluster.connect().await;
+            let mut conn = PgConnection::connect(url).await.expect("connect");
             let shard: i16 = sqlx::query_scalar("SELECT stat_shard()")
                 .fetch_one(&mut conn)
                 .await

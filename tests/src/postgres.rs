@@ -50,35 +50,39 @@ impl PgCluster {
         cluster
     }
 
-    /// A new connection.
-    pub async fn connect(&self) -> PgConnection {
-        PgConnection::connect(&self.url).await.expect("connect")
-    }
-
-    /// A pool of `size` connections, each running `setup` first (e.g. `SET …`).
-    pub async fn pool(&self, size: u32, setup: &'static str) -> sqlx::PgPool {
-        PgPoolOptions::new()
-            .max_connections(size)
-            .min_connections(size)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    sqlx::query(setup).execute(conn).await?;
-                    Ok(())
-                })
-            })
-            .connect(&self.url)
+    /// A new database `name` with `server/migrations_pg` applied (sqlx's migrator, as the server
+    /// will); its URL.
+    pub async fn migrated_database(&self, name: &str) -> String {
+        let mut admin = PgConnection::connect(&self.url).await.expect("connect");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
             .await
-            .expect("pool")
-    }
-
-    /// Applies `server/migrations_pg` (sqlx's migrator, as the server will).
-    pub async fn migrate(&self) {
-        let mut conn = self.connect().await;
+            .expect("create database");
+        // The cluster's URL names the database `postgres` before its query string.
+        let url = self.url.replacen("/postgres?", &format!("/{name}?"), 1);
+        let mut conn = PgConnection::connect(&url).await.expect("connect");
         sqlx::migrate!("../server/migrations_pg")
             .run(&mut conn)
             .await
             .expect("PostgreSQL migrations");
+        url
     }
+}
+
+/// A pool of `size` connections to `url`, each running `setup` first (e.g. `SET …`).
+pub async fn pool(url: &str, size: u32, setup: &'static str) -> sqlx::PgPool {
+    PgPoolOptions::new()
+        .max_connections(size)
+        .min_connections(size)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query(setup).execute(conn).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .expect("pool")
 }
 
 impl Drop for PgCluster {

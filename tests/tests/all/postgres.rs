@@ -78,11 +78,11 @@ fn int(cell: &Cell) -> i64 {
 #[tokio::test]
 async fn sqlite_and_postgres_keep_the_same_aggregates() {
     let cluster = PgCluster::start().await;
-    cluster.migrate().await;
+    let url = cluster.migrated_database("contract").await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut sqlite = Backend::sqlite(&dir.path().join("contract.db")).await;
     // Three connections taken in turn: the writes land in several shards.
-    let mut postgres = Backend::postgres(&cluster, 3).await;
+    let mut postgres = Backend::postgres(&url, 3).await;
 
     history::write(&mut sqlite).await;
     history::write(&mut postgres).await;
