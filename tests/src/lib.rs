@@ -2,10 +2,14 @@
 //! client, and real Chromium driven through ChromeDriver for browser journeys.
 //!
 //! What tests set up before they act (staff signed in, ratings, more organisation) lives in
-//! [`fixtures`].
+//! [`fixtures`]. The PostgreSQL schema's contract test uses a throw-away cluster ([`postgres`]),
+//! the same SQL on either backend ([`backends`]) and a history of writes ([`history`]).
 
+pub mod backends;
 pub mod browser;
 pub mod fixtures;
+pub mod history;
+pub mod postgres;
 
 use std::path::PathBuf;
 

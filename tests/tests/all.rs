@@ -23,6 +23,7 @@ mod all {
     mod management;
     mod messages;
     mod organisation;
+    mod postgres;
     mod rating;
     mod referrals;
     mod report;

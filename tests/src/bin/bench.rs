@@ -1,6 +1,11 @@
 //! `cargo run --release -p tests --bin bench`: the rating page's weight (raw, gzip, brotli) and
 //! sustained rating submissions at 64 concurrent clients over HTTP on SQLite, beside the raw SQLite
 //! insert rate of the same machine in the same run. Bounded: a fixed number of requests.
+//! `bench pg-contention` measures PostgreSQL's counters, sharded against one hot row
+//! ([`pg_contention`]).
+
+#[path = "bench/pg_contention.rs"]
+mod pg_contention;
 
 use std::{
     io::Write,
@@ -222,6 +227,13 @@ async fn main() {
         && mode == "public"
     {
         public_pages(ratings.parse().expect("number of ratings")).await;
+        return;
+    }
+    if args.first().map(String::as_str) == Some("pg-contention") {
+        let ratings = args
+            .get(1)
+            .map_or(12_800, |n| n.parse().expect("ratings per run"));
+        pg_contention::run(ratings).await;
         return;
     }
     if args.first().map(String::as_str) == Some("upward") {

@@ -1,0 +1,135 @@
+//! The PostgreSQL schema (`server/migrations_pg`) against the SQLite one (`server/migrations`):
+//! the same history of writes on a fresh database of each, and every aggregate — `stat` summed
+//! over its shards — and every outbox the triggers fill must come out row for row the same.
+//! PostgreSQL is a throw-away cluster the test starts itself and removes afterwards.
+
+use tests::{
+    backends::{Backend, Cell},
+    history,
+    postgres::PgCluster,
+};
+
+/// Each aggregate (the view PostgreSQL reads its shards through), keyed as its rows are.
+const AGGREGATES: [(&str, &str); 8] = [
+    ("stat", "scope, scope_id, month"),
+    ("stat_reason", "scope, scope_id, month, reason_code"),
+    ("stat_channel", "scope, scope_id, month, channel"),
+    ("stat_walk_in", "scope, scope_id, month"),
+    ("stat_voice", "scope, scope_id, month"),
+    ("stat_complaint", "scope, scope_id, month, source"),
+    ("stat_hour", "hall_id, month, weekday, hour"),
+    ("stat_day", "window_id, day"),
+];
+
+/// What else the triggers write in the transaction of what they count: the kind of each
+/// rating, the upward outbox and its steps, 12345's callbacks and forwarded work orders.
+const WRITTEN_BY_TRIGGERS: [&str; 5] = [
+    "SELECT tracking_code, kind, comment FROM evaluation ORDER BY tracking_code",
+    "SELECT occurrence_id, kind, step_id FROM upward_outbox ORDER BY id",
+    "SELECT id, occurrence_id, kind, text, at, ticket_event_id FROM upward_step ORDER BY id",
+    "SELECT referral_id, event_id, status, note, at, next_try_at FROM referral_callback ORDER BY id",
+    "SELECT ticket_id, kind, event_id, status, note, at, next_try_at FROM forward_message ORDER BY id",
+];
+
+/// The columns of `table` as SQLite declares them (the view has the same).
+async fn columns(sqlite: &mut Backend, table: &str) -> String {
+    let names: Vec<String> = sqlite
+        .rows(&format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .await
+        .into_iter()
+        .map(|row| match &row[0] {
+            Cell::Text(name) => name.clone(),
+            other => panic!("column name {other:?}"),
+        })
+        .collect();
+    assert!(!names.is_empty(), "no table {table}");
+    names.join(", ")
+}
+
+/// Rows of `sql` on both backends, with a readable difference when they are not the same.
+async fn same_rows(sqlite: &mut Backend, postgres: &mut Backend, sql: &str) -> usize {
+    let left = sqlite.rows(sql).await;
+    let right = postgres.rows(sql).await;
+    let only = |these: &[Vec<Cell>], those: &[Vec<Cell>]| {
+        these
+            .iter()
+            .filter(|r| !those.contains(r))
+            .map(|r| format!("\n  {r:?}"))
+            .collect::<String>()
+    };
+    assert!(
+        left == right,
+        "{sql}\nonly on SQLite:{}\nonly on PostgreSQL:{}",
+        only(&left, &right),
+        only(&right, &left)
+    );
+    left.len()
+}
+
+fn int(cell: &Cell) -> i64 {
+    match cell {
+        Cell::Int(n) => *n,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sqlite_and_postgres_keep_the_same_aggregates() {
+    let cluster = PgCluster::start().await;
+    let url = cluster.migrated_database("contract").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut sqlite = Backend::sqlite(&dir.path().join("contract.db")).await;
+    // Three connections taken in turn: the writes land in several shards.
+    let mut postgres = Backend::postgres(&url, 3).await;
+
+    history::write(&mut sqlite).await;
+    history::write(&mut postgres).await;
+
+    for (table, key) in AGGREGATES {
+        let columns = columns(&mut sqlite, table).await;
+        let rows = same_rows(
+            &mut sqlite,
+            &mut postgres,
+            &format!("SELECT {columns} FROM {table} ORDER BY {key}"),
+        )
+        .await;
+        assert!(rows > 0, "{table} is empty: the history does not reach it");
+    }
+    for sql in WRITTEN_BY_TRIGGERS {
+        assert!(
+            same_rows(&mut sqlite, &mut postgres, sql).await > 0,
+            "{sql}"
+        );
+    }
+
+    // The history reaches what it is meant to: both months, invalidations by appeal and by a
+    // county, complaints late and on time, forwarded 差评 — and PostgreSQL's counts really are
+    // spread over shards that the views add up.
+    let all = sqlite
+        .rows(
+            "SELECT month, l1 + l2 + l3 + l4 + l5, invalidated, appeals_upheld, received \
+             FROM stat WHERE scope = 'all' ORDER BY month",
+        )
+        .await;
+    assert_eq!(all.len(), 2, "two months: {all:?}");
+    assert!(all.iter().all(|row| int(&row[1]) > 0), "{all:?}");
+    assert!(
+        all.iter().map(|row| int(&row[2])).sum::<i64>() >= 3,
+        "{all:?}"
+    );
+    let complaints = sqlite
+        .rows(
+            "SELECT sum(on_time), sum(late), sum(complex) FROM stat_complaint WHERE scope = 'all'",
+        )
+        .await;
+    assert!(complaints[0].iter().all(|n| int(n) > 0), "{complaints:?}");
+    let shards = postgres
+        .rows(
+            "SELECT count(DISTINCT shard) FROM stat_shard WHERE scope = 'all' \
+             AND month = (SELECT min(month) FROM stat_shard)",
+        )
+        .await;
+    assert!(int(&shards[0][0]) > 1, "one shard only: {shards:?}");
+}
