@@ -108,26 +108,14 @@ impl Store {
     /// Registers an occurrence once; a repeat with the same details is harmless, with other details
     /// it is a conflict. The evaluator's phone is not compared: it may be given only once.
     pub async fn register_occurrence(&self, new: &NewOccurrence) -> StoreResult<RegisterOutcome> {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
-             department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
-             evaluator_type, anonymous, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(&new.case_number)
-        .bind(new.occurrence_no)
-        .bind(new.service_item_id)
-        .bind(new.department_id)
-        .bind(new.window_id)
-        .bind(new.staff_id)
-        .bind(new.channel)
-        .bind(new.business_system_id)
-        .bind(&new.evaluator_phone_enc)
-        .bind(new.evaluator_type.map(|t| i64::from(t.code())))
-        .bind(new.anonymous)
-        .bind(now_ms())
-        .fetch_optional(&self.pool)
-        .await?;
+        let owned = new.clone();
+        let inserted = self
+            .writer
+            .write(move |c| {
+                let new = owned.clone();
+                Box::pin(async move { insert_occurrence(c, &new).await })
+            })
+            .await?;
         if let Some(id) = inserted {
             return Ok(RegisterOutcome::Created(id));
         }
@@ -245,4 +233,31 @@ impl RegisterOutcome {
             RegisterOutcome::Conflict => None,
         }
     }
+}
+
+/// The occurrence's row, through the writer (one of a batch); `None` when its key exists already.
+async fn insert_occurrence(
+    c: &mut sqlx::SqliteConnection,
+    new: &NewOccurrence,
+) -> StoreResult<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
+         department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
+         evaluator_type, anonymous, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&new.case_number)
+    .bind(new.occurrence_no)
+    .bind(new.service_item_id)
+    .bind(new.department_id)
+    .bind(new.window_id)
+    .bind(new.staff_id)
+    .bind(new.channel)
+    .bind(new.business_system_id)
+    .bind(&new.evaluator_phone_enc)
+    .bind(new.evaluator_type.map(|t| i64::from(t.code())))
+    .bind(new.anonymous)
+    .bind(now_ms())
+    .fetch_optional(&mut *c)
+    .await
 }
