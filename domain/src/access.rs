@@ -108,6 +108,22 @@ impl Role {
         self.navigation()[0].href
     }
 
+    /// 综合点评: supervisors and administrators list them and type in what came on paper, by mail or
+    /// by phone.
+    pub fn keeps_opinions(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
+    /// 监督查评: inspectors record them; inspectors and supervisors list them.
+    pub fn records_inspections(self) -> bool {
+        self == Role::Inspector
+    }
+
+    /// See [`Role::records_inspections`].
+    pub fn lists_inspections(self) -> bool {
+        matches!(self, Role::Inspector | Role::Supervisor)
+    }
+
     /// Supervisors and administrators must use a second factor (TOTP).
     pub fn needs_second_factor(self) -> bool {
         matches!(self, Role::Supervisor | Role::Admin)
@@ -321,6 +337,16 @@ mod tests {
             ]
         );
         assert_eq!(Role::Handler.navigation(), [page("/staff/tickets", "工单")]);
+        // Every role that may use the voices' pages has them in its bar.
+        for role in Role::ALL {
+            let hrefs: Vec<&str> = role.navigation().iter().map(|p| p.href).collect();
+            assert_eq!(
+                role.lists_inspections(),
+                hrefs.contains(&"/staff/inspections")
+            );
+            assert!(!role.records_inspections() || role.lists_inspections());
+        }
+        assert!(Role::Admin.keeps_opinions() && !Role::Handler.keeps_opinions());
         assert_eq!(Role::WindowStaff.navigation()[0].label_zh, "我的评价");
         assert_eq!(Role::Admin.navigation()[0].label_zh, "系统管理");
         let admin: Vec<&str> = Role::Admin.navigation().iter().map(|p| p.href).collect();

@@ -22,6 +22,36 @@ pub struct OpinionRow {
     pub ticket: String,
 }
 
+#[cfg(feature = "ssr")]
+impl From<server::features::voices::OpinionLine> for OpinionRow {
+    fn from(l: server::features::voices::OpinionLine) -> Self {
+        OpinionRow {
+            tracking_code: l.tracking_code,
+            at: l.created_at.to_string(),
+            level: l.level.label_zh().to_owned(),
+            source: l.source.label_zh().to_owned(),
+            subject: [
+                Some(l.department),
+                l.hall,
+                l.window.map(|w| format!("{w}号窗口")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+            comment: if l.invalidated {
+                "（申诉成立，已不计入）".to_owned()
+            } else {
+                l.comment.unwrap_or_default()
+            },
+            typed_by: l.typed_by.unwrap_or_else(|| "群众本人".to_owned()),
+            ticket: l
+                .ticket
+                .map_or_else(|| "—".to_owned(), |t| t.label_zh().to_owned()),
+        }
+    }
+}
+
 /// A choice of a select: (value, label).
 pub type Choice = (String, String);
 
@@ -61,33 +91,7 @@ pub async fn opinions_page(month: String) -> Result<OpinionsView, ApiError> {
     let (state, session) = super::staff_session().await?;
     let (month, months) = months(&month);
     let lines = server::features::voices::opinions(&state, session.actor, month).await?;
-    let rows = lines
-        .into_iter()
-        .map(|l| OpinionRow {
-            tracking_code: l.tracking_code,
-            at: l.created_at.to_string(),
-            level: l.level.label_zh().to_owned(),
-            source: l.source.label_zh().to_owned(),
-            subject: [
-                Some(l.department),
-                l.hall,
-                l.window.map(|w| format!("{w}号窗口")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · "),
-            comment: if l.invalidated {
-                "（申诉成立，已不计入）".to_owned()
-            } else {
-                l.comment.unwrap_or_default()
-            },
-            typed_by: l.typed_by.unwrap_or_else(|| "群众本人".to_owned()),
-            ticket: l
-                .ticket
-                .map_or_else(|| "—".to_owned(), |t| t.label_zh().to_owned()),
-        })
-        .collect();
+    let rows = lines.into_iter().map(OpinionRow::from).collect();
     let departments = state
         .store
         .department_choices()
@@ -162,6 +166,25 @@ pub struct InspectionRow {
     pub ticket: String,
 }
 
+#[cfg(feature = "ssr")]
+impl From<server::features::voices::InspectionLine> for InspectionRow {
+    fn from(l: server::features::voices::InspectionLine) -> Self {
+        InspectionRow {
+            inspection_no: l.inspection_no,
+            date: l.date.to_string(),
+            target: format!("{} {}", l.target.label_zh(), l.target_name),
+            method: l.method.label_zh().to_owned(),
+            level: l.level.label_zh().to_owned(),
+            department: l.department,
+            findings: l.findings,
+            inspector: l.inspector,
+            ticket: l
+                .ticket
+                .map_or_else(|| "—".to_owned(), |t| t.label_zh().to_owned()),
+        }
+    }
+}
+
 /// The 监督查评 page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InspectionsView {
@@ -186,22 +209,7 @@ pub async fn inspections_page(month: String) -> Result<InspectionsView, ApiError
     let (month, months) = months(&month);
     let (lines, per_month) =
         server::features::voices::inspections(&state, session.actor, month).await?;
-    let rows = lines
-        .into_iter()
-        .map(|l| InspectionRow {
-            inspection_no: l.inspection_no,
-            date: l.date.to_string(),
-            target: format!("{} {}", l.target.label_zh(), l.target_name),
-            method: l.method.label_zh().to_owned(),
-            level: l.level.label_zh().to_owned(),
-            department: l.department,
-            findings: l.findings,
-            inspector: l.inspector,
-            ticket: l
-                .ticket
-                .map_or_else(|| "—".to_owned(), |t| t.label_zh().to_owned()),
-        })
-        .collect();
+    let rows = lines.into_iter().map(InspectionRow::from).collect();
     Ok(InspectionsView {
         month: month.to_string(),
         months,
@@ -210,7 +218,7 @@ pub async fn inspections_page(month: String) -> Result<InspectionsView, ApiError
             .into_iter()
             .map(|(m, n)| (m.to_string(), n))
             .collect(),
-        can_record: session.actor.role == domain::access::Role::Inspector,
+        can_record: session.actor.role.records_inspections(),
         targets: InspectionTarget::ALL
             .iter()
             .map(|t| (t.as_str().to_owned(), t.label_zh().to_owned()))

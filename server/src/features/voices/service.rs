@@ -3,7 +3,7 @@
 
 use domain::{
     Catalogue, Channel, FieldError, RatingDraft,
-    access::{Actor, Role},
+    access::Actor,
     ids::{DepartmentId, HallId, ServiceItemId, StaffId, WindowId},
     time::{Month, Timestamp},
     voice::{InspectionDraft, InspectionError, InspectionTarget, OpinionSource},
@@ -234,7 +234,7 @@ pub async fn enter_opinion(
     actor: Actor,
     draft: &OpinionDraft,
 ) -> Result<VoiceStored, VoiceError> {
-    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+    if !actor.role.keeps_opinions() {
         return Err(VoiceError::Forbidden);
     }
     let source = OpinionSource::parse(draft.source.trim())
@@ -307,7 +307,7 @@ pub async fn record_inspection(
     actor: Actor,
     draft: &InspectionDraft,
 ) -> Result<VoiceStored, VoiceError> {
-    if actor.role != Role::Inspector {
+    if !actor.role.records_inspections() {
         return Err(VoiceError::Forbidden);
     }
     let today = Timestamp::from_unix_ms(now_ms()).date_cst();
@@ -361,7 +361,7 @@ pub async fn opinions(
     actor: Actor,
     month: Month,
 ) -> Result<Vec<OpinionLine>, VoiceError> {
-    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+    if !actor.role.keeps_opinions() {
         return Err(VoiceError::Forbidden);
     }
     Ok(state.store.opinions(actor.scope, month).await?)
@@ -374,7 +374,7 @@ pub async fn inspections(
     actor: Actor,
     month: Month,
 ) -> Result<(Vec<InspectionLine>, Vec<(Month, i64)>), VoiceError> {
-    if !matches!(actor.role, Role::Inspector | Role::Supervisor) {
+    if !actor.role.lists_inspections() {
         return Err(VoiceError::Forbidden);
     }
     let year_ago = month.last_n(12).first().copied().unwrap_or(month);

@@ -302,23 +302,17 @@ impl Store {
         to: Month,
     ) -> StoreResult<VoiceCounts> {
         let (scope, scope_id) = scope.key();
-        let row = sqlx::query(
-            "SELECT coalesce(sum(general), 0) AS general, \
-             coalesce(sum(general_typed), 0) AS general_typed, \
-             coalesce(sum(general_good), 0) AS general_good, \
-             coalesce(sum(general_bad), 0) AS general_bad, \
-             coalesce(sum(inspections), 0) AS inspections, \
-             coalesce(sum(inspection_covert), 0) AS inspection_covert, \
-             coalesce(sum(inspection_good), 0) AS inspection_good, \
-             coalesce(sum(inspection_bad), 0) AS inspection_bad \
-             FROM stat_voice WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ?",
-        )
-        .bind(scope)
-        .bind(scope_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {VOICE_SUMS} FROM stat_voice \
+             WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(scope)
+            .bind(scope_id)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.pool)
+            .await?;
         VoiceCounts::from_row(&row)
     }
 
@@ -330,16 +324,8 @@ impl Store {
         to: Month,
     ) -> StoreResult<VoiceCounts> {
         let sql = format!(
-            "SELECT coalesce(sum(general), 0) AS general, \
-             coalesce(sum(general_typed), 0) AS general_typed, \
-             coalesce(sum(general_good), 0) AS general_good, \
-             coalesce(sum(general_bad), 0) AS general_bad, \
-             coalesce(sum(inspections), 0) AS inspections, \
-             coalesce(sum(inspection_covert), 0) AS inspection_covert, \
-             coalesce(sum(inspection_good), 0) AS inspection_good, \
-             coalesce(sum(inspection_bad), 0) AS inspection_bad \
-             FROM stat_voice WHERE scope = 'department' AND scope_id IN ({departments}) \
-             AND month BETWEEN ? AND ?"
+            "SELECT {VOICE_SUMS} FROM stat_voice \
+             WHERE scope = 'department' AND scope_id IN ({departments}) AND month BETWEEN ? AND ?"
         );
         let row = sqlx::query(&sql)
             .bind(from)
@@ -371,6 +357,15 @@ impl Store {
             .collect()
     }
 }
+
+/// The sums of `stat_voice`'s counts, named as `VoiceCounts::from_row` reads them.
+const VOICE_SUMS: &str = "coalesce(sum(general), 0) AS general, \
+    coalesce(sum(general_typed), 0) AS general_typed, \
+    coalesce(sum(general_good), 0) AS general_good, coalesce(sum(general_bad), 0) AS general_bad, \
+    coalesce(sum(inspections), 0) AS inspections, \
+    coalesce(sum(inspection_covert), 0) AS inspection_covert, \
+    coalesce(sum(inspection_good), 0) AS inspection_good, \
+    coalesce(sum(inspection_bad), 0) AS inspection_bad";
 
 /// The valid 综合点评 and 监督查评 of a scope over some months.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
