@@ -1,4 +1,4 @@
-//! 数据库列 — domain types as SQLite column values, in exactly the form the migrations and the
+//! 数据库列 — domain types as column values (SQLite, PostgreSQL, and sqlx's `Any` over both), in exactly the form the migrations and the
 //! store have always written them, so that rows cross the database boundary as domain types and
 //! never as strings or bare integers.
 //!
@@ -22,10 +22,10 @@
 //! Only with the `sqlx` feature (the server); the browser builds never see this file.
 
 use sqlx::{
-    Decode, Encode, Sqlite, Type,
+    Any, Database, Decode, Encode, Type, ValueRef,
+    any::{AnyTypeInfo, AnyTypeInfoKind},
     encode::IsNull,
     error::BoxDynError,
-    sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef},
 };
 
 use crate::{
@@ -49,31 +49,41 @@ pub struct UnknownName {
     pub name: String,
 }
 
-/// TEXT columns holding a stable name: `as_str` to write, `parse` to read.
+/// TEXT columns holding a stable name: `as_str` to write, `parse` to read. For every backend that
+/// reads and writes text (SQLite, PostgreSQL and sqlx's `Any` over them).
 macro_rules! stored_as_name {
     ($($ty:ty => $what:literal),* $(,)?) => {$(
-        impl Type<Sqlite> for $ty {
-            fn type_info() -> SqliteTypeInfo {
-                <&str as Type<Sqlite>>::type_info()
+        impl<DB: Database> Type<DB> for $ty
+        where
+            for<'a> &'a str: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <&str as Type<DB>>::type_info()
             }
 
-            fn compatible(ty: &SqliteTypeInfo) -> bool {
-                <&str as Type<Sqlite>>::compatible(ty)
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <&str as Type<DB>>::compatible(ty)
             }
         }
 
-        impl<'q> Encode<'q, Sqlite> for $ty {
+        impl<'q, DB: Database> Encode<'q, DB> for $ty
+        where
+            &'q str: Encode<'q, DB>,
+        {
             fn encode_by_ref(
                 &self,
-                buf: &mut Vec<SqliteArgumentValue<'q>>,
+                buf: &mut <DB as Database>::ArgumentBuffer<'q>,
             ) -> Result<IsNull, BoxDynError> {
-                <&str as Encode<'q, Sqlite>>::encode(self.as_str(), buf)
+                <&'q str as Encode<'q, DB>>::encode(self.as_str(), buf)
             }
         }
 
-        impl<'r> Decode<'r, Sqlite> for $ty {
-            fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-                let name = <&str as Decode<'r, Sqlite>>::decode(value)?;
+        impl<'r, DB: Database> Decode<'r, DB> for $ty
+        where
+            &'r str: Decode<'r, DB>,
+        {
+            fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+                let name = <&'r str as Decode<'r, DB>>::decode(value)?;
                 <$ty>::parse(name).ok_or_else(|| {
                     UnknownName { what: $what, name: name.to_owned() }.into()
                 })
@@ -100,30 +110,39 @@ stored_as_name! {
 /// INTEGER columns: `to` writes the integer, `from` reads it back or fails.
 macro_rules! stored_as_integer {
     ($($ty:ty: $to:expr, $from:expr);* $(;)?) => {$(
-        impl Type<Sqlite> for $ty {
-            fn type_info() -> SqliteTypeInfo {
-                <i64 as Type<Sqlite>>::type_info()
+        impl<DB: Database> Type<DB> for $ty
+        where
+            i64: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <i64 as Type<DB>>::type_info()
             }
 
-            fn compatible(ty: &SqliteTypeInfo) -> bool {
-                <i64 as Type<Sqlite>>::compatible(ty)
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <i64 as Type<DB>>::compatible(ty)
             }
         }
 
-        impl<'q> Encode<'q, Sqlite> for $ty {
+        impl<'q, DB: Database> Encode<'q, DB> for $ty
+        where
+            i64: Encode<'q, DB>,
+        {
             fn encode_by_ref(
                 &self,
-                buf: &mut Vec<SqliteArgumentValue<'q>>,
+                buf: &mut <DB as Database>::ArgumentBuffer<'q>,
             ) -> Result<IsNull, BoxDynError> {
                 let to: fn(&$ty) -> i64 = $to;
-                <i64 as Encode<'q, Sqlite>>::encode(to(self), buf)
+                <i64 as Encode<'q, DB>>::encode(to(self), buf)
             }
         }
 
-        impl<'r> Decode<'r, Sqlite> for $ty {
-            fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        impl<'r, DB: Database> Decode<'r, DB> for $ty
+        where
+            i64: Decode<'r, DB>,
+        {
+            fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
                 let from: fn(i64) -> Result<$ty, BoxDynError> = $from;
-                from(<i64 as Decode<'r, Sqlite>>::decode(value)?)
+                from(<i64 as Decode<'r, DB>>::decode(value)?)
             }
         }
     )*};
@@ -140,6 +159,38 @@ stored_as_integer! {
     StaffId: |id| id.0, |n| Ok(StaffId(n));
     ServiceItemId: |id| id.0, |n| Ok(ServiceItemId(n));
     BusinessSystemId: |id| id.0, |n| Ok(BusinessSystemId(n));
+}
+
+/// 是否 — a condition read from the database: PostgreSQL's BOOLEAN (a stored flag or `x IS NULL`),
+/// SQLite's 0/1 INTEGER (it has no boolean type). sqlx's `Any` decodes `bool` only from the
+/// former, so rows read conditions as `Flag` (`#[sqlx(try_from = "Flag")]` on a `bool` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <bool as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        ty.kind() == AnyTypeInfoKind::Bool || ty.kind().is_integer()
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        if value.type_info().kind() == AnyTypeInfoKind::Bool {
+            Ok(Flag(<bool as Decode<'r, Any>>::decode(value)?))
+        } else {
+            Ok(Flag(<i64 as Decode<'r, Any>>::decode(value)? != 0))
+        }
+    }
 }
 
 /// [`TicketKind::due_in`] as an SQL expression over the `ticket` table aliased `table`: the

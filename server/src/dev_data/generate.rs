@@ -69,15 +69,15 @@ impl Store {
         let windows_per_county = spec.departments_per_county * spec.windows_per_department;
         // Organisation, in id order so that arithmetic on row numbers finds each one's parents.
         sqlx::query(
-            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
-             INSERT INTO region (code, name, parent_id) SELECT printf('99%04d', n), printf('示范县%d', n), ?2 FROM c",
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
+             INSERT INTO region (code, name, parent_id) SELECT printf('99%04d', n), printf('示范县%d', n), $2 FROM c",
         )
         .bind(spec.counties)
         .bind(province)
         .execute(&mut *tx)
         .await?;
         let first_county: i64 =
-            sqlx::query_scalar("SELECT min(id) FROM region WHERE parent_id = ?")
+            sqlx::query_scalar("SELECT min(id) FROM region WHERE parent_id = $1")
                 .bind(province)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -87,7 +87,7 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO hall (region_id, code, name) SELECT id, 'H' || code, name || '政务服务中心' \
-             FROM region WHERE parent_id = ? ORDER BY id",
+             FROM region WHERE parent_id = $1 ORDER BY id",
         )
         .bind(province)
         .execute(&mut *tx)
@@ -97,9 +97,9 @@ impl Store {
             .await?;
         let departments = spec.counties * spec.departments_per_county;
         sqlx::query(
-            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
              INSERT INTO department (region_id, code, name) \
-             SELECT ?2 + n / ?3, printf('GD%05d', n), printf('部门%d', n) FROM c",
+             SELECT $2 + n / $3, printf('GD%05d', n), printf('部门%d', n) FROM c",
         )
         .bind(departments)
         .bind(first_county)
@@ -111,9 +111,9 @@ impl Store {
             .await?;
         let windows = departments * spec.windows_per_department;
         sqlx::query(
-            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
              INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
-             SELECT ?2 + n / ?3, ?4 + n / ?5, printf('GW%06d', n), printf('%d', n % ?3 + 1), \
+             SELECT $2 + n / $3, $4 + n / $5, printf('GW%06d', n), printf('%d', n % $3 + 1), \
              '综合窗口', lower(hex(randomblob(12))) FROM c",
         )
         .bind(windows)
@@ -129,7 +129,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO staff (department_id, window_id, staff_no, name) \
              SELECT department_id, id, 'G' || code, '工作人员' || id FROM service_window \
-             WHERE id >= ? ORDER BY id",
+             WHERE id >= $1 ORDER BY id",
         )
         .bind(first_window)
         .execute(&mut *tx)
@@ -138,9 +138,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(
-            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
              INSERT INTO service_item (department_id, code, name) \
-             SELECT ?2 + n / ?3, printf('99%010d', n), printf('事项%d', n) FROM c",
+             SELECT $2 + n / $3, printf('99%010d', n), printf('事项%d', n) FROM c",
         )
         .bind(departments * spec.items_per_department)
         .bind(first_department)
@@ -149,7 +149,7 @@ impl Store {
         .await?;
         let account: i64 = sqlx::query_scalar(
             "INSERT INTO account (username, password_hash, role, created_at) \
-             VALUES ('generator', '!', 'supervisor', ?) RETURNING id",
+             VALUES ('generator', '!', 'supervisor', $1) RETURNING id",
         )
         .bind(now_ms())
         .fetch_one(&mut *tx)
@@ -163,15 +163,15 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(
-            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+            "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
              INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
              window_id, staff_id, channel, registered_at) \
              SELECT printf('G%010d', n), 1, \
-             ?2 + ((n % ?3) / ?4) * ?5 + (n / ?3) % ?5, \
-             ?6 + (n % ?3) / ?4, ?7 + n % ?3, ?8 + n % ?3, \
+             $2 + ((n % $3) / $4) * $5 + (n / $3) % $5, \
+             $6 + (n % $3) / $4, $7 + n % $3, $8 + n % $3, \
              CASE abs(random()) % 10 WHEN 0 THEN 'sms' WHEN 1 THEN 'pc' WHEN 2 THEN 'mobile' \
                   WHEN 3 THEN 'hall_device' ELSE 'qr_code' END, \
-             ?9 + n * ?10 / ?1 - (?9 + n * ?10 / ?1) % 86400000 + 3600000 * (abs(random()) % 9) \
+             $9 + n * $10 / $1 - ($9 + n * $10 / $1) % 86400000 + 3600000 * (abs(random()) % 9) \
                   + abs(random()) % 3600000 \
              FROM c",
         )
@@ -195,14 +195,14 @@ impl Store {
              CASE WHEN r < 30 THEN 1 WHEN r < 100 THEN 2 WHEN r < 400 THEN 3 WHEN r < 2400 THEN 4 ELSE 5 END, \
              2, channel, registered_at + 60000 \
              FROM (SELECT id, channel, registered_at, abs(random()) % 100000 AS r FROM service_occurrence \
-                   WHERE id >= ?1 AND (id - ?1) % 20 <> 19)",
+                   WHERE id >= $1 AND (id - $1) % 20 <> 19)",
         )
         .bind(first_occurrence)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO evaluation_reason (evaluation_id, reason_code) \
-             SELECT id, CASE level WHEN 1 THEN ?1 ELSE ?2 END FROM evaluation WHERE level <= 2",
+             SELECT id, CASE level WHEN 1 THEN $1 ELSE $2 END FROM evaluation WHERE level <= 2",
         )
         .bind(bad_reasons.0)
         .bind(bad_reasons.1)
@@ -232,7 +232,7 @@ impl Store {
 /// in bulk: most closed after the whole loop, some still open or rectifying, one in twenty appealed
 /// and upheld (decided by `account`).
 async fn tickets_for_generated(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     from_occurrence: i64,
     account: i64,
 ) -> StoreResult<()> {
@@ -248,7 +248,7 @@ async fn tickets_for_generated(
              CASE WHEN e.id % 20 <> 0 AND e.id % 10 = 2 THEN e.created_at + 3 * 86400000 END, \
              0, e.created_at \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.level <= 2 AND o.id >= ?",
+             WHERE e.level <= 2 AND o.id >= $1",
     )
     .bind(from_occurrence)
     .execute(&mut **tx)
@@ -284,9 +284,9 @@ async fn tickets_for_generated(
         };
         sqlx::query(&format!(
             "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
-                 SELECT t.id, {actor}, ?, ?, t.opened_at + 3600000 FROM ticket t \
+                 SELECT t.id, {actor}, $1, $2, t.opened_at + 3600000 FROM ticket t \
                  JOIN evaluation e ON e.id = t.evaluation_id \
-                 WHERE e.occurrence_id >= ? AND ({only}) ORDER BY t.id"
+                 WHERE e.occurrence_id >= $3 AND ({only}) ORDER BY t.id"
         ))
         .bind(action)
         .bind(to)
@@ -296,9 +296,9 @@ async fn tickets_for_generated(
     }
     sqlx::query(
         "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) \
-             SELECT e.id, t.id, ?, '回访核实系误评（生成数据）', t.opened_at + 7200000 \
+             SELECT e.id, t.id, $1, '回访核实系误评（生成数据）', t.opened_at + 7200000 \
              FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
-             WHERE e.id % 20 = 0 AND e.occurrence_id >= ?",
+             WHERE e.id % 20 = 0 AND e.occurrence_id >= $2",
     )
     .bind(account)
     .bind(from_occurrence)
@@ -328,13 +328,13 @@ impl Store {
             month = month.prev();
             let start = month.start_unix_ms_cst();
             sqlx::query(
-                "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?1) \
+                "WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n + 1 < $1) \
                  INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, department_id, \
                  window_id, staff_id, channel, registered_at) \
-                 SELECT printf('HIST-%d-%d-%d', ?2, w.id, n), 1, \
+                 SELECT printf('HIST-%d-%d-%d', $2, w.id, n), 1, \
                  (SELECT min(id) FROM service_item i WHERE i.department_id = w.department_id), \
                  w.department_id, w.id, (SELECT min(id) FROM staff s WHERE s.window_id = w.id), 'qr_code', \
-                 ?3 + n * 2160000000 / ?1 + 3600000 + 60000 * ((w.id * 37 + n * 11) % 420) \
+                 $3 + n * 2160000000 / $1 + 3600000 + 60000 * ((w.id * 37 + n * 11) % 420) \
                  FROM service_window w, c",
             )
             .bind(per_month)
@@ -349,14 +349,14 @@ impl Store {
              CASE WHEN r < 6 + (window_id % 3) * 8 THEN 2 WHEN r < 60 THEN 3 WHEN r < 260 THEN 4 ELSE 5 END, \
              2, channel, registered_at + 600000 \
              FROM (SELECT id, window_id, channel, registered_at, abs(random()) % 1000 AS r \
-                   FROM service_occurrence WHERE id >= ?1 AND id % 10 <> 9)",
+                   FROM service_occurrence WHERE id >= $1 AND id % 10 <> 9)",
         )
         .bind(first_occurrence)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO evaluation_reason (evaluation_id, reason_code) \
-             SELECT id, ? FROM evaluation WHERE level <= 2 AND occurrence_id >= ?",
+             SELECT id, $1 FROM evaluation WHERE level <= 2 AND occurrence_id >= $2",
         )
         .bind(bad_reason)
         .bind(first_occurrence)

@@ -3,16 +3,66 @@
 
 use std::{str::FromStr, time::Duration};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use sqlx::{
+    Executor,
+    any::{AnyPoolOptions, install_default_drivers},
+    sqlite::SqliteConnectOptions,
 };
+
+/// The database behind the store: sqlx's `Any` over SQLite (one centre, embedded) or PostgreSQL
+/// (a province), chosen at run time by the URL's scheme. The queries are written once, in the SQL
+/// both accept (`$1` placeholders, `CAST(… AS BIGINT)` where a sum must stay an integer); the
+/// PostgreSQL schema gives SQLite's few functions the product uses (`group_concat`,
+/// `json_extract`, …) and its table names (views over the sharded counters).
+pub type Db = sqlx::Any;
+/// A pool of connections to it.
+pub type Pool = sqlx::AnyPool;
+/// One connection (the writer's, or a transaction's).
+pub type Connection = sqlx::AnyConnection;
+/// A transaction.
+pub type Tx<'c> = sqlx::Transaction<'c, Db>;
+/// A row read without a `FromRow` type.
+pub type DbRow = sqlx::any::AnyRow;
+
+/// Which database the URL named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded file (`sqlite://…`): one writer at a time, group commit.
+    Sqlite,
+    /// A server (`postgres://…`): many writers, sharded counters, advisory locks.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    /// Starts a transaction that no other writer runs beside: SQLite's `BEGIN IMMEDIATE` (the
+    /// write lock up front), PostgreSQL's transaction-scoped advisory lock `key` (taken by every
+    /// instance before the same read-then-write).
+    pub(crate) fn begin_exclusive_sql(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
 
 /// The one handle to the database, built at start-up and shared through `AppState`.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pub(crate) pool: SqlitePool,
+    pub(crate) pool: Pool,
     /// Group commit for the citizens' writes (`platform::writer`).
     pub(crate) writer: super::writer::Writer,
+    pub(crate) backend: Backend,
 }
 
 /// A failure of the database layer. Never shown to clients.
@@ -21,39 +71,97 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The database layer's error.
 pub type StoreError = sqlx::Error;
 
+/// Every SQLite connection: write-ahead log, every commit durable (`synchronous = FULL`: on disk
+/// before it returns, so an acknowledged write survives a power cut as well as `kill -9`), foreign
+/// keys enforced, a writer waits up to 5 s for the lock.
+const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+/// The SQLite URL with the file created when missing (`mode=rwc`) unless it says otherwise.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// A pool of `size` connections to `url` (`backend`'s), each set up as the store needs.
+async fn pool(url: &str, backend: Backend, size: u32) -> anyhow::Result<Pool> {
+    pool_with(url, backend, AnyPoolOptions::new().max_connections(size)).await
+}
+
+async fn pool_with(url: &str, backend: Backend, options: AnyPoolOptions) -> anyhow::Result<Pool> {
+    install_default_drivers();
+    let options = options.acquire_timeout(Duration::from_secs(30));
+    let pool = match backend {
+        Backend::Sqlite => {
+            options
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        connection.execute(SQLITE_SETUP).await?;
+                        Ok(())
+                    })
+                })
+                .connect(&sqlite_url(url))
+                .await?
+        }
+        Backend::Postgres => options.connect(url).await?,
+    };
+    Ok(pool)
+}
+
 impl Store {
-    /// Opens (creating if missing) the SQLite database at `url` and applies the migrations.
-    /// Every commit is durable (`synchronous = FULL`: on disk before it returns, so an
-    /// acknowledged write survives a power cut as well as `kill -9`); the citizens' writes share
-    /// commits through the writer.
+    /// Opens the database at `url` (an SQLite file is created if missing) and applies its
+    /// backend's migrations. The citizens' writes share commits through the writer.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        let writing = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await?;
-        let writer = super::writer::Writer::start(writing);
-        Ok(Store { pool, writer })
+        let backend = Backend::of(url)?;
+        let pool = pool(url, backend, 8).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations_pg").run(&pool).await?,
+        }
+        let writing = pool_for_writer(url, backend).await?;
+        let writer = super::writer::Writer::start(writing, backend);
+        Ok(Store {
+            pool,
+            writer,
+            backend,
+        })
     }
 
     /// A store on `pool` whose writer shares it (unit tests on an in-memory database).
     #[cfg(test)]
-    pub(crate) fn on_pool(pool: SqlitePool) -> Store {
-        let writer = super::writer::Writer::start(pool.clone());
-        Store { pool, writer }
+    pub(crate) fn on_pool(pool: Pool) -> Store {
+        let writer = super::writer::Writer::start(pool.clone(), Backend::Sqlite);
+        Store {
+            pool,
+            writer,
+            backend: Backend::Sqlite,
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction that no other writer of any instance runs beside (see
+    /// [`Backend::begin_exclusive_sql`]); `lock` names the read-then-write it protects.
+    pub(crate) async fn begin_exclusive(&self, lock: ExclusiveLock) -> StoreResult<Tx<'static>> {
+        let mut tx = self
+            .pool
+            .begin_with(self.backend.begin_exclusive_sql())
+            .await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// The writer's batch sizes so far (the benchmark reports them).
@@ -63,9 +171,46 @@ impl Store {
 
     /// The pool itself: for the demo data, the tests and the benchmarks only (feature `dev-data`).
     #[cfg(feature = "dev-data")]
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
+}
+
+/// A pool of `size` connections to the SQLite database `url`, set up like the store's (unit tests).
+#[cfg(test)]
+pub(crate) async fn test_pool(url: &str, size: u32) -> Pool {
+    pool(url, Backend::Sqlite, size).await.expect("test pool")
+}
+
+/// A migrated in-memory SQLite database on one connection (unit tests).
+#[cfg(test)]
+pub(crate) async fn memory_pool() -> Pool {
+    let pool = test_pool("sqlite::memory:", 1).await;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .expect("migrations");
+    pool
+}
+
+/// The read-then-write sequences that must not interleave across instances (PostgreSQL advisory
+/// lock keys; SQLite's write lock covers them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i64)]
+pub(crate) enum ExclusiveLock {
+    /// Counting a name's failed log-ins and claiming the next attempt.
+    LoginAttempt = 0x6863_7001,
+}
+
+/// The writer's own connection: SQLite keeps it open for good (one writer, group commit);
+/// PostgreSQL's writer is a connection like any other.
+async fn pool_for_writer(url: &str, backend: Backend) -> anyhow::Result<Pool> {
+    let options = AnyPoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None);
+    pool_with(url, backend, options).await
 }
 
 /// 备份 — a consistent copy of the SQLite database at `url`, taken while the server runs: `VACUUM
@@ -75,6 +220,10 @@ impl Store {
 pub async fn backup(url: &str, dest: &std::path::Path) -> anyhow::Result<i64> {
     use anyhow::Context;
     use sqlx::{ConnectOptions, Connection};
+    anyhow::ensure!(
+        Backend::of(url)? == Backend::Sqlite,
+        "PostgreSQL is backed up with its own tools (pg_dump, base backups): see the README"
+    );
     let partial = dest.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     let mut source = SqliteConnectOptions::from_str(url)?
@@ -84,7 +233,7 @@ pub async fn backup(url: &str, dest: &std::path::Path) -> anyhow::Result<i64> {
         .await
         .context("open the database")?;
     let target = partial.to_str().context("a backup path in UTF-8")?;
-    sqlx::query("VACUUM INTO ?")
+    sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(&mut source)
         .await

@@ -20,9 +20,9 @@ impl Store {
     /// `false` while another holder's lease runs.
     pub async fn hold_lease(&self, job: &str, holder: &str, now: i64) -> StoreResult<bool> {
         let held: Option<String> = sqlx::query_scalar(
-            "INSERT INTO job_lease (name, holder, until) VALUES (?1, ?2, ?3 + ?4) \
+            "INSERT INTO job_lease (name, holder, until) VALUES ($1, $2, $3 + $4) \
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
-             WHERE job_lease.holder = excluded.holder OR job_lease.until <= ?3 \
+             WHERE job_lease.holder = excluded.holder OR job_lease.until <= $3 \
              RETURNING holder",
         )
         .bind(job)
@@ -77,12 +77,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_holder_at_a_time_renewed_by_it_taken_over_once_run_out() {
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let pool = crate::platform::db::memory_pool().await;
         let store = Store::on_pool(pool);
         let t = 1_000_000;
         assert!(store.hold_lease("minute", "a", t).await.unwrap());

@@ -13,6 +13,7 @@
 
 use domain::ids::{DepartmentId, HallId, RegionId, WindowId};
 use domain::org::{Coverage, Scope};
+use domain::sql::Flag;
 
 use crate::platform::db::{Store, StoreResult};
 
@@ -29,7 +30,7 @@ pub fn regions_sql(scope: Scope) -> Option<String> {
     match scope {
         Scope::All => None,
         Scope::Region(r) => Some(subtree(r)),
-        Scope::Hall(_) => Some("SELECT id FROM region WHERE 0".into()),
+        Scope::Hall(_) => Some("SELECT id FROM region WHERE FALSE".into()),
     }
 }
 
@@ -65,9 +66,9 @@ pub fn windows_sql(scope: Scope) -> Option<String> {
         .map(|halls| format!("SELECT id FROM service_window WHERE hall_id IN ({halls})"))
 }
 
-/// `column IN (…)` for a query returned above, or `1` (true) for everything.
+/// `column IN (…)` for a query returned above, or `TRUE` for everything.
 pub fn within(column: &str, ids: Option<String>) -> String {
-    ids.map_or_else(|| "1".into(), |ids| format!("{column} IN ({ids})"))
+    ids.map_or_else(|| "TRUE".into(), |ids| format!("{column} IN ({ids})"))
 }
 
 impl Store {
@@ -93,10 +94,11 @@ impl Store {
         let Some(ids) = ids else {
             return Ok(true);
         };
-        sqlx::query_scalar(&format!("SELECT ? IN ({ids})"))
+        sqlx::query_scalar::<_, Flag>(&format!("SELECT $1 IN ({ids})"))
             .bind(id)
             .fetch_one(&self.pool)
             .await
+            .map(bool::from)
     }
 
     /// Is region `region` inside `scope` (the scope's region or under it)? A hall's scope holds
@@ -133,13 +135,14 @@ impl Store {
             Scope::Hall(h) => ("hall", h.0, halls_sql(outer)),
         };
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ? AND {})",
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1 AND {})",
             within("id", ids)
         );
-        sqlx::query_scalar(&sql)
+        sqlx::query_scalar::<_, Flag>(&sql)
             .bind(id)
             .fetch_one(&self.pool)
             .await
+            .map(bool::from)
     }
 
     /// The scopes an administrator of `outer` may give (for the new-account form): everything
@@ -172,7 +175,7 @@ impl Store {
 
     /// The scope of the region with this 行政区划代码, if any (the shell's `--region`).
     pub async fn region_scope(&self, code: &str) -> StoreResult<Option<Scope>> {
-        let id: Option<RegionId> = sqlx::query_scalar("SELECT id FROM region WHERE code = ?")
+        let id: Option<RegionId> = sqlx::query_scalar("SELECT id FROM region WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
@@ -181,7 +184,7 @@ impl Store {
 
     /// The scope of the hall with this code, if any (the shell's `--hall`).
     pub async fn hall_scope(&self, code: &str) -> StoreResult<Option<Scope>> {
-        let id: Option<HallId> = sqlx::query_scalar("SELECT id FROM hall WHERE code = ?")
+        let id: Option<HallId> = sqlx::query_scalar("SELECT id FROM hall WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;

@@ -1,6 +1,6 @@
 //! 写入器 — group commit. One connection writes the citizens' ratings (and whatever else is sent
 //! here): requests wait in a queue, the writer takes all that are waiting as one batch, runs them
-//! in one `BEGIN IMMEDIATE` transaction, commits once (`synchronous = FULL`: the commit is on disk
+//! in one transaction (SQLite: `BEGIN IMMEDIATE`), commits once (`synchronous = FULL`: the commit is on disk
 //! when it returns), and only then answers each request. Should a request fail, the batch is rolled
 //! back and run again with a savepoint per request: the failing one rolls back to its savepoint and
 //! fails alone, its neighbours are committed (requests are plain database work, so running one
@@ -19,17 +19,17 @@ use std::{
     },
 };
 
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::Connection as _;
 use tokio::sync::{mpsc, oneshot};
 
-use super::db::{StoreError, StoreResult};
+use super::db::{Backend, Connection, Pool, StoreError, StoreResult};
 
 /// The most requests one transaction takes.
 const MAX_BATCH: usize = 256;
 
 /// A job's work on the writer's connection; `true` when it succeeded. It may run twice (see above).
 type Run = Box<
-    dyn for<'c> Fn(&'c mut SqliteConnection) -> Pin<Box<dyn Future<Output = bool> + Send + 'c>>
+    dyn for<'c> Fn(&'c mut Connection) -> Pin<Box<dyn Future<Output = bool> + Send + 'c>>
         + Send
         + Sync,
 >;
@@ -64,10 +64,11 @@ impl std::fmt::Debug for Job {
 impl Writer {
     /// Starts the writer on `pool`, of which it takes one connection per batch (in production a
     /// pool of its own with one connection: the writing connection).
-    pub fn start(pool: SqlitePool) -> Writer {
+    pub fn start(pool: Pool, backend: Backend) -> Writer {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let stats = Arc::new(BatchStats::default());
-        tokio::spawn(write_forever(pool, queue, Arc::clone(&stats)));
+        let begin = backend.begin_exclusive_sql();
+        tokio::spawn(write_forever(pool, begin, queue, Arc::clone(&stats)));
         Writer { jobs, stats }
     }
 
@@ -78,7 +79,7 @@ impl Writer {
     where
         T: Send + 'static,
         F: for<'c> Fn(
-                &'c mut SqliteConnection,
+                &'c mut Connection,
             ) -> Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'c>>
             + Send
             + Sync
@@ -118,11 +119,16 @@ impl Writer {
     }
 }
 
-async fn write_forever(pool: SqlitePool, mut queue: mpsc::Receiver<Job>, stats: Arc<BatchStats>) {
+async fn write_forever(
+    pool: Pool,
+    begin: &'static str,
+    mut queue: mpsc::Receiver<Job>,
+    stats: Arc<BatchStats>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let outcome = match pool.acquire().await {
-            Ok(mut connection) => write_batch(&mut connection, &mut batch).await,
+            Ok(mut connection) => write_batch(&mut connection, begin, &mut batch).await,
             Err(e) => Outcome {
                 ok: vec![false; batch.len()],
                 commit: Err(e.to_string()),
@@ -156,9 +162,13 @@ impl Outcome {
     }
 }
 
-async fn write_batch(connection: &mut SqliteConnection, batch: &mut [Job]) -> Outcome {
+async fn write_batch(
+    connection: &mut Connection,
+    begin: &'static str,
+    batch: &mut [Job],
+) -> Outcome {
     // Most batches fail nowhere: all requests in one transaction, no savepoints.
-    match together(connection, batch).await {
+    match together(connection, begin, batch).await {
         Ok(()) => Outcome {
             ok: vec![true; batch.len()],
             commit: Ok(()),
@@ -167,7 +177,7 @@ async fn write_batch(connection: &mut SqliteConnection, batch: &mut [Job]) -> Ou
             ok: vec![false; batch.len()],
             commit: Err(e),
         },
-        Err(Failed::Request) => one_by_one(connection, batch).await,
+        Err(Failed::Request) => one_by_one(connection, begin, batch).await,
     }
 }
 
@@ -178,9 +188,13 @@ enum Failed {
     Commit(String),
 }
 
-async fn together(connection: &mut SqliteConnection, batch: &[Job]) -> Result<(), Failed> {
+async fn together(
+    connection: &mut Connection,
+    begin: &'static str,
+    batch: &[Job],
+) -> Result<(), Failed> {
     let mut tx = connection
-        .begin_with("BEGIN IMMEDIATE")
+        .begin_with(begin)
         .await
         .map_err(|e| Failed::Commit(e.to_string()))?;
     for job in batch {
@@ -193,9 +207,9 @@ async fn together(connection: &mut SqliteConnection, batch: &[Job]) -> Result<()
 }
 
 /// The batch again, each request in a savepoint of its own.
-async fn one_by_one(connection: &mut SqliteConnection, batch: &[Job]) -> Outcome {
+async fn one_by_one(connection: &mut Connection, begin: &'static str, batch: &[Job]) -> Outcome {
     let mut ok = Vec::with_capacity(batch.len());
-    let mut tx = match connection.begin_with("BEGIN IMMEDIATE").await {
+    let mut tx = match connection.begin_with(begin).await {
         Ok(tx) => tx,
         Err(e) => {
             return Outcome {
@@ -227,25 +241,15 @@ async fn one_by_one(connection: &mut SqliteConnection, batch: &[Job]) -> Outcome
 mod tests {
     use super::*;
 
-    async fn writer(dir: &std::path::Path) -> (Writer, sqlx::SqlitePool) {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.join("w.db"))
-            .create_if_missing(true)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-        let pool = sqlx::SqlitePool::connect_with(options.clone())
-            .await
-            .unwrap();
+    async fn writer(dir: &std::path::Path) -> (Writer, Pool) {
+        let url = format!("sqlite://{}", dir.join("w.db").display());
+        let pool = crate::platform::db::test_pool(&url, 4).await;
         sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
             .execute(&pool)
             .await
             .unwrap();
-        let own = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .unwrap();
-        (Writer::start(own), pool)
+        let own = crate::platform::db::test_pool(&url, 1).await;
+        (Writer::start(own, Backend::Sqlite), pool)
     }
 
     #[tokio::test]
@@ -267,11 +271,11 @@ mod tests {
                     .write(move |c| {
                         let v = v.clone();
                         Box::pin(async move {
-                            sqlx::query("INSERT INTO t (v) VALUES (?)")
+                            sqlx::query("INSERT INTO t (v) VALUES ($1)")
                                 .bind(format!("{v}-a"))
                                 .execute(&mut *c)
                                 .await?;
-                            sqlx::query("INSERT INTO t (v) VALUES (?)")
+                            sqlx::query("INSERT INTO t (v) VALUES ($1)")
                                 .bind(if v == "dup" {
                                     "dup".to_owned()
                                 } else {

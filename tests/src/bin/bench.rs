@@ -204,7 +204,7 @@ async fn raw_inserts(server: &TestServer) -> f64 {
         let pool = pool.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..RATINGS / CLIENTS {
-                sqlx::query("INSERT INTO bench_raw (a, b, c) VALUES (?, ?, ?)")
+                sqlx::query("INSERT INTO bench_raw (a, b, c) VALUES ($1, $2, $3)")
                     .bind(5)
                     .bind(format!("T{task}-{i}"))
                     .bind(i as i64)

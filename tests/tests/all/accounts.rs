@@ -14,6 +14,7 @@ async fn a_hundred_parallel_guesses_leave_the_account_waiting_and_open_no_sessio
     let server = TestServer::start().await;
     server.handler("bdc", "BDC").await;
     let state = server.state.clone();
+    let started = server::platform::db::now_ms();
     let attempts: Vec<_> = (0..100)
         .map(|i| {
             let state = state.clone();
@@ -32,10 +33,13 @@ async fn a_hundred_parallel_guesses_leave_the_account_waiting_and_open_no_sessio
         }
     }
     assert!(opened <= 1, "{opened}");
-    let now = server::platform::db::now_ms();
+    // The wait runs from the attempts' own clock; on a slow machine the hundred password checks
+    // may outlast it, so what is asserted is that the guesses set one, not that it still runs.
     let waiting = sqlx_count(
         &server.state,
-        &format!("SELECT count(*) FROM account WHERE username = 'bdc' AND locked_until > {now}"),
+        &format!(
+            "SELECT count(*) FROM account WHERE username = 'bdc' AND locked_until > {started}"
+        ),
     )
     .await;
     assert_eq!(waiting, 1, "the guesses left the account waiting");

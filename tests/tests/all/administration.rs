@@ -85,7 +85,7 @@ async fn administration(js: Js) {
         ga
     );
     let audited: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE account_id = ? ORDER BY id")
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE account_id = $1 ORDER BY id")
             .bind(admin_id)
             .fetch_all(s.store.pool())
             .await

@@ -9,7 +9,7 @@ use tests::{TestServer, cookie_of, table_row as row};
 async fn stored_channel(server: &TestServer, case: &str) -> Channel {
     sqlx::query_scalar(
         "SELECT e.channel FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-         WHERE o.case_number = ?",
+         WHERE o.case_number = $1",
     )
     .bind(case)
     .fetch_one(server.state.store.pool())

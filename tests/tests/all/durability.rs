@@ -175,7 +175,7 @@ async fn assert_stored(db: &Path, acknowledged: &[String]) {
         let row = sqlx::query(
             "SELECT e.level, (SELECT count(*) FROM evaluation_reason r WHERE r.evaluation_id = e.id) AS reasons, \
              (SELECT count(*) FROM ticket t WHERE t.evaluation_id = e.id) AS tickets \
-             FROM evaluation e WHERE e.tracking_code = ?",
+             FROM evaluation e WHERE e.tracking_code = $1",
         )
         .bind(code)
         .fetch_optional(&mut c)

@@ -142,7 +142,7 @@ async fn a_bad_review_reaches_12345_as_one_signed_work_order_retried_with_its_or
     );
     let order = &orders[1];
     let ticket_id = server.ticket_of(&rated.tracking_code).await;
-    let opened: i64 = sqlx::query_scalar("SELECT opened_at FROM ticket WHERE id = ?")
+    let opened: i64 = sqlx::query_scalar("SELECT opened_at FROM ticket WHERE id = $1")
         .bind(ticket_id)
         .fetch_one(s.store.pool())
         .await

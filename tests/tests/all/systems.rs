@@ -125,7 +125,7 @@ async fn a_registered_system_works_within_its_grant_and_frames_only_its_portal()
         .await,
         0
     );
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM api_key WHERE key_hash = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM api_key WHERE key_hash = $1")
         .bind(hash_api_key(&key))
         .fetch_one(s.store.pool())
         .await
@@ -306,7 +306,7 @@ async fn keys_rotate_with_an_overlap_and_a_revoked_key_stops_at_once() {
     );
 
     let audited: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT action, before, after FROM audit_log WHERE account_id = ? ORDER BY id",
+        "SELECT action, before, after FROM audit_log WHERE account_id = $1 ORDER BY id",
     )
     .bind(admin.actor.account_id)
     .fetch_all(s.store.pool())

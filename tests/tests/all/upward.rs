@@ -69,7 +69,7 @@ async fn ratings(
          coalesce((SELECT group_concat(reason_code) FROM (SELECT reason_code FROM evaluation_reason \
          WHERE evaluation_id = e.id ORDER BY reason_code)), '') \
          FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-         WHERE o.kind = ? OR ? = 'any' ORDER BY o.case_number",
+         WHERE o.kind = $1 OR $2 = 'any' ORDER BY o.case_number",
     )
     .bind(kind)
     .bind(kind)

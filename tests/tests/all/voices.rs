@@ -86,7 +86,7 @@ async fn an_inspection_at_dissatisfied_opens_a_ticket_in_the_unit_and_other_regi
     let code: String = serde_json::from_str(&body).unwrap();
     let (kind, department, contact_due): (String, i64, Option<i64>) = sqlx::query_as(
         "SELECT t.kind, t.department_id, t.contact_due_at FROM ticket t \
-         JOIN evaluation e ON e.id = t.evaluation_id WHERE e.tracking_code = ?",
+         JOIN evaluation e ON e.id = t.evaluation_id WHERE e.tracking_code = $1",
     )
     .bind(&code)
     .fetch_one(s.store.pool())
@@ -101,7 +101,7 @@ async fn an_inspection_at_dissatisfied_opens_a_ticket_in_the_unit_and_other_regi
         .deadline_after(s.rules().deadlines.first_contact)
         .map(|t| t.unix_ms());
     assert_eq!(contact_due, due, "the usual first-contact deadline");
-    let kind: String = sqlx::query_scalar("SELECT kind FROM evaluation WHERE tracking_code = ?")
+    let kind: String = sqlx::query_scalar("SELECT kind FROM evaluation WHERE tracking_code = $1")
         .bind(&code)
         .fetch_one(s.store.pool())
         .await

@@ -23,7 +23,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE account SET disabled_at = CASE WHEN ?1 THEN coalesce(disabled_at, ?2) END WHERE id = ?3",
+            "UPDATE account SET disabled_at = CASE WHEN $1 THEN coalesce(disabled_at, $2) END WHERE id = $3",
         )
         .bind(disabled)
         .bind(now_ms())
@@ -34,7 +34,7 @@ impl Store {
             return Ok(false);
         }
         if disabled {
-            sqlx::query("DELETE FROM session WHERE account_id = ?")
+            sqlx::query("DELETE FROM session WHERE account_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -61,7 +61,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE account SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+            "UPDATE account SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
         )
         .bind(hash)
         .bind(id)
@@ -70,7 +70,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM session WHERE account_id = ? AND token_hash IS NOT ?")
+        sqlx::query("DELETE FROM session WHERE account_id = $1 AND token_hash IS NOT $2")
             .bind(id)
             .bind(keep)
             .execute(&mut *tx)
@@ -84,7 +84,7 @@ impl Store {
 
     /// The password hash of an account.
     pub async fn password_hash(&self, id: i64) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT password_hash FROM account WHERE id = ?")
+        sqlx::query_scalar("SELECT password_hash FROM account WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -92,7 +92,7 @@ impl Store {
 
     /// Ends every session of an account.
     pub async fn end_sessions(&self, id: i64) -> StoreResult<u64> {
-        Ok(sqlx::query("DELETE FROM session WHERE account_id = ?")
+        Ok(sqlx::query("DELETE FROM session WHERE account_id = $1")
             .bind(id)
             .execute(&self.pool)
             .await?
@@ -101,7 +101,7 @@ impl Store {
 
     /// Forgets sessions that expired (run every minute).
     pub async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64> {
-        Ok(sqlx::query("DELETE FROM session WHERE expires_at <= ?")
+        Ok(sqlx::query("DELETE FROM session WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await?

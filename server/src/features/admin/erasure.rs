@@ -23,14 +23,14 @@ pub enum Erased {
 
 /// Keeps the erasure entry of the record `column` names; `false`: it was erased before.
 async fn record(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     column: &str,
     id: i64,
     now: i64,
     reason: &str,
 ) -> StoreResult<bool> {
     let sql = format!(
-        "INSERT INTO erasure ({column}, erased_at, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        "INSERT INTO erasure ({column}, erased_at, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
     );
     let inserted = sqlx::query(&sql)
         .bind(id)
@@ -53,7 +53,7 @@ impl Store {
         let code = code.trim().to_uppercase();
         let mut tx = self.pool.begin().await?;
         let evaluation: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, occurrence_id FROM evaluation WHERE tracking_code = ?")
+            sqlx::query_as("SELECT id, occurrence_id FROM evaluation WHERE tracking_code = $1")
                 .bind(&code)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -62,22 +62,22 @@ impl Store {
             if !record(&mut tx, "evaluation_id", id, now, reason).await? {
                 return Ok(Erased::Already);
             }
-            sqlx::query("UPDATE evaluation SET comment = NULL, phone_enc = NULL WHERE id = ?")
+            sqlx::query("UPDATE evaluation SET comment = NULL, phone_enc = NULL WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE evaluation_follow_up SET comment = NULL WHERE evaluation_id = ?")
+            sqlx::query("UPDATE evaluation_follow_up SET comment = NULL WHERE evaluation_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE service_occurrence SET evaluator_phone_enc = NULL WHERE id = ?")
+            sqlx::query("UPDATE service_occurrence SET evaluator_phone_enc = NULL WHERE id = $1")
                 .bind(occurrence)
                 .execute(&mut *tx)
                 .await?;
             Erased::Evaluation(id)
         } else {
             let complaint: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM complaint WHERE tracking_code = ?")
+                sqlx::query_scalar("SELECT id FROM complaint WHERE tracking_code = $1")
                     .bind(&code)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -88,7 +88,7 @@ impl Store {
                 return Ok(Erased::Already);
             }
             sqlx::query(
-                "UPDATE complaint SET contact_phone_enc = NULL, description = ? WHERE id = ?",
+                "UPDATE complaint SET contact_phone_enc = NULL, description = $1 WHERE id = $2",
             )
             .bind(ERASED_DESCRIPTION)
             .bind(id)

@@ -3,6 +3,7 @@
 
 use domain::access::Actor;
 use domain::org::{HallKind, ItemType, RegionCode, Scope};
+use domain::sql::Flag;
 use sqlx::Row;
 
 use super::{AdminError, Editor, OrgKind, OrgRecord, SaveMode, Saved, admin_only};
@@ -211,7 +212,7 @@ impl Store {
                 hours: r.try_get("hours")?,
             };
             let detail = format!("{} · {region_name}", kind.label_zh());
-            Ok(line(record, detail, r.try_get("active")?))
+            Ok(line(record, detail, r.try_get::<Flag, _>("active")?.0))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         let departments = sqlx::query(&format!(
@@ -235,7 +236,7 @@ impl Store {
                 region: r.try_get("region")?,
                 credit_code: credit,
             };
-            Ok(line(record, detail, r.try_get("active")?))
+            Ok(line(record, detail, r.try_get::<Flag, _>("active")?.0))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         let windows = sqlx::query(&format!(
@@ -261,7 +262,7 @@ impl Store {
                 number: r.try_get("number")?,
                 name: r.try_get("name")?,
             };
-            Ok(line(record, detail, r.try_get("active")?))
+            Ok(line(record, detail, r.try_get::<Flag, _>("active")?.0))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         let staff = sqlx::query(&format!(
@@ -287,13 +288,13 @@ impl Store {
                 department: r.try_get("department")?,
                 window: r.try_get("window")?,
             };
-            Ok(line(record, detail, r.try_get("active")?))
+            Ok(line(record, detail, r.try_get::<Flag, _>("active")?.0))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         let pattern = format!("%{}%", search.replace(['%', '_'], ""));
         let items_matching: i64 = sqlx::query_scalar(&format!(
             "SELECT count(*) FROM service_item i JOIN department d ON d.id = i.department_id \
-             WHERE (i.code LIKE ?1 OR i.name LIKE ?1) AND {departments_in}"
+             WHERE (i.code LIKE $1 OR i.name LIKE $1) AND {departments_in}"
         ))
         .bind(&pattern)
         .fetch_one(&self.pool)
@@ -302,7 +303,7 @@ impl Store {
             "SELECT i.code, i.name, d.code AS department, d.name AS department_name, i.item_type, \
              i.deactivated_at IS NULL AS active FROM service_item i \
              JOIN department d ON d.id = i.department_id \
-             WHERE (i.code LIKE ?1 OR i.name LIKE ?1) AND {departments_in} ORDER BY i.code LIMIT ?2"
+             WHERE (i.code LIKE $1 OR i.name LIKE $1) AND {departments_in} ORDER BY i.code LIMIT $2"
         ))
         .bind(&pattern)
         .bind(ITEMS_LISTED)
@@ -322,7 +323,7 @@ impl Store {
                 department: r.try_get("department")?,
                 item_type,
             };
-            Ok(line(record, detail, r.try_get("active")?))
+            Ok(line(record, detail, r.try_get::<Flag, _>("active")?.0))
         })
         .collect::<sqlx::Result<Vec<_>>>()?;
         Ok(OrganisationPage {

@@ -48,7 +48,7 @@ const WINDOW_VIEW: &str = "SELECT w.id, w.number, w.name, w.ecode, w.department_
      AND h.deactivated_at IS NULL) AS active FROM service_window w JOIN department d ON d.id = w.department_id \
      JOIN hall h ON h.id = w.hall_id";
 
-fn window_view(row: &sqlx::sqlite::SqliteRow) -> WindowView {
+fn window_view(row: &crate::platform::db::DbRow) -> WindowView {
     WindowView {
         id: row.get("id"),
         number: row.get("number"),
@@ -57,7 +57,7 @@ fn window_view(row: &sqlx::sqlite::SqliteRow) -> WindowView {
         department_id: row.get("department_id"),
         department: row.get("department"),
         hall: row.get("hall"),
-        active: row.get("active"),
+        active: row.get::<domain::sql::Flag, _>("active").0,
     }
 }
 
@@ -77,7 +77,7 @@ impl Store {
         parent: Option<RegionId>,
     ) -> StoreResult<RegionId> {
         sqlx::query_scalar(
-            "INSERT INTO region (code, name, parent_id) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO region (code, name, parent_id) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(code)
         .bind(name)
@@ -93,7 +93,7 @@ impl Store {
         name: &str,
     ) -> StoreResult<DepartmentId> {
         sqlx::query_scalar(
-            "INSERT INTO department (region_id, code, name) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO department (region_id, code, name) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(region)
         .bind(code)
@@ -110,7 +110,7 @@ impl Store {
         address: &str,
     ) -> StoreResult<HallId> {
         sqlx::query_scalar(
-            "INSERT INTO hall (region_id, code, name, address) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO hall (region_id, code, name, address) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(region)
         .bind(code)
@@ -131,7 +131,7 @@ impl Store {
     ) -> StoreResult<WindowId> {
         sqlx::query_scalar(
             "INSERT INTO service_window (hall_id, department_id, code, number, name, ecode) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(hall)
         .bind(department)
@@ -151,7 +151,7 @@ impl Store {
         name: &str,
     ) -> StoreResult<StaffId> {
         sqlx::query_scalar(
-            "INSERT INTO staff (department_id, window_id, staff_no, name) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO staff (department_id, window_id, staff_no, name) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(department)
         .bind(window)
@@ -168,7 +168,7 @@ impl Store {
         name: &str,
     ) -> StoreResult<ServiceItemId> {
         sqlx::query_scalar(
-            "INSERT INTO service_item (department_id, code, name) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO service_item (department_id, code, name) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(department)
         .bind(code)
@@ -184,8 +184,8 @@ impl Store {
         now: Timestamp,
     ) -> StoreResult<Option<BusinessSystemId>> {
         sqlx::query_scalar(
-            "SELECT business_system_id FROM api_key WHERE key_hash = ? AND revoked_at IS NULL \
-             AND (expires_at IS NULL OR expires_at > ?)",
+            "SELECT business_system_id FROM api_key WHERE key_hash = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(api_key_hash)
         .bind(now)
@@ -213,7 +213,7 @@ impl Store {
 
     /// The window printed with this e码.
     pub async fn window_by_id(&self, id: i64) -> StoreResult<Option<WindowView>> {
-        let sql = format!("{WINDOW_VIEW} WHERE w.id = ?");
+        let sql = format!("{WINDOW_VIEW} WHERE w.id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -222,7 +222,7 @@ impl Store {
     }
 
     pub async fn window_by_ecode(&self, ecode: &str) -> StoreResult<Option<WindowView>> {
-        let sql = format!("{WINDOW_VIEW} WHERE w.ecode = ?");
+        let sql = format!("{WINDOW_VIEW} WHERE w.ecode = $1");
         let row = sqlx::query(&sql)
             .bind(ecode)
             .fetch_optional(&self.pool)
@@ -243,29 +243,33 @@ impl Store {
 /// id type says which table is searched. Deactivated records are not found: nothing new is
 /// registered against them.
 pub trait ByCode:
-    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin
+    for<'r> sqlx::Decode<'r, crate::platform::db::Db>
+    + sqlx::Type<crate::platform::db::Db>
+    + Send
+    + Unpin
 {
     const SQL: &'static str;
 }
 
 impl ByCode for RegionId {
-    const SQL: &'static str = "SELECT id FROM region WHERE code = ?";
+    const SQL: &'static str = "SELECT id FROM region WHERE code = $1";
 }
 
 impl ByCode for DepartmentId {
-    const SQL: &'static str = "SELECT id FROM department WHERE code = ? AND deactivated_at IS NULL";
+    const SQL: &'static str =
+        "SELECT id FROM department WHERE code = $1 AND deactivated_at IS NULL";
 }
 
 impl ByCode for ServiceItemId {
     const SQL: &'static str =
-        "SELECT id FROM service_item WHERE code = ? AND deactivated_at IS NULL";
+        "SELECT id FROM service_item WHERE code = $1 AND deactivated_at IS NULL";
 }
 
 impl ByCode for WindowId {
     const SQL: &'static str =
-        "SELECT id FROM service_window WHERE code = ? AND deactivated_at IS NULL";
+        "SELECT id FROM service_window WHERE code = $1 AND deactivated_at IS NULL";
 }
 
 impl ByCode for StaffId {
-    const SQL: &'static str = "SELECT id FROM staff WHERE staff_no = ? AND deactivated_at IS NULL";
+    const SQL: &'static str = "SELECT id FROM staff WHERE staff_no = $1 AND deactivated_at IS NULL";
 }

@@ -8,7 +8,7 @@
 use domain::access::Actor;
 use domain::org::{CreditCode, HallKind, ItemType, RegionCode, Scope};
 use serde::Serialize;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use super::{AdminError, field, invalid};
 use crate::platform::{
@@ -406,12 +406,12 @@ impl OrgRecord {
     }
 }
 
-type Tx<'c> = Transaction<'c, Sqlite>;
+type Tx<'c> = crate::platform::db::Tx<'c>;
 
 /// The id of the row of `table` with `code`, or the refusal naming `label`.
 async fn id_of(tx: &mut Tx<'_>, kind: OrgKind, code: &str, label: &str) -> Result<i64, AdminError> {
     let sql = format!(
-        "SELECT id FROM {} WHERE {} = ?",
+        "SELECT id FROM {} WHERE {} = $1",
         kind.table(),
         kind.code_column()
     );
@@ -431,29 +431,29 @@ pub(super) async fn load(
     let sql = match kind {
         OrgKind::Region => {
             "SELECT r.id, r.code, r.name, p.code AS parent FROM region r \
-             LEFT JOIN region p ON p.id = r.parent_id WHERE r.code = ?"
+             LEFT JOIN region p ON p.id = r.parent_id WHERE r.code = $1"
         }
         OrgKind::Hall => {
             "SELECT h.id, h.code, h.name, h.kind, r.code AS region, h.address, h.hours FROM hall h \
-             JOIN region r ON r.id = h.region_id WHERE h.code = ?"
+             JOIN region r ON r.id = h.region_id WHERE h.code = $1"
         }
         OrgKind::Department => {
             "SELECT d.id, d.code, d.name, r.code AS region, d.credit_code FROM department d \
-             JOIN region r ON r.id = d.region_id WHERE d.code = ?"
+             JOIN region r ON r.id = d.region_id WHERE d.code = $1"
         }
         OrgKind::Window => {
             "SELECT w.id, w.code, h.code AS hall, d.code AS department, w.number, w.name \
              FROM service_window w JOIN hall h ON h.id = w.hall_id \
-             JOIN department d ON d.id = w.department_id WHERE w.code = ?"
+             JOIN department d ON d.id = w.department_id WHERE w.code = $1"
         }
         OrgKind::Staff => {
             "SELECT s.id, s.staff_no, s.name, d.code AS department, w.code AS window FROM staff s \
              JOIN department d ON d.id = s.department_id \
-             LEFT JOIN service_window w ON w.id = s.window_id WHERE s.staff_no = ?"
+             LEFT JOIN service_window w ON w.id = s.window_id WHERE s.staff_no = $1"
         }
         OrgKind::ServiceItem => {
             "SELECT i.id, i.code, i.name, d.code AS department, i.item_type FROM service_item i \
-             JOIN department d ON d.id = i.department_id WHERE i.code = ?"
+             JOIN department d ON d.id = i.department_id WHERE i.code = $1"
         }
     };
     let Some(row) = sqlx::query(sql)
@@ -519,14 +519,15 @@ async fn holds(
         return Ok(Some(true));
     };
     let sql = format!(
-        "SELECT id IN ({ids}) FROM {} WHERE {} = ?",
+        "SELECT id IN ({ids}) FROM {} WHERE {} = $1",
         kind.table(),
         kind.code_column()
     );
-    Ok(sqlx::query_scalar(&sql)
+    Ok(sqlx::query_scalar::<_, domain::sql::Flag>(&sql)
         .bind(code)
         .fetch_optional(&mut **tx)
-        .await?)
+        .await?
+        .map(bool::from))
 }
 
 /// Refuses a record that lies outside `scope`: a region under the scope's regions, a hall or
@@ -662,11 +663,11 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             };
             match id {
                 None => sqlx::query(
-                    "INSERT INTO region (code, name, parent_id) VALUES (?, ?, ?) RETURNING id",
+                    "INSERT INTO region (code, name, parent_id) VALUES ($1, $2, $3) RETURNING id",
                 )
                 .bind(code),
                 Some(id) => sqlx::query(
-                    "UPDATE region SET name = ?2, parent_id = ?3 WHERE id = ?1 RETURNING id",
+                    "UPDATE region SET name = $2, parent_id = $3 WHERE id = $1 RETURNING id",
                 )
                 .bind(id),
             }
@@ -685,12 +686,12 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             match id {
                 None => sqlx::query(
                     "INSERT INTO hall (code, name, kind, region_id, address, hours) \
-                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(code),
                 Some(id) => sqlx::query(
-                    "UPDATE hall SET name = ?2, kind = ?3, region_id = ?4, address = ?5, hours = ?6 \
-                     WHERE id = ?1 RETURNING id",
+                    "UPDATE hall SET name = $2, kind = $3, region_id = $4, address = $5, hours = $6 \
+                     WHERE id = $1 RETURNING id",
                 )
                 .bind(id),
             }
@@ -709,7 +710,7 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             let region = id_of(tx, OrgKind::Region, region, "所属区划").await?;
             if let Some(credit) = credit_code {
                 let holder: Option<String> = sqlx::query_scalar(
-                    "SELECT code FROM department WHERE credit_code = ? AND code <> ?",
+                    "SELECT code FROM department WHERE credit_code = $1 AND code <> $2",
                 )
                 .bind(credit)
                 .bind(code)
@@ -722,12 +723,12 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             match id {
                 None => sqlx::query(
                     "INSERT INTO department (code, name, region_id, credit_code) \
-                     VALUES (?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(code),
                 Some(id) => sqlx::query(
-                    "UPDATE department SET name = ?2, region_id = ?3, credit_code = ?4 \
-                     WHERE id = ?1 RETURNING id",
+                    "UPDATE department SET name = $2, region_id = $3, credit_code = $4 \
+                     WHERE id = $1 RETURNING id",
                 )
                 .bind(id),
             }
@@ -747,7 +748,7 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             match id {
                 None => sqlx::query(
                     "INSERT INTO service_window (code, hall_id, department_id, number, name, ecode) \
-                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(code)
                 .bind(hall)
@@ -757,8 +758,8 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
                 // The e码 is random: a sequential one would let a script rate every window.
                 .bind(crate::platform::crypto::random_hex(12)),
                 Some(id) => sqlx::query(
-                    "UPDATE service_window SET hall_id = ?, department_id = ?, number = ?, name = ? \
-                     WHERE id = ? RETURNING id",
+                    "UPDATE service_window SET hall_id = $1, department_id = $2, number = $3, name = $4 \
+                     WHERE id = $5 RETURNING id",
                 )
                 .bind(hall)
                 .bind(department)
@@ -781,12 +782,12 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             match id {
                 None => sqlx::query(
                     "INSERT INTO staff (staff_no, name, department_id, window_id) \
-                     VALUES (?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(staff_no),
                 Some(id) => sqlx::query(
-                    "UPDATE staff SET name = ?2, department_id = ?3, window_id = ?4 \
-                     WHERE id = ?1 RETURNING id",
+                    "UPDATE staff SET name = $2, department_id = $3, window_id = $4 \
+                     WHERE id = $1 RETURNING id",
                 )
                 .bind(id),
             }
@@ -804,12 +805,12 @@ async fn write(tx: &mut Tx<'_>, record: &OrgRecord, id: Option<i64>) -> Result<i
             match id {
                 None => sqlx::query(
                     "INSERT INTO service_item (code, name, department_id, item_type) \
-                     VALUES (?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(code),
                 Some(id) => sqlx::query(
-                    "UPDATE service_item SET name = ?2, department_id = ?3, item_type = ?4 \
-                     WHERE id = ?1 RETURNING id",
+                    "UPDATE service_item SET name = $2, department_id = $3, item_type = $4 \
+                     WHERE id = $1 RETURNING id",
                 )
                 .bind(id),
             }
@@ -838,7 +839,7 @@ pub(super) async fn set_active(
         check_scope(tx, by.scope, &stored).await?;
     }
     let sql = format!(
-        "UPDATE {} SET deactivated_at = ? WHERE {} = ? AND (deactivated_at IS NULL) = ? RETURNING id",
+        "UPDATE {} SET deactivated_at = $1 WHERE {} = $2 AND (deactivated_at IS NULL) = $3 RETURNING id",
         kind.table(),
         kind.code_column()
     );

@@ -225,7 +225,7 @@ impl Store {
     /// A settings group as saved; an unreadable document counts as nothing saved (with a warning),
     /// so that the defaults apply rather than the server failing to start.
     async fn setting<T: SettingsDoc + Default>(&self) -> StoreResult<T> {
-        let saved: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?")
+        let saved: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
             .bind(T::KEY)
             .fetch_optional(&self.pool)
             .await?;
@@ -251,7 +251,7 @@ impl Store {
         let before = before.audited().map_err(encode)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
         .bind(T::KEY)
@@ -276,12 +276,12 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let before: Option<(String, String)> =
-            sqlx::query_as("SELECT off_days, work_days FROM holiday_year WHERE year = ?")
+            sqlx::query_as("SELECT off_days, work_days FROM holiday_year WHERE year = $1")
                 .bind(year)
                 .fetch_optional(&mut *tx)
                 .await?;
         sqlx::query(
-            "INSERT INTO holiday_year (year, off_days, work_days, entered_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO holiday_year (year, off_days, work_days, entered_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET off_days = excluded.off_days, work_days = excluded.work_days, \
              entered_at = excluded.entered_at",
         )
@@ -313,17 +313,11 @@ impl Store {
 mod tests {
     use std::borrow::Cow;
 
-    use sqlx::sqlite::SqlitePoolOptions;
-
     use super::*;
 
     /// A store on a private in-memory database, migrated up to (not including) `before_version`.
     async fn store_before(before_version: i64) -> (Store, sqlx::migrate::Migrator) {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
+        let pool = crate::platform::db::test_pool("sqlite::memory:", 1).await;
         let all = sqlx::migrate!("./migrations");
         let mut early = sqlx::migrate!("./migrations");
         early.migrations = Cow::Owned(
@@ -347,7 +341,7 @@ mod tests {
             ("disclosure.basic_counts_as_good", "0"),
             ("disclosure.min_sample", "50"),
         ] {
-            sqlx::query("INSERT INTO setting (key, value, updated_at) VALUES (?, ?, 1)")
+            sqlx::query("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, 1)")
                 .bind(key)
                 .bind(value)
                 .execute(&store.pool)

@@ -74,7 +74,7 @@ impl Store {
         let (region, hall) = new.scope.columns();
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO account (username, password_hash, role, department_id, staff_id, region_id, hall_id, \
-             totp_secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             totp_secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (username) DO NOTHING RETURNING id",
         )
         .bind(new.username)
@@ -104,7 +104,7 @@ impl Store {
     pub async fn unlock_account(&self, by: i64, id: i64) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done =
-            sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+            sqlx::query("UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

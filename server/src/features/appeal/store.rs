@@ -53,7 +53,7 @@ pub struct EvidenceRecord {
     pub uploaded_at: Timestamp,
 }
 
-type Tx<'t> = sqlx::Transaction<'t, sqlx::Sqlite>;
+type Tx<'t> = crate::platform::db::Tx<'t>;
 
 /// Writes the appeal of ticket `ticket`, filed by the step `event`, and its evidence.
 pub(crate) async fn insert_filing(
@@ -66,7 +66,7 @@ pub(crate) async fn insert_filing(
 ) -> StoreResult<()> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO appeal (ticket_id, event_id, category, filed_by, filed_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(ticket)
     .bind(event)
@@ -92,7 +92,7 @@ async fn insert_evidence(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO appeal_evidence (appeal_id, ticket_id, stored_name, original_name, \
              content_type, size, sha256, uploaded_by, uploaded_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(appeal)
         .bind(ticket)
@@ -122,7 +122,7 @@ impl Store {
     pub async fn appeal_of(&self, ticket: i64) -> StoreResult<Option<AppealRecord>> {
         let row: Option<(i64, AppealCategory, String, Timestamp)> = sqlx::query_as(
             "SELECT a.id, a.category, u.username, a.filed_at FROM appeal a \
-             JOIN account u ON u.id = a.filed_by WHERE a.ticket_id = ?",
+             JOIN account u ON u.id = a.filed_by WHERE a.ticket_id = $1",
         )
         .bind(ticket)
         .fetch_optional(&self.pool)
@@ -133,7 +133,7 @@ impl Store {
         let evidence = sqlx::query_as(
             "SELECT v.id, v.stored_name, v.original_name, v.content_type, v.size, v.sha256, \
              u.username AS uploaded_by, v.uploaded_at FROM appeal_evidence v \
-             JOIN account u ON u.id = v.uploaded_by WHERE v.appeal_id = ? ORDER BY v.id",
+             JOIN account u ON u.id = v.uploaded_by WHERE v.appeal_id = $1 ORDER BY v.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -156,12 +156,14 @@ impl Store {
         files: &[StoredEvidence],
     ) -> StoreResult<Option<Vec<i64>>> {
         let mut tx = self.pool.begin().await?;
-        let undecided: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ticket WHERE id = ? AND state = ?)")
-                .bind(ticket)
-                .bind(domain::ticket::TicketState::Appealed)
-                .fetch_one(&mut *tx)
-                .await?;
+        let undecided: bool = sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM ticket WHERE id = $1 AND state = $2)",
+        )
+        .bind(ticket)
+        .bind(domain::ticket::TicketState::Appealed)
+        .fetch_one(&mut *tx)
+        .await?
+        .into();
         if !undecided {
             return Ok(None);
         }
@@ -175,7 +177,7 @@ impl Store {
         sqlx::query_as(
             "SELECT v.id, v.stored_name, v.original_name, v.content_type, v.size, v.sha256, \
              u.username AS uploaded_by, v.uploaded_at FROM appeal_evidence v \
-             JOIN account u ON u.id = v.uploaded_by WHERE v.id = ? AND v.ticket_id = ?",
+             JOIN account u ON u.id = v.uploaded_by WHERE v.id = $1 AND v.ticket_id = $2",
         )
         .bind(id)
         .bind(ticket)

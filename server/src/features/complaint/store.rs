@@ -70,17 +70,19 @@ impl Store {
     ) -> StoreResult<bool> {
         let found: Option<i64> = match item {
             None => {
-                sqlx::query_scalar("SELECT id FROM department WHERE id = ?")
+                sqlx::query_scalar("SELECT id FROM department WHERE id = $1")
                     .bind(department)
                     .fetch_optional(&self.pool)
                     .await?
             }
             Some(item) => {
-                sqlx::query_scalar("SELECT id FROM service_item WHERE id = ? AND department_id = ?")
-                    .bind(item)
-                    .bind(department)
-                    .fetch_optional(&self.pool)
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT id FROM service_item WHERE id = $1 AND department_id = $2",
+                )
+                .bind(item)
+                .bind(department)
+                .fetch_optional(&self.pool)
+                .await?
             }
         };
         Ok(found.is_some())
@@ -107,7 +109,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT c.tracking_code, d.name AS department, c.created_at, t.state, t.reply_due_at \
              FROM complaint c JOIN department d ON d.id = c.department_id \
-             JOIN ticket t ON t.complaint_id = c.id WHERE c.tracking_code = ?",
+             JOIN ticket t ON t.complaint_id = c.id WHERE c.tracking_code = $1",
         )
         .bind(code)
         .fetch_optional(&self.pool)
@@ -125,13 +127,13 @@ impl Store {
 /// The complaint and its ticket, inside the writer's transaction (the only writer of complaints, so
 /// the guard read first cannot be raced).
 async fn complain(
-    c: &mut sqlx::SqliteConnection,
+    c: &mut crate::platform::db::Connection,
     new: &NewComplaint,
     cooldown_since: i64,
 ) -> StoreResult<bool> {
     let now = now_ms();
     let recent: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM complaint WHERE device_hash = ? AND created_at >= ? LIMIT 1",
+        "SELECT id FROM complaint WHERE device_hash = $1 AND created_at >= $2 LIMIT 1",
     )
     .bind(&new.device_hash)
     .bind(cooldown_since)
@@ -142,7 +144,7 @@ async fn complain(
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO complaint (tracking_code, department_id, service_item_id, description, \
-         contact_phone_enc, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         contact_phone_enc, device_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&new.tracking_code)
     .bind(new.department_id)
@@ -155,7 +157,7 @@ async fn complain(
     .await?;
     let ticket: i64 = sqlx::query_scalar(
         "INSERT INTO ticket (kind, complaint_id, department_id, state, real_name, opened_at, \
-         reply_due_at, updated_at) VALUES ('complaint', ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+         reply_due_at, updated_at) VALUES ('complaint', $1, $2, 'open', $3, $4, $5, $6) RETURNING id",
     )
     .bind(id)
     .bind(new.department_id)
@@ -167,7 +169,7 @@ async fn complain(
     .await?;
     sqlx::query(
         "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) \
-         VALUES (?, 'system', 'open', 'open', ?)",
+         VALUES ($1, 'system', 'open', 'open', $2)",
     )
     .bind(ticket)
     .bind(now)

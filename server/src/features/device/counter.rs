@@ -21,10 +21,10 @@ impl Store {
     ) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         let finished: Option<i64> = sqlx::query_scalar(
-            "UPDATE hall_visit SET finished_at = ?1, updated_at = ?1, \
-             staff_id = coalesce(staff_id, ?2) WHERE id = ( \
+            "UPDATE hall_visit SET finished_at = $1, updated_at = $1, \
+             staff_id = coalesce(staff_id, $2) WHERE id = ( \
                  SELECT v.id FROM hall_visit v JOIN staff s ON s.window_id = v.window_id \
-                 WHERE s.id = ?2 AND v.called_at IS NOT NULL AND v.called_at <= ?1 \
+                 WHERE s.id = $2 AND v.called_at IS NOT NULL AND v.called_at <= $1 \
                  AND v.finished_at IS NULL ORDER BY v.called_at DESC, v.id DESC LIMIT 1) \
              RETURNING id",
         )

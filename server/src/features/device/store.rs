@@ -25,6 +25,7 @@ pub struct DeviceLine {
     pub last_seen_at: Option<Timestamp>,
     /// Its last rating, if it made one.
     pub last_rated_at: Option<Timestamp>,
+    #[sqlx(try_from = "domain::sql::Flag")]
     pub revoked: bool,
 }
 
@@ -63,7 +64,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO device_enrolment (code_hash, window_id, created_by, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(code_hash)
         .bind(window)
@@ -95,8 +96,8 @@ impl Store {
         // The first statement writes: the transaction holds the write lock from the start.
         let mut tx = self.pool.begin().await?;
         let used: Option<(i64, i64)> = sqlx::query_as(
-            "UPDATE device_enrolment SET used_at = ?1 WHERE code_hash = ?2 AND used_at IS NULL \
-             AND expires_at > ?1 AND failures < ?3 RETURNING window_id, created_by",
+            "UPDATE device_enrolment SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL \
+             AND expires_at > $1 AND failures < $3 RETURNING window_id, created_by",
         )
         .bind(now)
         .bind(code_hash)
@@ -106,7 +107,7 @@ impl Store {
         let Some((window, by)) = used else {
             sqlx::query(
                 "UPDATE device_enrolment SET failures = failures + 1 \
-                 WHERE used_at IS NULL AND expires_at > ?",
+                 WHERE used_at IS NULL AND expires_at > $1",
             )
             .bind(now)
             .execute(&mut *tx)
@@ -116,7 +117,7 @@ impl Store {
         };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO device (window_id, token_hash, enrolled_at, enrolled_by, last_seen_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(window)
         .bind(token_hash)
@@ -144,7 +145,7 @@ impl Store {
             let found = sqlx::query_as(
                 "SELECT d.id, d.window_id, d.token_hash FROM device d \
                  JOIN service_window w ON w.id = d.window_id \
-                 WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.deactivated_at IS NULL",
+                 WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND w.deactivated_at IS NULL",
             )
             .bind(hash)
             .fetch_optional(&self.pool)
@@ -159,8 +160,8 @@ impl Store {
     /// Notes that the tablet asked for work (at most once a minute is written).
     pub async fn touch_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE device SET last_seen_at = ?1 WHERE id = ?2 \
-             AND (last_seen_at IS NULL OR last_seen_at < ?1 - 60000)",
+            "UPDATE device SET last_seen_at = $1 WHERE id = $2 \
+             AND (last_seen_at IS NULL OR last_seen_at < $1 - 60000)",
         )
         .bind(now)
         .bind(id)
@@ -173,7 +174,7 @@ impl Store {
     pub async fn revoke_device(&self, id: i64, account: i64, now: Timestamp) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done =
-            sqlx::query("UPDATE device SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            sqlx::query("UPDATE device SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
@@ -209,7 +210,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT v.code, i.name AS item FROM hall_visit v \
              LEFT JOIN service_item i ON i.id = v.service_item_id \
-             WHERE v.window_id = ? AND v.finished_at >= ? AND v.occurrence_id IS NOT NULL \
+             WHERE v.window_id = $1 AND v.finished_at >= $2 AND v.occurrence_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.occurrence_id = v.occurrence_id) \
              ORDER BY v.finished_at DESC, v.id DESC LIMIT 1",
         )
@@ -236,7 +237,7 @@ impl Store {
         sqlx::query_as(
             "SELECT v.occurrence_id, e.tracking_code, e.device_hash FROM hall_visit v \
              LEFT JOIN evaluation e ON e.occurrence_id = v.occurrence_id \
-             WHERE v.window_id = ? AND v.code = ? AND v.occurrence_id IS NOT NULL",
+             WHERE v.window_id = $1 AND v.code = $2 AND v.occurrence_id IS NOT NULL",
         )
         .bind(window)
         .bind(code)

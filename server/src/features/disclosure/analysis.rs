@@ -35,7 +35,7 @@ impl Store {
     /// When a hall's ratings and 差评 came in `month`, by weekday and hour.
     pub async fn heat(&self, hall: i64, month: Month) -> StoreResult<Vec<HeatHour>> {
         sqlx::query_as(
-            "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = ? AND month = ? \
+            "SELECT weekday, hour, rated, bad FROM stat_hour WHERE hall_id = $1 AND month = $2 \
              ORDER BY weekday, hour",
         )
         .bind(hall)
@@ -55,12 +55,12 @@ impl Store {
     ) -> StoreResult<Vec<WindowAlert>> {
         let sql = format!(
             "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
-             sum(s.rated) AS rated, sum(s.good) + (CASE WHEN ?4 THEN sum(s.basic) ELSE 0 END) AS good \
+             CAST(sum(s.rated) AS BIGINT) AS rated, CAST(sum(s.good) AS BIGINT) + (CASE WHEN $4 THEN CAST(sum(s.basic) AS BIGINT) ELSE 0 END) AS good \
              FROM stat_day s JOIN service_window w ON w.id = s.window_id \
              JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id \
-             WHERE s.day >= ?1 AND {} GROUP BY s.window_id \
-             HAVING sum(s.rated) >= ?2 AND good * 10000 < ?3 * sum(s.rated) \
-             ORDER BY good * 1.0 / sum(s.rated), window LIMIT 50",
+             WHERE s.day >= $1 AND {} GROUP BY s.window_id \
+             HAVING CAST(sum(s.rated) AS BIGINT) >= $2 AND good * 10000 < $3 * CAST(sum(s.rated) AS BIGINT) \
+             ORDER BY good * 1.0 / CAST(sum(s.rated) AS BIGINT), window LIMIT 50",
             within("s.window_id", windows_sql(scope))
         );
         let rows = sqlx::query(&sql)

@@ -100,8 +100,8 @@ impl Store {
     ) -> StoreResult<WalkIns> {
         let (name, id) = scope.key();
         let (rated, bad) = sqlx::query_as(
-            "SELECT coalesce(sum(rated), 0), coalesce(sum(bad), 0) FROM stat_walk_in \
-             WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ?",
+            "SELECT coalesce(CAST(sum(rated) AS BIGINT), 0), coalesce(CAST(sum(bad) AS BIGINT), 0) FROM stat_walk_in \
+             WHERE scope = $1 AND scope_id = $2 AND month BETWEEN $3 AND $4",
         )
         .bind(name)
         .bind(id)
@@ -121,8 +121,8 @@ impl Store {
     ) -> StoreResult<ByChannel> {
         let (name, id) = scope.key();
         let rows = sqlx::query_as(
-            "SELECT channel, sum(n) FROM stat_channel WHERE scope = ? AND scope_id = ? \
-             AND month BETWEEN ? AND ? GROUP BY channel",
+            "SELECT channel, CAST(sum(n) AS BIGINT) FROM stat_channel WHERE scope = $1 AND scope_id = $2 \
+             AND month BETWEEN $3 AND $4 GROUP BY channel",
         )
         .bind(name)
         .bind(id)
@@ -142,8 +142,8 @@ impl Store {
         to: Month,
     ) -> StoreResult<ByChannel> {
         let sql = format!(
-            "SELECT channel, sum(n) FROM stat_channel WHERE scope = 'department' \
-             AND scope_id IN ({departments}) AND month BETWEEN ? AND ? GROUP BY channel"
+            "SELECT channel, CAST(sum(n) AS BIGINT) FROM stat_channel WHERE scope = 'department' \
+             AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2 GROUP BY channel"
         );
         let rows = sqlx::query_as(&sql)
             .bind(from)
@@ -172,7 +172,7 @@ pub(super) fn channel_columns() -> String {
 }
 
 /// Reads the `ch_<channel>` columns of `channel_columns`.
-pub(super) fn read_channels(r: &sqlx::sqlite::SqliteRow) -> StoreResult<ByChannel> {
+pub(super) fn read_channels(r: &crate::platform::db::DbRow) -> StoreResult<ByChannel> {
     use sqlx::Row;
     let mut counts = ByChannel::default();
     for (n, c) in counts.0.iter_mut().zip(Channel::ALL) {

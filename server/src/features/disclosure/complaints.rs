@@ -68,7 +68,7 @@ impl ComplaintsBySource {
     }
 }
 
-fn counts(row: &sqlx::sqlite::SqliteRow) -> ComplaintCounts {
+fn counts(row: &crate::platform::db::DbRow) -> ComplaintCounts {
     ComplaintCounts {
         received: row.get("received"),
         on_time: row.get("on_time"),
@@ -87,9 +87,9 @@ impl Store {
     ) -> StoreResult<ComplaintsBySource> {
         let (name, id) = scope.key();
         let rows = sqlx::query(
-            "SELECT source, sum(received) AS received, sum(on_time) AS on_time, \
-             sum(late) AS late, sum(complex) AS complex FROM stat_complaint \
-             WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ? GROUP BY source",
+            "SELECT source, CAST(sum(received) AS BIGINT) AS received, CAST(sum(on_time) AS BIGINT) AS on_time, \
+             CAST(sum(late) AS BIGINT) AS late, CAST(sum(complex) AS BIGINT) AS complex FROM stat_complaint \
+             WHERE scope = $1 AND scope_id = $2 AND month BETWEEN $3 AND $4 GROUP BY source",
         )
         .bind(name)
         .bind(id)
@@ -111,10 +111,10 @@ impl Store {
         to: Month,
     ) -> StoreResult<ComplaintsBySource> {
         let sql = format!(
-            "SELECT source, sum(received) AS received, sum(on_time) AS on_time, \
-             sum(late) AS late, sum(complex) AS complex FROM stat_complaint \
+            "SELECT source, CAST(sum(received) AS BIGINT) AS received, CAST(sum(on_time) AS BIGINT) AS on_time, \
+             CAST(sum(late) AS BIGINT) AS late, CAST(sum(complex) AS BIGINT) AS complex FROM stat_complaint \
              WHERE scope = 'department' AND scope_id IN ({departments}) \
-             AND month BETWEEN ? AND ? GROUP BY source"
+             AND month BETWEEN $1 AND $2 GROUP BY source"
         );
         let rows = sqlx::query(&sql)
             .bind(from)

@@ -33,16 +33,16 @@ impl Store {
         let sql = match kind {
             "department" => {
                 "SELECT d.name, r.id, r.name FROM department d JOIN region r ON r.id = d.region_id \
-                 WHERE d.id = ?"
+                 WHERE d.id = $1"
             }
-            "region" => "SELECT name, NULL, NULL FROM region WHERE id = ?",
+            "region" => "SELECT name, NULL, NULL FROM region WHERE id = $1",
             "window" => {
                 "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name, d.id, d.name FROM service_window w \
-                 JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id WHERE w.id = ?"
+                 JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id WHERE w.id = $1"
             }
             "item" => {
                 "SELECT i.name, d.id, d.name FROM service_item i JOIN department d ON d.id = i.department_id \
-                 WHERE i.id = ?"
+                 WHERE i.id = $1"
             }
             _ => return Ok(None),
         };
@@ -69,7 +69,7 @@ impl Store {
              LEFT JOIN service_item i ON i.id = o.service_item_id \
              WHERE t.kind = 'bad_review' AND t.state = 'closed' \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id) \
-             AND o.registered_at >= ? AND o.registered_at < ? ORDER BY t.id DESC LIMIT 200",
+             AND o.registered_at >= $1 AND o.registered_at < $2 ORDER BY t.id DESC LIMIT 200",
         )
         .bind(month.start_unix_ms_cst())
         .bind(month.end_unix_ms_cst())
@@ -112,14 +112,14 @@ pub struct OpenRow {
 
 /// The complaint columns of the open data, summed over sources from `stat_complaint`.
 const COMPLAINT_COLUMNS: [&str; 8] = [
-    "sum(received)",
-    "sum(on_time)",
-    "sum(late)",
-    "sum(complex)",
-    "sum(CASE WHEN source = 'form' THEN received ELSE 0 END)",
-    "sum(CASE WHEN source = '12345' THEN received ELSE 0 END)",
-    "sum(CASE WHEN source = 'website' THEN received ELSE 0 END)",
-    "sum(CASE WHEN source IN ('leader_mailbox', 'other') THEN received ELSE 0 END)",
+    "CAST(sum(received) AS BIGINT)",
+    "CAST(sum(on_time) AS BIGINT)",
+    "CAST(sum(late) AS BIGINT)",
+    "CAST(sum(complex) AS BIGINT)",
+    "CAST(sum(CASE WHEN source = 'form' THEN received ELSE 0 END) AS BIGINT)",
+    "CAST(sum(CASE WHEN source = '12345' THEN received ELSE 0 END) AS BIGINT)",
+    "CAST(sum(CASE WHEN source = 'website' THEN received ELSE 0 END) AS BIGINT)",
+    "CAST(sum(CASE WHEN source IN ('leader_mailbox', 'other') THEN received ELSE 0 END) AS BIGINT)",
 ];
 
 impl Store {
@@ -132,9 +132,9 @@ impl Store {
         let staff = if staff_by_name { "name" } else { "staff_no" };
         // Two statements rather than `?1 IS NULL OR …`, so that a month's rows come by index.
         let filter = if month.is_some() {
-            "s.month = ?1"
+            "s.month = $1"
         } else {
-            "?1 IS NULL"
+            "$1 IS NULL"
         };
         let channels = channel_columns();
         let complaint_sums = COMPLAINT_COLUMNS
@@ -201,7 +201,7 @@ impl Store {
 }
 
 /// The complaint columns `c0` … `c7` of an open-data row.
-fn complaint_counts(r: &sqlx::sqlite::SqliteRow) -> Result<[i64; 8], sqlx::Error> {
+fn complaint_counts(r: &crate::platform::db::DbRow) -> Result<[i64; 8], sqlx::Error> {
     let mut out = [0; 8];
     for (i, slot) in out.iter_mut().enumerate() {
         *slot = r.try_get(format!("c{i}").as_str())?;

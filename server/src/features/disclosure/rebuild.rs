@@ -12,13 +12,14 @@ use super::{STAT_COLUMNS, Scope, counts, store::SUMMED};
 impl Store {
     /// Whether ratings exist that the aggregates do not count yet (data from before them).
     pub async fn stats_missing(&self) -> StoreResult<bool> {
-        sqlx::query_scalar(
+        sqlx::query_scalar::<_, domain::sql::Flag>(
             "SELECT NOT EXISTS (SELECT 1 FROM stat) \
              AND EXISTS (SELECT 1 FROM service_occurrence \
                          WHERE kind NOT IN ('walk_in', 'general', 'inspection'))",
         )
         .fetch_one(&self.pool)
         .await
+        .map(bool::from)
     }
 
     /// Recomputes every aggregate from the ratings, tickets and invalidations (a full scan), in one
@@ -78,7 +79,7 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO stat_walk_in (scope, scope_id, month, rated, bad) \
-             SELECT s.scope, s.scope_id, s.month, count(*), sum(e.level <= 2) \
+             SELECT s.scope, s.scope_id, s.month, count(*), CAST(sum(e.level <= 2) AS BIGINT) \
              FROM evaluation e JOIN walk_in_scope s ON s.occurrence_id = e.occurrence_id \
              WHERE s.scope_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
@@ -93,10 +94,10 @@ impl Store {
             "INSERT INTO stat_voice (scope, scope_id, month, general, general_typed, general_good, \
              general_bad, inspections, inspection_covert, inspection_good, inspection_bad) \
              SELECT s.scope, s.scope_id, s.month, \
-             sum(s.kind = 'general' AND NOT s.typed), sum(s.kind = 'general' AND s.typed), \
-             sum(s.kind = 'general' AND e.level >= 4), sum(s.kind = 'general' AND e.level <= 2), \
-             sum(s.kind = 'inspection'), sum(s.kind = 'inspection' AND s.covert), \
-             sum(s.kind = 'inspection' AND e.level >= 4), sum(s.kind = 'inspection' AND e.level <= 2) \
+             CAST(sum(s.kind = 'general' AND NOT s.typed) AS BIGINT), CAST(sum(s.kind = 'general' AND s.typed) AS BIGINT), \
+             CAST(sum(s.kind = 'general' AND e.level >= 4) AS BIGINT), CAST(sum(s.kind = 'general' AND e.level <= 2) AS BIGINT), \
+             CAST(sum(s.kind = 'inspection') AS BIGINT), CAST(sum(s.kind = 'inspection' AND s.covert) AS BIGINT), \
+             CAST(sum(s.kind = 'inspection' AND e.level >= 4) AS BIGINT), CAST(sum(s.kind = 'inspection' AND e.level <= 2) AS BIGINT) \
              FROM evaluation e JOIN voice_scope s ON s.occurrence_id = e.occurrence_id \
              WHERE s.scope_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
@@ -115,7 +116,7 @@ impl Store {
              SELECT w.hall_id, CAST(strftime('%Y%m', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
              CAST(strftime('%w', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
              CAST(strftime('%H', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
-             count(*), sum(e.level <= 2) \
+             count(*), CAST(sum(e.level <= 2) AS BIGINT) \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
              JOIN service_window w ON w.id = o.window_id \
              WHERE o.kind NOT IN ('general', 'inspection') \
@@ -127,7 +128,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO stat_day (window_id, day, rated, good, basic) \
              SELECT o.window_id, CAST(strftime('%Y%m%d', e.created_at / 1000 + 28800, 'unixepoch') AS INTEGER), \
-             count(*), sum(e.level >= 4), sum(e.level = 3) \
+             count(*), CAST(sum(e.level >= 4) AS BIGINT), CAST(sum(e.level = 3) AS BIGINT) \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
              WHERE o.window_id IS NOT NULL AND o.kind NOT IN ('general', 'inspection') \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
@@ -179,7 +180,7 @@ impl Store {
         let (name, id) = scope.key();
         let column = scope_column(name);
         let sql = format!(
-            "SELECT {SUMMED} FROM ({PER_OCCURRENCE}) WHERE {column} = ? AND month BETWEEN ? AND ?"
+            "SELECT {SUMMED} FROM ({PER_OCCURRENCE}) WHERE {column} = $1 AND month BETWEEN $2 AND $3"
         );
         let row = sqlx::query(&sql)
             .bind(id)
@@ -264,9 +265,9 @@ impl Store {
 const REBUILD_COMPLAINTS: &str = "INSERT INTO stat_complaint \
     (scope, scope_id, month, source, received, on_time, late, complex) \
     SELECT s.scope, s.scope_id, s.month, s.source, count(*), \
-    sum(f.at IS NOT NULL AND (t.reply_due_at IS NULL OR f.at <= t.reply_due_at)), \
-    sum(f.at IS NOT NULL AND t.reply_due_at IS NOT NULL AND f.at > t.reply_due_at), \
-    sum(EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.id AND e.action = 'mark_complex')) \
+    CAST(sum(f.at IS NOT NULL AND (t.reply_due_at IS NULL OR f.at <= t.reply_due_at)) AS BIGINT), \
+    CAST(sum(f.at IS NOT NULL AND t.reply_due_at IS NOT NULL AND f.at > t.reply_due_at) AS BIGINT), \
+    CAST(sum(EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.id AND e.action = 'mark_complex')) AS BIGINT) \
     FROM complaint_scope s JOIN ticket t ON t.id = s.ticket_id \
     LEFT JOIN ticket_event f ON f.id = (SELECT min(id) FROM ticket_event \
         WHERE ticket_id = t.id AND action = 'reply') \

@@ -40,19 +40,19 @@ pub const STAT_COLUMNS: &str = "occurrences, l1, l2, l3, l4, l5, a1, a2, a3, a4,
      appeals_rejected";
 
 /// The same columns summed, for a range of months.
-pub(super) const SUMMED: &str = "sum(occurrences) AS occurrences, sum(l1) AS l1, sum(l2) AS l2, sum(l3) AS l3, \
-     sum(l4) AS l4, sum(l5) AS l5, sum(a1) AS a1, sum(a2) AS a2, sum(a3) AS a3, sum(a4) AS a4, \
-     sum(a5) AS a5, sum(invalidated) AS invalidated, sum(bad_replied) AS bad_replied, \
-     sum(bad_rectified) AS bad_rectified, sum(bad_real_name) AS bad_real_name, \
-     sum(fix_rated) AS fix_rated, sum(fix_satisfied) AS fix_satisfied, \
-     sum(bad_real_name_visited) AS bad_real_name_visited, sum(et1) AS et1, sum(et2) AS et2, \
-     sum(et3) AS et3, sum(et4) AS et4, sum(et5) AS et5, sum(et6) AS et6, \
-     sum(anonymous) AS anonymous, sum(received) AS received, sum(k_case) AS k_case, \
-     sum(k_visit) AS k_visit, sum(k_default) AS k_default, sum(appeals_filed) AS appeals_filed, \
-     sum(appeals_upheld) AS appeals_upheld, sum(appeals_rejected) AS appeals_rejected";
+pub(super) const SUMMED: &str = "CAST(sum(occurrences) AS BIGINT) AS occurrences, CAST(sum(l1) AS BIGINT) AS l1, CAST(sum(l2) AS BIGINT) AS l2, CAST(sum(l3) AS BIGINT) AS l3, \
+     CAST(sum(l4) AS BIGINT) AS l4, CAST(sum(l5) AS BIGINT) AS l5, CAST(sum(a1) AS BIGINT) AS a1, CAST(sum(a2) AS BIGINT) AS a2, CAST(sum(a3) AS BIGINT) AS a3, CAST(sum(a4) AS BIGINT) AS a4, \
+     CAST(sum(a5) AS BIGINT) AS a5, CAST(sum(invalidated) AS BIGINT) AS invalidated, CAST(sum(bad_replied) AS BIGINT) AS bad_replied, \
+     CAST(sum(bad_rectified) AS BIGINT) AS bad_rectified, CAST(sum(bad_real_name) AS BIGINT) AS bad_real_name, \
+     CAST(sum(fix_rated) AS BIGINT) AS fix_rated, CAST(sum(fix_satisfied) AS BIGINT) AS fix_satisfied, \
+     CAST(sum(bad_real_name_visited) AS BIGINT) AS bad_real_name_visited, CAST(sum(et1) AS BIGINT) AS et1, CAST(sum(et2) AS BIGINT) AS et2, \
+     CAST(sum(et3) AS BIGINT) AS et3, CAST(sum(et4) AS BIGINT) AS et4, CAST(sum(et5) AS BIGINT) AS et5, CAST(sum(et6) AS BIGINT) AS et6, \
+     CAST(sum(anonymous) AS BIGINT) AS anonymous, CAST(sum(received) AS BIGINT) AS received, CAST(sum(k_case) AS BIGINT) AS k_case, \
+     CAST(sum(k_visit) AS BIGINT) AS k_visit, CAST(sum(k_default) AS BIGINT) AS k_default, CAST(sum(appeals_filed) AS BIGINT) AS appeals_filed, \
+     CAST(sum(appeals_upheld) AS BIGINT) AS appeals_upheld, CAST(sum(appeals_rejected) AS BIGINT) AS appeals_rejected";
 
 /// Reads the counts from a row with the `stat` column names.
-pub fn counts(r: &sqlx::sqlite::SqliteRow) -> Counts {
+pub fn counts(r: &crate::platform::db::DbRow) -> Counts {
     let get = |name: &str| {
         r.try_get::<Option<i64>, _>(name)
             .ok()
@@ -121,15 +121,15 @@ impl Children {
     /// (scope name, table with the names, filter on it).
     fn sql(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Children::Regions => ("region", "region", "?3 IS NULL"),
-            Children::Departments => ("department", "department", "?3 IS NULL"),
-            Children::DepartmentsIn(_) => ("department", "department", "x.region_id = ?3"),
-            Children::WindowsOf(_) => ("window", "service_window", "x.department_id = ?3"),
-            Children::ItemsOf(_) => ("item", "service_item", "x.department_id = ?3"),
-            Children::StaffOf(_) => ("staff", "staff", "x.window_id = ?3"),
-            Children::AllStaff => ("staff", "staff", "?3 IS NULL"),
-            Children::AllWindows => ("window", "service_window", "?3 IS NULL"),
-            Children::Items => ("item", "service_item", "?3 IS NULL"),
+            Children::Regions => ("region", "region", "$3 IS NULL"),
+            Children::Departments => ("department", "department", "$3 IS NULL"),
+            Children::DepartmentsIn(_) => ("department", "department", "x.region_id = $3"),
+            Children::WindowsOf(_) => ("window", "service_window", "x.department_id = $3"),
+            Children::ItemsOf(_) => ("item", "service_item", "x.department_id = $3"),
+            Children::StaffOf(_) => ("staff", "staff", "x.window_id = $3"),
+            Children::AllStaff => ("staff", "staff", "$3 IS NULL"),
+            Children::AllWindows => ("window", "service_window", "$3 IS NULL"),
+            Children::Items => ("item", "service_item", "$3 IS NULL"),
         }
     }
 
@@ -165,8 +165,8 @@ impl Store {
     ) -> StoreResult<Vec<(Month, Counts)>> {
         let (name, id) = scope.key();
         let sql = format!(
-            "SELECT month, {STAT_COLUMNS} FROM stat WHERE scope = ? AND scope_id = ? \
-             AND month BETWEEN ? AND ? ORDER BY month"
+            "SELECT month, {STAT_COLUMNS} FROM stat WHERE scope = $1 AND scope_id = $2 \
+             AND month BETWEEN $3 AND $4 ORDER BY month"
         );
         let rows = sqlx::query(&sql)
             .bind(name)
@@ -201,7 +201,7 @@ impl Store {
         let (scope, table, filter) = children.sql();
         let sql = format!(
             "SELECT count(*) FROM {table} x WHERE ({filter}) AND EXISTS (SELECT 1 FROM stat s \
-             WHERE s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN ?1 AND ?2)"
+             WHERE s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN $1 AND $2)"
         );
         sqlx::query_scalar(&sql)
             .bind(from)
@@ -249,8 +249,8 @@ impl Store {
         let names = children.name_columns();
         let sql = format!(
             "SELECT x.id AS id, {names}, {SUMMED} FROM {table} x \
-             JOIN stat s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN ?1 AND ?2 \
-                          WHERE ({filter}) AND ({within}) GROUP BY x.id ORDER BY x.id LIMIT ?4 OFFSET ?5"
+             JOIN stat s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN $1 AND $2 \
+                          WHERE ({filter}) AND ({within}) GROUP BY x.id ORDER BY x.id LIMIT $4 OFFSET $5"
         );
         let rows = sqlx::query(&sql)
             .bind(from)
@@ -281,9 +281,9 @@ impl Store {
     ) -> StoreResult<Vec<(i64, i64)>> {
         let (name, id) = scope.key();
         sqlx::query_as(
-            "SELECT reason_code, sum(n) AS n FROM stat_reason WHERE scope = ? AND scope_id = ? \
-             AND month BETWEEN ? AND ? GROUP BY reason_code HAVING sum(n) > 0 \
-             ORDER BY n DESC, reason_code LIMIT ?",
+            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM stat_reason WHERE scope = $1 AND scope_id = $2 \
+             AND month BETWEEN $3 AND $4 GROUP BY reason_code HAVING CAST(sum(n) AS BIGINT) > 0 \
+             ORDER BY n DESC, reason_code LIMIT $5",
         )
         .bind(name)
         .bind(id)
@@ -304,9 +304,9 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
         let sql = format!(
-            "SELECT reason_code, sum(n) AS n FROM stat_reason WHERE scope = 'department' \
-             AND scope_id IN ({departments}) AND month BETWEEN ? AND ? GROUP BY reason_code \
-             HAVING sum(n) > 0 ORDER BY n DESC, reason_code LIMIT ?"
+            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM stat_reason WHERE scope = 'department' \
+             AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2 GROUP BY reason_code \
+             HAVING CAST(sum(n) AS BIGINT) > 0 ORDER BY n DESC, reason_code LIMIT $3"
         );
         sqlx::query_as(&sql)
             .bind(from)

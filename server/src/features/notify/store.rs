@@ -68,10 +68,10 @@ impl Store {
              coalesce(i.sent, 0) AS sent FROM service_occurrence o \
              LEFT JOIN invitation i ON i.occurrence_id = o.id \
              WHERE o.kind IN ('case', 'visit') AND o.evaluator_phone_enc IS NOT NULL \
-             AND o.registered_at BETWEEN ? AND ? \
+             AND o.registered_at BETWEEN $1 AND $2 \
              AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.occurrence_id = o.id) \
-             AND coalesce(i.sent, 0) <= ? \
-             AND (i.last_attempt_at IS NULL OR i.last_attempt_at <= ?) \
+             AND coalesce(i.sent, 0) <= $3 \
+             AND (i.last_attempt_at IS NULL OR i.last_attempt_at <= $4) \
              ORDER BY o.id LIMIT 500",
         )
         .bind(from)
@@ -90,7 +90,7 @@ impl Store {
         at: i64,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO invitation (occurrence_id, sent, last_attempt_at) VALUES (?, ?, ?) \
+            "INSERT INTO invitation (occurrence_id, sent, last_attempt_at) VALUES ($1, $2, $3) \
              ON CONFLICT (occurrence_id) DO UPDATE SET sent = sent + excluded.sent, \
              last_attempt_at = excluded.last_attempt_at",
         )
@@ -104,16 +104,19 @@ impl Store {
 
     /// Whether the occurrence is rated (a message is never sent for a rated one).
     pub(super) async fn is_rated(&self, occurrence: i64) -> StoreResult<bool> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM evaluation WHERE occurrence_id = ?)")
-            .bind(occurrence)
-            .fetch_one(&self.pool)
-            .await
+        sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM evaluation WHERE occurrence_id = $1)",
+        )
+        .bind(occurrence)
+        .fetch_one(&self.pool)
+        .await
+        .map(bool::from)
     }
 
     /// The sealed phone registered with an occurrence.
     pub(super) async fn occurrence_phone(&self, occurrence: i64) -> StoreResult<Option<Vec<u8>>> {
         Ok(
-            sqlx::query_scalar("SELECT evaluator_phone_enc FROM service_occurrence WHERE id = ?")
+            sqlx::query_scalar("SELECT evaluator_phone_enc FROM service_occurrence WHERE id = $1")
                 .bind(occurrence)
                 .fetch_optional(&self.pool)
                 .await?
@@ -124,12 +127,12 @@ impl Store {
     /// Whether any of `hashes` (a phone's keyed hashes under each listed key) opted out.
     pub(super) async fn opted_out(&self, hashes: &[Vec<u8>]) -> StoreResult<bool> {
         for hash in hashes {
-            let found: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM opt_out WHERE phone_hash = ?)")
+            let found: domain::sql::Flag =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM opt_out WHERE phone_hash = $1)")
                     .bind(hash)
                     .fetch_one(&self.pool)
                     .await?;
-            if found {
+            if found.0 {
                 return Ok(true);
             }
         }
@@ -139,7 +142,7 @@ impl Store {
     /// 退订: the phone's keyed hash gets no more invitations. Repeats are no-ops.
     pub(super) async fn add_opt_out(&self, hash: &[u8], source: &str, at: i64) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO opt_out (phone_hash, source, at) VALUES (?, ?, ?) \
+            "INSERT INTO opt_out (phone_hash, source, at) VALUES ($1, $2, $3) \
              ON CONFLICT (phone_hash) DO NOTHING",
         )
         .bind(hash)
@@ -159,7 +162,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO message_log (kind, via, occurrence_id, ticket_id, phone_masked, status, \
-             error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             error, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(entry.kind)
         .bind(entry.via)
@@ -178,7 +181,7 @@ impl Store {
     pub async fn message_log(&self, limit: i64) -> StoreResult<Vec<MessageLine>> {
         sqlx::query_as(
             "SELECT kind, via, occurrence_id, ticket_id, phone_masked, status, error, at \
-             FROM message_log ORDER BY id DESC LIMIT ?",
+             FROM message_log ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -189,7 +192,7 @@ impl Store {
     pub(super) async fn unrated_before(&self, since: i64, before: i64) -> StoreResult<Vec<i64>> {
         sqlx::query_scalar(
             "SELECT o.id FROM service_occurrence o WHERE o.kind IN ('case', 'visit') \
-             AND o.registered_at BETWEEN ? AND ? \
+             AND o.registered_at BETWEEN $1 AND $2 \
              AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.occurrence_id = o.id) \
              ORDER BY o.id LIMIT 1000",
         )
@@ -212,16 +215,16 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, \
              channel, created_at, default_rule, default_rule_version) \
-             VALUES (?, ?, ?, ?, 'system_default', ?, ?, ?) \
+             VALUES ($1, $2, $3, $4, 'system_default', $5, $6, $7) \
              ON CONFLICT (occurrence_id) DO NOTHING",
         )
         .bind(occurrence)
         .bind(tracking_code)
         .bind(level)
-        .bind(domain::Catalogue::CURRENT.version)
+        .bind(i64::from(domain::Catalogue::CURRENT.version))
         .bind(at)
         .bind(domain::notify::DefaultEvaluationSettings::RULE_ID)
-        .bind(rule_version)
+        .bind(i64::from(rule_version))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -233,7 +236,7 @@ impl Store {
         since: i64,
     ) -> StoreResult<Vec<NoticeCandidate>> {
         let sql = format!(
-            "{} AND t.opened_at >= ? AND NOT EXISTS (SELECT 1 FROM ticket_notice n \
+            "{} AND t.opened_at >= $1 AND NOT EXISTS (SELECT 1 FROM ticket_notice n \
              WHERE n.ticket_id = t.id AND n.reason = 'opened') ORDER BY t.id LIMIT 200",
             notice_select()
         );
@@ -247,7 +250,7 @@ impl Store {
         until: i64,
     ) -> StoreResult<Vec<NoticeCandidate>> {
         let sql = format!(
-            "SELECT * FROM ({}) AS c WHERE c.due_at > ? AND c.due_at <= ? \
+            "SELECT * FROM ({}) AS c WHERE c.due_at > $1 AND c.due_at <= $2 \
              AND NOT EXISTS (SELECT 1 FROM ticket_notice n WHERE n.ticket_id = c.id \
              AND n.reason = 'deadline_near' AND n.due_at = c.due_at) ORDER BY c.id LIMIT 200",
             notice_select()
@@ -269,7 +272,7 @@ impl Store {
         at: i64,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "INSERT INTO ticket_notice (ticket_id, reason, due_at, at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO ticket_notice (ticket_id, reason, due_at, at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
         )
         .bind(ticket)

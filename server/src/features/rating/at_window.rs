@@ -4,7 +4,7 @@
 use domain::ids::{DepartmentId, WindowId};
 
 use super::NewEvaluation;
-use sqlx::SqliteConnection;
+use crate::platform::db::Connection;
 
 use super::store::insert;
 use crate::features::visit::{bindable_visit, make_occurrence, visit_code_rated};
@@ -37,10 +37,10 @@ pub enum WindowRated {
 }
 
 /// A walk-in's own occurrence: the window and a random suffix make its case number.
-async fn walk_in(tx: &mut SqliteConnection, at: &WindowRating, now: i64) -> StoreResult<i64> {
+async fn walk_in(tx: &mut Connection, at: &WindowRating, now: i64) -> StoreResult<i64> {
     sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, department_id, window_id, \
-         channel, registered_at, kind) VALUES (?, 1, ?, ?, 'qr_code', ?, 'walk_in') RETURNING id",
+         channel, registered_at, kind) VALUES ($1, 1, $2, $3, 'qr_code', $4, 'walk_in') RETURNING id",
     )
     .bind(format!(
         "V{}-{now}-{}",
@@ -76,13 +76,13 @@ impl Store {
 /// The e码 rating inside the writer's transaction, which holds SQLite's write lock before it reads
 /// the guard and the visit.
 async fn rate_at_window(
-    tx: &mut SqliteConnection,
+    tx: &mut Connection,
     at: &WindowRating,
     new: &NewEvaluation,
 ) -> StoreResult<WindowRated> {
     let recent: Option<i64> = sqlx::query_scalar(
         "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-         WHERE e.device_hash = ? AND e.created_at >= ? AND o.window_id = ? LIMIT 1",
+         WHERE e.device_hash = $1 AND e.created_at >= $2 AND o.window_id = $3 LIMIT 1",
     )
     .bind(&new.device_hash)
     .bind(at.cooldown_since)

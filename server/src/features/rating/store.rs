@@ -51,19 +51,19 @@ pub struct TicketProgress {
 
 /// Inserts the evaluation unless the occurrence already has one; the reasons go in with it.
 pub(crate) async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::platform::db::Connection,
     occurrence_id: i64,
     new: &NewEvaluation,
 ) -> StoreResult<bool> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, comment, \
-         phone_enc, channel, device_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         phone_enc, channel, device_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (occurrence_id) DO NOTHING RETURNING id",
     )
     .bind(occurrence_id)
     .bind(&new.tracking_code)
     .bind(new.level)
-    .bind(new.catalogue_version)
+    .bind(i64::from(new.catalogue_version))
     .bind(&new.comment)
     .bind(&new.phone_enc)
     .bind(new.channel)
@@ -73,9 +73,9 @@ pub(crate) async fn insert(
     .await?;
     let Some(id) = id else { return Ok(false) };
     for code in &new.reasons {
-        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
+        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES ($1, $2)")
             .bind(id)
-            .bind(code)
+            .bind(i64::from(*code))
             .execute(&mut *tx)
             .await?;
     }
@@ -86,7 +86,7 @@ pub(crate) async fn insert(
 }
 
 async fn open_ticket(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::platform::db::Connection,
     occurrence_id: i64,
     evaluation_id: i64,
     ticket: NewTicket,
@@ -94,8 +94,8 @@ async fn open_ticket(
     let now = now_ms();
     let ticket_id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
-         contact_due_at, updated_at) SELECT 'bad_review', ?, department_id, 'open', ?, ?, ?, ? \
-         FROM service_occurrence WHERE id = ? RETURNING id",
+         contact_due_at, updated_at) SELECT 'bad_review', $1, department_id, 'open', $2, $3, $4, $5 \
+         FROM service_occurrence WHERE id = $6 RETURNING id",
     )
     .bind(evaluation_id)
     .bind(ticket.real_name)
@@ -106,7 +106,7 @@ async fn open_ticket(
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES (?, 'system', 'open', 'open', ?)",
+        "INSERT INTO ticket_event (ticket_id, actor, action, to_state, at) VALUES ($1, 'system', 'open', 'open', $2)",
     )
     .bind(ticket_id)
     .bind(now)
@@ -141,7 +141,7 @@ impl Store {
              t.state AS ticket_state, t.contact_due_at FROM evaluation e \
              JOIN service_occurrence o ON o.id = e.occurrence_id \
              JOIN department d ON d.id = o.department_id \
-             LEFT JOIN ticket t ON t.evaluation_id = e.id WHERE e.tracking_code = ?",
+             LEFT JOIN ticket t ON t.evaluation_id = e.id WHERE e.tracking_code = $1",
         )
         .bind(code)
         .fetch_optional(&self.pool)
@@ -150,7 +150,7 @@ impl Store {
             return Ok(None);
         };
         let reasons = sqlx::query_scalar(
-            "SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code",
+            "SELECT reason_code FROM evaluation_reason WHERE evaluation_id = $1 ORDER BY reason_code",
         )
         .bind(row.try_get::<i64, _>("id")?)
         .fetch_all(&self.pool)
@@ -179,11 +179,11 @@ impl Store {
             let level = domain::reasons::level_of(r.code).map_or(0, |l| l.interface_code());
             sqlx::query(
                 "INSERT INTO reason_catalogue (version, code, level, label_zh, label_en, core) \
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version, code) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (version, code) DO NOTHING",
             )
-            .bind(catalogue.version)
-            .bind(r.code)
-            .bind(level)
+            .bind(i64::from(catalogue.version))
+            .bind(i64::from(r.code))
+            .bind(i64::from(level))
             .bind(r.label_zh)
             .bind(r.label_en)
             .bind(r.core)
@@ -216,7 +216,7 @@ impl Store {
     pub async fn follow_up_state(&self, code: &str) -> StoreResult<Option<FollowUpState>> {
         let row = sqlx::query(
             "SELECT e.id, t.state, f.level FROM evaluation e JOIN ticket t ON t.evaluation_id = e.id \
-             LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id WHERE e.tracking_code = ?",
+             LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id WHERE e.tracking_code = $1",
         )
         .bind(code)
         .fetch_optional(&self.pool)
@@ -237,7 +237,7 @@ impl Store {
         comment: Option<&str>,
     ) -> StoreResult<bool> {
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (evaluation_id) DO NOTHING RETURNING evaluation_id",
         )
         .bind(evaluation)
@@ -267,7 +267,7 @@ impl Store {
     /// The staff record a window clerk's account is linked to.
     pub async fn account_staff(&self, account: i64) -> StoreResult<Option<(i64, String)>> {
         sqlx::query_as(
-            "SELECT s.id, s.staff_no || ' ' || s.name FROM account a JOIN staff s ON s.id = a.staff_id WHERE a.id = ?",
+            "SELECT s.id, s.staff_no || ' ' || s.name FROM account a JOIN staff s ON s.id = a.staff_id WHERE a.id = $1",
         )
         .bind(account)
         .fetch_optional(&self.pool)
@@ -282,7 +282,7 @@ impl Store {
              EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) AS invalidated, \
              (SELECT t.state FROM ticket t WHERE t.evaluation_id = e.id) AS ticket \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE o.staff_id = ? AND e.created_at >= ? AND o.kind NOT IN ('general', 'inspection') \
+             WHERE o.staff_id = $1 AND e.created_at >= $2 AND o.kind NOT IN ('general', 'inspection') \
              ORDER BY e.id DESC LIMIT 1000",
         )
         .bind(staff)
@@ -297,7 +297,7 @@ impl Store {
                     level: r.try_get("level")?,
                     reasons: codes_from_list(reasons.as_deref()),
                     comment: r.try_get("comment")?,
-                    invalidated: r.try_get("invalidated")?,
+                    invalidated: r.try_get::<domain::sql::Flag, _>("invalidated")?.0,
                     ticket: r.try_get("ticket")?,
                 })
             })

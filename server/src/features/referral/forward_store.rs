@@ -79,10 +79,10 @@ impl Store {
              FROM forward_message m JOIN ticket t ON t.id = m.ticket_id \
              JOIN evaluation e ON e.id = t.evaluation_id \
              LEFT JOIN forward_message o ON o.ticket_id = m.ticket_id AND o.kind = 'work_order' \
-             WHERE m.delivered_at IS NULL AND m.next_try_at <= ? \
+             WHERE m.delivered_at IS NULL AND m.next_try_at <= $1 \
              AND m.id = (SELECT min(id) FROM forward_message \
                          WHERE ticket_id = m.ticket_id AND delivered_at IS NULL) \
-             ORDER BY m.id LIMIT ?",
+             ORDER BY m.id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -115,7 +115,7 @@ impl Store {
              JOIN department d ON d.id = t.department_id \
              JOIN service_occurrence o ON o.id = e.occurrence_id \
              LEFT JOIN service_item i ON i.id = o.service_item_id \
-             WHERE t.id = ? AND t.kind = 'bad_review'",
+             WHERE t.id = $1 AND t.kind = 'bad_review'",
         )
         .bind(ticket_id)
         .fetch_optional(&self.pool)
@@ -146,25 +146,25 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO forward_attempt (message_id, at, http_status, error) VALUES (?, ?, ?, ?)",
+            "INSERT INTO forward_attempt (message_id, at, http_status, error) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(now)
-        .bind(http_status)
+        .bind(http_status.map(i64::from))
         .bind(outcome.err().map(|(_, e)| e))
         .execute(&mut *tx)
         .await?;
         match outcome {
             Ok(order_id) => sqlx::query(
-                "UPDATE forward_message SET attempts = attempts + 1, delivered_at = ?, \
-                 last_error = NULL, order_id = coalesce(?, order_id) WHERE id = ?",
+                "UPDATE forward_message SET attempts = attempts + 1, delivered_at = $1, \
+                 last_error = NULL, order_id = coalesce($2, order_id) WHERE id = $3",
             )
             .bind(now)
             .bind(order_id)
             .bind(id),
             Err((next_try_at, error)) => sqlx::query(
-                "UPDATE forward_message SET attempts = attempts + 1, next_try_at = ?, \
-                 last_error = ? WHERE id = ?",
+                "UPDATE forward_message SET attempts = attempts + 1, next_try_at = $1, \
+                 last_error = $2 WHERE id = $3",
             )
             .bind(next_try_at)
             .bind(error)
@@ -210,7 +210,7 @@ impl Store {
              FROM forward_message m JOIN ticket t ON t.id = m.ticket_id \
              JOIN evaluation e ON e.id = t.evaluation_id \
              JOIN department d ON d.id = t.department_id \
-             WHERE m.kind = 'work_order' ORDER BY m.id DESC LIMIT ?",
+             WHERE m.kind = 'work_order' ORDER BY m.id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)

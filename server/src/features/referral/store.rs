@@ -90,7 +90,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT t.id, c.tracking_code, r.fingerprint, t.reply_due_at, t.state \
              FROM referral r JOIN complaint c ON c.id = r.complaint_id \
-             JOIN ticket t ON t.complaint_id = c.id WHERE r.source = ? AND r.external_id = ?",
+             JOIN ticket t ON t.complaint_id = c.id WHERE r.source = $1 AND r.external_id = $2",
         )
         .bind(source)
         .bind(external_id)
@@ -111,7 +111,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let complaint: i64 = sqlx::query_scalar(
             "INSERT INTO complaint (tracking_code, department_id, description, contact_phone_enc, \
-             created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+             created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(&new.tracking_code)
         .bind(new.department_id)
@@ -122,7 +122,7 @@ impl Store {
         .await?;
         let inserted = sqlx::query(
             "INSERT INTO referral (complaint_id, business_system_id, source, external_id, category, \
-             received_at, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             received_at, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (source, external_id) DO NOTHING",
         )
         .bind(complaint)
@@ -141,7 +141,7 @@ impl Store {
         }
         let ticket: i64 = sqlx::query_scalar(
             "INSERT INTO ticket (kind, complaint_id, department_id, state, real_name, opened_at, \
-             reply_due_at, updated_at) VALUES ('complaint', ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+             reply_due_at, updated_at) VALUES ('complaint', $1, $2, 'open', $3, $4, $5, $6) RETURNING id",
         )
         .bind(complaint)
         .bind(new.department_id)
@@ -153,7 +153,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO ticket_event (ticket_id, actor, action, to_state, note, at) \
-             VALUES (?, 'system', 'open', 'open', ?, ?)",
+             VALUES ($1, 'system', 'open', 'open', $2, $3)",
         )
         .bind(ticket)
         .bind(new.source.label_zh())
@@ -175,7 +175,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let before = sqlx::query(
             "SELECT callback_url, callback_sign_method, callback_secret_enc IS NOT NULL AS secret \
-             FROM business_system WHERE id = ?",
+             FROM business_system WHERE id = $1",
         )
         .bind(system)
         .fetch_optional(&mut *tx)
@@ -184,8 +184,8 @@ impl Store {
             return Ok(false);
         };
         sqlx::query(
-            "UPDATE business_system SET callback_url = ?, callback_secret_enc = ?, \
-             callback_sign_method = ? WHERE id = ?",
+            "UPDATE business_system SET callback_url = $1, callback_secret_enc = $2, \
+             callback_sign_method = $3 WHERE id = $4",
         )
         .bind(target.map(|t| &t.url))
         .bind(target.map(|t| &t.secret_enc))
@@ -209,7 +209,7 @@ impl Store {
             Some(shown(
                 before.get("callback_url"),
                 before.get("callback_sign_method"),
-                before.get("secret"),
+                before.get::<domain::sql::Flag, _>("secret").0,
             )),
             Some(shown(
                 target.map(|t| t.url.as_str()),
@@ -225,7 +225,7 @@ impl Store {
     /// The system's sealed callback secret, if one is set.
     pub async fn callback_secret(&self, system: BusinessSystemId) -> StoreResult<Option<Vec<u8>>> {
         let sealed: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT callback_secret_enc FROM business_system WHERE id = ?")
+            sqlx::query_scalar("SELECT callback_secret_enc FROM business_system WHERE id = $1")
                 .bind(system)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -258,7 +258,7 @@ impl Store {
                 name: r.get("name"),
                 url: r.get("callback_url"),
                 sign_method: r.get("callback_sign_method"),
-                secret_set: r.get("secret_set"),
+                secret_set: r.get::<domain::sql::Flag, _>("secret_set").0,
                 delivered: r.get("delivered"),
                 waiting: r.get("waiting"),
                 failing: r.get("failing"),
@@ -276,11 +276,11 @@ impl Store {
              FROM referral_callback c JOIN referral r ON r.id = c.referral_id \
              JOIN business_system b ON b.id = r.business_system_id \
              JOIN ticket t ON t.complaint_id = r.complaint_id \
-             WHERE c.delivered_at IS NULL AND c.next_try_at <= ? \
+             WHERE c.delivered_at IS NULL AND c.next_try_at <= $1 \
              AND b.callback_url IS NOT NULL AND b.callback_secret_enc IS NOT NULL \
              AND c.id = (SELECT min(id) FROM referral_callback \
                          WHERE referral_id = c.referral_id AND delivered_at IS NULL) \
-             ORDER BY c.id LIMIT ?",
+             ORDER BY c.id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -317,24 +317,24 @@ impl Store {
         let error = outcome.err().map(|(_, e)| e);
         sqlx::query(
             "INSERT INTO referral_callback_attempt (callback_id, at, http_status, error) \
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(now)
-        .bind(http_status)
+        .bind(http_status.map(i64::from))
         .bind(error)
         .execute(&mut *tx)
         .await?;
         match outcome {
             Ok(()) => sqlx::query(
-                "UPDATE referral_callback SET attempts = attempts + 1, delivered_at = ?, \
-                 last_error = NULL WHERE id = ?",
+                "UPDATE referral_callback SET attempts = attempts + 1, delivered_at = $1, \
+                 last_error = NULL WHERE id = $2",
             )
             .bind(now)
             .bind(id),
             Err((next_try_at, error)) => sqlx::query(
-                "UPDATE referral_callback SET attempts = attempts + 1, next_try_at = ?, \
-                 last_error = ? WHERE id = ?",
+                "UPDATE referral_callback SET attempts = attempts + 1, next_try_at = $1, \
+                 last_error = $2 WHERE id = $3",
             )
             .bind(next_try_at)
             .bind(error)

@@ -1,6 +1,7 @@
 //! Service occurrences: registration by business systems and the state they read back.
 
 use domain::ids::{BusinessSystemId, DepartmentId, ServiceItemId, StaffId, WindowId};
+use domain::sql::Flag;
 use domain::time::Timestamp;
 use sqlx::Row;
 
@@ -66,7 +67,7 @@ pub struct RatedAs {
 
 const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id, o.window_id, \
      o.channel, o.registered_at, \
-     (o.evaluator_phone_enc IS NOT NULL AND o.anonymous = 0) AS registered_phone, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
+     (o.evaluator_phone_enc IS NOT NULL AND NOT o.anonymous) AS registered_phone, d.name AS department, h.name AS hall, w.number || ' ' || w.name AS window, \
      i.name AS item, coalesce(b.frame_origins, '') AS frame_origins, \
      e.tracking_code, e.level, e.created_at AS rated_at \
      FROM service_occurrence o JOIN department d ON d.id = o.department_id \
@@ -75,7 +76,7 @@ const VIEW: &str = "SELECT o.id, o.case_number, o.occurrence_no, o.department_id
      LEFT JOIN business_system b ON b.id = o.business_system_id \
      LEFT JOIN evaluation e ON e.occurrence_id = o.id";
 
-fn view(row: &sqlx::sqlite::SqliteRow) -> StoreResult<OccurrenceView> {
+fn view(row: &crate::platform::db::DbRow) -> StoreResult<OccurrenceView> {
     let tracking: Option<String> = row.try_get("tracking_code")?;
     Ok(OccurrenceView {
         id: row.try_get("id")?,
@@ -92,7 +93,7 @@ fn view(row: &sqlx::sqlite::SqliteRow) -> StoreResult<OccurrenceView> {
         },
         frame_origins: row.try_get("frame_origins")?,
         registered_at: row.try_get("registered_at")?,
-        registered_phone: row.try_get("registered_phone")?,
+        registered_phone: row.try_get::<domain::sql::Flag, _>("registered_phone")?.0,
         evaluation: match tracking {
             Some(tracking_code) => Some(RatedAs {
                 tracking_code,
@@ -122,8 +123,8 @@ impl Store {
         let row = sqlx::query(
             "SELECT id, service_item_id, department_id, window_id, staff_id, channel, \
              business_system_id, evaluator_type, anonymous FROM service_occurrence \
-             WHERE coalesce(business_system_id, 0) = coalesce(?, 0) AND case_number = ? \
-             AND occurrence_no = ?",
+             WHERE coalesce(business_system_id, 0) = coalesce($1, 0) AND case_number = $2 \
+             AND occurrence_no = $3",
         )
         .bind(new.business_system_id)
         .bind(&new.case_number)
@@ -140,7 +141,7 @@ impl Store {
                 == new.business_system_id
             && row.try_get::<Option<i64>, _>("evaluator_type")?
                 == new.evaluator_type.map(|t| i64::from(t.code()))
-            && row.try_get::<bool, _>("anonymous")? == new.anonymous;
+            && row.try_get::<Flag, _>("anonymous")?.0 == new.anonymous;
         Ok(if same {
             RegisterOutcome::AlreadyRegistered(row.get("id"))
         } else {
@@ -155,13 +156,14 @@ impl Store {
         system: BusinessSystemId,
         department: DepartmentId,
     ) -> StoreResult<bool> {
-        sqlx::query_scalar(
-            "WITH RECURSIVE up (id) AS (                  SELECT region_id FROM department WHERE id = ?2                  UNION SELECT r.parent_id FROM region r JOIN up ON r.id = up.id                  WHERE r.parent_id IS NOT NULL)              SELECT EXISTS (SELECT 1 FROM business_system_grant WHERE business_system_id = ?1                  AND (department_id = ?2 OR region_id IN (SELECT id FROM up)))",
+        sqlx::query_scalar::<_, domain::sql::Flag>(
+            "WITH RECURSIVE up (id) AS (                  SELECT region_id FROM department WHERE id = $2                  UNION SELECT r.parent_id FROM region r JOIN up ON r.id = up.id                  WHERE r.parent_id IS NOT NULL)              SELECT EXISTS (SELECT 1 FROM business_system_grant WHERE business_system_id = $1                  AND (department_id = $2 OR region_id IN (SELECT id FROM up)))",
         )
         .bind(system)
         .bind(department)
         .fetch_one(&self.pool)
         .await
+        .map(bool::from)
     }
 
     /// The first of the service item, window and staff member that is not `department`'s: the
@@ -174,10 +176,10 @@ impl Store {
         window: Option<WindowId>,
         staff: Option<StaffId>,
     ) -> StoreResult<Option<&'static str>> {
-        let (item_ok, window_ok, staff_ok): (bool, bool, bool) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM service_item WHERE id = ?1 AND department_id = ?4), \
-             ?2 IS NULL OR EXISTS (SELECT 1 FROM service_window WHERE id = ?2 AND department_id = ?4), \
-             ?3 IS NULL OR EXISTS (SELECT 1 FROM staff WHERE id = ?3 AND department_id = ?4)",
+        let (item_ok, window_ok, staff_ok): (Flag, Flag, Flag) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM service_item WHERE id = $1 AND department_id = $4), \
+             $2 IS NULL OR EXISTS (SELECT 1 FROM service_window WHERE id = $2 AND department_id = $4), \
+             $3 IS NULL OR EXISTS (SELECT 1 FROM staff WHERE id = $3 AND department_id = $4)",
         )
         .bind(item)
         .bind(window)
@@ -186,9 +188,9 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok([
-            ("service_item", item_ok),
-            ("window", window_ok),
-            ("staff", staff_ok),
+            ("service_item", item_ok.0),
+            ("window", window_ok.0),
+            ("staff", staff_ok.0),
         ]
         .into_iter()
         .find(|(_, ok)| !ok)
@@ -197,7 +199,7 @@ impl Store {
 
     /// One occurrence by id.
     pub async fn occurrence(&self, id: i64) -> StoreResult<Option<OccurrenceView>> {
-        let sql = format!("{VIEW} WHERE o.id = ?");
+        let sql = format!("{VIEW} WHERE o.id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -213,7 +215,7 @@ impl Store {
         occurrence_no: i64,
     ) -> StoreResult<Option<OccurrenceView>> {
         let sql = format!(
-            "{VIEW} WHERE o.case_number = ? AND o.occurrence_no = ? AND o.business_system_id = ?"
+            "{VIEW} WHERE o.case_number = $1 AND o.occurrence_no = $2 AND o.business_system_id = $3"
         );
         let row = sqlx::query(&sql)
             .bind(case_number)
@@ -237,13 +239,13 @@ impl RegisterOutcome {
 
 /// The occurrence's row, through the writer (one of a batch); `None` when its key exists already.
 async fn insert_occurrence(
-    c: &mut sqlx::SqliteConnection,
+    c: &mut crate::platform::db::Connection,
     new: &NewOccurrence,
 ) -> StoreResult<Option<i64>> {
     sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
          department_id, window_id, staff_id, channel, business_system_id, evaluator_phone_enc, \
-         evaluator_type, anonymous, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         evaluator_type, anonymous, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(&new.case_number)

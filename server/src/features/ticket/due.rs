@@ -24,7 +24,9 @@ pub struct WithoutDue {
     /// The step that led to the state (`open` for a new ticket) and when it was taken.
     pub last_action: String,
     pub entered_at: Timestamp,
+    #[sqlx(try_from = "domain::sql::Flag")]
     pub replied: bool,
+    #[sqlx(try_from = "domain::sql::Flag")]
     pub complex: bool,
 }
 
@@ -59,7 +61,7 @@ impl Store {
             Due::State => "state_due_at",
         };
         let sql = format!(
-            "UPDATE ticket SET {column} = ? WHERE id = ? AND state = ? AND {column} IS NULL"
+            "UPDATE ticket SET {column} = $1 WHERE id = $2 AND state = $3 AND {column} IS NULL"
         );
         let done = sqlx::query(&sql)
             .bind(at)

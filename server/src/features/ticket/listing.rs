@@ -1,6 +1,7 @@
 //! What staff read of tickets: the handler's list and one ticket with its history, overdue
 //! tickets raised to the supervisor, and each department's load for the 督办 overview.
 
+use domain::sql::Flag;
 use domain::time::Timestamp;
 use std::sync::LazyLock;
 
@@ -66,9 +67,9 @@ pub struct TicketEvent {
 pub struct VisitColumns {
     pub visited_at: Option<Timestamp>,
     pub method: Option<String>,
-    pub reached: Option<bool>,
-    pub substantiated: Option<bool>,
-    pub reasonable: Option<bool>,
+    pub reached: Option<Flag>,
+    pub substantiated: Option<Flag>,
+    pub reasonable: Option<Flag>,
 }
 
 impl VisitColumns {
@@ -79,10 +80,12 @@ impl VisitColumns {
             at: self.visited_at?,
             method: VisitMethod::parse(self.method.as_deref()?)?,
             outcome: match (self.reached?, self.substantiated, self.reasonable) {
-                (true, Some(substantiated), Some(reasonable)) => VisitOutcome::Reached {
-                    substantiated,
-                    reasonable,
-                },
+                (Flag(true), Some(Flag(substantiated)), Some(Flag(reasonable))) => {
+                    VisitOutcome::Reached {
+                        substantiated,
+                        reasonable,
+                    }
+                }
                 _ => VisitOutcome::Unreached,
             },
             note: note.unwrap_or_default().to_owned(),
@@ -102,7 +105,7 @@ static COLUMNS: LazyLock<String> = LazyLock::new(|| {
 });
 const FROM: &str = "ticket t JOIN department d ON d.id = t.department_id";
 
-fn list_item(r: &sqlx::sqlite::SqliteRow) -> StoreResult<TicketListItem> {
+fn list_item(r: &crate::platform::db::DbRow) -> StoreResult<TicketListItem> {
     Ok(TicketListItem {
         id: r.try_get("id")?,
         department_id: r.try_get("department_id")?,
@@ -111,7 +114,7 @@ fn list_item(r: &sqlx::sqlite::SqliteRow) -> StoreResult<TicketListItem> {
         department: r.try_get("department")?,
         opened_at: r.try_get("opened_at")?,
         due_at: r.try_get("due_at")?,
-        escalated: r.try_get("escalated")?,
+        escalated: r.try_get::<domain::sql::Flag, _>("escalated")?.0,
         source: r
             .try_get::<Option<String>, _>("source")?
             .as_deref()
@@ -127,7 +130,7 @@ impl Store {
         scope: Scope,
     ) -> StoreResult<Vec<TicketListItem>> {
         let sql = format!(
-            "SELECT {} FROM {FROM} WHERE (?1 IS NULL OR t.department_id = ?1) AND {} \
+            "SELECT {} FROM {FROM} WHERE ($1 IS NULL OR t.department_id = $1) AND {} \
              ORDER BY t.id DESC LIMIT 500",
             *COLUMNS,
             within("t.department_id", departments_sql(scope))
@@ -145,7 +148,7 @@ impl Store {
             "SELECT {}, t.real_name, e.id AS evaluation_id, e.level, \
              coalesce(e.comment, c.description) AS text FROM {FROM} \
              LEFT JOIN evaluation e ON e.id = t.evaluation_id LEFT JOIN complaint c ON c.id = t.complaint_id \
-             WHERE t.id = ?",
+             WHERE t.id = $1",
             *COLUMNS
         );
         let Some(row) = sqlx::query(&sql)
@@ -156,21 +159,21 @@ impl Store {
             return Ok(None);
         };
         let evaluation: Option<i64> = row.try_get("evaluation_id")?;
-        let reasons = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason WHERE evaluation_id = ? ORDER BY reason_code")
+        let reasons = sqlx::query_scalar("SELECT reason_code FROM evaluation_reason WHERE evaluation_id = $1 ORDER BY reason_code")
             .bind(evaluation)
             .fetch_all(&self.pool)
             .await?;
         let events = sqlx::query_as(
             "SELECT v.action, v.from_state, v.to_state, v.note, v.at, r.visited_at, r.method, \
              r.reached, r.substantiated, r.reasonable FROM ticket_event v \
-             LEFT JOIN return_visit r ON r.event_id = v.id WHERE v.ticket_id = ? ORDER BY v.id",
+             LEFT JOIN return_visit r ON r.event_id = v.id WHERE v.ticket_id = $1 ORDER BY v.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
         Ok(Some(TicketDetail {
             item: list_item(&row)?,
-            real_name: row.try_get("real_name")?,
+            real_name: row.try_get::<domain::sql::Flag, _>("real_name")?.0,
             level: row.try_get("level")?,
             reasons,
             text: row.try_get("text")?,
@@ -199,7 +202,7 @@ impl Store {
         // Every state but 已办结 has a deadline (`due_at`); raised already when an
         // `escalate_overdue` line follows the ticket's last step.
         let sql = format!(
-            "SELECT id, state FROM (SELECT {} FROM {FROM}) AS c WHERE c.due_at < ? \
+            "SELECT id, state FROM (SELECT {} FROM {FROM}) AS c WHERE c.due_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM ticket_event r WHERE r.ticket_id = c.id \
              AND r.action = 'escalate_overdue' AND r.id > (SELECT coalesce(max(s.id), 0) \
              FROM ticket_event s WHERE s.ticket_id = c.id AND s.action <> 'escalate_overdue'))",
@@ -208,13 +211,13 @@ impl Store {
         let overdue: Vec<(i64, TicketState)> =
             sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
         for (id, state) in &overdue {
-            sqlx::query("UPDATE ticket SET escalated = 1 WHERE id = ?")
+            sqlx::query("UPDATE ticket SET escalated = TRUE WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
                 "INSERT INTO ticket_event (ticket_id, actor, action, from_state, to_state, note, at) \
-                 VALUES (?, 'system', 'escalate_overdue', ?, ?, '超过办理时限，已提请监督股督办', ?)",
+                 VALUES ($1, 'system', 'escalate_overdue', $2, $3, '超过办理时限，已提请监督股督办', $4)",
             )
             .bind(id)
             .bind(state)
@@ -234,15 +237,16 @@ impl Store {
         ticket: i64,
         since: i64,
     ) -> StoreResult<bool> {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'ticket' AND entity_id = ? \
-             AND action = 'reveal_phone' AND account_id = ? AND at >= ?)",
+        sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'ticket' AND entity_id = $1 \
+             AND action = 'reveal_phone' AND account_id = $2 AND at >= $3)",
         )
         .bind(ticket)
         .bind(account)
         .bind(since)
         .fetch_one(&self.pool)
         .await
+        .map(bool::from)
     }
 
     /// Tickets by department in `scope` and where they stand at `now`.
@@ -253,11 +257,11 @@ impl Store {
     ) -> StoreResult<Vec<DepartmentLoad>> {
         let sql = format!(
             "SELECT department, \
-             sum(state <> 'closed') AS open, \
-             coalesce(sum(state <> 'closed' AND due_at < ?), 0) AS overdue, \
-             sum(state <> 'closed' AND escalated) AS escalated, \
-             sum(state = 'appealed') AS appealed, \
-             sum(state = 'closed') AS closed \
+             CAST(sum(state <> 'closed') AS BIGINT) AS open, \
+             coalesce(CAST(sum(state <> 'closed' AND due_at < $1) AS BIGINT), 0) AS overdue, \
+             CAST(sum(state <> 'closed' AND escalated) AS BIGINT) AS escalated, \
+             CAST(sum(state = 'appealed') AS BIGINT) AS appealed, \
+             CAST(sum(state = 'closed') AS BIGINT) AS closed \
              FROM (SELECT {} FROM {FROM} WHERE {}) GROUP BY department_id \
              ORDER BY overdue DESC, escalated DESC, department",
             *COLUMNS,

@@ -61,7 +61,7 @@ impl Store {
     pub async fn ticket_id_by_tracking(&self, code: &str) -> StoreResult<Option<i64>> {
         sqlx::query_scalar(
             "SELECT t.id FROM ticket t LEFT JOIN evaluation e ON e.id = t.evaluation_id \
-             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE e.tracking_code = ?1 OR c.tracking_code = ?1",
+             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE e.tracking_code = $1 OR c.tracking_code = $1",
         )
         .bind(code)
         .fetch_optional(&self.pool)
@@ -71,7 +71,7 @@ impl Store {
     /// What the department answered and did, newest first: (action, note), for the citizen.
     pub async fn ticket_answers(&self, id: i64) -> StoreResult<Vec<(String, String)>> {
         sqlx::query_as(
-            "SELECT action, note FROM ticket_event WHERE ticket_id = ? AND note IS NOT NULL \
+            "SELECT action, note FROM ticket_event WHERE ticket_id = $1 AND note IS NOT NULL \
              AND action IN ('reply', 'record_rectification') ORDER BY id DESC",
         )
         .bind(id)
@@ -83,7 +83,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT t.id, t.department_id, t.state, t.real_name, t.evaluation_id, t.kind, t.opened_at, t.reply_due_at, t.updated_at, \
              (SELECT group_concat(action) FROM ticket_event WHERE ticket_id = t.id) AS actions \
-             FROM ticket t WHERE t.id = ?",
+             FROM ticket t WHERE t.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -100,7 +100,11 @@ impl Store {
             kind,
             state: r.try_get("state")?,
             evaluation_id: r.try_get("evaluation_id")?,
-            facts: TicketFacts::from_history(kind, r.try_get("real_name")?, actions.split(',')),
+            facts: TicketFacts::from_history(
+                kind,
+                r.try_get::<domain::sql::Flag, _>("real_name")?.0,
+                actions.split(','),
+            ),
             opened_at: r.try_get("opened_at")?,
             reply_due_at: r.try_get("reply_due_at")?,
             updated_at: r.try_get("updated_at")?,
@@ -113,9 +117,9 @@ impl Store {
         let now = step.at;
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
-            "UPDATE ticket SET state = ?, escalated = escalated OR ?, updated_at = ?, \
-             rectify_due_at = coalesce(?, rectify_due_at), reply_due_at = coalesce(?, reply_due_at), \
-             state_due_at = ? WHERE id = ? AND state = ? AND updated_at = ?",
+            "UPDATE ticket SET state = $1, escalated = escalated OR $2, updated_at = $3, \
+             rectify_due_at = coalesce($4, rectify_due_at), reply_due_at = coalesce($5, reply_due_at), \
+             state_due_at = $6 WHERE id = $7 AND state = $8 AND updated_at = $9",
         )
         .bind(step.to_state)
         .bind(step.escalates)
@@ -133,7 +137,7 @@ impl Store {
         }
         let event: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_event (ticket_id, actor, action, from_state, to_state, note, at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(ticket.id)
         .bind(
@@ -157,7 +161,7 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO return_visit (event_id, ticket_id, visited_at, method, reached, \
-                 substantiated, reasonable) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 substantiated, reasonable) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(event)
             .bind(ticket.id)
@@ -175,7 +179,7 @@ impl Store {
         }
         if let (Some(reason), Some(evaluation)) = (step.invalidate, ticket.evaluation_id) {
             sqlx::query(
-                "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO evaluation_invalidation (evaluation_id, ticket_id, decided_by, reason, at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(evaluation)
             .bind(ticket.id)
@@ -210,10 +214,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let sealed: Option<Vec<u8>> = sqlx::query_scalar(
             "SELECT coalesce(e.phone_enc, \
-             CASE WHEN o.anonymous = 0 THEN o.evaluator_phone_enc END, c.contact_phone_enc) \
+             CASE WHEN NOT o.anonymous THEN o.evaluator_phone_enc END, c.contact_phone_enc) \
              FROM ticket t LEFT JOIN evaluation e ON e.id = t.evaluation_id \
              LEFT JOIN service_occurrence o ON o.id = e.occurrence_id \
-             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE t.id = ?",
+             LEFT JOIN complaint c ON c.id = t.complaint_id WHERE t.id = $1",
         )
         .bind(ticket)
         .fetch_optional(&mut *tx)

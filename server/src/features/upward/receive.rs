@@ -39,16 +39,16 @@ impl Received {
     }
 }
 
-type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+type Tx<'a> = sqlx::Transaction<'a, crate::platform::db::Db>;
 
 /// The region `code` if it lies within what `system` was granted.
 async fn granted_region(tx: &mut Tx<'_>, system: i64, code: &str) -> StoreResult<Option<i64>> {
     sqlx::query_scalar(
-        "WITH RECURSIVE up (id) AS (SELECT id FROM region WHERE code = ?2 \
+        "WITH RECURSIVE up (id) AS (SELECT id FROM region WHERE code = $2 \
              UNION SELECT r.parent_id FROM region r JOIN up ON r.id = up.id \
              WHERE r.parent_id IS NOT NULL) \
-         SELECT (SELECT id FROM region WHERE code = ?2) WHERE EXISTS (SELECT 1 \
-             FROM business_system_grant WHERE business_system_id = ?1 \
+         SELECT (SELECT id FROM region WHERE code = $2) WHERE EXISTS (SELECT 1 \
+             FROM business_system_grant WHERE business_system_id = $1 \
              AND region_id IN (SELECT id FROM up))",
     )
     .bind(system)
@@ -68,7 +68,7 @@ async fn department(
     let credit = domain::org::CreditCode::parse(&record.dept_code).ok();
     let own_code = format!("{}-{}", record.area_code, record.dept_code);
     let found: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT id, region_id FROM department WHERE credit_code = ?1 OR code = ?2 LIMIT 1",
+        "SELECT id, region_id FROM department WHERE credit_code = $1 OR code = $2 LIMIT 1",
     )
     .bind(credit.as_ref().map(|c| c.as_str()))
     .bind(&own_code)
@@ -87,7 +87,7 @@ async fn department(
                 record.dept_name.clone()
             };
             let id = sqlx::query_scalar(
-                "INSERT INTO department (region_id, code, name, credit_code) VALUES (?, ?, ?, ?) \
+                "INSERT INTO department (region_id, code, name, credit_code) VALUES ($1, $2, $3, $4) \
                  RETURNING id",
             )
             .bind(region)
@@ -108,7 +108,7 @@ async fn item(tx: &mut Tx<'_>, department: i64, record: &Record) -> StoreResult<
         return Ok(None);
     };
     let found: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, department_id FROM service_item WHERE code = ?")
+        sqlx::query_as("SELECT id, department_id FROM service_item WHERE code = $1")
             .bind(code)
             .fetch_optional(&mut **tx)
             .await?;
@@ -117,7 +117,7 @@ async fn item(tx: &mut Tx<'_>, department: i64, record: &Record) -> StoreResult<
         Some(_) => None,
         None => Some(
             sqlx::query_scalar(
-                "INSERT INTO service_item (department_id, code, name) VALUES (?, ?, ?) RETURNING id",
+                "INSERT INTO service_item (department_id, code, name) VALUES ($1, $2, $3) RETURNING id",
             )
             .bind(department)
             .bind(code)
@@ -136,11 +136,11 @@ async fn received_evaluation(
 ) -> StoreResult<Option<(i64, i64)>> {
     sqlx::query_as(
         "SELECT o.id, e.id FROM service_occurrence o JOIN evaluation e ON e.occurrence_id = o.id \
-         WHERE o.business_system_id = ? AND o.case_number = ? AND o.occurrence_no = ?",
+         WHERE o.business_system_id = $1 AND o.case_number = $2 AND o.occurrence_no = $3",
     )
     .bind(system)
     .bind(&record.project_no)
-    .bind(record.assess_number)
+    .bind(i64::from(record.assess_number))
     .fetch_optional(&mut **tx)
     .await
 }
@@ -163,10 +163,10 @@ async fn evaluation(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
     let occurrence: i64 = match sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
          department_id, channel, business_system_id, registered_at, evaluator_type, kind) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reported') ON CONFLICT DO NOTHING RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'reported') ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(&record.project_no)
-    .bind(record.assess_number)
+    .bind(i64::from(record.assess_number))
     .bind(item)
     .bind(department)
     .bind(record.channel)
@@ -179,39 +179,39 @@ async fn evaluation(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
         Some(id) => id,
         None => {
             sqlx::query_scalar(
-                "SELECT id FROM service_occurrence WHERE business_system_id = ? \
-                 AND case_number = ? AND occurrence_no = ?",
+                "SELECT id FROM service_occurrence WHERE business_system_id = $1 \
+                 AND case_number = $2 AND occurrence_no = $3",
             )
             .bind(system)
             .bind(&record.project_no)
-            .bind(record.assess_number)
+            .bind(i64::from(record.assess_number))
             .fetch_one(&mut **tx)
             .await?
         }
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO evaluation (occurrence_id, tracking_code, level, catalogue_version, comment, \
-         channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         channel, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(occurrence)
     .bind(random_code(10))
     .bind(record.level)
-    .bind(record.catalogue_version)
+    .bind(i64::from(record.catalogue_version))
     .bind(&record.writing)
     .bind(record.channel)
     .bind(record.assess_time)
     .fetch_one(&mut **tx)
     .await?;
     // The kind the county gave it (set once; the database derives it only for its own ratings).
-    sqlx::query("UPDATE evaluation SET kind = ? WHERE id = ?")
+    sqlx::query("UPDATE evaluation SET kind = $1 WHERE id = $2")
         .bind(record.eval_kind)
         .bind(id)
         .execute(&mut **tx)
         .await?;
     for code in &record.tags {
-        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES (?, ?)")
+        sqlx::query("INSERT INTO evaluation_reason (evaluation_id, reason_code) VALUES ($1, $2)")
             .bind(id)
-            .bind(code)
+            .bind(i64::from(*code))
             .execute(&mut **tx)
             .await?;
     }
@@ -228,7 +228,7 @@ async fn later_fact(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
     let changed = match (record.kind, &record.step) {
         (RecordKind::Invalidation, _) => sqlx::query(
             "INSERT INTO evaluation_invalidation (evaluation_id, reason, at, received_from) \
-             VALUES (?, '下级平台上报：申诉成立，评价失效', ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, '下级平台上报：申诉成立，评价失效', $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(evaluation)
         .bind(now_ms())
@@ -238,7 +238,7 @@ async fn later_fact(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
         .rows_affected(),
         (RecordKind::FollowUp, Some(step)) => sqlx::query(
             "INSERT INTO evaluation_follow_up (evaluation_id, level, comment, created_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(evaluation)
         .bind(record.follow_level)
@@ -248,8 +248,8 @@ async fn later_fact(tx: &mut Tx<'_>, system: i64, record: &Record) -> StoreResul
         .await?
         .rows_affected(),
         (kind, Some(step)) => sqlx::query(
-            "INSERT OR IGNORE INTO upward_step (occurrence_id, kind, text, at, received_from) \
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO upward_step (occurrence_id, kind, text, at, received_from) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(occurrence)
         .bind(kind.as_str())
@@ -314,12 +314,12 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO upward_receipt (business_system_id, kind, project_no, assess_number, \
-                 outcome, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 outcome, message, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(system)
             .bind(kind)
             .bind(project)
-            .bind(number)
+            .bind(i64::from(number))
             .bind(received.outcome())
             .bind(message)
             .bind(now_ms())

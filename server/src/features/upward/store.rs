@@ -85,7 +85,7 @@ const RECORD_SQL: &str = "SELECT x.id AS outbox_id, x.kind, o.case_number, o.occ
      LEFT JOIN upward_step s ON s.id = x.step_id \
      LEFT JOIN evaluation_follow_up f ON f.evaluation_id = e.id AND x.kind = 'follow_up'";
 
-fn record(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(i64, Record)> {
+fn record(row: &crate::platform::db::DbRow) -> StoreResult<(i64, Record)> {
     let kind: String = row.try_get("kind")?;
     let kind = RecordKind::parse(&kind).unwrap_or(RecordKind::Evaluation);
     let step = match (
@@ -98,7 +98,10 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(i64, Record)> {
     let effective = match kind {
         RecordKind::Evaluation => true,
         RecordKind::Invalidation => false,
-        _ => !row.try_get::<bool, _>("invalid_before_step")?,
+        _ => {
+            !row.try_get::<domain::sql::Flag, _>("invalid_before_step")?
+                .0
+        }
     };
     let tags: Option<String> = row.try_get("tags")?;
     let record = Record {
@@ -140,7 +143,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO upward_target (name, url, mapping, sign_method, key_enc, data_source, \
-             created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(new.name)
         .bind(new.url)
@@ -192,8 +195,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO upward_delivery (target_id, outbox_id, occurrence_id, next_at) \
-             SELECT t.id, x.id, x.occurrence_id, ?2 FROM upward_target t \
-             JOIN upward_outbox x ON x.id > t.claimed_to WHERE t.id = ?1 ORDER BY x.id LIMIT ?3",
+             SELECT t.id, x.id, x.occurrence_id, $2 FROM upward_target t \
+             JOIN upward_outbox x ON x.id > t.claimed_to WHERE t.id = $1 ORDER BY x.id LIMIT $3",
         )
         .bind(target)
         .bind(now)
@@ -204,7 +207,7 @@ impl Store {
         if claimed > 0 {
             sqlx::query(
                 "UPDATE upward_target SET claimed_to = (SELECT max(outbox_id) FROM upward_delivery \
-                 WHERE target_id = ?1) WHERE id = ?1",
+                 WHERE target_id = $1) WHERE id = $1",
             )
             .bind(target)
             .execute(&mut *tx)
@@ -220,11 +223,11 @@ impl Store {
     pub async fn due_upward(&self, target: i64, now: i64, limit: i64) -> StoreResult<Vec<Due>> {
         let rows = sqlx::query(
             "SELECT d.outbox_id, d.attempts FROM upward_delivery d \
-             WHERE d.target_id = ?1 AND d.delivered_at IS NULL AND d.next_at <= ?2 \
+             WHERE d.target_id = $1 AND d.delivered_at IS NULL AND d.next_at <= $2 \
              AND NOT EXISTS (SELECT 1 FROM upward_delivery w WHERE w.target_id = d.target_id \
                  AND w.occurrence_id = d.occurrence_id AND w.delivered_at IS NULL \
                  AND w.outbox_id < d.outbox_id) \
-             ORDER BY d.next_at, d.outbox_id LIMIT ?3",
+             ORDER BY d.next_at, d.outbox_id LIMIT $3",
         )
         .bind(target)
         .bind(now)
@@ -245,7 +248,10 @@ impl Store {
     pub async fn upward_records(&self, outbox_ids: &[i64]) -> StoreResult<Vec<(i64, Record)>> {
         let mut out = Vec::with_capacity(outbox_ids.len());
         for chunk in outbox_ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
+            let marks = (1..=chunk.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(",");
             let sql = format!("{RECORD_SQL} WHERE x.id IN ({marks}) ORDER BY x.id");
             let mut query = sqlx::query(&sql);
             for id in chunk {
@@ -270,8 +276,8 @@ impl Store {
         let mut newly = 0;
         for id in delivered {
             newly += sqlx::query(
-                "UPDATE upward_delivery SET delivered_at = ?3, attempts = attempts + 1, \
-                 last_error = NULL WHERE target_id = ?1 AND outbox_id = ?2 \
+                "UPDATE upward_delivery SET delivered_at = $3, attempts = attempts + 1, \
+                 last_error = NULL WHERE target_id = $1 AND outbox_id = $2 \
                  AND delivered_at IS NULL",
             )
             .bind(target)
@@ -281,15 +287,15 @@ impl Store {
             .await?
             .rows_affected();
         }
-        sqlx::query("UPDATE upward_target SET delivered = delivered + ? WHERE id = ?")
+        sqlx::query("UPDATE upward_target SET delivered = delivered + $1 WHERE id = $2")
             .bind(i64::try_from(newly).unwrap_or(i64::MAX))
             .bind(target)
             .execute(&mut *tx)
             .await?;
         for (id, next_at, error) in failed {
             sqlx::query(
-                "UPDATE upward_delivery SET attempts = attempts + 1, next_at = ?3, last_error = ?4 \
-                 WHERE target_id = ?1 AND outbox_id = ?2",
+                "UPDATE upward_delivery SET attempts = attempts + 1, next_at = $3, last_error = $4 \
+                 WHERE target_id = $1 AND outbox_id = $2",
             )
             .bind(target)
             .bind(id)
@@ -309,18 +315,18 @@ impl Store {
             .await?;
         for target in self.upward_targets().await? {
             let row = sqlx::query(
-                "SELECT (SELECT claimed_to FROM upward_target WHERE id = ?1) AS claimed_to, \
-                 (SELECT delivered FROM upward_target WHERE id = ?1) AS delivered, \
-                 (SELECT count(*) FROM upward_delivery WHERE target_id = ?1 \
+                "SELECT (SELECT claimed_to FROM upward_target WHERE id = $1) AS claimed_to, \
+                 (SELECT delivered FROM upward_target WHERE id = $1) AS delivered, \
+                 (SELECT count(*) FROM upward_delivery WHERE target_id = $1 \
                     AND delivered_at IS NULL) AS waiting, \
-                 (SELECT count(*) FROM upward_delivery WHERE target_id = ?1 \
+                 (SELECT count(*) FROM upward_delivery WHERE target_id = $1 \
                     AND delivered_at IS NULL AND attempts > 0) AS failing, \
                  (SELECT min(x.created_at) FROM upward_delivery d \
                     JOIN upward_outbox x ON x.id = d.outbox_id \
-                    WHERE d.target_id = ?1 AND d.delivered_at IS NULL) AS oldest_claimed, \
+                    WHERE d.target_id = $1 AND d.delivered_at IS NULL) AS oldest_claimed, \
                  (SELECT min(x.created_at) FROM upward_outbox x WHERE x.id > \
-                    (SELECT claimed_to FROM upward_target WHERE id = ?1)) AS oldest_unclaimed, \
-                 (SELECT max(checked_at) FROM upward_reconciliation WHERE target_id = ?1) \
+                    (SELECT claimed_to FROM upward_target WHERE id = $1)) AS oldest_unclaimed, \
+                 (SELECT max(checked_at) FROM upward_reconciliation WHERE target_id = $1) \
                     AS last_reconciled",
             )
             .bind(target.id)
@@ -328,7 +334,7 @@ impl Store {
             .await?;
             let claimed_to: i64 = row.try_get("claimed_to")?;
             let unclaimed: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM upward_outbox WHERE id > ? AND id <= ?")
+                sqlx::query_scalar("SELECT count(*) FROM upward_outbox WHERE id > $1 AND id <= $2")
                     .bind(claimed_to)
                     .bind(last_outbox)
                     .fetch_one(&self.pool)
@@ -342,7 +348,7 @@ impl Store {
             .min();
             let errors = sqlx::query_as::<_, (i64, i64, String)>(
                 "SELECT outbox_id, attempts, last_error FROM upward_delivery \
-                 WHERE target_id = ? AND delivered_at IS NULL AND last_error IS NOT NULL \
+                 WHERE target_id = $1 AND delivered_at IS NULL AND last_error IS NOT NULL \
                  ORDER BY outbox_id LIMIT 10",
             )
             .bind(target.id)
@@ -350,7 +356,7 @@ impl Store {
             .await?;
             let differences = sqlx::query_as::<_, (i64, i64, String, i64, i64)>(
                 "SELECT day, level, channel, ours, theirs FROM upward_reconciliation \
-                 WHERE target_id = ? AND ours <> theirs ORDER BY day DESC, level, channel LIMIT 50",
+                 WHERE target_id = $1 AND ours <> theirs ORDER BY day DESC, level, channel LIMIT 50",
             )
             .bind(target.id)
             .fetch_all(&self.pool)
@@ -382,8 +388,8 @@ impl Store {
         sqlx::query_as(
             "SELECT e.level, e.channel, count(*) FROM evaluation e \
              JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.created_at >= ?1 AND e.created_at < ?2 AND o.kind NOT IN ('walk_in', 'general', 'inspection') \
-             AND (?3 IS NULL OR (o.business_system_id = ?3 AND o.kind = 'reported')) \
+             WHERE e.created_at >= $1 AND e.created_at < $2 AND o.kind NOT IN ('walk_in', 'general', 'inspection') \
+             AND ($3 IS NULL OR (o.business_system_id = $3 AND o.kind = 'reported')) \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation i WHERE i.evaluation_id = e.id) \
              GROUP BY e.level, e.channel ORDER BY e.level, e.channel",
         )
@@ -403,7 +409,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM upward_reconciliation WHERE target_id = ? AND day = ?")
+        sqlx::query("DELETE FROM upward_reconciliation WHERE target_id = $1 AND day = $2")
             .bind(target)
             .bind(day)
             .execute(&mut *tx)
@@ -411,7 +417,7 @@ impl Store {
         for (level, channel, ours, theirs) in rows {
             sqlx::query(
                 "INSERT INTO upward_reconciliation (target_id, day, level, channel, ours, theirs, \
-                 checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(target)
             .bind(day)

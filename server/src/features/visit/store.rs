@@ -10,7 +10,7 @@ use crate::features::admin::ByCode;
 use crate::platform::db::{Store, StoreResult, now_ms};
 
 impl ByCode for HallId {
-    const SQL: &'static str = "SELECT id FROM hall WHERE code = ? AND deactivated_at IS NULL";
+    const SQL: &'static str = "SELECT id FROM hall WHERE code = $1 AND deactivated_at IS NULL";
 }
 
 /// A visit as the queue system reported it, codes resolved.
@@ -59,11 +59,11 @@ pub enum VisitRefused {
     Invalid(VisitError),
 }
 
-pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, crate::platform::db::Db>;
 
 /// The stored row compared with a new report: the first field that may not change, if any.
 fn fixed_field_changed(
-    row: &sqlx::sqlite::SqliteRow,
+    row: &crate::platform::db::DbRow,
     new: &NewVisit,
 ) -> StoreResult<Option<&'static str>> {
     let ms = |t: Option<Timestamp>| t.map(Timestamp::unix_ms);
@@ -106,7 +106,7 @@ async fn update(tx: &mut Tx<'_>, new: &NewVisit) -> StoreResult<Result<i64, Visi
     let row = sqlx::query(
         "SELECT id, business_system_id, window_id, staff_id, service_item_id, case_number, \
          taken_at, called_at, finished_at, occurrence_id FROM hall_visit \
-         WHERE hall_id = ? AND day = ? AND queue_no = ?",
+         WHERE hall_id = $1 AND day = $2 AND queue_no = $3",
     )
     .bind(new.hall_id)
     .bind(times.day().yyyymmdd())
@@ -126,10 +126,10 @@ async fn update(tx: &mut Tx<'_>, new: &NewVisit) -> StoreResult<Result<i64, Visi
     // Progress: a later report fills in what the earlier lacked (叫号, 办结, the clerk …), never
     // unsets it.
     sqlx::query(
-        "UPDATE hall_visit SET window_id = ?, staff_id = coalesce(?, staff_id), \
-         service_item_id = coalesce(?, service_item_id), case_number = coalesce(?, case_number), \
-         taken_at = ?, called_at = coalesce(?, called_at), finished_at = coalesce(?, finished_at), \
-         updated_at = ? WHERE id = ?",
+        "UPDATE hall_visit SET window_id = $1, staff_id = coalesce($2, staff_id), \
+         service_item_id = coalesce($3, service_item_id), case_number = coalesce($4, case_number), \
+         taken_at = $5, called_at = coalesce($6, called_at), finished_at = coalesce($7, finished_at), \
+         updated_at = $8 WHERE id = $9",
     )
     .bind(new.window_id)
     .bind(new.staff_id)
@@ -157,7 +157,7 @@ pub(crate) async fn report(
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO hall_visit (business_system_id, hall_id, queue_no, day, window_id, staff_id, \
          service_item_id, case_number, taken_at, called_at, finished_at, code, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (hall_id, day, queue_no) DO NOTHING RETURNING id",
     )
     .bind(new.business_system_id)
@@ -202,7 +202,7 @@ pub(crate) async fn report(
 async fn stored(tx: &mut Tx<'_>, id: i64) -> StoreResult<StoredVisit> {
     let row = sqlx::query(
         "SELECT v.id, v.code, v.occurrence_id, e.id IS NOT NULL AS rated FROM hall_visit v \
-         LEFT JOIN evaluation e ON e.occurrence_id = v.occurrence_id WHERE v.id = ?",
+         LEFT JOIN evaluation e ON e.occurrence_id = v.occurrence_id WHERE v.id = $1",
     )
     .bind(id)
     .fetch_one(&mut **tx)
@@ -211,7 +211,7 @@ async fn stored(tx: &mut Tx<'_>, id: i64) -> StoreResult<StoredVisit> {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         occurrence_id: row.try_get("occurrence_id")?,
-        rated: row.try_get("rated")?,
+        rated: row.try_get::<domain::sql::Flag, _>("rated")?.0,
     })
 }
 
@@ -229,7 +229,7 @@ impl Store {
     pub async fn visit_window(&self, code: &str) -> StoreResult<Option<VisitWindow>> {
         sqlx::query_as(
             "SELECT id, hall_id, department_id, ecode FROM service_window \
-             WHERE code = ? AND deactivated_at IS NULL",
+             WHERE code = $1 AND deactivated_at IS NULL",
         )
         .bind(code)
         .fetch_optional(&self.pool)

@@ -81,7 +81,7 @@ impl Store {
     pub async fn window_subject(&self, window: WindowId) -> StoreResult<Option<VoiceSubject>> {
         let row = sqlx::query(
             "SELECT department_id, hall_id FROM service_window \
-             WHERE id = ? AND deactivated_at IS NULL",
+             WHERE id = $1 AND deactivated_at IS NULL",
         )
         .bind(window)
         .fetch_optional(&self.pool)
@@ -100,7 +100,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.department_id, s.window_id, w.hall_id FROM staff s \
              LEFT JOIN service_window w ON w.id = s.window_id \
-             WHERE s.id = ? AND s.deactivated_at IS NULL",
+             WHERE s.id = $1 AND s.deactivated_at IS NULL",
         )
         .bind(staff)
         .fetch_optional(&self.pool)
@@ -117,7 +117,7 @@ impl Store {
     /// The department of a service item.
     pub async fn item_subject(&self, item: ServiceItemId) -> StoreResult<Option<VoiceSubject>> {
         let department: Option<DepartmentId> = sqlx::query_scalar(
-            "SELECT department_id FROM service_item WHERE id = ? AND deactivated_at IS NULL",
+            "SELECT department_id FROM service_item WHERE id = $1 AND deactivated_at IS NULL",
         )
         .bind(item)
         .fetch_optional(&self.pool)
@@ -133,22 +133,24 @@ impl Store {
 
     /// Whether the department exists and is open.
     pub async fn department_active(&self, department: DepartmentId) -> StoreResult<bool> {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM department WHERE id = ? AND deactivated_at IS NULL)",
+        sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM department WHERE id = $1 AND deactivated_at IS NULL)",
         )
         .bind(department)
         .fetch_one(&self.pool)
         .await
+        .map(bool::from)
     }
 
     /// Whether the hall exists and is open.
     pub async fn hall_active(&self, hall: HallId) -> StoreResult<bool> {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM hall WHERE id = ? AND deactivated_at IS NULL)",
+        sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM hall WHERE id = $1 AND deactivated_at IS NULL)",
         )
         .bind(hall)
         .fetch_one(&self.pool)
         .await
+        .map(bool::from)
     }
 
     /// The halls by name, for the opinion form.
@@ -182,7 +184,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         sqlx::query(
-            "INSERT INTO setting (key, value, updated_at) VALUES ('opinion_department', ?, ?) \
+            "INSERT INTO setting (key, value, updated_at) VALUES ('opinion_department', $1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
         .bind(value.to_string())
@@ -211,7 +213,7 @@ impl Store {
              LEFT JOIN hall hw ON hw.id = w.hall_id LEFT JOIN hall h ON h.id = g.hall_id \
              LEFT JOIN account a ON a.id = g.typed_by \
              LEFT JOIN ticket t ON t.evaluation_id = e.id \
-             WHERE o.registered_at >= ? AND o.registered_at < ? AND {departments} \
+             WHERE o.registered_at >= $1 AND o.registered_at < $2 AND {departments} \
              ORDER BY e.created_at DESC, e.id DESC LIMIT 500"
         );
         let rows = sqlx::query(&sql)
@@ -232,7 +234,7 @@ impl Store {
                     window: r.try_get("window")?,
                     typed_by: r.try_get("typed_by")?,
                     ticket: r.try_get("ticket_state")?,
-                    invalidated: r.try_get("invalid")?,
+                    invalidated: r.try_get::<domain::sql::Flag, _>("invalid")?.0,
                 })
             })
             .collect()
@@ -259,7 +261,7 @@ impl Store {
              LEFT JOIN service_item si ON si.id = o.service_item_id \
              JOIN account a ON a.id = i.account_id \
              LEFT JOIN ticket t ON t.evaluation_id = e.id \
-             WHERE o.registered_at >= ? AND o.registered_at < ? AND {departments} \
+             WHERE o.registered_at >= $1 AND o.registered_at < $2 AND {departments} \
              ORDER BY o.registered_at DESC, i.occurrence_id DESC LIMIT 500"
         );
         let rows = sqlx::query(&sql)
@@ -304,7 +306,7 @@ impl Store {
         let (scope, scope_id) = scope.key();
         let sql = format!(
             "SELECT {VOICE_SUMS} FROM stat_voice \
-             WHERE scope = ? AND scope_id = ? AND month BETWEEN ? AND ?"
+             WHERE scope = $1 AND scope_id = $2 AND month BETWEEN $3 AND $4"
         );
         let row = sqlx::query(&sql)
             .bind(scope)
@@ -325,7 +327,7 @@ impl Store {
     ) -> StoreResult<VoiceCounts> {
         let sql = format!(
             "SELECT {VOICE_SUMS} FROM stat_voice \
-             WHERE scope = 'department' AND scope_id IN ({departments}) AND month BETWEEN ? AND ?"
+             WHERE scope = 'department' AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2"
         );
         let row = sqlx::query(&sql)
             .bind(from)
@@ -345,7 +347,7 @@ impl Store {
             "SELECT CAST(strftime('%Y%m', o.registered_at / 1000 + 28800, 'unixepoch') AS INTEGER) \
              AS month, count(*) AS n \
              FROM inspection i JOIN service_occurrence o ON o.id = i.occurrence_id \
-             WHERE o.registered_at >= ? AND {} GROUP BY month ORDER BY month DESC",
+             WHERE o.registered_at >= $1 AND {} GROUP BY month ORDER BY month DESC",
             within("o.department_id", departments_sql(scope))
         );
         let rows = sqlx::query(&sql)
@@ -359,13 +361,13 @@ impl Store {
 }
 
 /// The sums of `stat_voice`'s counts, named as `VoiceCounts::from_row` reads them.
-const VOICE_SUMS: &str = "coalesce(sum(general), 0) AS general, \
-    coalesce(sum(general_typed), 0) AS general_typed, \
-    coalesce(sum(general_good), 0) AS general_good, coalesce(sum(general_bad), 0) AS general_bad, \
-    coalesce(sum(inspections), 0) AS inspections, \
-    coalesce(sum(inspection_covert), 0) AS inspection_covert, \
-    coalesce(sum(inspection_good), 0) AS inspection_good, \
-    coalesce(sum(inspection_bad), 0) AS inspection_bad";
+const VOICE_SUMS: &str = "coalesce(CAST(sum(general) AS BIGINT), 0) AS general, \
+    coalesce(CAST(sum(general_typed) AS BIGINT), 0) AS general_typed, \
+    coalesce(CAST(sum(general_good) AS BIGINT), 0) AS general_good, coalesce(CAST(sum(general_bad) AS BIGINT), 0) AS general_bad, \
+    coalesce(CAST(sum(inspections) AS BIGINT), 0) AS inspections, \
+    coalesce(CAST(sum(inspection_covert) AS BIGINT), 0) AS inspection_covert, \
+    coalesce(CAST(sum(inspection_good) AS BIGINT), 0) AS inspection_good, \
+    coalesce(CAST(sum(inspection_bad) AS BIGINT), 0) AS inspection_bad";
 
 /// The valid 综合点评 and 监督查评 of a scope over some months.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -383,7 +385,7 @@ pub struct VoiceCounts {
 }
 
 impl VoiceCounts {
-    pub(crate) fn from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<VoiceCounts> {
+    pub(crate) fn from_row(row: &crate::platform::db::DbRow) -> StoreResult<VoiceCounts> {
         Ok(VoiceCounts {
             general: row.try_get("general")?,
             general_typed: row.try_get("general_typed")?,
@@ -438,7 +440,7 @@ pub struct InspectionLine {
 /// `insert_voice` inside the writer's transaction: the guards are read first (the writer is the
 /// only writer of opinions and inspections), then everything is written.
 async fn store_voice(
-    c: &mut sqlx::SqliteConnection,
+    c: &mut crate::platform::db::Connection,
     subject: VoiceSubject,
     voice: &NewVoice,
     evaluation: &NewEvaluation,
@@ -448,7 +450,7 @@ async fn store_voice(
     if let Some(device) = &evaluation.device_hash {
         let recent: Option<i64> = sqlx::query_scalar(
             "SELECT e.id FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
-             WHERE e.device_hash = ? AND e.created_at >= ? AND o.kind = 'general' LIMIT 1",
+             WHERE e.device_hash = $1 AND e.created_at >= $2 AND o.kind = 'general' LIMIT 1",
         )
         .bind(device)
         .bind(cooldown_since)
@@ -459,11 +461,13 @@ async fn store_voice(
         }
     }
     if let NewVoice::Inspection { inspection_no, .. } = voice {
-        let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM inspection WHERE inspection_no = ?)")
-                .bind(inspection_no)
-                .fetch_one(&mut *c)
-                .await?;
+        let taken: bool = sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM inspection WHERE inspection_no = $1)",
+        )
+        .bind(inspection_no)
+        .fetch_one(&mut *c)
+        .await?
+        .into();
         if taken {
             return Ok(Outcome::Duplicate);
         }
@@ -476,7 +480,7 @@ async fn store_voice(
     let occurrence: i64 = sqlx::query_scalar(
         "INSERT INTO service_occurrence (case_number, occurrence_no, service_item_id, \
          department_id, window_id, staff_id, channel, registered_at, anonymous, kind) \
-         VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(format!("{prefix}-{}", evaluation.tracking_code))
     .bind(subject.item)
@@ -493,7 +497,7 @@ async fn store_voice(
         NewVoice::Opinion { source, typed_by } => {
             sqlx::query(
                 "INSERT INTO general_opinion (occurrence_id, source, hall_id, typed_by) \
-                 VALUES (?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(occurrence)
             .bind(source)
@@ -512,7 +516,7 @@ async fn store_voice(
         } => {
             sqlx::query(
                 "INSERT INTO inspection (occurrence_id, inspection_no, target, hall_id, method, \
-                 findings, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 findings, account_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(occurrence)
             .bind(inspection_no)

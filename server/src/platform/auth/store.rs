@@ -63,7 +63,7 @@ impl Store {
         let (region, hall) = scope.columns();
         sqlx::query_scalar(
             "INSERT INTO account (username, password_hash, role, department_id, region_id, hall_id, \
-             totp_secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             totp_secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
@@ -79,7 +79,7 @@ impl Store {
 
     pub async fn account_for_login(&self, username: &str) -> StoreResult<Option<AccountLogin>> {
         let row = sqlx::query(
-            "SELECT id, role, totp_secret_enc, password_hash, failed_logins, locked_until FROM account WHERE username = ?",
+            "SELECT id, role, totp_secret_enc, password_hash, failed_logins, locked_until FROM account WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -97,10 +97,12 @@ impl Store {
         now: Timestamp,
         throttle: domain::access::LoginThrottle,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self
+            .begin_exclusive(crate::platform::db::ExclusiveLock::LoginAttempt)
+            .await?;
         let (failures, last, locked, disabled): (i64, Option<i64>, Option<i64>, Option<i64>) =
             sqlx::query_as(
-                "SELECT failed_logins, last_failed_at, locked_until, disabled_at FROM account WHERE id = ?",
+                "SELECT failed_logins, last_failed_at, locked_until, disabled_at FROM account WHERE id = $1",
             )
             .bind(account)
             .fetch_one(&mut *tx)
@@ -117,7 +119,7 @@ impl Store {
         let failures = counted.saturating_add(1);
         let wait = throttle.wait_after(failures, now.unix_ms());
         sqlx::query(
-            "UPDATE account SET failed_logins = ?, last_failed_at = ?, locked_until = ? WHERE id = ?",
+            "UPDATE account SET failed_logins = $1, last_failed_at = $2, locked_until = $3 WHERE id = $4",
         )
         .bind(i64::from(failures))
         .bind(now)
@@ -146,11 +148,11 @@ impl Store {
         // Every SET reads the row as it was: the CASEs test the count before this update.
         let cleared = sqlx::query(
             "UPDATE account SET \
-             failed_logins = CASE WHEN failed_logins = ?3 THEN 0 ELSE failed_logins END, \
-             locked_until = CASE WHEN failed_logins = ?3 THEN NULL ELSE locked_until END, \
-             last_failed_at = CASE WHEN failed_logins = ?3 THEN NULL ELSE last_failed_at END, \
-             totp_last_step = coalesce(?2, totp_last_step) WHERE id = ?1 \
-             AND (?2 IS NULL OR totp_last_step IS NULL OR totp_last_step < ?2)",
+             failed_logins = CASE WHEN failed_logins = $3 THEN 0 ELSE failed_logins END, \
+             locked_until = CASE WHEN failed_logins = $3 THEN NULL ELSE locked_until END, \
+             last_failed_at = CASE WHEN failed_logins = $3 THEN NULL ELSE last_failed_at END, \
+             totp_last_step = coalesce($2, totp_last_step) WHERE id = $1 \
+             AND ($2 IS NULL OR totp_last_step IS NULL OR totp_last_step < $2)",
         )
         .bind(account)
         .bind(step)
@@ -161,7 +163,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
-        sqlx::query("INSERT INTO session (token_hash, account_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO session (token_hash, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(account)
             .bind(csrf)
@@ -174,7 +176,7 @@ impl Store {
 
     /// Ends a session.
     pub async fn close_session(&self, token_hash: &[u8]) -> StoreResult<()> {
-        sqlx::query("DELETE FROM session WHERE token_hash = ?")
+        sqlx::query("DELETE FROM session WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -191,11 +193,11 @@ impl Store {
     ) -> StoreResult<Option<(String, Vec<u8>)>> {
         let mut tx = self.pool.begin().await?;
         let found: Option<(String, Vec<u8>)> = sqlx::query_as(
-            "SELECT a.username, a.totp_secret_enc FROM account a WHERE a.id = ?1 \
+            "SELECT a.username, a.totp_secret_enc FROM account a WHERE a.id = $1 \
              AND a.totp_secret_enc IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM session s WHERE s.account_id = a.id) \
              AND EXISTS (SELECT 1 FROM audit_log l WHERE l.entity = 'account' AND l.entity_id = a.id \
-                 AND l.action = 'create_account' AND l.account_id = ?2 AND l.at >= ?3)",
+                 AND l.action = 'create_account' AND l.account_id = $2 AND l.at >= $3)",
         )
         .bind(account)
         .bind(admin)
@@ -215,7 +217,7 @@ impl Store {
 
     /// The account with this user name.
     pub async fn id_by_username(&self, username: &str) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar("SELECT id FROM account WHERE username = ?")
+        sqlx::query_scalar("SELECT id FROM account WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.pool)
             .await
@@ -223,7 +225,7 @@ impl Store {
 
     /// The user name of an account.
     pub async fn username(&self, account: i64) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT username FROM account WHERE id = ?")
+        sqlx::query_scalar("SELECT username FROM account WHERE id = $1")
             .bind(account)
             .fetch_optional(&self.pool)
             .await
@@ -233,7 +235,7 @@ impl Store {
     pub async fn session_owner(&self, token_hash: &[u8]) -> StoreResult<Option<SessionOwner>> {
         let row = sqlx::query(
             "SELECT a.id, a.role, a.department_id, a.region_id, a.hall_id, s.csrf_token FROM session s JOIN account a ON a.id = s.account_id \
-             WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled_at IS NULL",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms())
@@ -283,11 +285,11 @@ impl<'a> Audit<'a> {
 
 /// Writes an audit-log entry in the transaction of the change it records.
 pub(crate) async fn audit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     entry: Audit<'_>,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (account_id, action, entity, entity_id, before, after, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(entry.account)
     .bind(entry.action)

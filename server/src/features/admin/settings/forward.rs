@@ -69,18 +69,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::sqlite::SqlitePoolOptions;
-
     use super::*;
 
     #[tokio::test]
     async fn the_tickets_trigger_reads_the_switch_as_saved_and_the_audit_has_no_secret() {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let pool = crate::platform::db::memory_pool().await;
         // No accounts here: the audit entry's account is a number only.
         sqlx::query("PRAGMA foreign_keys = OFF")
             .execute(&pool)

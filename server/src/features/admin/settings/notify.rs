@@ -120,18 +120,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::sqlite::SqlitePoolOptions;
-
     use super::*;
 
     #[tokio::test]
     async fn everything_is_off_by_default_and_missing_fields_take_their_defaults() {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let pool = crate::platform::db::memory_pool().await;
         let store = Store::on_pool(pool);
         let none = store.notify_settings().await.unwrap();
         assert!(!none.invite.enabled && !none.default_evaluation.enabled);

@@ -5,7 +5,7 @@ use domain::business_system::FrameOrigin;
 use domain::ids::{BusinessSystemId, DepartmentId, RegionId};
 use domain::time::Timestamp;
 use serde_json::json;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use crate::platform::{
     auth::{Audit, audit},
@@ -67,7 +67,7 @@ impl NewSystem<'_> {
 /// Inserts the system, its first key and its grants (each id once). `None`: a granted region or
 /// department does not exist (the caller drops the transaction, so nothing is written).
 async fn insert_system(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     new: &NewSystem<'_>,
     key_hash: &[u8],
     now: Timestamp,
@@ -75,7 +75,7 @@ async fn insert_system(
     let origins: Vec<&str> = new.origins.iter().map(FrameOrigin::as_str).collect();
     let id: BusinessSystemId = sqlx::query_scalar(
         "INSERT INTO business_system (name, api_key_hash, frame_origins, created_at) \
-         VALUES (?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(new.name)
     .bind(key_hash)
@@ -87,7 +87,7 @@ async fn insert_system(
     for region in new.regions {
         let done = sqlx::query(
             "INSERT INTO business_system_grant (business_system_id, region_id) \
-             SELECT ?, id FROM region WHERE id = ?",
+             SELECT $1, id FROM region WHERE id = $2",
         )
         .bind(id)
         .bind(region)
@@ -100,7 +100,7 @@ async fn insert_system(
     for department in new.departments {
         let done = sqlx::query(
             "INSERT INTO business_system_grant (business_system_id, department_id) \
-             SELECT ?, id FROM department WHERE id = ?",
+             SELECT $1, id FROM department WHERE id = $2",
         )
         .bind(id)
         .bind(department)
@@ -114,13 +114,13 @@ async fn insert_system(
 }
 
 async fn insert_key(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     system: BusinessSystemId,
     key_hash: &[u8],
     now: Timestamp,
 ) -> StoreResult<i64> {
     sqlx::query_scalar(
-        "INSERT INTO api_key (business_system_id, key_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+        "INSERT INTO api_key (business_system_id, key_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(system)
     .bind(key_hash)
@@ -131,13 +131,13 @@ async fn insert_key(
 
 /// The live keys of a system, as the audit log records them.
 async fn live_keys(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut crate::platform::db::Tx<'_>,
     system: BusinessSystemId,
     now: Timestamp,
 ) -> StoreResult<serde_json::Value> {
     let rows = sqlx::query(
-        "SELECT id, expires_at FROM api_key WHERE business_system_id = ? AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
+        "SELECT id, expires_at FROM api_key WHERE business_system_id = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2) ORDER BY id",
     )
     .bind(system)
     .bind(now)
@@ -204,19 +204,21 @@ impl Store {
         now: Timestamp,
     ) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM business_system WHERE id = ?)")
-                .bind(system)
-                .fetch_one(&mut *tx)
-                .await?;
+        let exists: bool = sqlx::query_scalar::<_, domain::sql::Flag>(
+            "SELECT EXISTS (SELECT 1 FROM business_system WHERE id = $1)",
+        )
+        .bind(system)
+        .fetch_one(&mut *tx)
+        .await?
+        .into();
         if !exists {
             return Ok(None);
         }
         let before = live_keys(&mut tx, system, now).await?;
         let until = now.plus_ms(overlap_ms);
         sqlx::query(
-            "UPDATE api_key SET expires_at = min(coalesce(expires_at, ?1), ?1) \
-             WHERE business_system_id = ?2 AND revoked_at IS NULL",
+            "UPDATE api_key SET expires_at = min(coalesce(expires_at, $1), $1) \
+             WHERE business_system_id = $2 AND revoked_at IS NULL",
         )
         .bind(until)
         .bind(system)
@@ -240,7 +242,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL \
+            "UPDATE api_key SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
              RETURNING business_system_id, expires_at",
         )
         .bind(now)
@@ -295,7 +297,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for system in &mut systems {
-            let mine = |r: &&sqlx::sqlite::SqliteRow| {
+            let mine = |r: &&crate::platform::db::DbRow| {
                 r.get::<BusinessSystemId, _>("business_system_id") == system.id
             };
             system.grants = grants
