@@ -1,5 +1,6 @@
-//! Test harness: a real server on `127.0.0.1:0` with a fresh SQLite database per test, a real HTTP
-//! client, and real Chromium driven through ChromeDriver for browser journeys.
+//! Test harness: a real server on `127.0.0.1:0` with a fresh database per test — an SQLite file,
+//! or with `HAOCHAPING_TEST_POSTGRES` a PostgreSQL database of its own ([`postgres::test_database`])
+//! — a real HTTP client, and real Chromium driven through ChromeDriver for browser journeys.
 //!
 //! What tests set up before they act (staff signed in, ratings, more organisation) lives in
 //! [`fixtures`]. The PostgreSQL schema's contract test uses a throw-away cluster ([`postgres`]),
@@ -53,6 +54,9 @@ impl TestServer {
             .expect("bind");
         let addr = listener.local_addr().expect("address");
         let mut config = Config::for_dir(dir.path());
+        if let Some(url) = postgres::test_database().await {
+            config.database_url = url;
+        }
         config.public_url = format!("http://{addr}");
         config.site_root = site_root();
         adjust(&mut config);

@@ -69,6 +69,51 @@ impl PgCluster {
     }
 }
 
+/// The cluster the suite runs on, when `HAOCHAPING_TEST_POSTGRES` names one (`scripts/test` starts
+/// it and runs the suite a second time): every test server gets a database of its own, copied from
+/// a template that has `server/migrations_pg` applied (made once per test binary). `None`: the
+/// suite runs on SQLite files.
+pub async fn test_database() -> Option<String> {
+    static TEMPLATE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let cluster = std::env::var("HAOCHAPING_TEST_POSTGRES").ok()?;
+    let database = |name: &str| cluster.replacen("/postgres?", &format!("/{name}?"), 1);
+    TEMPLATE
+        .get_or_init(|| async {
+            let mut admin = PgConnection::connect(&cluster).await.expect("connect");
+            sqlx::query("DROP DATABASE IF EXISTS haochaping_template")
+                .execute(&mut admin)
+                .await
+                .expect("drop the old template");
+            sqlx::query("CREATE DATABASE haochaping_template")
+                .execute(&mut admin)
+                .await
+                .expect("create the template");
+            let mut conn = PgConnection::connect(&database("haochaping_template"))
+                .await
+                .expect("connect to the template");
+            sqlx::migrate!("../server/migrations_pg")
+                .run(&mut conn)
+                .await
+                .expect("PostgreSQL migrations");
+            conn.close().await.expect("close");
+            admin.close().await.expect("close");
+        })
+        .await;
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut admin = PgConnection::connect(&cluster).await.expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE haochaping_template"))
+        .execute(&mut admin)
+        .await
+        .expect("create the test's database");
+    admin.close().await.expect("close");
+    Some(database(&name))
+}
+
 /// A pool of `size` connections to `url`, each running `setup` first (e.g. `SET …`).
 pub async fn pool(url: &str, size: u32, setup: &'static str) -> sqlx::PgPool {
     PgPoolOptions::new()
