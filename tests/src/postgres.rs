@@ -106,10 +106,12 @@ pub async fn test_database() -> Option<String> {
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
     let mut admin = PgConnection::connect(&cluster).await.expect("connect");
-    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE haochaping_template"))
-        .execute(&mut admin)
-        .await
-        .expect("create the test's database");
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} TEMPLATE haochaping_template"
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("create the test's database");
     admin.close().await.expect("close");
     Some(database(&name))
 }

@@ -1,6 +1,9 @@
 //! Nothing acknowledged is lost: a server killed with SIGKILL under 64 clients keeps every rating
 //! it answered 201 for (with its reasons, ticket and aggregates), retried links rate at most once;
-//! a backup taken under load restores every rating acknowledged before it began.
+//! a backup taken under load restores every rating acknowledged before it began (SQLite's own
+//! `backup`; PostgreSQL is backed up by its tools, README "Deploying"). The crash and the two
+//! instances run on the suite's backend: PostgreSQL when `HAOCHAPING_TEST_POSTGRES` names a
+//! cluster, else SQLite files.
 
 use std::{
     collections::BTreeMap,
@@ -9,19 +12,39 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use sqlx::{ConnectOptions, Row, sqlite::SqliteConnectOptions};
+use sqlx::{AnyConnection, Connection, Row};
 use tests::fixtures::processes::{Instance, free_port};
 
 const KEY: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 const CLIENTS: usize = 64;
 
-/// A county on its own process: one department and item, a business system; its key.
-async fn county(dir: &Path) -> (Instance, String) {
-    let env = [
-        ("HAOCHAPING_KEY", KEY),
-        ("HAOCHAPING_WRITES_PER_MINUTE", "100000000"),
+/// The environment of a county's instances: the key, no write limit, and the database — the
+/// suite's PostgreSQL one when it has a cluster and `on_suite_backend`, else the SQLite file in
+/// the data directory.
+async fn county_env(on_suite_backend: bool) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("HAOCHAPING_KEY", KEY.to_owned()),
+        ("HAOCHAPING_WRITES_PER_MINUTE", "100000000".to_owned()),
     ];
-    let mut county = Instance::new(env!("CARGO_BIN_EXE_instance"), dir, free_port(), &env);
+    if on_suite_backend && let Some(url) = tests::postgres::test_database().await {
+        env.push(("DATABASE_URL", url));
+    }
+    env
+}
+
+/// `env` as `Instance::new` takes it.
+fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A county on its own process: one department and item, a business system; its key.
+async fn county(dir: &Path, env: &[(&'static str, String)]) -> (Instance, String) {
+    let mut county = Instance::new(
+        env!("CARGO_BIN_EXE_instance"),
+        dir,
+        free_port(),
+        &pairs(env),
+    );
     for args in [
         &["add", "region", "code=341125", "name=示范县", "parent="][..],
         &[
@@ -137,17 +160,14 @@ fn rate_all(links: Vec<String>, answers: Answers) -> tokio::task::JoinSet<()> {
     clients
 }
 
-async fn open(db: &Path) -> sqlx::SqliteConnection {
-    SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap()
+/// A connection to the instance's database, SQLite file or PostgreSQL.
+async fn open(db: &str) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    AnyConnection::connect(db).await.unwrap()
 }
 
 /// Every aggregate row of `stat`, as text, in order.
-async fn stats(db: &Path) -> Vec<String> {
+async fn stats(db: &str) -> Vec<String> {
     let mut c = open(db).await;
     sqlx::query("SELECT * FROM stat ORDER BY scope, scope_id, month")
         .fetch_all(&mut c)
@@ -169,7 +189,7 @@ async fn stats(db: &Path) -> Vec<String> {
 }
 
 /// Every acknowledged code is stored with its reasons and, for a 差评, its ticket.
-async fn assert_stored(db: &Path, acknowledged: &[String]) {
+async fn assert_stored(db: &str, acknowledged: &[String]) {
     let mut c = open(db).await;
     for code in acknowledged {
         let row = sqlx::query(
@@ -192,7 +212,11 @@ async fn assert_stored(db: &Path, acknowledged: &[String]) {
 #[tokio::test]
 async fn a_server_killed_under_load_keeps_every_acknowledged_rating_and_retries_rate_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut county, key) = county(dir.path()).await;
+    let (mut county, key) = county(dir.path(), &county_env(true).await).await;
+    eprintln!(
+        "backend: {}",
+        county.database_url().split(':').next().unwrap()
+    );
     let all = links(&county.base, &key, 3000, "K9").await;
     let answers: Answers = Arc::default();
     let mut clients = rate_all(all.clone(), Arc::clone(&answers));
@@ -215,7 +239,7 @@ async fn a_server_killed_under_load_keeps_every_acknowledged_rating_and_retries_
     assert!(acknowledged.len() < all.len(), "killed before the end");
 
     county.start().await;
-    let db = county.database();
+    let db = county.database_url();
     assert_stored(&db, &acknowledged).await;
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM evaluation")
         .fetch_one(&mut open(&db).await)
@@ -261,7 +285,7 @@ async fn a_server_killed_under_load_keeps_every_acknowledged_rating_and_retries_
 #[tokio::test]
 async fn a_backup_taken_under_load_restores_every_rating_acknowledged_before_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (county, key) = county(dir.path()).await;
+    let (county, key) = county(dir.path(), &county_env(false).await).await;
     let all = links(&county.base, &key, 3000, "BK").await;
     let answers: Answers = Arc::default();
     let mut clients = rate_all(all, Arc::clone(&answers));
@@ -304,7 +328,7 @@ async fn a_backup_taken_under_load_restores_every_rating_acknowledged_before_it(
         &[("HAOCHAPING_KEY", KEY)],
     );
     restored.start().await;
-    let db = restored.database();
+    let db = restored.database_url();
     assert_stored(&db, &before).await;
     let page = reqwest::get(format!("{}/open", restored.base))
         .await
@@ -328,21 +352,19 @@ async fn two_instances_on_one_database_share_ratings_sessions_and_job_leases() {
     use app::api::staff::{StaffLogin, Whoami};
     use leptos::server_fn::ServerFn;
     let dir = tempfile::tempdir().unwrap();
-    let (a, key) = county(dir.path()).await;
+    let env = county_env(true).await;
+    let (a, key) = county(dir.path(), &env).await;
+    eprintln!("backend: {}", a.database_url().split(':').next().unwrap());
     a.command(
         &["create-account", "wang", "handler", "BDC"],
         "s3cret-pass-2026\n",
     )
     .await;
-    let env = [
-        ("HAOCHAPING_KEY", KEY),
-        ("HAOCHAPING_WRITES_PER_MINUTE", "100000000"),
-    ];
     let mut b = Instance::new(
         env!("CARGO_BIN_EXE_instance"),
         dir.path(),
         free_port(),
-        &env,
+        &pairs(&env),
     );
     b.start().await;
 
@@ -370,7 +392,7 @@ async fn two_instances_on_one_database_share_ratings_sessions_and_job_leases() {
         .cloned()
         .collect();
     assert_eq!(acknowledged.len(), 400);
-    let db = a.database();
+    let db = a.database_url();
     assert_stored(&db, &acknowledged).await;
 
     // A session opened at one instance works at the other.
@@ -418,7 +440,7 @@ async fn two_instances_on_one_database_share_ratings_sessions_and_job_leases() {
             env!("CARGO_BIN_EXE_instance"),
             dir.path(),
             free_port(),
-            &env,
+            &pairs(&env),
         ),
         (),
     );

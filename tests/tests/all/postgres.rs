@@ -3,6 +3,8 @@
 //! over its shards — and every outbox the triggers fill must come out row for row the same.
 //! PostgreSQL is a throw-away cluster the test starts itself and removes afterwards.
 
+use server::platform::db::Store;
+use sqlx::{Connection, PgConnection};
 use tests::{
     backends::{Backend, Cell},
     history,
@@ -132,4 +134,126 @@ async fn sqlite_and_postgres_keep_the_same_aggregates() {
         )
         .await;
     assert!(int(&shards[0][0]) > 1, "one shard only: {shards:?}");
+
+    // The full recount (`haochaping rebuild-stats`, and after old data) writes the same rows on
+    // both: into the table on SQLite, into shard 0 under the view on PostgreSQL.
+    let sqlite_url = format!("sqlite://{}", dir.path().join("contract.db").display());
+    for url in [&sqlite_url, &url] {
+        let store = Store::connect(url).await.expect("store");
+        store.rebuild_stats().await.expect("rebuild");
+        store.pool().close().await;
+    }
+    for (table, key) in AGGREGATES {
+        let columns = columns(&mut sqlite, table).await;
+        let sql = format!("SELECT {columns} FROM {table} ORDER BY {key}");
+        assert!(
+            same_rows(&mut sqlite, &mut postgres, &sql).await > 0,
+            "{table} after the rebuild"
+        );
+    }
+    let shards = postgres
+        .rows("SELECT count(*) FROM stat_shard WHERE shard <> 0")
+        .await;
+    assert_eq!(int(&shards[0][0]), 0, "the rebuild leaves one shard");
+}
+
+/// The upward reporter's claim on PostgreSQL, where many transactions write the outbox at once: a
+/// row whose id is smaller than one already claimed, committed later, is still claimed — every
+/// committed outbox row gets its delivery row exactly once.
+#[tokio::test]
+async fn postgres_upward_claim_loses_no_row_committed_out_of_id_order() {
+    let cluster = PgCluster::start().await;
+    let url = cluster.migrated_database("claim").await;
+    let mut db = Backend::postgres(&url, 1).await;
+    history::write(&mut db).await;
+    let store = Store::connect(&url).await.expect("store");
+    sqlx::query(
+        "INSERT INTO upward_target (name, url, mapping, sign_method, key_enc, data_source, created_at) \
+         VALUES ('省平台', 'http://127.0.0.1:9/', 'national', 'hmac-sha256', '\\x00', 'county', 0)",
+    )
+    .execute(store.pool())
+    .await
+    .expect("target");
+    let target: i64 = sqlx::query_scalar("SELECT id FROM upward_target")
+        .fetch_one(store.pool())
+        .await
+        .expect("target id");
+    let write = "INSERT INTO upward_outbox (occurrence_id, kind, created_at) \
+                 SELECT min(id), 'evaluation', 0 FROM service_occurrence RETURNING id";
+
+    // `early` takes its transaction id first; `late` then writes the smaller outbox id and is
+    // still running when `early` writes the larger one and commits, and when the reporter claims.
+    let mut early = PgConnection::connect(&url).await.expect("connect");
+    let mut late = PgConnection::connect(&url).await.expect("connect");
+    sqlx::query("BEGIN")
+        .execute(&mut early)
+        .await
+        .expect("begin");
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut early)
+        .await
+        .expect("xid");
+    sqlx::query("BEGIN")
+        .execute(&mut late)
+        .await
+        .expect("begin");
+    let smaller: i64 = sqlx::query_scalar(write)
+        .fetch_one(&mut late)
+        .await
+        .expect("outbox row");
+    let larger: i64 = sqlx::query_scalar(write)
+        .fetch_one(&mut early)
+        .await
+        .expect("outbox row");
+    assert!(smaller < larger);
+    sqlx::query("COMMIT")
+        .execute(&mut early)
+        .await
+        .expect("commit");
+    let first = store.claim_upward(target, 0, 100_000).await.expect("claim");
+    let claimed = |id: i64| {
+        let store = store.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM upward_delivery WHERE target_id = $1 AND outbox_id = $2",
+            )
+            .bind(target)
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .expect("count")
+        }
+    };
+    assert_eq!(claimed(larger).await, 1, "a committed row is claimed");
+    assert_eq!(
+        claimed(smaller).await,
+        0,
+        "a running transaction's row is not visible yet"
+    );
+
+    sqlx::query("COMMIT")
+        .execute(&mut late)
+        .await
+        .expect("commit");
+    let second = store.claim_upward(target, 0, 100_000).await.expect("claim");
+    assert_eq!(second, 1, "only the late row is left");
+    assert_eq!(
+        claimed(smaller).await,
+        1,
+        "the late row is claimed after all"
+    );
+    assert_eq!(
+        store.claim_upward(target, 0, 100_000).await.expect("claim"),
+        0
+    );
+    let (outbox, deliveries): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM upward_outbox), \
+         (SELECT count(*) FROM upward_delivery WHERE target_id = $1)",
+    )
+    .bind(target)
+    .fetch_one(store.pool())
+    .await
+    .expect("counts");
+    assert_eq!(outbox, deliveries, "every outbox row claimed once");
+    assert_eq!(first + second, deliveries.unsigned_abs());
 }

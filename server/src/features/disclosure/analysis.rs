@@ -54,13 +54,15 @@ impl Store {
         scope: Scope,
     ) -> StoreResult<Vec<WindowAlert>> {
         let sql = format!(
-            "SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window, d.name AS department, \
-             CAST(sum(s.rated) AS BIGINT) AS rated, CAST(sum(s.good) AS BIGINT) + (CASE WHEN $4 THEN CAST(sum(s.basic) AS BIGINT) ELSE 0 END) AS good \
+            "SELECT window_name, department, rated, good FROM ( \
+             SELECT h.name || ' ' || w.number || '号窗口 ' || w.name AS window_name, \
+             d.name AS department, CAST(sum(s.rated) AS BIGINT) AS rated, \
+             CAST(sum(s.good) AS BIGINT) + (CASE WHEN $4 THEN CAST(sum(s.basic) AS BIGINT) ELSE 0 END) AS good \
              FROM stat_day s JOIN service_window w ON w.id = s.window_id \
              JOIN hall h ON h.id = w.hall_id JOIN department d ON d.id = w.department_id \
-             WHERE s.day >= $1 AND {} GROUP BY s.window_id \
-             HAVING CAST(sum(s.rated) AS BIGINT) >= $2 AND good * 10000 < $3 * CAST(sum(s.rated) AS BIGINT) \
-             ORDER BY good * 1.0 / CAST(sum(s.rated) AS BIGINT), window LIMIT 50",
+             WHERE s.day >= $1 AND {} GROUP BY s.window_id, h.name, w.number, w.name, d.name) AS a \
+             WHERE rated >= $2 AND good * 10000 < $3 * rated \
+             ORDER BY good * 1.0 / rated, window_name LIMIT 50",
             within("s.window_id", windows_sql(scope))
         );
         let rows = sqlx::query(&sql)
@@ -73,7 +75,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| WindowAlert {
-                window: r.get("window"),
+                window: r.get("window_name"),
                 department: r.get("department"),
                 rated: r.get("rated"),
                 good: r.get("good"),

@@ -257,12 +257,12 @@ impl Store {
     ) -> StoreResult<Vec<DepartmentLoad>> {
         let sql = format!(
             "SELECT department, \
-             CAST(sum(state <> 'closed') AS BIGINT) AS open, \
-             coalesce(CAST(sum(state <> 'closed' AND due_at < $1) AS BIGINT), 0) AS overdue, \
-             CAST(sum(state <> 'closed' AND escalated) AS BIGINT) AS escalated, \
-             CAST(sum(state = 'appealed') AS BIGINT) AS appealed, \
-             CAST(sum(state = 'closed') AS BIGINT) AS closed \
-             FROM (SELECT {} FROM {FROM} WHERE {}) GROUP BY department_id \
+             CAST(sum(CASE WHEN state <> 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS open, \
+             coalesce(CAST(sum(CASE WHEN state <> 'closed' AND due_at < $1 THEN 1 ELSE 0 END) AS BIGINT), 0) AS overdue, \
+             CAST(sum(CASE WHEN state <> 'closed' AND escalated THEN 1 ELSE 0 END) AS BIGINT) AS escalated, \
+             CAST(sum(CASE WHEN state = 'appealed' THEN 1 ELSE 0 END) AS BIGINT) AS appealed, \
+             CAST(sum(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed \
+             FROM (SELECT {} FROM {FROM} WHERE {}) AS t GROUP BY department_id, department \
              ORDER BY overdue DESC, escalated DESC, department",
             *COLUMNS,
             within("t.department_id", departments_sql(scope))

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::platform::{
     auth::{Audit, audit},
-    db::{Store, StoreResult, now_ms},
+    db::{Backend, Store, StoreResult, now_ms},
 };
 
 /// An upstream platform, as configured (the key still sealed).
@@ -75,7 +75,7 @@ const RECORD_SQL: &str = "SELECT x.id AS outbox_id, x.kind, o.case_number, o.occ
      CASE x.kind WHEN 'follow_up' THEN f.created_at ELSE s.at END AS step_at, \
      CASE x.kind WHEN 'follow_up' THEN f.level END AS follow_level, \
      (SELECT group_concat(reason_code) FROM (SELECT reason_code FROM evaluation_reason \
-        WHERE evaluation_id = e.id ORDER BY reason_code)) AS tags, \
+        WHERE evaluation_id = e.id ORDER BY reason_code) AS ordered) AS tags, \
      EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id \
         AND v.at <= coalesce(s.at, f.created_at)) AS invalid_before_step \
      FROM upward_outbox x JOIN service_occurrence o ON o.id = x.occurrence_id \
@@ -192,6 +192,26 @@ impl Store {
 
     /// Gives the next outbox rows their delivery rows for `target` (due now); how many.
     pub async fn claim_upward(&self, target: i64, now: i64, limit: i64) -> StoreResult<u64> {
+        match self.backend {
+            Backend::Sqlite => self.claim_upward_in_id_order(target, now, limit).await,
+            Backend::Postgres => sqlx::query_scalar::<_, i64>(CLAIM_BY_TRANSACTION)
+                .bind(target)
+                .bind(now)
+                .bind(limit)
+                .fetch_one(&self.pool)
+                .await
+                .map(|n| n.unsigned_abs()),
+        }
+    }
+
+    /// SQLite's claim: one writer commits at a time, so ids commit in order and everything up to
+    /// the largest claimed id is claimed.
+    async fn claim_upward_in_id_order(
+        &self,
+        target: i64,
+        now: i64,
+        limit: i64,
+    ) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO upward_delivery (target_id, outbox_id, occurrence_id, next_at) \
@@ -307,16 +327,21 @@ impl Store {
         tx.commit().await
     }
 
+    /// The outbox rows `x` that target `t` has not claimed yet (see [`CLAIM_BY_TRANSACTION`]).
+    fn unclaimed(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "x.id > t.claimed_to",
+            Backend::Postgres => "(x.written_in, x.id) > (t.claimed_xid, t.claimed_to)",
+        }
+    }
+
     /// Where each target stands: backlog, failures, the oldest undelivered row, differences.
     pub async fn upward_status(&self) -> StoreResult<Vec<TargetStatus>> {
         let mut out = Vec::new();
-        let last_outbox: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM upward_outbox")
-            .fetch_one(&self.pool)
-            .await?;
+        let unclaimed = self.unclaimed();
         for target in self.upward_targets().await? {
-            let row = sqlx::query(
-                "SELECT (SELECT claimed_to FROM upward_target WHERE id = $1) AS claimed_to, \
-                 (SELECT delivered FROM upward_target WHERE id = $1) AS delivered, \
+            let row = sqlx::query(&format!(
+                "SELECT (SELECT delivered FROM upward_target WHERE id = $1) AS delivered, \
                  (SELECT count(*) FROM upward_delivery WHERE target_id = $1 \
                     AND delivered_at IS NULL) AS waiting, \
                  (SELECT count(*) FROM upward_delivery WHERE target_id = $1 \
@@ -324,21 +349,17 @@ impl Store {
                  (SELECT min(x.created_at) FROM upward_delivery d \
                     JOIN upward_outbox x ON x.id = d.outbox_id \
                     WHERE d.target_id = $1 AND d.delivered_at IS NULL) AS oldest_claimed, \
-                 (SELECT min(x.created_at) FROM upward_outbox x WHERE x.id > \
-                    (SELECT claimed_to FROM upward_target WHERE id = $1)) AS oldest_unclaimed, \
+                 (SELECT min(x.created_at) FROM upward_target t JOIN upward_outbox x \
+                    ON {unclaimed} WHERE t.id = $1) AS oldest_unclaimed, \
+                 (SELECT count(*) FROM upward_target t JOIN upward_outbox x \
+                    ON {unclaimed} WHERE t.id = $1) AS unclaimed, \
                  (SELECT max(checked_at) FROM upward_reconciliation WHERE target_id = $1) \
                     AS last_reconciled",
-            )
+            ))
             .bind(target.id)
             .fetch_one(&self.pool)
             .await?;
-            let claimed_to: i64 = row.try_get("claimed_to")?;
-            let unclaimed: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM upward_outbox WHERE id > $1 AND id <= $2")
-                    .bind(claimed_to)
-                    .bind(last_outbox)
-                    .fetch_one(&self.pool)
-                    .await?;
+            let unclaimed: i64 = row.try_get("unclaimed")?;
             let oldest = [
                 row.try_get::<Option<Timestamp>, _>("oldest_claimed")?,
                 row.try_get::<Option<Timestamp>, _>("oldest_unclaimed")?,
@@ -432,3 +453,21 @@ impl Store {
         tx.commit().await
     }
 }
+
+/// PostgreSQL's claim, one statement: outbox rows after the target's cursor in (transaction, id)
+/// order, written by transactions that have all ended (older than the oldest still running, so
+/// no row can still appear before the cursor: migration 0004), get their delivery rows; the
+/// cursor moves to the last of them; the count claimed.
+const CLAIM_BY_TRANSACTION: &str = "WITH next AS ( \
+        SELECT x.id, x.occurrence_id, x.written_in FROM upward_target t \
+        JOIN upward_outbox x ON (x.written_in, x.id) > (t.claimed_xid, t.claimed_to) \
+        WHERE t.id = $1 AND x.written_in < pg_snapshot_xmin(pg_current_snapshot()) \
+        ORDER BY x.written_in, x.id LIMIT $3), \
+    claimed AS ( \
+        INSERT INTO upward_delivery (target_id, outbox_id, occurrence_id, next_at) \
+        SELECT $1, id, occurrence_id, $2 FROM next RETURNING 1), \
+    last AS (SELECT written_in, id FROM next ORDER BY written_in DESC, id DESC LIMIT 1), \
+    moved AS ( \
+        UPDATE upward_target t SET claimed_xid = last.written_in, claimed_to = last.id \
+        FROM last WHERE t.id = $1 RETURNING 1) \
+    SELECT count(*) FROM claimed";
