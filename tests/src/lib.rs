@@ -48,6 +48,11 @@ impl TestServer {
     }
 
     async fn launch(adjust: impl FnOnce(&mut Config), seeded: bool) -> Self {
+        // A second test's call finds the subscriber set and changes nothing.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -57,6 +62,15 @@ impl TestServer {
         if let Some(url) = postgres::test_database().await {
             config.database_url = url;
         }
+        // Each test's output names the backend it ran on (shown when it fails, or with --nocapture).
+        println!(
+            "backend: {}",
+            if config.database_url.starts_with("postgres") {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        );
         config.public_url = format!("http://{addr}");
         config.site_root = site_root();
         adjust(&mut config);

@@ -200,6 +200,8 @@ pub(crate) async fn memory_pool() -> Pool {
 pub(crate) enum ExclusiveLock {
     /// Counting a name's failed log-ins and claiming the next attempt.
     LoginAttempt = 0x6863_7001,
+    /// Reading a queue system's visit by (hall, day, number) and writing it.
+    Visit = 0x6863_7002,
 }
 
 /// The writer's own connection: SQLite keeps it open for good (one writer, group commit);

@@ -20,7 +20,7 @@ use crate::platform::db::{Store, StoreResult};
 /// `SELECT id` of region `r` and every region under it.
 fn subtree(region: RegionId) -> String {
     format!(
-        "WITH RECURSIVE sub(id) AS (VALUES ({region}) \
+        "WITH RECURSIVE sub(id) AS (VALUES (CAST({region} AS BIGINT)) \
          UNION SELECT x.id FROM region x JOIN sub ON x.parent_id = sub.id) SELECT id FROM sub"
     )
 }

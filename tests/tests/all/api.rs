@@ -49,7 +49,7 @@ async fn the_evaluator_s_type_and_anonymity_are_kept_with_the_case() {
     );
     let kept = tests::sqlx_count(
         &server.state,
-        "SELECT evaluator_type * 10 + anonymous FROM service_occurrence \
+        "SELECT evaluator_type * 10 + CASE WHEN anonymous THEN 1 ELSE 0 END FROM service_occurrence \
          WHERE case_number = 'BDC-2026-0002'",
     )
     .await;
@@ -65,7 +65,7 @@ async fn the_evaluator_s_type_and_anonymity_are_kept_with_the_case() {
     let unsaid = tests::sqlx_count(
         &server.state,
         "SELECT count(*) FROM service_occurrence \
-         WHERE case_number = 'BDC-2026-0003' AND evaluator_type IS NULL AND anonymous = 0",
+         WHERE case_number = 'BDC-2026-0003' AND evaluator_type IS NULL AND NOT anonymous",
     )
     .await;
     assert_eq!(unsaid, 1);

@@ -7,6 +7,7 @@ use domain::{access::Actor, ticket::TicketAction};
 use fantoccini::Client;
 use serde_json::json;
 use server::features::appeal::{self, Filing};
+use server::platform::db::Backend;
 use tests::browser::{Js, click, click_button, fill, find, journey, sign_in, wait_text};
 use tests::fixtures::{
     SignedIn, Staff,
@@ -303,21 +304,35 @@ async fn refused_files_leave_no_row_and_no_file_behind() {
 
     // The files are written, then the database refuses: the files go again (500, nothing kept).
     let pool = s.store.pool();
-    sqlx::query(
-        "CREATE TRIGGER test_refuses_appeals BEFORE INSERT ON appeal \
-         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    let postgres = s.store.backend() == Backend::Postgres;
+    let refuse: &[&str] = if postgres {
+        &[
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            "CREATE TRIGGER test_refuses_appeals BEFORE INSERT ON appeal \
+             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+        ]
+    } else {
+        &[
+            "CREATE TRIGGER test_refuses_appeals BEFORE INSERT ON appeal \
+           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ]
+    };
+    for statement in refuse {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
     let two = vec![("a.png", png(5000)), ("b.png", png(6000))];
     let (status, _) = file(two, "mistaken", reason).await;
     assert_eq!(status, 500);
     nothing_stored(&server, "the insert failed").await;
-    sqlx::query("DROP TRIGGER test_refuses_appeals")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(if postgres {
+        "DROP TRIGGER test_refuses_appeals ON appeal"
+    } else {
+        "DROP TRIGGER test_refuses_appeals"
+    })
+    .execute(pool)
+    .await
+    .unwrap();
     let (status, body) = file(vec![("a.png", png(5 << 20))], "mistaken", reason).await;
     assert_eq!(status, 303, "exactly 5 MiB is taken: {body}");
     assert_eq!(server.evidence_files().len(), 1);

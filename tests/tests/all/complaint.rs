@@ -33,12 +33,12 @@ async fn a_complaint_opens_a_ticket_and_can_be_followed() {
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/t/"));
 
-    let ticket: (String, i64, Option<i64>) =
+    let ticket: (String, domain::sql::Flag, Option<i64>) =
         sqlx::query_as("SELECT kind, real_name, reply_due_at FROM ticket")
             .fetch_one(server.state.store.pool())
             .await
             .unwrap();
-    assert_eq!((ticket.0.as_str(), ticket.1), ("complaint", 1));
+    assert_eq!((ticket.0.as_str(), ticket.1.0), ("complaint", true));
     assert!(ticket.2.expect("reply deadline") > server::platform::db::now_ms());
 
     let tracking = server.page(&location).await;

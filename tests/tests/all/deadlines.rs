@@ -139,7 +139,7 @@ async fn a_ticket_left_in_each_non_final_state_past_its_deadline_is_raised_once(
         8
     );
     assert_eq!(
-        sqlx_count(s, "SELECT count(*) FROM ticket WHERE escalated = 1").await,
+        sqlx_count(s, "SELECT count(*) FROM ticket WHERE escalated").await,
         8
     );
 }
@@ -271,7 +271,7 @@ async fn a_visit_is_a_structured_record_and_a_reply_needs_text() {
         200
     );
     assert_eq!(server.tickets_in("open").await, 1, "still owed");
-    let stored = "SELECT count(*) FROM return_visit WHERE method = 'sms' AND reached = 0 \
+    let stored = "SELECT count(*) FROM return_visit WHERE method = 'sms' AND NOT reached \
                   AND substantiated IS NULL AND reasonable IS NULL";
     assert_eq!(sqlx_count(s, stored).await, 1);
 
@@ -282,8 +282,8 @@ async fn a_visit_is_a_structured_record_and_a_reply_needs_text() {
             .0,
         200
     );
-    let stored = "SELECT count(*) FROM return_visit WHERE method = 'phone' AND reached = 1 \
-                  AND substantiated = 1 AND reasonable = 0";
+    let stored = "SELECT count(*) FROM return_visit WHERE method = 'phone' AND reached \
+                  AND substantiated AND NOT reasonable";
     assert_eq!(sqlx_count(s, stored).await, 1);
     let page = server
         .page_as(&format!("/staff/tickets/{id}"), &session)

@@ -144,7 +144,11 @@ async fn a_window_whose_satisfaction_drops_is_flagged_and_the_heat_map_shows_whe
     if (7..=19).contains(&hour) {
         assert!(analysis.contains("24（3）"), "{analysis}");
     }
-    let cells: i64 = sqlx_count(&server.state, "SELECT sum(rated) FROM stat_hour").await;
+    let cells: i64 = sqlx_count(
+        &server.state,
+        "SELECT CAST(sum(rated) AS BIGINT) FROM stat_hour",
+    )
+    .await;
     assert_eq!(cells, 24);
 }
 

@@ -7,7 +7,10 @@ use app::api::admin::systems::{
 };
 use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
-use server::platform::{crypto::hash_api_key, db::now};
+use server::platform::{
+    crypto::hash_api_key,
+    db::{Backend, now},
+};
 use tests::{
     TestServer,
     browser::{Js, click_button, click_label, fill, find, journey, sign_in, wait_text},
@@ -120,7 +123,11 @@ async fn a_registered_system_works_within_its_grant_and_frames_only_its_portal()
     assert_eq!(
         sqlx_count(
             s,
-            "SELECT count(*) FROM api_key WHERE instr(key_hash, 'hcp_') > 0"
+            match s.store.backend() {
+                Backend::Sqlite => "SELECT count(*) FROM api_key WHERE instr(key_hash, 'hcp_') > 0",
+                Backend::Postgres =>
+                    "SELECT count(*) FROM api_key WHERE position('hcp_'::bytea IN key_hash) > 0",
+            }
         )
         .await,
         0

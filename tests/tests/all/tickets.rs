@@ -269,10 +269,11 @@ async fn the_citizen_follows_the_reply_and_an_unhappy_verdict_reopens_and_escala
         .post_form(&tracking, &[("rating", "dissatisfied")])
         .await;
     assert_eq!(rated.status(), 303);
-    let row: (String, i64) = sqlx::query_as("SELECT state, escalated FROM ticket")
-        .fetch_one(s.store.pool())
-        .await
-        .unwrap();
+    let row: (String, i64) =
+        sqlx::query_as("SELECT state, CASE WHEN escalated THEN 1 ELSE 0 END FROM ticket")
+            .fetch_one(s.store.pool())
+            .await
+            .unwrap();
     assert_eq!(row, ("reopened".to_owned(), 1));
     let again = server
         .post_form(&tracking, &[("rating", "satisfied")])
@@ -459,7 +460,9 @@ async fn a_bad_review_of_a_case_with_a_registered_phone_is_real_name_unless_anon
         .rate_link(&link, json!({ "level": 2, "reasons": [213] }))
         .await;
     let anonymous = server.ticket_of(&anonymous.tracking_code).await;
-    let real_name = |id: i64| format!("SELECT real_name FROM ticket WHERE id = {id}");
+    let real_name = |id: i64| {
+        format!("SELECT CASE WHEN real_name THEN 1 ELSE 0 END FROM ticket WHERE id = {id}")
+    };
     assert_eq!(sqlx_count(s, &real_name(named)).await, 1, "实名");
     assert_eq!(sqlx_count(s, &real_name(anonymous)).await, 0, "anonymous");
 

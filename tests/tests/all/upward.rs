@@ -67,7 +67,7 @@ async fn ratings(
     sqlx::query_as(
         "SELECT o.case_number, o.occurrence_no, e.level, e.channel, e.comment, e.created_at / 1000, \
          coalesce((SELECT group_concat(reason_code) FROM (SELECT reason_code FROM evaluation_reason \
-         WHERE evaluation_id = e.id ORDER BY reason_code)), '') \
+         WHERE evaluation_id = e.id ORDER BY reason_code) AS r), '') \
          FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
          WHERE o.kind = $1 OR $2 = 'any' ORDER BY o.case_number",
     )

@@ -223,7 +223,7 @@ async fn opinions_and_inspections_are_shown_apart_and_leave_the_service_rates_un
     };
     let before_page = server.page("/open").await;
     let before = server.open_data_all().await;
-    let heat = "SELECT coalesce(sum(rated), 0) FROM stat_hour";
+    let heat = "SELECT CAST(coalesce(sum(rated), 0) AS BIGINT) FROM stat_hour";
     let heat_before = sqlx_count(s, heat).await;
 
     // A citizen's 综合点评: no department and none set for such opinions → asked for one.
@@ -295,7 +295,7 @@ async fn opinions_and_inspections_are_shown_apart_and_leave_the_service_rates_un
 
     // Each 差评 opened a ticket; the citizen's phone made it 实名.
     let tickets: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT e.kind, t.real_name FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
+        "SELECT e.kind, CASE WHEN t.real_name THEN 1 ELSE 0 END FROM ticket t JOIN evaluation e ON e.id = t.evaluation_id \
          ORDER BY t.id",
     )
     .fetch_all(s.store.pool())

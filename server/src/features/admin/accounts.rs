@@ -70,7 +70,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM session WHERE account_id = $1 AND token_hash IS NOT $2")
+        sqlx::query("DELETE FROM session WHERE account_id = $1 AND token_hash IS DISTINCT FROM $2")
             .bind(id)
             .bind(keep)
             .execute(&mut *tx)

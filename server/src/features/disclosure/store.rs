@@ -220,7 +220,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ScopeCounts>> {
-        self.stat_children_where(children, "1", from, to, (limit, offset))
+        self.stat_children_where(children, "TRUE", from, to, (limit, offset))
             .await
     }
 

@@ -91,7 +91,7 @@ impl Store {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO invitation (occurrence_id, sent, last_attempt_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (occurrence_id) DO UPDATE SET sent = sent + excluded.sent, \
+             ON CONFLICT (occurrence_id) DO UPDATE SET sent = invitation.sent + excluded.sent, \
              last_attempt_at = excluded.last_attempt_at",
         )
         .bind(occurrence)

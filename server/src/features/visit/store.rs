@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::binding::make_occurrence;
 use crate::features::admin::ByCode;
-use crate::platform::db::{Store, StoreResult, now_ms};
+use crate::platform::db::{ExclusiveLock, Store, StoreResult, now_ms};
 
 impl ByCode for HallId {
     const SQL: &'static str = "SELECT id FROM hall WHERE code = $1 AND deactivated_at IS NULL";
@@ -239,7 +239,7 @@ impl Store {
     /// Records one visit (取号, 叫号, 办结) idempotently by (hall, day, queue number); a finished
     /// visit becomes an unrated occurrence in the same transaction.
     pub async fn report_visit(&self, new: &NewVisit, code: &str) -> StoreResult<VisitOutcome> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_exclusive(ExclusiveLock::Visit).await?;
         let outcome = report(&mut tx, new, code).await?;
         if matches!(outcome, VisitOutcome::Refused(_)) {
             tx.rollback().await?;
@@ -255,7 +255,7 @@ impl Store {
         &self,
         visits: &[(NewVisit, String)],
     ) -> StoreResult<Result<Vec<VisitOutcome>, (usize, VisitRefused)>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_exclusive(ExclusiveLock::Visit).await?;
         let mut outcomes = Vec::with_capacity(visits.len());
         for (row, (new, code)) in visits.iter().enumerate() {
             let outcome = report(&mut tx, new, code).await?;
