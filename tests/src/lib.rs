@@ -238,7 +238,13 @@ async fn seed(state: &AppState) -> String {
 
 /// Registers a business system framed by `origins` that may register cases of `region`; returns
 /// its key.
-async fn business_system(state: &AppState, name: &str, origins: &str, region: RegionId) -> String {
+/// Registers a business system allowed to register the cases of `region`; returns its key.
+pub async fn business_system(
+    state: &AppState,
+    name: &str,
+    origins: &str,
+    region: RegionId,
+) -> String {
     let key = crypto::new_api_key();
     let origins = FrameOrigin::parse_list(origins).expect("origins");
     let new = NewSystem {

@@ -69,6 +69,29 @@ impl PgCluster {
     }
 }
 
+/// Database `name` in the cluster at `cluster` (a `postgres://…/postgres?host=…` URL), created when
+/// missing: its URL, and whether it was created now. The benchmarks keep generated databases so.
+pub async fn named_database(cluster: &str, name: &str) -> (String, bool) {
+    let mut admin = PgConnection::connect(cluster).await.expect("connect");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await
+            .expect("pg_database");
+    if !exists {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create database");
+    }
+    admin.close().await.expect("close");
+    (
+        cluster.replacen("/postgres?", &format!("/{name}?"), 1),
+        !exists,
+    )
+}
+
 /// The cluster the suite runs on, when `HAOCHAPING_TEST_POSTGRES` names one (`scripts/test` starts
 /// it and runs the suite a second time): every test server gets a database of its own, copied from
 /// a template that has `server/migrations_pg` applied (made once per test binary). `None`: the

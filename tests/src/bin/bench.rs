@@ -1,6 +1,8 @@
 //! `cargo run --release -p tests --bin bench`: the rating page's weight (raw, gzip, brotli) and
-//! sustained rating submissions at 64 concurrent clients over HTTP on SQLite, beside the raw SQLite
-//! insert rate of the same machine in the same run. Bounded: a fixed number of requests.
+//! sustained rating submissions at 64 concurrent clients over HTTP, beside the raw durable insert
+//! rate of the same database in the same run. Bounded: a fixed number of requests. On SQLite, or on
+//! PostgreSQL when `HAOCHAPING_TEST_POSTGRES` names a cluster (`scripts/pg-cluster start DIR`).
+//! `bench public N`: the public pages and the rating rate at N generated ratings.
 //! `bench pg-contention` measures PostgreSQL's counters, sharded against one hot row
 //! ([`pg_contention`]).
 
@@ -88,14 +90,41 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank]
 }
 
-async fn submissions(server: &TestServer) {
+/// Which database the server under load runs on.
+fn backend_name(server: &TestServer) -> &'static str {
+    match server.state.store.backend() {
+        server::platform::db::Backend::Sqlite => "SQLite",
+        server::platform::db::Backend::Postgres => "PostgreSQL",
+    }
+}
+
+/// `RATINGS` cases registered by the business system of `key`, each `case(i)` with a number of
+/// this run (a reused database already holds earlier runs' cases); their rating links.
+async fn register_cases(
+    server: &TestServer,
+    key: &str,
+    case: impl Fn(&str) -> serde_json::Value,
+) -> Vec<String> {
+    let run = server::platform::db::now_ms();
     let mut links = Vec::with_capacity(RATINGS);
     for i in 0..RATINGS {
-        let mut body = tests::occurrence(&format!("BENCH-{i}"));
+        let mut body = case(&format!("BENCH-{run}-{i}"));
         body["evaluator_phone"] = serde_json::Value::Null;
-        let response: serde_json::Value = server.register(body).await.json().await.expect("json");
+        let response = server
+            .http
+            .post(server.url("/api/v1/occurrences"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .expect("register");
+        let response: serde_json::Value = response.json().await.expect("json");
         links.push(response["rating_url"].as_str().expect("url").to_owned());
     }
+    links
+}
+
+async fn submissions(server: &TestServer, links: Vec<String>) {
     let queue = Arc::new(Mutex::new(links));
     let idle_kb = memory_kb("VmRSS");
     let started = Instant::now();
@@ -136,15 +165,23 @@ async fn submissions(server: &TestServer) {
     let elapsed = started.elapsed();
     latencies.sort();
     let rate = RATINGS as f64 / elapsed.as_secs_f64();
-    println!("\nRating submissions over HTTP, {CLIENTS} clients, {RATINGS} ratings");
+    println!(
+        "\nRating submissions over HTTP on {}, {CLIENTS} clients, {RATINGS} ratings",
+        backend_name(server)
+    );
     println!(
         "throughput {rate:.0}/s  p50 {:.2} ms  p99 {:.2} ms",
         ms(percentile(&latencies, 0.5)),
         ms(percentile(&latencies, 0.99))
     );
-    let stored = tests::sqlx_count(&server.state, "SELECT count(*) FROM evaluation").await;
-    assert_eq!(
-        stored as usize, RATINGS,
+    let stored = tests::sqlx_count(
+        &server.state,
+        "SELECT count(*) FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
+         WHERE o.case_number LIKE 'BENCH-%'",
+    )
+    .await;
+    assert!(
+        stored as usize >= RATINGS,
         "every acknowledged rating is stored"
     );
     let batches = server.state.store.batch_stats();
@@ -154,7 +191,7 @@ async fn submissions(server: &TestServer) {
         batches.largest.load(Ordering::Relaxed),
     );
     println!(
-        "group commit: {requests} writes in {n} transactions (mean batch {:.1}, largest {largest}), synchronous=FULL",
+        "group commit: {requests} writes in {n} transactions (mean batch {:.1}, largest {largest}), durable commits",
         requests as f64 / n.max(1) as f64
     );
     println!(
@@ -165,7 +202,8 @@ async fn submissions(server: &TestServer) {
 
     let raw = raw_inserts(server).await;
     println!(
-        "raw durable SQLite inserts (one row per transaction, synchronous=FULL, {CLIENTS} tasks, the read pool): {raw:.0}/s"
+        "raw durable {} inserts (one row per transaction, {CLIENTS} tasks, the read pool): {raw:.0}/s",
+        backend_name(server)
     );
     println!("ratio rating submissions / raw inserts: {:.2}", rate / raw);
 }
@@ -194,10 +232,16 @@ fn ms(d: Duration) -> f64 {
 /// The same database and pool settings, one plain INSERT per transaction.
 async fn raw_inserts(server: &TestServer) -> f64 {
     let pool = server.state.store.pool().clone();
-    sqlx::query("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b TEXT NOT NULL, c INTEGER NOT NULL)")
-        .execute(&pool)
-        .await
-        .expect("table");
+    let id = match server.state.store.backend() {
+        server::platform::db::Backend::Sqlite => "INTEGER PRIMARY KEY",
+        server::platform::db::Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS bench_raw (id {id}, a BIGINT NOT NULL, b TEXT NOT NULL, c BIGINT NOT NULL)"
+    ))
+    .execute(&pool)
+    .await
+    .expect("table");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..CLIENTS {
@@ -248,7 +292,8 @@ async fn main() {
     page_weight(&server).await;
     // `bench weight`: the rating page's bytes only (no load), quick enough for a debug build.
     if args.first().map(String::as_str) != Some("weight") {
-        submissions(&server).await;
+        let links = register_cases(&server, &server.api_key, tests::occurrence).await;
+        submissions(&server, links).await;
     }
 }
 
@@ -272,11 +317,21 @@ async fn public_pages(ratings: i64) {
         .expect("target")
         .join("bench")
         .join(format!("province-{ratings}"));
-    let fresh = !dir.join("haochaping.db").exists();
     std::fs::create_dir_all(&dir).expect("bench dir");
+    // SQLite: a file in `target/bench/`; PostgreSQL: a database of the cluster named by
+    // HAOCHAPING_TEST_POSTGRES, kept there for the next run.
+    let (database_url, fresh) = match std::env::var("HAOCHAPING_TEST_POSTGRES") {
+        Ok(cluster) => {
+            tests::postgres::named_database(&cluster, &format!("bench_province_{ratings}")).await
+        }
+        Err(_) => (
+            format!("sqlite://{}/haochaping.db?mode=rwc", dir.display()),
+            !dir.join("haochaping.db").exists(),
+        ),
+    };
     let server = TestServer::start_on_existing(|config| {
         config.data_dir = dir.clone();
-        config.database_url = format!("sqlite://{}/haochaping.db?mode=rwc", dir.display());
+        config.database_url = database_url;
     })
     .await;
     let store = &server.state.store;
@@ -308,7 +363,8 @@ async fn public_pages(ratings: i64) {
     let month = domain::time::Month::from_yyyymm(month).expect("a month with ratings");
     let label = month.to_string();
     println!(
-        "\npublic pages at {ratings_stored} ratings, month {label}: server time over HTTP, ms"
+        "\npublic pages on {} at {ratings_stored} ratings, month {label}: server time over HTTP, ms",
+        backend_name(&server)
     );
     println!("{:<44} {:>8} {:>8}", "page", "p50", "p99");
     let pages = [
@@ -363,6 +419,23 @@ async fn public_pages(ratings: i64) {
             p50 / kept_ms.max(0.001)
         );
     }
+
+    // The rating rate at this size: cases of the generated first county's first window.
+    let county = domain::ids::RegionId(one("SELECT id FROM region WHERE code = '990000'").await);
+    let key = tests::business_system(state, "bench portal", "", county).await;
+    let links = register_cases(&server, &key, |case| {
+        json!({
+            "case_number": case,
+            "occurrence_no": 1,
+            "service_item": "990000000000",
+            "department": "GD00000",
+            "window": "GW000000",
+            "staff": "GGW000000",
+            "channel": "sms",
+        })
+    })
+    .await;
+    submissions(&server, links).await;
 }
 
 /// `bench upward [RATE] [SECONDS]` (default 1000 ratings/s for 10 s): a county rating at a
