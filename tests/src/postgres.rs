@@ -70,8 +70,8 @@ impl PgCluster {
 }
 
 /// Database `name` in the cluster at `cluster` (a `postgres://…/postgres?host=…` URL), created when
-/// missing: its URL, and whether it was created now. The benchmarks keep generated databases so.
-pub async fn named_database(cluster: &str, name: &str) -> (String, bool) {
+/// missing: its URL. The benchmarks keep their generated databases so.
+pub async fn named_database(cluster: &str, name: &str) -> String {
     let mut admin = PgConnection::connect(cluster).await.expect("connect");
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
@@ -86,10 +86,7 @@ pub async fn named_database(cluster: &str, name: &str) -> (String, bool) {
             .expect("create database");
     }
     admin.close().await.expect("close");
-    (
-        cluster.replacen("/postgres?", &format!("/{name}?"), 1),
-        !exists,
-    )
+    cluster.replacen("/postgres?", &format!("/{name}?"), 1)
 }
 
 /// The cluster the suite runs on, when `HAOCHAPING_TEST_POSTGRES` names one (`scripts/test` starts

@@ -58,7 +58,7 @@ impl Bulk {
                 "{sql}",
             ),
             Backend::Postgres => (
-                "SELECT t.tgname AS name, c.relname AS sql FROM pg_trigger t \
+                "SELECT CAST(t.tgname AS TEXT) AS name, CAST(c.relname AS TEXT) AS sql FROM pg_trigger t \
                  JOIN pg_class c ON c.oid = t.tgrelid \
                  WHERE NOT t.tgisinternal AND t.tgname LIKE '%_counted'",
                 "ALTER TABLE {sql} DISABLE TRIGGER {name}",

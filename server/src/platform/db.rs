@@ -204,12 +204,13 @@ pub(crate) enum ExclusiveLock {
     Visit = 0x6863_7002,
 }
 
-/// The writer's own connection: SQLite keeps it open for good (one writer, group commit);
-/// PostgreSQL's writer is a connection like any other.
+/// The writer's own connections, one per lane, kept open for good: SQLite's one writing
+/// connection (group commit); PostgreSQL's writers.
 async fn pool_for_writer(url: &str, backend: Backend) -> anyhow::Result<Pool> {
+    let lanes = super::writer::lanes(backend);
     let options = AnyPoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
+        .max_connections(lanes)
+        .min_connections(lanes)
         .idle_timeout(None)
         .max_lifetime(None);
     pool_with(url, backend, options).await

@@ -8,7 +8,9 @@
 //! every request of the batch is told so and nothing of it was written.
 //!
 //! One writer means no two write transactions compete for SQLite's lock (no busy waits), and one
-//! fsync serves a whole batch.
+//! fsync serves a whole batch. PostgreSQL has no such lock: there [`LANES`] writers take batches
+//! from the same queue, each on a connection of its own (and so on its own counter shard), so that
+//! the database's cores work in parallel while each batch still commits once.
 
 use std::{
     future::Future,
@@ -26,6 +28,19 @@ use super::db::{Backend, Connection, Pool, StoreError, StoreResult};
 
 /// The most requests one transaction takes.
 const MAX_BATCH: usize = 256;
+
+/// How many batches run at once: one on SQLite (one write lock), several on PostgreSQL.
+pub(crate) const fn lanes(backend: Backend) -> u32 {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => LANES,
+    }
+}
+
+/// PostgreSQL's writers (see the module's comment). `bench` on PostgreSQL, 64 clients, database
+/// and server on 2 cores: 1 lane ~950 ratings/s (p99 ~100 ms), 2 ~1,350, 3 ~1,630 (p99 84 ms),
+/// 4 and 8 ~1,120 (p99 140–240 ms: more transactions wait on each other's counter rows).
+const LANES: u32 = 3;
 
 /// A job's work on the writer's connection; `true` when it succeeded. It may run twice (see above).
 type Run = Box<
@@ -62,13 +77,21 @@ impl std::fmt::Debug for Job {
 }
 
 impl Writer {
-    /// Starts the writer on `pool`, of which it takes one connection per batch (in production a
-    /// pool of its own with one connection: the writing connection).
+    /// Starts the writer on `pool`, of which each lane takes one connection per batch (in
+    /// production a pool of its own with one connection per lane).
     pub fn start(pool: Pool, backend: Backend) -> Writer {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        let queue = Arc::new(tokio::sync::Mutex::new(queue));
         let stats = Arc::new(BatchStats::default());
         let begin = backend.begin_exclusive_sql();
-        tokio::spawn(write_forever(pool, begin, queue, Arc::clone(&stats)));
+        for _ in 0..lanes(backend) {
+            tokio::spawn(write_forever(
+                pool.clone(),
+                begin,
+                Arc::clone(&queue),
+                Arc::clone(&stats),
+            ));
+        }
         Writer { jobs, stats }
     }
 
@@ -119,14 +142,20 @@ impl Writer {
     }
 }
 
+/// One lane: takes whatever waits (the lane holding the queue waits for the next request, the
+/// others for the queue), writes it as one batch, answers, and goes back to the queue.
 async fn write_forever(
     pool: Pool,
     begin: &'static str,
-    mut queue: mpsc::Receiver<Job>,
+    queue: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
     stats: Arc<BatchStats>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    loop {
+        let taken = queue.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+        if taken == 0 {
+            break;
+        }
         let outcome = match pool.acquire().await {
             Ok(mut connection) => write_batch(&mut connection, begin, &mut batch).await,
             Err(e) => Outcome {
