@@ -113,9 +113,14 @@ impl TestServer {
 
     /// Registers an occurrence through the API, as a business system would.
     pub async fn register(&self, body: serde_json::Value) -> reqwest::Response {
+        self.register_as(&self.api_key, body).await
+    }
+
+    /// Registers an occurrence as the business system of API key `key`.
+    pub async fn register_as(&self, key: &str, body: serde_json::Value) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/occurrences"))
-            .bearer_auth(&self.api_key)
+            .bearer_auth(key)
             .json(&body)
             .send()
             .await

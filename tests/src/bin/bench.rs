@@ -110,15 +110,12 @@ async fn register_cases(
     for i in 0..RATINGS {
         let mut body = case(&format!("BENCH-{run}-{i}"));
         body["evaluator_phone"] = serde_json::Value::Null;
-        let response = server
-            .http
-            .post(server.url("/api/v1/occurrences"))
-            .bearer_auth(key)
-            .json(&body)
-            .send()
+        let response: serde_json::Value = server
+            .register_as(key, body)
             .await
-            .expect("register");
-        let response: serde_json::Value = response.json().await.expect("json");
+            .json()
+            .await
+            .expect("json");
         links.push(response["rating_url"].as_str().expect("url").to_owned());
     }
     links

@@ -332,16 +332,7 @@ async fn case_numbers_are_each_business_systems_own() {
     let by_other = |case: Value| {
         let server = &server;
         let other = &other;
-        async move {
-            server
-                .http
-                .post(server.url("/api/v1/occurrences"))
-                .bearer_auth(other)
-                .json(&case)
-                .send()
-                .await
-                .expect("request")
-        }
+        async move { server.register_as(other, case).await }
     };
     // The other system takes the number first; the seeded system's own case of that number is
     // still its own, and each repeat is answered with its own system's occurrence.

@@ -101,14 +101,7 @@ async fn register_with(
         }
         body["service_item"] = json!(code);
     }
-    server
-        .http
-        .post(server.url("/api/v1/occurrences"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
+    server.register_as(key, body).await
 }
 
 #[tokio::test]
