@@ -326,13 +326,13 @@ async fn tickets_for_generated(
     // appealed and upheld.
     sqlx::query(
         "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
-             contact_due_at, state_due_at, escalated, updated_at) \
+             contact_due_at, state_due_at, escalated, updated_at, service_registered_at) \
              SELECT 'bad_review', e.id, o.department_id, \
              CASE WHEN e.id % 20 = 0 THEN 'closed' WHEN e.id % 10 = 1 THEN 'open' \
                   WHEN e.id % 10 = 2 THEN 'rectifying' ELSE 'closed' END, \
              e.id % 2 = 1, e.created_at, e.created_at + 86400000, \
              CASE WHEN e.id % 20 <> 0 AND e.id % 10 = 2 THEN e.created_at + 3 * 86400000 END, \
-             FALSE, e.created_at \
+             FALSE, e.created_at, o.registered_at \
              FROM evaluation e JOIN service_occurrence o ON o.id = e.occurrence_id \
              WHERE e.level <= 2 AND o.id >= $1",
     )

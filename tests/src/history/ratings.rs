@@ -153,8 +153,9 @@ pub(super) async fn rate(
         let id = db
             .run(
                 "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, \
-                 opened_at, contact_due_at, updated_at) SELECT 'bad_review', $1, department_id, \
-                 'open', $2, $3, $4, $3 FROM service_occurrence WHERE id = $5 RETURNING id",
+                 opened_at, contact_due_at, updated_at, service_registered_at) SELECT 'bad_review', \
+                 $1, department_id, 'open', $2, $3, $4, $3, registered_at FROM service_occurrence \
+                 WHERE id = $5 RETURNING id",
                 &[
                     evaluation.into(),
                     r.phone.into(),

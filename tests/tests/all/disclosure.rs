@@ -415,3 +415,49 @@ async fn no_public_page_carries_personal_data() {
         "{html}"
     );
 }
+
+/// 整改公示 lists a month's closed 差评 loops under the month their service was registered in
+/// (not the month they closed in); a loop still open stays off every month's list.
+#[tokio::test]
+async fn the_rectification_list_shows_the_closed_loops_of_the_services_month() {
+    let server = TestServer::start().await;
+    let s = &server.state;
+    let handler = server.handler("bdc", "BDC").await.actor;
+    let this = server::platform::db::now().month_cst();
+    let bad = |reason: u16| json!({ "level": 2, "reasons": [reason] });
+    // Registered in the last hour of last month (the registration stamps the present, so the
+    // occurrence is back-dated before its rating), rated and closed now.
+    let link = server.rating_link("RL-1").await;
+    sqlx::query("UPDATE service_occurrence SET registered_at = $1 WHERE case_number = 'RL-1'")
+        .bind(this.start_unix_ms_cst() - 3_600_000)
+        .execute(s.store.pool())
+        .await
+        .unwrap();
+    let last_months = server.rate_link(&link, bad(211)).await;
+    let this_months = server.rate("RL-2", bad(212)).await;
+    server.rate("RL-3", bad(214)).await; // left open
+    for rated in [&last_months, &this_months] {
+        let ticket = server.ticket_of(&rated.tracking_code).await;
+        tests::reached_visit(s, handler, ticket, "已电话回访核实")
+            .await
+            .unwrap();
+        for step in FIX_AND_REPLY {
+            server::features::ticket::act(s, handler, ticket, step, Some("已整改"))
+                .await
+                .unwrap();
+        }
+        server::features::ticket::citizen_rates_fix(s, &rated.tracking_code, FixRating::Satisfied)
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.tickets_in("closed").await, 2);
+    let label = |code: i64| domain::Catalogue::CURRENT.labels_of(&[code]).join("");
+    let list = |month: domain::time::Month| format!("/open/rectifications?month={month}");
+    let last_page = server.page(&list(this.prev())).await;
+    let this_page = server.page(&list(this)).await;
+    assert!(last_page.contains(&label(211)), "{last_page}");
+    assert!(!last_page.contains(&label(212)) && !last_page.contains(&label(214)));
+    assert!(this_page.contains(&label(212)), "{this_page}");
+    assert!(!this_page.contains(&label(211)) && !this_page.contains(&label(214)));
+    assert!(this_page.contains("立行立改"), "{this_page}");
+}

@@ -69,7 +69,8 @@ impl Store {
              LEFT JOIN service_item i ON i.id = o.service_item_id \
              WHERE t.kind = 'bad_review' AND t.state = 'closed' \
              AND NOT EXISTS (SELECT 1 FROM evaluation_invalidation v WHERE v.evaluation_id = e.id) \
-             AND o.registered_at >= $1 AND o.registered_at < $2 ORDER BY t.id DESC LIMIT 200",
+             AND t.service_registered_at >= $1 AND t.service_registered_at < $2 \
+             ORDER BY t.id DESC LIMIT 200",
         )
         .bind(month.start_unix_ms_cst())
         .bind(month.end_unix_ms_cst())

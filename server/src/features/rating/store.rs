@@ -94,8 +94,8 @@ async fn open_ticket(
     let now = now_ms();
     let ticket_id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
-         contact_due_at, updated_at) SELECT 'bad_review', $1, department_id, 'open', $2, $3, $4, $5 \
-         FROM service_occurrence WHERE id = $6 RETURNING id",
+         contact_due_at, updated_at, service_registered_at) SELECT 'bad_review', $1, department_id, \
+         'open', $2, $3, $4, $5, registered_at FROM service_occurrence WHERE id = $6 RETURNING id",
     )
     .bind(evaluation_id)
     .bind(ticket.real_name)

@@ -111,8 +111,9 @@ async fn rate(pool: &sqlx::PgPool, occurrence: i64) -> Result<(), sqlx::Error> {
     if bad {
         let ticket: i64 = sqlx::query_scalar(
             "INSERT INTO ticket (kind, evaluation_id, department_id, state, real_name, opened_at, \
-             contact_due_at, updated_at) SELECT 'bad_review', $1, department_id, 'open', FALSE, \
-             $2, NULL, $2 FROM service_occurrence WHERE id = $3 RETURNING id",
+             contact_due_at, updated_at, service_registered_at) SELECT 'bad_review', $1, \
+             department_id, 'open', FALSE, $2, NULL, $2, registered_at FROM service_occurrence \
+             WHERE id = $3 RETURNING id",
         )
         .bind(id)
         .bind(now)
