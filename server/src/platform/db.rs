@@ -45,6 +45,18 @@ impl Backend {
         }
     }
 
+    /// The table that holds the rows of the aggregate `name` (`stat`, `stat_reason`, …) for a
+    /// query that sums them anyway: SQLite keeps one row per key in `name` itself; PostgreSQL keeps
+    /// writers' shards in `<name>_shard`, which the view `name` sums per key. Reading the shards
+    /// lets PostgreSQL reach one key's rows by its index instead of summing the whole view before
+    /// a join (21 → 2 ms for a department's windows at 10⁶ ratings).
+    pub fn rows_of(self, name: &str) -> String {
+        match self {
+            Backend::Sqlite => name.to_owned(),
+            Backend::Postgres => format!("{name}_shard"),
+        }
+    }
+
     /// Starts a transaction that no other writer runs beside: SQLite's `BEGIN IMMEDIATE` (the
     /// write lock up front), PostgreSQL's transaction-scoped advisory lock `key` (taken by every
     /// instance before the same read-then-write).
@@ -73,9 +85,11 @@ pub type StoreError = sqlx::Error;
 
 /// Every SQLite connection: write-ahead log, every commit durable (`synchronous = FULL`: on disk
 /// before it returns, so an acknowledged write survives a power cut as well as `kill -9`), foreign
-/// keys enforced, a writer waits up to 5 s for the lock.
+/// keys enforced, a writer waits up to 5 s for the lock. The log is cut back to 64 MB whenever a
+/// checkpoint empties it: one big transaction (an import, `generate`) would otherwise leave a log
+/// as large as everything it wrote on the disk for good (8 GB after 3 × 10⁷ generated ratings).
 const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_size_limit = 67108864;";
 
 /// The SQLite URL with the file created when missing (`mode=rwc`) unless it says otherwise.
 fn sqlite_url(url: &str) -> String {

@@ -360,7 +360,13 @@ async fn public_pages(ratings: i64) {
     let department = one("SELECT max(department_id) FROM service_window").await;
     let window = one("SELECT max(id) FROM service_window").await;
     let item = one("SELECT max(id) FROM service_item").await;
-    let month = one("SELECT max(month) FROM stat WHERE scope = 'all' AND l5 > 0").await;
+    // The busiest month, not the newest: the generated year ends today, so the newest month may
+    // hold a day or two, and a month's lists (整改公示, the open data) grow with its ratings.
+    let month = one(
+        "SELECT month FROM stat WHERE scope = 'all' ORDER BY l1 + l2 + l3 + l4 + l5 DESC, month DESC \
+         LIMIT 1",
+    )
+    .await;
     let month = domain::time::Month::from_yyyymm(month).expect("a month with ratings");
     let label = month.to_string();
     println!(

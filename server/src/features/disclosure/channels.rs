@@ -141,8 +141,9 @@ impl Store {
         from: Month,
         to: Month,
     ) -> StoreResult<ByChannel> {
+        let stat_channel = self.backend().rows_of("stat_channel");
         let sql = format!(
-            "SELECT channel, CAST(sum(n) AS BIGINT) FROM stat_channel WHERE scope = 'department' \
+            "SELECT channel, CAST(sum(n) AS BIGINT) FROM {stat_channel} WHERE scope = 'department' \
              AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2 GROUP BY channel"
         );
         let rows = sqlx::query_as(&sql)

@@ -199,8 +199,9 @@ impl Store {
         to: Month,
     ) -> StoreResult<i64> {
         let (scope, table, filter) = children.sql();
+        let stat = self.backend().rows_of("stat");
         let sql = format!(
-            "SELECT count(*) FROM {table} x WHERE ({filter}) AND EXISTS (SELECT 1 FROM stat s \
+            "SELECT count(*) FROM {table} x WHERE ({filter}) AND EXISTS (SELECT 1 FROM {stat} s \
              WHERE s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN $1 AND $2)"
         );
         sqlx::query_scalar(&sql)
@@ -247,9 +248,10 @@ impl Store {
     ) -> StoreResult<Vec<ScopeCounts>> {
         let (scope, table, filter) = children.sql();
         let names = children.name_columns();
+        let stat = self.backend().rows_of("stat");
         let sql = format!(
             "SELECT x.id AS id, {names}, {SUMMED} FROM {table} x \
-             JOIN stat s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN $1 AND $2 \
+             JOIN {stat} s ON s.scope = '{scope}' AND s.scope_id = x.id AND s.month BETWEEN $1 AND $2 \
                           WHERE ({filter}) AND ({within}) GROUP BY x.id ORDER BY x.id LIMIT $4 OFFSET $5"
         );
         let rows = sqlx::query(&sql)
@@ -280,18 +282,20 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
         let (name, id) = scope.key();
-        sqlx::query_as(
-            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM stat_reason WHERE scope = $1 AND scope_id = $2 \
+        let stat_reason = self.backend().rows_of("stat_reason");
+        let sql = format!(
+            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM {stat_reason} WHERE scope = $1 AND scope_id = $2 \
              AND month BETWEEN $3 AND $4 GROUP BY reason_code HAVING CAST(sum(n) AS BIGINT) > 0 \
-             ORDER BY n DESC, reason_code LIMIT $5",
-        )
-        .bind(name)
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+             ORDER BY n DESC, reason_code LIMIT $5"
+        );
+        sqlx::query_as(&sql)
+            .bind(name)
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// The most frequent reasons given with valid 差评 in the departments `departments` (a query
@@ -303,8 +307,9 @@ impl Store {
         to: Month,
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64)>> {
+        let stat_reason = self.backend().rows_of("stat_reason");
         let sql = format!(
-            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM stat_reason WHERE scope = 'department' \
+            "SELECT reason_code, CAST(sum(n) AS BIGINT) AS n FROM {stat_reason} WHERE scope = 'department' \
              AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2 GROUP BY reason_code \
              HAVING CAST(sum(n) AS BIGINT) > 0 ORDER BY n DESC, reason_code LIMIT $3"
         );

@@ -325,8 +325,9 @@ impl Store {
         from: Month,
         to: Month,
     ) -> StoreResult<VoiceCounts> {
+        let stat_voice = self.backend().rows_of("stat_voice");
         let sql = format!(
-            "SELECT {VOICE_SUMS} FROM stat_voice \
+            "SELECT {VOICE_SUMS} FROM {stat_voice} \
              WHERE scope = 'department' AND scope_id IN ({departments}) AND month BETWEEN $1 AND $2"
         );
         let row = sqlx::query(&sql)
