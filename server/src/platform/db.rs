@@ -49,7 +49,7 @@ impl Backend {
     /// query that sums them anyway: SQLite keeps one row per key in `name` itself; PostgreSQL keeps
     /// writers' shards in `<name>_shard`, which the view `name` sums per key. Reading the shards
     /// lets PostgreSQL reach one key's rows by its index instead of summing the whole view before
-    /// a join (21 → 2 ms for a department's windows at 10⁶ ratings).
+    /// a join (a department's windows in a month at 3 × 10⁷ ratings: 9.9 → 0.5 ms).
     pub fn rows_of(self, name: &str) -> String {
         match self {
             Backend::Sqlite => name.to_owned(),
@@ -91,6 +91,11 @@ pub type StoreError = sqlx::Error;
 const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_size_limit = 67108864;";
 
+/// Every PostgreSQL connection: no JIT compilation. The product's queries are short or read the
+/// kept aggregates; compiling them cost more than it saved (the open data of a month at 3 × 10⁷
+/// ratings: 1,390 ms with JIT, 330 ms without).
+const POSTGRES_SETUP: &str = "SET jit = off";
+
 /// The SQLite URL with the file created when missing (`mode=rwc`) unless it says otherwise.
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
@@ -122,7 +127,17 @@ async fn pool_with(url: &str, backend: Backend, options: AnyPoolOptions) -> anyh
                 .connect(&sqlite_url(url))
                 .await?
         }
-        Backend::Postgres => options.connect(url).await?,
+        Backend::Postgres => {
+            options
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        connection.execute(POSTGRES_SETUP).await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await?
+        }
     };
     Ok(pool)
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::platform::db::{Store, StoreResult};
 
-use super::channels::{channel_columns, read_channels};
+use super::channels::{channel_pivot, read_channels};
 use super::{ByChannel, STAT_COLUMNS, counts};
 
 /// A closed 差评 loop, as the public rectification list shows it.
@@ -132,12 +132,12 @@ impl Store {
     ) -> StoreResult<Vec<OpenRow>> {
         let staff = if staff_by_name { "name" } else { "staff_no" };
         // Two statements rather than `?1 IS NULL OR …`, so that a month's rows come by index.
-        let filter = if month.is_some() {
-            "s.month = $1"
+        let (filter, months) = if month.is_some() {
+            ("s.month = $1", "month = $1")
         } else {
-            "$1 IS NULL"
+            ("$1 IS NULL", "$1 IS NULL")
         };
-        let channels = channel_columns();
+        let (channel_join, channels) = channel_pivot(months);
         let complaint_sums = COMPLAINT_COLUMNS
             .iter()
             .enumerate()
@@ -170,6 +170,7 @@ impl Store {
                    UNION SELECT scope, scope_id, month FROM stat_complaint \
                    UNION SELECT scope, scope_id, month FROM stat_voice) s \
              LEFT JOIN stat t ON t.scope = s.scope AND t.scope_id = s.scope_id AND t.month = s.month \
+             {channel_join} \
              LEFT JOIN stat_walk_in w ON w.scope = s.scope AND w.scope_id = s.scope_id \
                   AND w.month = s.month \
              LEFT JOIN stat_voice v ON v.scope = s.scope AND v.scope_id = s.scope_id \
