@@ -115,30 +115,19 @@ async fn pool(url: &str, backend: Backend, size: u32) -> anyhow::Result<Pool> {
 async fn pool_with(url: &str, backend: Backend, options: AnyPoolOptions) -> anyhow::Result<Pool> {
     install_default_drivers();
     let options = options.acquire_timeout(Duration::from_secs(30));
-    let pool = match backend {
-        Backend::Sqlite => {
-            options
-                .after_connect(|connection, _| {
-                    Box::pin(async move {
-                        connection.execute(SQLITE_SETUP).await?;
-                        Ok(())
-                    })
-                })
-                .connect(&sqlite_url(url))
-                .await?
-        }
-        Backend::Postgres => {
-            options
-                .after_connect(|connection, _| {
-                    Box::pin(async move {
-                        connection.execute(POSTGRES_SETUP).await?;
-                        Ok(())
-                    })
-                })
-                .connect(url)
-                .await?
-        }
+    let (setup, url) = match backend {
+        Backend::Sqlite => (SQLITE_SETUP, sqlite_url(url)),
+        Backend::Postgres => (POSTGRES_SETUP, url.to_owned()),
     };
+    let pool = options
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                connection.execute(setup).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
     Ok(pool)
 }
 
