@@ -265,10 +265,15 @@ async fn postgres_connections_run_without_jit() {
     let cluster = PgCluster::start().await;
     let url = cluster.migrated_database("jit").await;
     let store = Store::connect(&url).await.expect("store");
-    let mut seen = Vec::new();
+    // Three connections held at once, so that each answer comes from a connection of its own.
+    let mut connections = Vec::new();
     for _ in 0..3 {
+        connections.push(store.pool().acquire().await.expect("connection"));
+    }
+    let mut seen = Vec::new();
+    for connection in &mut connections {
         let jit: String = sqlx::query_scalar("SELECT current_setting('jit')")
-            .fetch_one(store.pool())
+            .fetch_one(&mut **connection)
             .await
             .expect("setting");
         seen.push(jit);
